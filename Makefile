@@ -1,0 +1,31 @@
+# The two commands of the README: `make demo` and `make test`.
+SHELL := /bin/bash
+MVN ?= mvn -B -ntp
+
+# What the tests need from Debian; installed only when missing.
+DEBIAN_PACKAGES := wireguard-go wireguard-tools nftables iproute2 iperf3 tcpdump iputils-ping git
+
+.PHONY: test deps build bench clean
+
+deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" -ne 0 ]; then echo "make: missing Debian packages:$$missing (run as root to install them)" >&2; exit 1; fi; \
+	    echo "installing:$$missing"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+build:
+	$(MVN) -q -DskipTests package
+
+test: deps
+	$(MVN) verify
+
+# Benchmarks are not tests: they print figures for docs/benchmarks.md.
+bench: build
+	$(MVN) -q -pl reconciler exec:java -Dexec.classpathScope=test -Dexec.mainClass=dev.gitwire.bench.Benchmarks
+
+clean:
+	$(MVN) -q clean

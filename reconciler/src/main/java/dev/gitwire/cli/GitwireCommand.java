@@ -1,0 +1,57 @@
+package dev.gitwire.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The top-level {@code gitwire} command; each verb is a subcommand. */
+@Command(
+        name = "gitwire",
+        mixinStandardHelpOptions = true,
+        versionProvider = GitwireCommand.Version.class,
+        description = "WireGuard encryption between Kubernetes nodes, driven from Git.",
+        subcommands = {ValidateCommand.class})
+public final class GitwireCommand implements Runnable {
+
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILURE = 1;
+    public static final int EXIT_USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    /** The command line with gitwire's exit codes: 2 for usage, 1 for a failure, never a stack trace. */
+    public static CommandLine commandLine() {
+        CommandLine line = new CommandLine(new GitwireCommand());
+        line.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_FAILURE);
+        line.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            PrintWriter err = cmd.getErr();
+            err.println("gitwire: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            err.flush();
+            return e instanceof UsageException ? EXIT_USAGE : EXIT_FAILURE;
+        });
+        return line;
+    }
+
+    /** A usage error found after parsing, such as a directory that does not exist. */
+    public static final class UsageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public UsageException(String message) {
+            super(message);
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = GitwireCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"gitwire " + (version == null ? "development build" : version)};
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package dev.gitwire.intent;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/** A whole intent repo: the mesh and its node inventory, sorted by node name. */
+public record Intent(MeshIntent mesh, List<MeshNode> nodes) {
+
+    public Intent {
+        nodes = nodes.stream().sorted(Comparator.comparing(MeshNode::name)).toList();
+    }
+
+    public Optional<MeshNode> node(String name) {
+        return nodes.stream().filter(n -> n.name().equals(name)).findFirst();
+    }
+}

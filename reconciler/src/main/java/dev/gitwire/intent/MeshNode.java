@@ -1,0 +1,31 @@
+package dev.gitwire.intent;
+
+import dev.gitwire.keys.PublicKey;
+import dev.gitwire.net.Cidr;
+import dev.gitwire.net.IpAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/** nodes/NAME.yaml: one node of the inventory, with every default applied. */
+public record MeshNode(
+        String name,
+        Map<String, String> labels,
+        List<IpAddress> addresses,
+        NodeWireguard wireguard,
+        List<Cidr> podCIDRs,
+        List<IpAddress> workloadIPs) {
+
+    public MeshNode {
+        labels = Map.copyOf(labels);
+        addresses = List.copyOf(addresses);
+        podCIDRs = List.copyOf(podCIDRs);
+        workloadIPs = List.copyOf(workloadIPs);
+    }
+
+    /** The per-node WireGuard settings: an opt-out for mixed clusters, a key pin, a port of its own. */
+    public record NodeWireguard(boolean enabled, Optional<PublicKey> publicKey, OptionalInt listenPort) {
+        public static final NodeWireguard DEFAULT = new NodeWireguard(true, Optional.empty(), OptionalInt.empty());
+    }
+}

@@ -1,0 +1,64 @@
+package dev.gitwire.net;
+
+/** A network prefix whose host bits are zero, such as 10.240.0.0/16 or a single pod's 10.240.0.7/32. */
+public record Cidr(IpAddress network, int prefixLength) implements Comparable<Cidr> {
+
+    public Cidr {
+        if (prefixLength < 0 || prefixLength > network.family().bits()) {
+            throw new IllegalArgumentException("prefix length " + prefixLength + " out of range for " + network);
+        }
+        if (!network.masked(prefixLength).equals(network)) {
+            throw new IllegalArgumentException(network + "/" + prefixLength + " has host bits set; the network is "
+                    + network.masked(prefixLength) + "/" + prefixLength);
+        }
+    }
+
+    /** Parses "addr/len", or a bare address as its host prefix. */
+    public static Cidr parse(String text) {
+        int slash = text.indexOf('/');
+        if (slash < 0) {
+            return host(IpAddress.parse(text));
+        }
+        IpAddress address = IpAddress.parse(text.substring(0, slash));
+        String length = text.substring(slash + 1);
+        if (!length.matches("0|[1-9][0-9]{0,2}")) {
+            throw new IllegalArgumentException("'" + text + "' has no valid prefix length");
+        }
+        return new Cidr(address, Integer.parseInt(length));
+    }
+
+    public static Cidr host(IpAddress address) {
+        return new Cidr(address, address.family().bits());
+    }
+
+    public IpFamily family() {
+        return network.family();
+    }
+
+    public boolean isHost() {
+        return prefixLength == network.family().bits();
+    }
+
+    public boolean contains(IpAddress address) {
+        return address.family() == family() && address.masked(prefixLength).equals(network);
+    }
+
+    public boolean overlaps(Cidr other) {
+        if (other.family() != family()) {
+            return false;
+        }
+        int shorter = Math.min(prefixLength, other.prefixLength);
+        return network.masked(shorter).equals(other.network.masked(shorter));
+    }
+
+    @Override
+    public int compareTo(Cidr other) {
+        int byNetwork = network.compareTo(other.network);
+        return byNetwork != 0 ? byNetwork : Integer.compare(prefixLength, other.prefixLength);
+    }
+
+    @Override
+    public String toString() {
+        return network + "/" + prefixLength;
+    }
+}
