@@ -24,7 +24,12 @@ public record Cidr(IpAddress network, int prefixLength) implements Comparable<Ci
         if (!length.matches("0|[1-9][0-9]{0,2}")) {
             throw new IllegalArgumentException("'" + text + "' has no valid prefix length");
         }
-        return new Cidr(address, Integer.parseInt(length));
+        int prefixLength = Integer.parseInt(length);
+        if (prefixLength > address.family().bits()) {
+            throw new IllegalArgumentException(
+                    "'" + text + "' has a prefix length longer than " + address.family().bits());
+        }
+        return new Cidr(address, prefixLength);
     }
 
     public static Cidr host(IpAddress address) {
