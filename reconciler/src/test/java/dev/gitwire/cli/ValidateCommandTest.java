@@ -1,0 +1,115 @@
+package dev.gitwire.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gitwire.testing.IntentFixtures;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.RandomAccessFile;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ValidateCommandTest {
+
+    private record Run(int exitCode, String out, String err) {}
+
+    private static Run gitwire(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        var line = GitwireCommand.commandLine();
+        line.setOut(new PrintWriter(out));
+        line.setErr(new PrintWriter(err));
+        int code = line.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void theExamplesRepoIsValid() {
+        Run run = gitwire("validate", IntentFixtures.examplesRepo().toString());
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).isEqualTo("valid: mesh aks-prod-westeurope, 3 nodes\n");
+    }
+
+    @Test
+    void everyProblemOfEveryFileIsPrintedSortedInOneRun(@TempDir Path dir) throws IOException {
+        Path repo = IntentFixtures.copy(IntentFixtures.resource("intent/base"), dir.resolve("repo"));
+        Files.writeString(repo.resolve("mesh.yaml"), Files.readString(repo.resolve("mesh.yaml"))
+                + "  wireguard:\n    listenPort: 0\n    mtu: 99\n");
+        Files.writeString(repo.resolve("nodes/node-a.yaml"),
+                Files.readString(repo.resolve("nodes/node-a.yaml")).replace("10.240.0.10]", "10.240.0.999]"));
+
+        Run run = gitwire("validate", repo.toString());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out().lines()).containsExactly(
+                "mesh.yaml:9:17: spec.wireguard.listenPort: listen port 0 is outside 1..65535",
+                "mesh.yaml:10:10: spec.wireguard.mtu: MTU 99 is outside 1280..9000",
+                "nodes/node-a.yaml:6:15: spec.addresses[0]: '10.240.0.999' is not an IP address");
+        assertThat(run.err()).isEmpty();
+    }
+
+    @Test
+    void jsonOutputCarriesTheSameProblems(@TempDir Path dir) throws IOException {
+        Path repo = IntentFixtures.copy(IntentFixtures.resource("intent/base"), dir.resolve("repo"));
+        Files.writeString(repo.resolve("mesh.yaml"), Files.readString(repo.resolve("mesh.yaml"))
+                + "  wireguard:\n    firewallMark: 0x3\n");
+
+        Run run = gitwire("validate", "--output", "json", repo.toString());
+
+        assertThat(run.exitCode()).as("a warning does not fail").isZero();
+        JsonNode problems = new ObjectMapper().readTree(run.out());
+        assertThat(problems).hasSize(1);
+        assertThat(problems.get(0).get("file").asText()).isEqualTo("mesh.yaml");
+        assertThat(problems.get(0).get("line").asInt()).isEqualTo(9);
+        assertThat(problems.get(0).get("severity").asText()).isEqualTo("warning");
+        assertThat(problems.get(0).get("message").asText()).contains("more than one bit");
+    }
+
+    @Test
+    void aFileOverTheLimitIsRefusedBeforeItIsRead(@TempDir Path dir) throws IOException {
+        Path repo = IntentFixtures.copy(IntentFixtures.resource("intent/base"), dir.resolve("repo"));
+        try (RandomAccessFile huge = new RandomAccessFile(repo.resolve("nodes/node-d.yaml").toFile(), "rw")) {
+            huge.setLength(50L * 1024 * 1024); // sparse: refused by size, never parsed
+        }
+        Run run = gitwire("validate", repo.toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).startsWith("nodes/node-d.yaml:1:1: file is 52428800 bytes; the limit is 16777216");
+    }
+
+    @Test
+    void invalidUtf8AndMissingMeshAreNamed(@TempDir Path dir) throws IOException {
+        Path repo = IntentFixtures.copy(IntentFixtures.resource("intent/base"), dir.resolve("repo"));
+        Files.delete(repo.resolve("mesh.yaml"));
+        Files.write(repo.resolve("nodes/node-a.yaml"), new byte[] {'k', ':', ' ', (byte) 0xC3, (byte) 0x28});
+        Run run = gitwire("validate", repo.toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out().lines()).containsExactly(
+                "mesh.yaml:1:1: missing: an intent repo has a MeshIntent in mesh.yaml at its root",
+                "nodes/node-a.yaml:1:1: file is not valid UTF-8");
+    }
+
+    @Test
+    void symbolicLinksAreNotFollowed(@TempDir Path dir) throws IOException {
+        Path repo = IntentFixtures.copy(IntentFixtures.resource("intent/base"), dir.resolve("repo"));
+        Path outside = Files.writeString(dir.resolve("secret.yaml"), "not: [valid");
+        Files.createSymbolicLink(repo.resolve("nodes/node-z.yaml"), outside);
+        assertThat(gitwire("validate", repo.toString()).exitCode()).isZero();
+    }
+
+    @Test
+    void usageErrorsExitWithTwoAndNoStackTrace(@TempDir Path dir) {
+        Run missing = gitwire("validate", dir.resolve("nope").toString());
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("is not a directory").doesNotContain("Exception").doesNotContain("\tat ");
+
+        Run badOption = gitwire("validate", "--output", "xml", dir.toString());
+        assertThat(badOption.exitCode()).isEqualTo(2);
+        assertThat(gitwire("frobnicate").exitCode()).isEqualTo(2);
+        assertThat(gitwire().exitCode()).isEqualTo(2);
+    }
+}
