@@ -24,8 +24,10 @@ test: deps
 	$(MVN) verify
 
 # Benchmarks are not tests: they print figures for docs/benchmarks.md.
-bench: build
-	$(MVN) -q -pl reconciler exec:java -Dexec.classpathScope=test -Dexec.mainClass=dev.gitwire.bench.Benchmarks
+BENCHMARKS := ValidateBenchmark
+bench:
+	$(MVN) -q -DskipTests install
+	for b in $(BENCHMARKS); do $(MVN) -q -pl reconciler test-compile exec:exec -Dbench.main=dev.gitwire.bench.$$b || exit 1; done
 
 clean:
 	$(MVN) -q clean
