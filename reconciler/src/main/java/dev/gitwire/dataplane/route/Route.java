@@ -1,0 +1,37 @@
+package dev.gitwire.dataplane.route;
+
+import dev.gitwire.net.Cidr;
+import java.util.Optional;
+
+/**
+ * A route in one table: {@code <dst> dev W scope link}, {@code throw <dst>} or {@code prohibit <dst>}
+ * as gitwire writes them; routes found with other types or a gateway are kept as observed, to be removed.
+ */
+public record Route(Cidr destination, RouteType type, Optional<String> device, boolean linkScope,
+        boolean hasGateway, long metric) implements Comparable<Route> {
+
+    public static Route device(Cidr destination, String device) {
+        return new Route(destination, RouteType.UNICAST, Optional.of(device), true, false, 0);
+    }
+
+    public static Route throwing(Cidr destination) {
+        return new Route(destination, RouteType.THROW, Optional.empty(), false, false, 0);
+    }
+
+    public static Route prohibit(Cidr destination) {
+        return new Route(destination, RouteType.PROHIBIT, Optional.empty(), false, false, 0);
+    }
+
+    @Override
+    public int compareTo(Route other) {
+        int byDestination = destination.compareTo(other.destination);
+        return byDestination != 0 ? byDestination : Long.compare(metric, other.metric);
+    }
+
+    @Override
+    public String toString() {
+        String type = this.type == RouteType.UNICAST ? "" : this.type.name().toLowerCase(java.util.Locale.ROOT) + " ";
+        return type + destination + device.map(d -> " dev " + d).orElse("") + (linkScope ? " scope link" : "")
+                + (hasGateway ? " via (gateway)" : "") + (metric != 0 ? " metric " + metric : "");
+    }
+}
