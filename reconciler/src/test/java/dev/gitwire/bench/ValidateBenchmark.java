@@ -29,9 +29,9 @@ import java.util.Map;
 public final class ValidateBenchmark {
 
     public static void main(String[] given) throws Exception {
-        String[] args = Arrays.stream(given).filter(a -> !a.isBlank()).toArray(String[]::new);
-        int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
-        int podsPerNode = args.length > 1 ? Integer.parseInt(args[1]) : 110;
+        BenchArgs args = new BenchArgs(given);
+        int nodes = args.integer(0, 5000);
+        int podsPerNode = args.integer(1, 110);
         Path dir = Files.createTempDirectory("gitwire-bench-validate");
         new IntentWriter().writeTo(inventory(nodes, podsPerNode), dir);
 

@@ -45,39 +45,48 @@ public final class NetlinkConnection implements AutoCloseable {
 
     /**
      * Sends many requests, many per datagram and a window of them in flight, and returns each one's
-     * outcome in order: empty for an ACK, the exception for a refusal. Later requests are sent even when
-     * an earlier one failed; the caller decides what that means.
+     * outcome in order: empty for success, the exception for a refusal. Only the last request of a
+     * window asks for an ACK: the kernel answers requests in order and reports every refusal anyway,
+     * so that ACK proves the whole window done, at one reply instead of one per request. Later
+     * requests are sent even when an earlier one failed; the caller decides what that means.
      */
     public List<Optional<NetlinkException>> executeAll(List<NetlinkRequest> requests) {
         List<Optional<NetlinkException>> outcomes = new ArrayList<>(requests.size());
-        int first = sequence + 1;
-        int sent = 0;
-        int acknowledged = 0;
-        while (acknowledged < requests.size()) {
-            // fill datagrams until the window is full, then drain ACKs
-            while (sent < requests.size() && sent - acknowledged < WINDOW_REQUESTS) {
+        for (int from = 0; from < requests.size(); from += WINDOW_REQUESTS) {
+            int to = Math.min(requests.size(), from + WINDOW_REQUESTS);
+            int firstSeq = sequence + 1;
+            int next = from;
+            while (next < to) {
                 sendBuffer.clear();
-                while (sent < requests.size() && sent - acknowledged < WINDOW_REQUESTS
-                        && (sendBuffer.position() == 0 || sendBuffer.position()
-                                + Netlink.HEADER_LENGTH + requests.get(sent).payload().length <= DATAGRAM_BYTES)) {
-                    put(requests.get(sent), Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK | requests.get(sent).flags());
-                    sent++;
+                while (next < to && (sendBuffer.position() == 0
+                        || sendBuffer.position() + Netlink.HEADER_LENGTH + requests.get(next).payload().length
+                                <= DATAGRAM_BYTES)) {
+                    int ack = next == to - 1 ? Netlink.NLM_F_ACK : 0;
+                    put(requests.get(next), Netlink.NLM_F_REQUEST | ack | requests.get(next).flags());
+                    next++;
                 }
                 socket.send(sendBuffer, sendBuffer.position());
             }
-            for (NetlinkMessage reply : receive()) {
-                int index = reply.sequence() - first;
-                if (!reply.isError() || index < 0 || index >= requests.size() || index < outcomes.size()) {
-                    continue; // not one of ours, or a stray reply of an earlier exchange
-                }
-                while (outcomes.size() < index) {
-                    outcomes.add(Optional.empty()); // cannot happen with ACKs in order; keeps indexes honest
-                }
-                outcomes.add(reply.errorCode() == 0 ? Optional.empty()
-                        : Optional.of(NetlinkException.of(-reply.errorCode(), requests.get(index).description(),
-                                reply.extendedAckMessage())));
-                acknowledged = outcomes.size();
+            List<Optional<NetlinkException>> window = new ArrayList<>(to - from);
+            for (int i = from; i < to; i++) {
+                window.add(Optional.empty());
             }
+            int lastSeq = firstSeq + (to - from) - 1;
+            boolean finished = false;
+            while (!finished) {
+                for (NetlinkMessage reply : receive()) {
+                    int index = reply.sequence() - firstSeq;
+                    if (!reply.isError() || index < 0 || index >= window.size()) {
+                        continue; // not one of this window's: a stray reply of an earlier exchange
+                    }
+                    if (reply.errorCode() != 0) {
+                        window.set(index, Optional.of(NetlinkException.of(-reply.errorCode(),
+                                requests.get(from + index).description(), reply.extendedAckMessage())));
+                    }
+                    finished |= reply.sequence() == lastSeq;
+                }
+            }
+            outcomes.addAll(window);
         }
         return outcomes;
     }
