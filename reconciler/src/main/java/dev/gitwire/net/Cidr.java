@@ -21,7 +21,7 @@ public record Cidr(IpAddress network, int prefixLength) implements Comparable<Ci
         }
         IpAddress address = IpAddress.parse(text.substring(0, slash));
         String length = text.substring(slash + 1);
-        if (!length.matches("0|[1-9][0-9]{0,2}")) {
+        if (!isPrefixLength(length)) {
             throw new IllegalArgumentException("'" + text + "' has no valid prefix length");
         }
         int prefixLength = Integer.parseInt(length);
@@ -30,6 +30,13 @@ public record Cidr(IpAddress network, int prefixLength) implements Comparable<Ci
                     "'" + text + "' has a prefix length longer than " + address.family().bits());
         }
         return new Cidr(address, prefixLength);
+    }
+
+    private static boolean isPrefixLength(String text) {
+        if (text.isEmpty() || text.length() > 3 || (text.length() > 1 && text.charAt(0) == '0')) {
+            return false;
+        }
+        return text.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     public static Cidr host(IpAddress address) {

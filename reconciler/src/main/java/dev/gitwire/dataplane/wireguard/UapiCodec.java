@@ -58,13 +58,15 @@ public final class UapiCodec {
         long fwmark = 0;
         List<PeerState> peers = new ArrayList<>();
         PeerBuilder peer = null;
-        for (String line : reply.split("\n")) {
-            if (line.isEmpty()) {
+        for (int start = 0, end; start < reply.length(); start = end + 1) {
+            end = reply.indexOf('\n', start);
+            end = end < 0 ? reply.length() : end;
+            int eq = reply.indexOf('=', start);
+            if (eq < 0 || eq > end) {
                 continue;
             }
-            int eq = line.indexOf('=');
-            String key = eq < 0 ? line : line.substring(0, eq);
-            String value = eq < 0 ? "" : line.substring(eq + 1);
+            String key = reply.substring(start, eq);
+            String value = reply.substring(eq + 1, end);
             switch (key) {
                 case "private_key" -> devicePublicKey = Optional.of(PrivateKey.of(HEX.parseHex(value)).publicKey());
                 case "listen_port" -> listenPort = Integer.parseInt(value);
