@@ -1,0 +1,82 @@
+package dev.gitwire.dataplane.nft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.gitwire.dataplane.CommandRunner;
+import dev.gitwire.testing.Privileged;
+import dev.gitwire.testing.TestNamespace;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@Privileged
+class NftablesKernelTest {
+
+    private TestNamespace ns;
+    private Nftables nft;
+
+    @BeforeEach
+    void namespace() {
+        ns = new TestNamespace();
+        nft = new Nftables(new CommandRunner(ns.namespace()));
+    }
+
+    @AfterEach
+    void cleanUp() {
+        ns.close();
+    }
+
+    @Test
+    void hostEncryptionTablesAreWrittenAtomicallyAndReadBackEqual() {
+        ns.exec("nft", "add table inet foreign; add chain inet foreign c { type filter hook input priority 0; }");
+        List<NftTable> tables = HostEncryptionTables.of(0x100000, "wireguard.cali", List.of("azv", "cali"));
+
+        nft.replace(tables, List.of());
+
+        assertThat(nft.read("inet", "gitwire")).contains(tables.get(0));
+        assertThat(nft.read("arp", "gitwire")).contains(tables.get(1));
+        String listed = ns.exec("nft", "list", "ruleset");
+        assertThat(listed).contains("iifname { \"lo\", \"wireguard.cali\" } return")
+                .contains("iifname \"azv*\" return").contains("iifname \"cali*\" return")
+                .contains("meta mark set meta mark | 0x00100000")
+                .contains("type filter hook prerouting priority raw; policy accept;")
+                .contains("table inet foreign");
+
+        List<NftTable> changed = HostEncryptionTables.of(0x200000, "wg0", List.of("azv"));
+        nft.replace(changed, List.of());
+        assertThat(nft.read("inet", "gitwire")).contains(changed.get(0));
+        assertThat(ns.exec("nft", "list", "table", "inet", "gitwire")).doesNotContain("cali");
+    }
+
+    @Test
+    void driftIsVisibleAndDeletionLeavesForeignTablesAlone() {
+        ns.exec("nft", "add table inet foreign");
+        List<NftTable> tables = HostEncryptionTables.of(0x100000, "wireguard.cali", List.of("azv"));
+        nft.replace(tables, List.of());
+        ns.exec("nft", "add rule inet gitwire prerouting counter");
+        assertThat(nft.read("inet", "gitwire")).isPresent().get().isNotEqualTo(tables.get(0));
+
+        nft.replace(List.of(), List.of(HostEncryptionTables.INET_ABSENT, HostEncryptionTables.ARP_ABSENT));
+
+        assertThat(nft.read("inet", "gitwire")).isEmpty();
+        assertThat(nft.read("arp", "gitwire")).isEmpty();
+        assertThat(ns.exec("nft", "list", "tables")).contains("table inet foreign");
+        nft.replace(List.of(), List.of(HostEncryptionTables.INET_ABSENT)); // deleting what is absent is no error
+    }
+
+    @Test
+    void aRefusedTransactionChangesNothingAndSaysWhy() {
+        List<NftTable> tables = HostEncryptionTables.of(0x100000, "wireguard.cali", List.of("azv"));
+        nft.replace(tables, List.of());
+        NftTable broken = new NftTable("inet", "gitwire", List.of(new NftTable.Chain("prerouting", "filter",
+                "prerouting", -300, "accept", List.of(new NftTable.Rule(List.of(
+                        JsonNodeFactory.instance.objectNode().putNull("no-such-statement")))))));
+
+        assertThatThrownBy(() -> nft.replace(List.of(broken), List.of()))
+                .isInstanceOf(NftablesException.class).hasMessageContaining("nft transaction refused");
+        assertThat(nft.read("inet", "gitwire")).contains(tables.get(0));
+    }
+}
