@@ -38,8 +38,15 @@ public final class TestNamespace implements AutoCloseable {
         return Shell.run(full, null);
     }
 
+    /** Ends every process still in the namespace (a daemonised wireguard-go would keep it alive), then removes it. */
     @Override
     public void close() {
+        String pids = Shell.tryRun(List.of("ip", "netns", "pids", name), null).output().strip();
+        if (!pids.isEmpty()) {
+            List<String> kill = new ArrayList<>(List.of("kill", "-KILL"));
+            kill.addAll(List.of(pids.split("\\s+")));
+            Shell.tryRun(kill, null);
+        }
         Shell.tryRun(List.of("ip", "netns", "del", name), null);
     }
 }

@@ -73,8 +73,13 @@ public final class WireguardGoHost implements AutoCloseable {
         return Shell.run(inside(command), null);
     }
 
+    /** The command prefix that runs a program in this host's network and mount namespaces. */
+    public List<String> inside() {
+        return List.of("nsenter", "-t", Long.toString(holder.pid()), "-m", "-n");
+    }
+
     private List<String> inside(String... command) {
-        List<String> full = new ArrayList<>(List.of("nsenter", "-t", Long.toString(holder.pid()), "-m", "-n"));
+        List<String> full = new ArrayList<>(inside());
         full.addAll(List.of(command));
         return full;
     }
