@@ -69,8 +69,11 @@ class RtnetlinkKernelTest {
                 .isInstanceOf(NetlinkException.ObjectExists.class)
                 .hasMessageContaining("create bridge link azv1");
         assertThatThrownBy(() -> links.create("gw-x", "no-such-kind", 0))
-                .isInstanceOf(NetlinkException.class)
-                .satisfies(e -> assertThat(((NetlinkException) e).errno()).isIn(95, 22, 2));
+                .isInstanceOfSatisfying(NetlinkException.class, e -> {
+                    assertThat(e.errno()).isIn(95, 22, 2);
+                    assertThat(e.kernelMessage()).contains("Unknown device type");
+                    assertThat(e).hasMessageContaining("(kernel: Unknown device type)");
+                });
         assertThatThrownBy(() -> links.require("missing0")).isInstanceOf(NetlinkException.ObjectNotFound.class);
 
         RouteTable table = new RouteTable(netlink, TABLE);
