@@ -2,7 +2,7 @@ package dev.gitwire.bench;
 
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.dataplane.netlink.NetlinkSocket;
-import dev.gitwire.dataplane.route.Route;
+import dev.gitwire.dataplane.model.Route;
 import dev.gitwire.dataplane.route.RouteTable;
 import dev.gitwire.dataplane.route.RouteTable.Change;
 import dev.gitwire.net.Cidr;

@@ -1,5 +1,6 @@
 package dev.gitwire.dataplane.nft;
 
+import dev.gitwire.dataplane.model.NftTable;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,5 +1,6 @@
 package dev.gitwire.dataplane.route;
 
+import dev.gitwire.dataplane.model.Route;
 import dev.gitwire.dataplane.link.Links;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.dataplane.netlink.NetlinkException;

@@ -1,6 +1,6 @@
 package dev.gitwire.dataplane.wireguard;
 
-import dev.gitwire.dataplane.link.Link;
+import dev.gitwire.dataplane.model.Link;
 import dev.gitwire.dataplane.link.Links;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.dataplane.netlink.NetlinkException;

@@ -1,5 +1,6 @@
 package dev.gitwire.dataplane.nft;
 
+import dev.gitwire.dataplane.model.NftTable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

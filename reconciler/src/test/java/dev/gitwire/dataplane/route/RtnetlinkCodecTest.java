@@ -1,5 +1,7 @@
 package dev.gitwire.dataplane.route;
 
+import dev.gitwire.dataplane.model.Route;
+import dev.gitwire.dataplane.model.Rule;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gitwire.dataplane.netlink.Netlink;

@@ -1,5 +1,9 @@
 package dev.gitwire.dataplane.wireguard;
 
+import dev.gitwire.dataplane.model.DeviceState;
+import dev.gitwire.dataplane.model.Endpoint;
+import dev.gitwire.dataplane.model.PeerConfig;
+import dev.gitwire.dataplane.model.PeerState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gitwire.dataplane.netlink.Attributes;

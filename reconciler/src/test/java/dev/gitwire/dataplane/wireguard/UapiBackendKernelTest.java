@@ -1,5 +1,8 @@
 package dev.gitwire.dataplane.wireguard;
 
+import dev.gitwire.dataplane.model.DeviceState;
+import dev.gitwire.dataplane.model.Endpoint;
+import dev.gitwire.dataplane.model.PeerConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

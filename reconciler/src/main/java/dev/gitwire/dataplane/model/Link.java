@@ -1,4 +1,4 @@
-package dev.gitwire.dataplane.link;
+package dev.gitwire.dataplane.model;
 
 import java.util.Optional;
 

@@ -1,4 +1,4 @@
-package dev.gitwire.dataplane.wireguard;
+package dev.gitwire.dataplane.model;
 
 import java.time.Instant;
 import java.util.Optional;

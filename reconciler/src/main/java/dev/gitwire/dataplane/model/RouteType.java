@@ -1,4 +1,4 @@
-package dev.gitwire.dataplane.route;
+package dev.gitwire.dataplane.model;
 
 import java.util.Arrays;
 
@@ -22,7 +22,7 @@ public enum RouteType {
         return kernelValue;
     }
 
-    static RouteType of(int rtn) {
+    public static RouteType of(int rtn) {
         return Arrays.stream(values()).filter(t -> t.kernelValue == rtn).findFirst().orElse(OTHER);
     }
 }

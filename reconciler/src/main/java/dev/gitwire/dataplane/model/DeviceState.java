@@ -1,4 +1,4 @@
-package dev.gitwire.dataplane.wireguard;
+package dev.gitwire.dataplane.model;
 
 import dev.gitwire.keys.PublicKey;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.gitwire.dataplane.route;
+package dev.gitwire.dataplane.model;
 
 import dev.gitwire.net.Cidr;
 import java.util.Optional;

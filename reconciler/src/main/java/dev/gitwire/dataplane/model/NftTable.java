@@ -1,4 +1,4 @@
-package dev.gitwire.dataplane.nft;
+package dev.gitwire.dataplane.model;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
