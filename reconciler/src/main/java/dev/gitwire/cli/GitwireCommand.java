@@ -1,8 +1,8 @@
 package dev.gitwire.cli;
 
 import java.io.PrintWriter;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The top-level {@code gitwire} command; each verb is a subcommand. */
 @Command(

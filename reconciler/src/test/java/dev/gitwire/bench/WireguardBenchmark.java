@@ -1,10 +1,10 @@
 package dev.gitwire.bench;
 
 import dev.gitwire.dataplane.model.DeviceState;
-import dev.gitwire.dataplane.wireguard.DeviceUpdate;
-import dev.gitwire.dataplane.wireguard.DeviceUpdate.PeerUpdate;
 import dev.gitwire.dataplane.model.Endpoint;
 import dev.gitwire.dataplane.model.PeerConfig;
+import dev.gitwire.dataplane.wireguard.DeviceUpdate.PeerUpdate;
+import dev.gitwire.dataplane.wireguard.DeviceUpdate;
 import dev.gitwire.dataplane.wireguard.UapiBackend;
 import dev.gitwire.dataplane.wireguard.WireguardDevice;
 import dev.gitwire.keys.PrivateKey;

@@ -1,11 +1,11 @@
 package dev.gitwire.dataplane.nft;
 
-import dev.gitwire.dataplane.model.NftTable;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gitwire.dataplane.CommandRunner;
+import dev.gitwire.dataplane.model.NftTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;

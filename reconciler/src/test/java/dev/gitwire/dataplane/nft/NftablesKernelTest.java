@@ -1,11 +1,12 @@
 package dev.gitwire.dataplane.nft;
 
-import dev.gitwire.dataplane.model.NftTable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.gitwire.dataplane.CommandRunner;
+import dev.gitwire.dataplane.model.NftTable;
+import dev.gitwire.desired.HostEncryptionTables;
 import dev.gitwire.testing.Privileged;
 import dev.gitwire.testing.TestNamespace;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.gitwire.dataplane.route;
 
-import dev.gitwire.dataplane.model.Route;
-import dev.gitwire.dataplane.model.Rule;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gitwire.dataplane.model.Route;
+import dev.gitwire.dataplane.model.Rule;
 import dev.gitwire.dataplane.netlink.Netlink;
 import dev.gitwire.dataplane.netlink.NetlinkMessage;
 import dev.gitwire.dataplane.netlink.NetlinkRequest;

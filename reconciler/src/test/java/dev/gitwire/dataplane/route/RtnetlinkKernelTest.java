@@ -1,12 +1,12 @@
 package dev.gitwire.dataplane.route;
 
-import dev.gitwire.dataplane.model.Route;
-import dev.gitwire.dataplane.model.Rule;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.gitwire.dataplane.model.Link;
 import dev.gitwire.dataplane.link.Links;
+import dev.gitwire.dataplane.model.Link;
+import dev.gitwire.dataplane.model.Route;
+import dev.gitwire.dataplane.model.Rule;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.dataplane.netlink.NetlinkException;
 import dev.gitwire.dataplane.netlink.NetlinkSocket;

@@ -1,13 +1,13 @@
 package dev.gitwire.dataplane.wireguard;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.gitwire.dataplane.model.DeviceState;
 import dev.gitwire.dataplane.model.Endpoint;
 import dev.gitwire.dataplane.model.PeerConfig;
 import dev.gitwire.dataplane.model.PeerState;
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.gitwire.dataplane.netlink.Attributes;
 import dev.gitwire.dataplane.netlink.Attributes.Attribute;
+import dev.gitwire.dataplane.netlink.Attributes;
 import dev.gitwire.dataplane.netlink.GenericNetlink;
 import dev.gitwire.dataplane.netlink.NetlinkMessage;
 import dev.gitwire.dataplane.wireguard.DeviceUpdate.PeerUpdate;

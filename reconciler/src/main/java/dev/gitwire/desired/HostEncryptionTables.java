@@ -1,9 +1,9 @@
-package dev.gitwire.dataplane.nft;
+package dev.gitwire.desired;
 
-import dev.gitwire.dataplane.model.NftTable;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gitwire.dataplane.model.NftTable;
 import java.util.ArrayList;
 import java.util.List;
 
