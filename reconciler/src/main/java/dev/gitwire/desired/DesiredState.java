@@ -1,0 +1,214 @@
+package dev.gitwire.desired;
+
+import dev.gitwire.cluster.LiveCluster;
+import dev.gitwire.cluster.LiveNode;
+import dev.gitwire.dataplane.model.Endpoint;
+import dev.gitwire.dataplane.model.PeerConfig;
+import dev.gitwire.dataplane.model.Route;
+import dev.gitwire.dataplane.model.Rule;
+import dev.gitwire.desired.DesiredDataplane.Ownership;
+import dev.gitwire.desired.DesiredDataplane.WireguardSpec;
+import dev.gitwire.desired.PeerReport.State;
+import dev.gitwire.intent.Intent;
+import dev.gitwire.intent.Membership;
+import dev.gitwire.intent.MeshIntent;
+import dev.gitwire.intent.MeshNode;
+import dev.gitwire.intent.Mode;
+import dev.gitwire.intent.Mtu;
+import dev.gitwire.intent.RouteSource;
+import dev.gitwire.keys.PublicKey;
+import dev.gitwire.net.Cidr;
+import dev.gitwire.net.IpAddress;
+import dev.gitwire.net.IpFamily;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * The kernel state a node must have, as a pure function of the intent, the live cluster, the node's
+ * identity, its underlay and the addresses the agent itself needs outside the tunnel (DESIGN §4, §5).
+ */
+public final class DesiredState {
+
+    public static final String SRC_VALID_MARK = "net.ipv4.conf.all.src_valid_mark";
+    static final int IPV4_OVERHEAD = 60;
+    static final int IPV6_OVERHEAD = 80;
+    static final int AZURE_HOST_ENCRYPTION_MARGIN = 100;
+
+    private DesiredState() {}
+
+    /** A node as the mesh sees it: inventory and live facts merged. */
+    private record Member(String name, Map<String, String> labels, List<IpAddress> addresses,
+            List<Cidr> destinations, boolean enabled, boolean selected, Optional<PublicKey> pin,
+            Optional<PublicKey> advertised, int listenPort, boolean onAzure) {}
+
+    public static DesiredDataplane compute(Intent intent, LiveCluster live, NodeIdentity self, Underlay underlay,
+            List<Cidr> agentBypass) {
+        MeshIntent mesh = intent.mesh();
+        Ownership owned = new Ownership(mesh.wireguard().interfaceName(), mesh.routing().table(),
+                mesh.routing().rulePriority(), mesh.wireguard().firewallMark());
+        Map<String, Member> members = members(intent, live);
+        Member me = members.get(self.nodeName());
+        if (!mesh.enabled() || me == null || !me.selected() || !me.enabled()) {
+            return DesiredDataplane.absent(owned, List.of());
+        }
+
+        PublicKey ownKey = self.privateKey().publicKey();
+        Map<String, Optional<PublicKey>> keys = new TreeMap<>();
+        members.values().forEach(m -> keys.put(m.name(), m == me ? Optional.of(ownKey) : m.pin().or(m::advertised)));
+        Map<PublicKey, Integer> keyUse = new HashMap<>();
+        members.values().stream().filter(m -> m.selected() && m.enabled())
+                .forEach(m -> keys.get(m.name()).ifPresent(k -> keyUse.merge(k, 1, Integer::sum)));
+
+        IpFamily underlayFamily = me.addresses().isEmpty() ? underlay.family() : me.addresses().get(0).family();
+        List<PeerConfig> peers = new ArrayList<>();
+        List<PeerReport> reports = new ArrayList<>();
+        Map<Cidr, Route> routes = new TreeMap<>();
+        List<Member> others = members.values().stream().filter(m -> m != me).toList();
+        Map<String, State> states = new TreeMap<>();
+        others.forEach(o -> states.put(o.name(), state(o, keys.get(o.name()), keyUse)));
+        others.forEach(o -> reports.add(new PeerReport(o.name(), states.get(o.name()), keys.get(o.name()))));
+        // precedence, lowest first: nodes that are not peers, peers, local workloads, bypass
+        Function<Cidr, Route> refuse = mesh.mode() == Mode.STRICT ? Route::prohibit : Route::throwing;
+        others.stream().filter(o -> states.get(o.name()) != State.PEERED)
+                .forEach(o -> reachable(o, mesh).forEach(dst -> routes.put(dst, refuse.apply(dst))));
+        for (Member other : others) {
+            if (states.get(other.name()) != State.PEERED) {
+                continue;
+            }
+            PublicKey key = keys.get(other.name()).orElseThrow();
+            Set<Cidr> allowed = new LinkedHashSet<>(other.destinations());
+            other.addresses().forEach(a -> allowed.add(Cidr.host(a)));
+            peers.add(new PeerConfig(key, Optional.of(endpoint(other, underlayFamily)),
+                    mesh.wireguard().persistentKeepalive(), new TreeSet<>(allowed)));
+            reachable(other, mesh).forEach(dst -> routes.put(dst, Route.device(dst, owned.interfaceName())));
+        }
+        me.destinations().forEach(dst -> routes.put(dst, Route.throwing(dst)));
+        List<Cidr> bypass = new ArrayList<>(mesh.bypass());
+        bypass.addAll(agentBypass);
+        bypass.forEach(dst -> routes.put(dst, Route.throwing(dst)));
+        // never into the tunnel: a peer's destination inside a bypass block goes the bypass way
+        routes.values().removeIf(r -> r.device().isPresent() && bypass.stream().anyMatch(b -> b.overlaps(r.destination())
+                && b.prefixLength() <= r.destination().prefixLength()));
+
+        Set<IpFamily> families = EnumSet.noneOf(IpFamily.class);
+        routes.keySet().forEach(dst -> families.add(dst.family()));
+        List<Rule> rules = families.stream()
+                .map(f -> Rule.unmarkedTo(f, owned.rulePriority(), owned.firewallMark(), owned.table()))
+                .toList();
+
+        WireguardSpec wireguard = new WireguardSpec(mtu(mesh, me, underlay), self.privateKey(), me.listenPort(),
+                owned.firewallMark(), peers);
+        return new DesiredDataplane(owned, Optional.of(wireguard), new TreeSet<>(routes.values()), rules,
+                mesh.hostEncryption() ? HostEncryptionTables.of(owned.firewallMark(), owned.interfaceName(),
+                        mesh.workloadInterfaces()) : List.of(),
+                mesh.hostEncryption() ? Map.of(SRC_VALID_MARK, "1") : Map.of(),
+                reports);
+    }
+
+    private static State state(Member other, Optional<PublicKey> key, Map<PublicKey, Integer> keyUse) {
+        if (!other.selected()) {
+            return State.NOT_SELECTED;
+        }
+        if (!other.enabled()) {
+            return State.DISABLED;
+        }
+        if (other.addresses().isEmpty()) {
+            return State.NO_ADDRESS;
+        }
+        if (other.pin().isPresent() && other.advertised().isPresent() && !other.pin().equals(other.advertised())) {
+            return State.KEY_MISMATCH;
+        }
+        if (key.isEmpty()) {
+            return State.NO_KEY;
+        }
+        return keyUse.getOrDefault(key.get(), 0) > 1 ? State.DUPLICATE_KEY : State.PEERED;
+    }
+
+    /** What of a node gitwire routes: its workloads, and its addresses when host traffic is encrypted. */
+    private static List<Cidr> reachable(Member node, MeshIntent mesh) {
+        List<Cidr> destinations = new ArrayList<>(node.destinations());
+        if (mesh.hostEncryption()) {
+            node.addresses().forEach(a -> destinations.add(Cidr.host(a)));
+        }
+        return destinations;
+    }
+
+    /** The first address of the underlay's family, else the first address: DESIGN §3. */
+    private static Endpoint endpoint(Member peer, IpFamily family) {
+        IpAddress address = peer.addresses().stream().filter(a -> a.family() == family).findFirst()
+                .orElse(peer.addresses().get(0));
+        return new Endpoint(address, peer.listenPort());
+    }
+
+    static MtuChoice mtu(MeshIntent mesh, Member me, Underlay underlay) {
+        if (mesh.wireguard().mtu() instanceof Mtu.Fixed fixed) {
+            return new MtuChoice(fixed.bytes(), "set in mesh.yaml");
+        }
+        int overhead = underlay.family() == IpFamily.IPV4 ? IPV4_OVERHEAD : IPV6_OVERHEAD;
+        String on = underlay.interfaceName().map(n -> n + " MTU ").orElse("assumed underlay MTU ");
+        StringBuilder reason = new StringBuilder(on).append(underlay.mtu()).append(" minus ").append(overhead)
+                .append(" for an ").append(underlay.family() == IpFamily.IPV4 ? "IPv4" : "IPv6").append(" underlay");
+        int mtu = underlay.mtu() - overhead;
+        if (me.onAzure() && mesh.hostEncryption()) {
+            mtu -= AZURE_HOST_ENCRYPTION_MARGIN;
+            reason.append(", minus ").append(AZURE_HOST_ENCRYPTION_MARGIN)
+                    .append(" on AKS with host encryption (Azure fragments at 1400 and WireGuard sets DF)");
+        }
+        if (mtu < Mtu.MIN) {
+            reason.append(", raised to the IPv6 minimum ").append(Mtu.MIN);
+            mtu = Mtu.MIN;
+        }
+        return new MtuChoice(mtu, reason.toString());
+    }
+
+    /** The nodes of the mesh, by name: the inventory joined with the live cluster, per the membership. */
+    private static Map<String, Member> members(Intent intent, LiveCluster live) {
+        MeshIntent mesh = intent.mesh();
+        Map<String, Member> members = new TreeMap<>();
+        Set<String> names = new TreeSet<>();
+        if (mesh.membership() == Membership.INVENTORY) {
+            intent.nodes().stream().map(MeshNode::name).filter(n -> live.node(n).isPresent()).forEach(names::add);
+        } else {
+            names.addAll(live.nodes().keySet());
+        }
+        for (String name : names) {
+            LiveNode node = live.node(name).orElseThrow();
+            Optional<MeshNode> listed = intent.node(name);
+            Map<String, String> labels = new TreeMap<>(node.labels());
+            listed.ifPresent(l -> labels.putAll(l.labels()));
+            List<IpAddress> addresses = listed.map(MeshNode::addresses).filter(a -> !a.isEmpty())
+                    .orElse(node.addresses());
+            members.put(name, new Member(name, labels, addresses, destinations(mesh, node, listed),
+                    listed.map(l -> l.wireguard().enabled()).orElse(true),
+                    mesh.nodeSelector().matches(labels),
+                    listed.flatMap(l -> l.wireguard().publicKey()),
+                    node.advertisedKey(),
+                    listed.flatMap(l -> l.wireguard().listenPort().isPresent()
+                            ? Optional.of(l.wireguard().listenPort().getAsInt()) : Optional.empty())
+                            .orElse(mesh.wireguard().listenPort()),
+                    node.onAzure()));
+        }
+        return members;
+    }
+
+    /** Live pod IPs and static workload IPs as host prefixes, or the pod CIDRs (inventory's first). */
+    private static List<Cidr> destinations(MeshIntent mesh, LiveNode node, Optional<MeshNode> listed) {
+        Set<Cidr> destinations = new LinkedHashSet<>();
+        if (mesh.routeSource() == RouteSource.WORKLOAD_IPS) {
+            node.workloadIPs().forEach(ip -> destinations.add(Cidr.host(ip)));
+            listed.ifPresent(l -> l.workloadIPs().forEach(ip -> destinations.add(Cidr.host(ip))));
+        } else {
+            destinations.addAll(listed.map(MeshNode::podCIDRs).filter(c -> !c.isEmpty()).orElse(node.podCIDRs()));
+        }
+        return List.copyOf(destinations);
+    }
+}

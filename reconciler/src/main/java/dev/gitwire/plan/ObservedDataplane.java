@@ -1,0 +1,47 @@
+package dev.gitwire.plan;
+
+import dev.gitwire.dataplane.model.DeviceState;
+import dev.gitwire.dataplane.model.Link;
+import dev.gitwire.dataplane.model.NftTable;
+import dev.gitwire.dataplane.model.Route;
+import dev.gitwire.dataplane.model.Rule;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * What the kernel has of what gitwire owns: link W and its device, every route of table T, the rules
+ * that lead into T, gitwire's nft tables, and the sysctls gitwire manages (their values, and which have
+ * an original value remembered).
+ */
+public record ObservedDataplane(
+        Optional<Link> link,
+        Optional<DeviceState> device,
+        SortedSet<Route> routes,
+        List<Rule> rules,
+        List<NftTable> nftTables,
+        Map<String, String> sysctls,
+        Set<String> rememberedSysctls) {
+
+    public ObservedDataplane {
+        routes = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(routes));
+        rules = List.copyOf(rules);
+        nftTables = List.copyOf(nftTables);
+        sysctls = Map.copyOf(sysctls);
+        rememberedSysctls = Set.copyOf(rememberedSysctls);
+    }
+
+    public static ObservedDataplane empty() {
+        return new ObservedDataplane(Optional.empty(), Optional.empty(), new TreeSet<>(), List.of(), List.of(),
+                Map.of(), Set.of());
+    }
+
+    /** Whether link W is one gitwire may change: a kernel WireGuard link, or a TUN with a device behind it. */
+    public boolean linkIsOurs() {
+        return link.map(l -> l.kind().filter(k -> k.equals("wireguard")).isPresent()
+                || (l.kind().filter(k -> k.equals("tun")).isPresent() && device.isPresent())).orElse(false);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.gitwire.plan;
+
+import dev.gitwire.dataplane.model.Endpoint;
+import dev.gitwire.dataplane.model.NftTable;
+import dev.gitwire.dataplane.model.Route;
+import dev.gitwire.dataplane.model.Rule;
+import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.keys.PublicKey;
+import dev.gitwire.net.Cidr;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+
+/**
+ * One change to the kernel, at the grain of a single object: one route, one allowed IP. The executor
+ * batches consecutive operations into as few kernel calls as it can.
+ */
+public sealed interface Operation {
+
+    /** The kind, for counts in `gitwire plan` and the metrics. */
+    default String kind() {
+        return getClass().getSimpleName();
+    }
+
+    /** Creates link W with its WireGuard device (kernel or wireguard-go), at an MTU, and sets it up. */
+    record CreateDevice(String interfaceName, int mtu) implements Operation {}
+
+    record SetLink(String interfaceName, int mtu, boolean up) implements Operation {}
+
+    /** Deletes link W; with wireguard-go, that also ends the daemon. */
+    record DeleteDevice(String interfaceName) implements Operation {}
+
+    /** Device settings; the private key is printed by no toString. */
+    record ConfigureDevice(Optional<PrivateKey> privateKey, OptionalInt listenPort, OptionalLong firewallMark)
+            implements Operation {}
+
+    record AddPeer(PublicKey key, Optional<Endpoint> endpoint, Duration persistentKeepalive) implements Operation {}
+
+    record UpdatePeer(PublicKey key, Optional<Endpoint> endpoint, Duration persistentKeepalive) implements Operation {}
+
+    record RemovePeer(PublicKey key) implements Operation {}
+
+    /** Adds an allowed IP to a peer; one that belongs to another peer moves, with no gap. */
+    record AddAllowedIp(PublicKey key, Cidr cidr) implements Operation {}
+
+    record RemoveAllowedIp(PublicKey key, Cidr cidr) implements Operation {}
+
+    record AddRoute(Route route) implements Operation {}
+
+    record ReplaceRoute(Route route) implements Operation {}
+
+    record DeleteRoute(Route route) implements Operation {}
+
+    record AddRule(Rule rule) implements Operation {}
+
+    record DeleteRule(Rule rule) implements Operation {}
+
+    record ReplaceNftTable(NftTable table) implements Operation {}
+
+    record DeleteNftTable(String family, String name) implements Operation {}
+
+    /** Sets a sysctl, remembering the value found before gitwire's first change. */
+    record SetSysctl(String name, String value) implements Operation {}
+
+    /** Puts back the value found before gitwire's first change. */
+    record RestoreSysctl(String name) implements Operation {}
+}

@@ -1,0 +1,28 @@
+package dev.gitwire.plan;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The ordered operations that take the kernel from what it has to what it must have. */
+public record Plan(List<Operation> operations) {
+
+    public Plan {
+        operations = List.copyOf(operations);
+    }
+
+    public boolean isEmpty() {
+        return operations.isEmpty();
+    }
+
+    public int size() {
+        return operations.size();
+    }
+
+    /** How many operations of each kind, sorted by kind. */
+    public Map<String, Integer> counts() {
+        Map<String, Integer> counts = new TreeMap<>();
+        operations.forEach(op -> counts.merge(op.kind(), 1, Integer::sum));
+        return counts;
+    }
+}

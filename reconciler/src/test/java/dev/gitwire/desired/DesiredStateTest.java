@@ -1,0 +1,177 @@
+package dev.gitwire.desired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gitwire.cluster.LiveCluster;
+import dev.gitwire.cluster.LiveNode;
+import dev.gitwire.dataplane.model.Endpoint;
+import dev.gitwire.dataplane.model.Route;
+import dev.gitwire.dataplane.model.Rule;
+import dev.gitwire.desired.PeerReport.State;
+import dev.gitwire.intent.Intent;
+import dev.gitwire.intent.IntentReader;
+import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.net.Cidr;
+import dev.gitwire.net.IpAddress;
+import dev.gitwire.net.IpFamily;
+import dev.gitwire.source.DirectoryTree;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DesiredStateTest {
+
+    private static final PrivateKey A = key(1);
+    private static final PrivateKey B = key(2);
+    private static final PrivateKey C = key(3);
+    private static final Underlay ETH0 = new Underlay(Optional.of("eth0"), 1500, IpFamily.IPV4);
+
+    @TempDir
+    Path repo;
+
+    private static PrivateKey key(int seed) {
+        byte[] raw = new byte[32];
+        raw[1] = (byte) seed; // not raw[0]: clamping clears its low bits
+        return PrivateKey.of(raw);
+    }
+
+    private Intent intent(String meshSpec, String... nodes) throws IOException {
+        Files.writeString(repo.resolve("mesh.yaml"), "apiVersion: gitwire.dev/v1alpha1\nkind: MeshIntent\n"
+                + "metadata:\n  name: t\nspec:\n  enabled: true\n" + meshSpec);
+        Files.createDirectories(repo.resolve("nodes"));
+        try (var old = Files.list(repo.resolve("nodes"))) {
+            for (Path file : old.toList()) {
+                Files.delete(file);
+            }
+        }
+        for (String node : nodes) {
+            String name = node.substring(0, node.indexOf('|'));
+            Files.writeString(repo.resolve("nodes/" + name + ".yaml"), "apiVersion: gitwire.dev/v1alpha1\n"
+                    + "kind: MeshNode\nmetadata:\n  name: " + name + "\nspec:\n" + node.substring(node.indexOf('|') + 1));
+        }
+        IntentReader.Result result = new IntentReader().read(new DirectoryTree(repo));
+        assertThat(result.errors()).isEmpty();
+        return result.intent().orElseThrow();
+    }
+
+    private static String node(String name, int octet, PrivateKey pin, String extra) {
+        return name + "|  addresses: [10.240.0." + octet + "]\n  workloadIPs: [10.240.0." + (octet + 1) + ", 10.240.0."
+                + (octet + 2) + "]\n" + (pin == null ? "" : "  wireguard:\n    publicKey: " + pin.publicKey().base64()
+                + "\n" + extra) + (pin == null ? extra : "");
+    }
+
+    private static DesiredDataplane compute(Intent intent, String self, PrivateKey key) {
+        return DesiredState.compute(intent, LiveCluster.fromInventory(intent), new NodeIdentity(self, key), ETH0,
+                List.of(Cidr.parse("10.240.0.250/32")));
+    }
+
+    @Test
+    void peersGetEveryWorkloadAndTheirAddressAsAllowedIpsAndRoutesForWorkloads() throws IOException {
+        Intent intent = intent("", node("a", 10, A, ""), node("b", 20, B, ""));
+        DesiredDataplane d = compute(intent, "a", A);
+
+        assertThat(d.wireguard().orElseThrow().peers()).singleElement().satisfies(p -> {
+            assertThat(p.publicKey()).isEqualTo(B.publicKey());
+            assertThat(p.endpoint()).contains(new Endpoint(IpAddress.parse("10.240.0.20"), 51820));
+            assertThat(p.allowedIps()).containsExactly(Cidr.parse("10.240.0.20/32"), Cidr.parse("10.240.0.21/32"),
+                    Cidr.parse("10.240.0.22/32"));
+        });
+        assertThat(d.routes()).containsExactly(
+                Route.throwing(Cidr.parse("10.240.0.11/32")), Route.throwing(Cidr.parse("10.240.0.12/32")),
+                Route.device(Cidr.parse("10.240.0.21/32"), "wireguard.cali"),
+                Route.device(Cidr.parse("10.240.0.22/32"), "wireguard.cali"),
+                Route.throwing(Cidr.parse("10.240.0.250/32")));
+        assertThat(d.rules()).containsExactly(Rule.unmarkedTo(IpFamily.IPV4, 99, 0x100000, 51820));
+        assertThat(d.nftTables()).isEmpty();
+        assertThat(d.sysctls()).isEmpty();
+        assertThat(d.wireguard().orElseThrow().mtu()).isEqualTo(new MtuChoice(1440, "eth0 MTU 1500 minus 60 for an IPv4 underlay"));
+    }
+
+    @Test
+    void hostEncryptionRoutesNodeAddressesAndMarksForReversePathFiltering() throws IOException {
+        Intent intent = intent("  hostEncryption: true\n", node("a", 10, A, ""), node("b", 20, B, ""));
+        DesiredDataplane d = compute(intent, "a", A);
+        assertThat(d.routes()).contains(Route.device(Cidr.parse("10.240.0.20/32"), "wireguard.cali"));
+        assertThat(d.nftTables()).hasSize(2);
+        assertThat(d.sysctls()).isEqualTo(Map.of(DesiredState.SRC_VALID_MARK, "1"));
+    }
+
+    @Test
+    void aMixedClusterReachesNodesWithoutWireguardInPlaintextOrNotAtAllInStrictMode() throws IOException {
+        String disabled = "  wireguard:\n    enabled: false\n";
+        Intent opportunistic = intent("", node("a", 10, A, ""), node("c", 30, null, disabled), node("d", 40, null, ""));
+        DesiredDataplane d = compute(opportunistic, "a", A);
+        assertThat(d.wireguard().orElseThrow().peers()).isEmpty();
+        assertThat(d.reports()).extracting(PeerReport::state).containsExactly(State.DISABLED, State.NO_KEY);
+        assertThat(d.routes()).contains(Route.throwing(Cidr.parse("10.240.0.31/32")),
+                Route.throwing(Cidr.parse("10.240.0.41/32")));
+
+        Intent strict = intent("  mode: Strict\n", node("a", 10, A, ""), node("c", 30, null, disabled));
+        assertThat(compute(strict, "a", A).routes()).contains(Route.prohibit(Cidr.parse("10.240.0.31/32")))
+                .doesNotContain(Route.throwing(Cidr.parse("10.240.0.31/32")));
+    }
+
+    @Test
+    void duplicateAndMismatchedKeysAreNeverTrusted() throws IOException {
+        Intent intent = intent("", node("a", 10, A, ""), node("b", 20, null, ""), node("c", 30, null, ""));
+        LiveCluster sameKey = LiveCluster.fromInventory(intent);
+        for (String name : List.of("b", "c")) {
+            sameKey = sameKey.with(name, n -> new LiveNode(n.name(), n.labels(), n.addresses(), n.workloadIPs(),
+                    n.podCIDRs(), Optional.of(C.publicKey()), n.providerId()));
+        }
+        assertThat(DesiredState.compute(intent, sameKey, new NodeIdentity("a", A), ETH0, List.of()).reports())
+                .extracting(PeerReport::state).containsExactly(State.DUPLICATE_KEY, State.DUPLICATE_KEY);
+
+        Intent pinned = intent("", node("a", 10, A, ""), node("b", 20, B, ""));
+        LiveCluster live = LiveCluster.fromInventory(pinned).with("b", n -> new LiveNode(n.name(), n.labels(),
+                n.addresses(), n.workloadIPs(), n.podCIDRs(), Optional.of(C.publicKey()), n.providerId()));
+        DesiredDataplane d = DesiredState.compute(pinned, live, new NodeIdentity("a", A), ETH0, List.of());
+        assertThat(d.reports()).singleElement().extracting(PeerReport::state).isEqualTo(State.KEY_MISMATCH);
+        assertThat(d.wireguard().orElseThrow().peers()).isEmpty();
+    }
+
+    @Test
+    void bypassDestinationsNeverGoThroughTheTunnel() throws IOException {
+        Intent intent = intent("  bypass: [10.240.0.16/28]\n", node("a", 10, A, ""), node("b", 20, B, ""));
+        DesiredDataplane d = compute(intent, "a", A);
+        assertThat(d.routes()).doesNotContain(Route.device(Cidr.parse("10.240.0.21/32"), "wireguard.cali"))
+                .contains(Route.throwing(Cidr.parse("10.240.0.16/28")));
+    }
+
+    @Test
+    void theMtuFollowsTheUnderlayAndAzure() throws IOException {
+        Intent intent = intent("  hostEncryption: true\n", node("a", 10, A, ""), node("b", 20, B, ""));
+        LiveCluster azure = LiveCluster.fromInventory(intent).with("a", n -> new LiveNode(n.name(), n.labels(),
+                n.addresses(), n.workloadIPs(), n.podCIDRs(), n.advertisedKey(), Optional.of("azure:///subscriptions/x")));
+        MtuChoice mtu = DesiredState.compute(intent, azure, new NodeIdentity("a", A), ETH0, List.of())
+                .wireguard().orElseThrow().mtu();
+        assertThat(mtu.mtu()).isEqualTo(1340);
+        assertThat(mtu.reason()).contains("minus 100 on AKS with host encryption");
+
+        MtuChoice v6 = DesiredState.compute(intent, LiveCluster.fromInventory(intent), new NodeIdentity("a", A),
+                new Underlay(Optional.of("eth0"), 9000, IpFamily.IPV6), List.of()).wireguard().orElseThrow().mtu();
+        assertThat(v6.mtu()).isEqualTo(8920);
+
+        Intent fixed = intent("  wireguard:\n    mtu: 1380\n", node("a", 10, A, ""));
+        assertThat(compute(fixed, "a", A).wireguard().orElseThrow().mtu()).isEqualTo(new MtuChoice(1380, "set in mesh.yaml"));
+    }
+
+    @Test
+    void aDisabledMeshOrAnUnselectedNodeWantsNothing() throws IOException {
+        Intent off = intent("", node("a", 10, A, ""));
+        Files.writeString(repo.resolve("mesh.yaml"), Files.readString(repo.resolve("mesh.yaml"))
+                .replace("enabled: true", "enabled: false"));
+        Intent disabled = new IntentReader().read(new DirectoryTree(repo)).intent().orElseThrow();
+        assertThat(compute(disabled, "a", A).enabled()).isFalse();
+        assertThat(compute(off, "z", A).enabled()).as("a node not in the inventory").isFalse();
+
+        Intent selective = intent("  nodeSelector:\n    matchLabels: {gitwire: \"on\"}\n", node("a", 10, A, ""));
+        assertThat(compute(selective, "a", A).enabled()).isFalse();
+        assertThat(compute(selective, "a", A).owned().interfaceName()).isEqualTo("wireguard.cali");
+    }
+}
