@@ -32,7 +32,13 @@ public final class RouteTable {
     public List<Route> routes(IpFamily family) {
         Map<Integer, String> names = new HashMap<>();
         links.all().forEach(l -> names.put(l.index(), l.name()));
-        return netlink.dump(RouteCodec.dump(table, family)).stream()
+        List<dev.gitwire.dataplane.netlink.NetlinkMessage> messages;
+        try {
+            messages = netlink.dump(RouteCodec.dump(table, family));
+        } catch (NetlinkException.ObjectNotFound e) {
+            return List.of(); // with strict checking the kernel says so of a table that has never held a route
+        }
+        return messages.stream()
                 .filter(m -> RouteCodec.table(m) == table) // in case the kernel did not filter
                 .map(m -> RouteCodec.decode(m, index -> Optional.ofNullable(names.get(index))))
                 .sorted()

@@ -30,7 +30,11 @@ public final class WireguardGoLauncher {
         return socketDirectory;
     }
 
-    /** Runs wireguard-go and waits until its UAPI socket answers to connections. */
+    /**
+     * Runs wireguard-go and waits until the device answers on its UAPI socket. The socket file alone is
+     * not enough: wireguard-go opens it, then re-executes itself as the daemon, which sets the TUN's MTU
+     * to its default again before it serves; an MTU set in between would be lost.
+     */
     public void start(String interfaceName) {
         List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of(binary, interfaceName));
@@ -48,6 +52,7 @@ public final class WireguardGoLauncher {
                 }
                 Thread.sleep(20);
             }
+            new UapiBackend(socketDirectory, interfaceName).read();
         } catch (IOException e) {
             throw new WireguardException("cannot run " + binary + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {

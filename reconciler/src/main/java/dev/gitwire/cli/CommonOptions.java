@@ -1,0 +1,52 @@
+package dev.gitwire.cli;
+
+import dev.gitwire.dataplane.wireguard.WireguardLink;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The flags every node command shares (DESIGN §8); each has a GITWIRE_ environment variable for the DaemonSet. */
+final class CommonOptions {
+
+    @Option(names = "--repo", required = true, defaultValue = "${env:GITWIRE_REPO}",
+            description = "The intent repo: a Git URL or a local path (env GITWIRE_REPO)")
+    String repo;
+
+    @Option(names = "--node", required = true, defaultValue = "${env:GITWIRE_NODE}",
+            description = "This node's name (env GITWIRE_NODE)")
+    String node;
+
+    @Option(names = "--ref", defaultValue = "${env:GITWIRE_REF:-main}", description = "Branch of the intent (default main)")
+    String ref;
+
+    @Option(names = "--state-dir", defaultValue = "${env:GITWIRE_STATE_DIR:-/var/lib/gitwire}",
+            description = "Where the private key and remembered values live (default /var/lib/gitwire)")
+    Path stateDir;
+
+    @Option(names = "--status-branch", defaultValue = "${env:GITWIRE_STATUS_BRANCH}",
+            description = "Branch that node status is committed to; none when absent")
+    String statusBranch;
+
+    @Option(names = "--no-kubernetes", defaultValue = "${env:GITWIRE_NO_KUBERNETES:-false}",
+            description = "Standalone: workloads from the inventory, keys from pins")
+    boolean noKubernetes;
+
+    @Option(names = "--kubeconfig", defaultValue = "${env:GITWIRE_KUBECONFIG}", description = "Kubeconfig file")
+    Path kubeconfig;
+
+    @Option(names = "--wireguard", defaultValue = "${env:GITWIRE_WIREGUARD:-auto}",
+            description = "auto, kernel or userspace (default auto)")
+    String wireguard;
+
+    @Option(names = "--wireguard-go", defaultValue = "${env:GITWIRE_WIREGUARD_GO:-wireguard-go}",
+            description = "The wireguard-go program, for the userspace backend")
+    String wireguardGo;
+
+    WireguardLink.Choice choice() {
+        return switch (wireguard) {
+            case "auto" -> WireguardLink.Choice.AUTO;
+            case "kernel" -> WireguardLink.Choice.KERNEL;
+            case "userspace" -> WireguardLink.Choice.USERSPACE;
+            default -> throw new GitwireCommand.UsageException("--wireguard is auto, kernel or userspace, not " + wireguard);
+        };
+    }
+}

@@ -1,0 +1,82 @@
+package dev.gitwire.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gitwire.plan.Operation;
+import dev.gitwire.plan.Plan;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** How plans print: counts per kind, then one line per operation; or JSON. Private keys never print. */
+final class PlanText {
+
+    private PlanText() {}
+
+    static List<String> lines(Plan plan) {
+        String counts = plan.counts().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                .collect(Collectors.joining(", "));
+        List<String> lines = new java.util.ArrayList<>();
+        lines.add(plan.size() + " changes" + (plan.isEmpty() ? "" : ": " + counts));
+        plan.operations().forEach(op -> lines.add("  " + describe(op)));
+        return lines;
+    }
+
+    static String describe(Operation op) {
+        if (op instanceof Operation.CreateDevice c) {
+            return "create WireGuard link " + c.interfaceName() + " mtu " + c.mtu();
+        } else if (op instanceof Operation.SetLink s) {
+            return "set link " + s.interfaceName() + " mtu " + s.mtu() + (s.up() ? " up" : " down");
+        } else if (op instanceof Operation.DeleteDevice d) {
+            return "delete WireGuard link " + d.interfaceName();
+        } else if (op instanceof Operation.ConfigureDevice c) {
+            return "configure device" + (c.privateKey().isPresent() ? " private key (public "
+                    + c.privateKey().get().publicKey().fingerprint() + "…)" : "")
+                    + (c.listenPort().isPresent() ? " listen port " + c.listenPort().getAsInt() : "")
+                    + (c.firewallMark().isPresent() ? String.format(" fwmark 0x%x", c.firewallMark().getAsLong()) : "");
+        } else if (op instanceof Operation.AddPeer a) {
+            return "add peer " + a.key().fingerprint() + "…" + a.endpoint().map(e -> " endpoint " + e).orElse("");
+        } else if (op instanceof Operation.UpdatePeer u) {
+            return "update peer " + u.key().fingerprint() + "…" + u.endpoint().map(e -> " endpoint " + e).orElse("")
+                    + " keepalive " + u.persistentKeepalive().getSeconds() + "s";
+        } else if (op instanceof Operation.RemovePeer r) {
+            return "remove peer " + r.key().fingerprint() + "…";
+        } else if (op instanceof Operation.AddAllowedIp a) {
+            return "add allowed IP " + a.cidr() + " to peer " + a.key().fingerprint() + "…";
+        } else if (op instanceof Operation.RemoveAllowedIp r) {
+            return "remove allowed IP " + r.cidr() + " from peer " + r.key().fingerprint() + "…";
+        } else if (op instanceof Operation.AddRoute a) {
+            return "add route " + a.route();
+        } else if (op instanceof Operation.ReplaceRoute r) {
+            return "replace route " + r.route();
+        } else if (op instanceof Operation.DeleteRoute d) {
+            return "delete route " + d.route();
+        } else if (op instanceof Operation.AddRule a) {
+            return "add rule " + a.rule();
+        } else if (op instanceof Operation.DeleteRule d) {
+            return "delete rule " + d.rule();
+        } else if (op instanceof Operation.ReplaceNftTable r) {
+            return "replace nft table " + r.table().family() + " " + r.table().name();
+        } else if (op instanceof Operation.DeleteNftTable d) {
+            return "delete nft table " + d.family() + " " + d.name();
+        } else if (op instanceof Operation.SetSysctl s) {
+            return "set " + s.name() + " = " + s.value();
+        }
+        return "restore " + ((Operation.RestoreSysctl) op).name();
+    }
+
+    static String json(Plan plan) {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode root = mapper.createObjectNode();
+        root.put("changes", plan.size());
+        ObjectNode counts = root.putObject("counts");
+        plan.counts().forEach(counts::put);
+        ArrayNode operations = root.putArray("operations");
+        plan.operations().forEach(op -> operations.addObject().put("kind", op.kind()).put("description", describe(op)));
+        try {
+            return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

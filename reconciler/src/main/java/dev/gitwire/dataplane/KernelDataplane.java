@@ -1,0 +1,260 @@
+package dev.gitwire.dataplane;
+
+import dev.gitwire.dataplane.link.Addresses;
+import dev.gitwire.dataplane.link.Links;
+import dev.gitwire.dataplane.model.DeviceState;
+import dev.gitwire.dataplane.model.Link;
+import dev.gitwire.dataplane.model.NftTable;
+import dev.gitwire.dataplane.model.Route;
+import dev.gitwire.dataplane.model.Rule;
+import dev.gitwire.dataplane.netlink.NetlinkConnection;
+import dev.gitwire.dataplane.netlink.NetlinkSocket;
+import dev.gitwire.dataplane.netlink.NetworkNamespace;
+import dev.gitwire.dataplane.nft.Nftables;
+import dev.gitwire.dataplane.route.RouteTable;
+import dev.gitwire.dataplane.route.Rules;
+import dev.gitwire.dataplane.sysctl.RememberedSysctl;
+import dev.gitwire.dataplane.sysctl.Sysctls;
+import dev.gitwire.dataplane.wireguard.DeviceUpdate;
+import dev.gitwire.dataplane.wireguard.DeviceUpdate.PeerUpdate;
+import dev.gitwire.dataplane.wireguard.KernelBackend;
+import dev.gitwire.dataplane.wireguard.UapiBackend;
+import dev.gitwire.dataplane.wireguard.WireguardDevice;
+import dev.gitwire.dataplane.wireguard.WireguardGoLauncher;
+import dev.gitwire.dataplane.wireguard.WireguardLink;
+import dev.gitwire.desired.DesiredDataplane.Ownership;
+import dev.gitwire.desired.DesiredState;
+import dev.gitwire.desired.HostEncryptionTables;
+import dev.gitwire.desired.Underlay;
+import dev.gitwire.net.IpAddress;
+import dev.gitwire.net.IpFamily;
+import dev.gitwire.plan.ObservedDataplane;
+import dev.gitwire.plan.Operation;
+import dev.gitwire.plan.Plan;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The kernel of one node as gitwire sees and changes it: observation of everything gitwire owns, and
+ * execution of a plan, consecutive operations of one kind batched into one kernel exchange (a netlink
+ * batch of routes, one WireGuard transaction for a run of peer changes).
+ */
+public final class KernelDataplane implements AutoCloseable {
+
+    private static final List<String> MANAGED_SYSCTLS = List.of(DesiredState.SRC_VALID_MARK);
+
+    private final NetlinkConnection netlink;
+    private final NetworkNamespace namespace;
+    private final WireguardLink.Choice choice;
+    private final WireguardGoLauncher launcher;
+    private final Path stateDirectory;
+    private final Nftables nftables;
+    private final Sysctls sysctls;
+
+    public KernelDataplane(NetworkNamespace namespace, WireguardLink.Choice choice, WireguardGoLauncher launcher,
+            Path stateDirectory) {
+        this.namespace = namespace;
+        this.netlink = NetlinkConnection.open(NetlinkSocket.NETLINK_ROUTE, namespace);
+        this.choice = choice;
+        this.launcher = launcher;
+        this.stateDirectory = stateDirectory;
+        this.nftables = new Nftables(new CommandRunner(namespace));
+        this.sysctls = new Sysctls(namespace);
+    }
+
+    /** The interface holding the node's first address, for the MTU. */
+    public Underlay underlay(Optional<IpAddress> firstAddress) {
+        IpFamily family = firstAddress.map(IpAddress::family).orElse(IpFamily.IPV4);
+        Optional<Link> link = firstAddress.flatMap(a -> new Addresses(netlink).linkIndexOf(a))
+                .flatMap(index -> new Links(netlink).all().stream().filter(l -> l.index() == index).findFirst());
+        return link.map(l -> new Underlay(Optional.of(l.name()), l.mtu(), family)).orElse(Underlay.unknown(family));
+    }
+
+    public ObservedDataplane observe(Ownership owned) {
+        Optional<Link> link = new Links(netlink).get(owned.interfaceName());
+        Optional<DeviceState> device = link.flatMap(this::device).map(d -> {
+            try (d) {
+                return d.read();
+            }
+        });
+        RouteTable table = new RouteTable(netlink, owned.table());
+        TreeSet<Route> routes = new TreeSet<>();
+        List<Rule> rules = new ArrayList<>();
+        Rules allRules = new Rules(netlink);
+        for (IpFamily family : IpFamily.values()) {
+            routes.addAll(table.routes(family));
+            allRules.all(family).stream().filter(r -> r.table() == owned.table() && !r.otherSelectors())
+                    .forEach(rules::add);
+        }
+        List<NftTable> tables = new ArrayList<>();
+        for (NftTable absent : List.of(HostEncryptionTables.INET_ABSENT, HostEncryptionTables.ARP_ABSENT)) {
+            nftables.read(absent.family(), absent.name()).ifPresent(tables::add);
+        }
+        Map<String, String> values = new java.util.HashMap<>();
+        Set<String> remembered = new HashSet<>();
+        for (String name : MANAGED_SYSCTLS) {
+            values.put(name, sysctls.read(name));
+            if (remembered(name).remembered().isPresent()) {
+                remembered.add(name);
+            }
+        }
+        return new ObservedDataplane(link, device, routes, rules, tables, values, remembered);
+    }
+
+    /** Runs the plan in order; the first failure stops it and is thrown. */
+    public void execute(Plan plan, Ownership owned) {
+        Optional<WireguardDevice> device = new Links(netlink).get(owned.interfaceName()).flatMap(this::device);
+        try {
+            run(plan.operations(), owned, device);
+        } finally {
+            device.ifPresent(WireguardDevice::close);
+        }
+    }
+
+    private void run(List<Operation> ops, Ownership owned, Optional<WireguardDevice> opened) {
+        Optional<WireguardDevice> device = opened;
+        for (int i = 0; i < ops.size(); ) {
+            Operation op = ops.get(i);
+            int end = i + 1;
+            if (isRouteOp(op)) {
+                while (end < ops.size() && isRouteOp(ops.get(end))) {
+                    end++;
+                }
+                new RouteTable(netlink, owned.table()).applyOrThrow(routeChanges(ops.subList(i, end)));
+            } else if (isDeviceOp(op)) {
+                while (end < ops.size() && isDeviceOp(ops.get(end))) {
+                    end++;
+                }
+                device.orElseThrow(() -> new IllegalStateException("no WireGuard device " + owned.interfaceName()))
+                        .apply(deviceUpdate(ops.subList(i, end)));
+            } else if (op instanceof Operation.CreateDevice create) {
+                WireguardLink.Opened created = new WireguardLink(netlink, launcher).open(create.interfaceName(), choice);
+                new Links(netlink).set(created.link(), create.mtu(), true);
+                device.ifPresent(WireguardDevice::close);
+                device = Optional.of(created.device());
+            } else if (op instanceof Operation.SetLink set) {
+                Links links = new Links(netlink);
+                links.set(links.require(set.interfaceName()), set.mtu(), set.up());
+            } else if (op instanceof Operation.DeleteDevice delete) {
+                Links links = new Links(netlink);
+                links.get(delete.interfaceName()).ifPresent(links::delete);
+            } else if (op instanceof Operation.AddRule add) {
+                new Rules(netlink).add(add.rule());
+            } else if (op instanceof Operation.DeleteRule delete) {
+                new Rules(netlink).delete(delete.rule());
+            } else if (op instanceof Operation.ReplaceNftTable replace) {
+                nftables.replace(List.of(replace.table()), List.of());
+            } else if (op instanceof Operation.DeleteNftTable delete) {
+                nftables.replace(List.of(), List.of(new NftTable(delete.family(), delete.name(), List.of())));
+            } else if (op instanceof Operation.SetSysctl set) {
+                remembered(set.name()).set(set.value());
+            } else if (op instanceof Operation.RestoreSysctl restore) {
+                remembered(restore.name()).restore();
+            }
+            i = end;
+        }
+    }
+
+    /** The device behind link W: a kernel WireGuard link, or a TUN served by wireguard-go; else none. */
+    private Optional<WireguardDevice> device(Link link) {
+        String kind = link.kind().orElse("");
+        if (kind.equals("wireguard")) {
+            return Optional.of(new WireguardDevice(new KernelBackend(
+                    NetlinkConnection.open(NetlinkSocket.NETLINK_GENERIC, namespace), link.name())));
+        }
+        if (kind.equals("tun") && Files.exists(launcher.socketDirectory().resolve(link.name() + ".sock"))) {
+            return Optional.of(new WireguardDevice(new UapiBackend(launcher.socketDirectory(), link.name())));
+        }
+        return Optional.empty();
+    }
+
+    private RememberedSysctl remembered(String name) {
+        return new RememberedSysctl(sysctls, name, stateDirectory);
+    }
+
+    private static boolean isRouteOp(Operation op) {
+        return op instanceof Operation.AddRoute || op instanceof Operation.ReplaceRoute
+                || op instanceof Operation.DeleteRoute;
+    }
+
+    private static boolean isDeviceOp(Operation op) {
+        return op instanceof Operation.ConfigureDevice || op instanceof Operation.AddPeer
+                || op instanceof Operation.UpdatePeer || op instanceof Operation.RemovePeer
+                || op instanceof Operation.AddAllowedIp || op instanceof Operation.RemoveAllowedIp;
+    }
+
+    private static List<RouteTable.Change> routeChanges(List<Operation> ops) {
+        List<RouteTable.Change> changes = new ArrayList<>(ops.size());
+        for (Operation op : ops) {
+            if (op instanceof Operation.AddRoute add) {
+                changes.add(new RouteTable.Change.Add(add.route()));
+            } else if (op instanceof Operation.ReplaceRoute replace) {
+                changes.add(new RouteTable.Change.Replace(replace.route()));
+            } else {
+                changes.add(new RouteTable.Change.Delete(((Operation.DeleteRoute) op).route()));
+            }
+        }
+        return changes;
+    }
+
+    /** One transaction: device settings, then peer changes in plan order, consecutive ones of a peer merged. */
+    static DeviceUpdate deviceUpdate(List<Operation> ops) {
+        DeviceUpdate settings = DeviceUpdate.peers(List.of());
+        List<PeerUpdate> peers = new ArrayList<>();
+        for (Operation op : ops) {
+            if (op instanceof Operation.ConfigureDevice c) {
+                settings = new DeviceUpdate(c.privateKey(), c.listenPort(), c.firewallMark(), false, List.of());
+                continue;
+            }
+            PeerUpdate next = peerUpdate(op);
+            PeerUpdate last = peers.isEmpty() ? null : peers.get(peers.size() - 1);
+            if (last != null && last.publicKey().equals(next.publicKey()) && !last.remove() && !next.remove()) {
+                peers.set(peers.size() - 1, merge(last, next));
+            } else {
+                peers.add(next);
+            }
+        }
+        return new DeviceUpdate(settings.privateKey(), settings.listenPort(), settings.firewallMark(), false, peers);
+    }
+
+    private static PeerUpdate peerUpdate(Operation op) {
+        if (op instanceof Operation.AddPeer add) {
+            return new PeerUpdate(add.key(), false, add.endpoint(), Optional.of(add.persistentKeepalive()), false,
+                    List.of(), List.of());
+        }
+        if (op instanceof Operation.UpdatePeer update) {
+            return new PeerUpdate(update.key(), false, update.endpoint(), Optional.of(update.persistentKeepalive()),
+                    false, List.of(), List.of());
+        }
+        if (op instanceof Operation.RemovePeer remove) {
+            return PeerUpdate.removal(remove.key());
+        }
+        if (op instanceof Operation.AddAllowedIp add) {
+            return PeerUpdate.addAllowedIps(add.key(), List.of(add.cidr()));
+        }
+        Operation.RemoveAllowedIp remove = (Operation.RemoveAllowedIp) op;
+        return PeerUpdate.removeAllowedIps(remove.key(), List.of(remove.cidr()));
+    }
+
+    private static PeerUpdate merge(PeerUpdate a, PeerUpdate b) {
+        List<dev.gitwire.net.Cidr> add = new ArrayList<>(a.addAllowedIps());
+        add.addAll(b.addAllowedIps());
+        List<dev.gitwire.net.Cidr> remove = new ArrayList<>(a.removeAllowedIps());
+        remove.addAll(b.removeAllowedIps());
+        return new PeerUpdate(a.publicKey(), false, b.endpoint().or(a::endpoint),
+                b.persistentKeepalive().or(a::persistentKeepalive), a.replaceAllowedIps() || b.replaceAllowedIps(),
+                add, remove);
+    }
+
+    @Override
+    public void close() {
+        netlink.close();
+    }
+}

@@ -1,0 +1,228 @@
+package dev.gitwire.testing;
+
+import dev.gitwire.intent.Intent;
+import dev.gitwire.intent.IntentWriter;
+import dev.gitwire.intent.Membership;
+import dev.gitwire.intent.MeshIntent;
+import dev.gitwire.intent.MeshNode;
+import dev.gitwire.intent.Mode;
+import dev.gitwire.intent.NodeSelector;
+import dev.gitwire.intent.RouteSource;
+import dev.gitwire.intent.RoutingSettings;
+import dev.gitwire.intent.WireguardSettings;
+import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.net.IpAddress;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A cluster on one machine: nodes as network namespaces (each with its own mount namespace, for
+ * wireguard-go's socket) on one bridge, 10.240.0.0/24 at MTU 1500; pods as network namespaces on veth
+ * pairs whose node side is named azv..., with a /32 route each and proxy ARP, as Azure CNI does. Node i
+ * has address 10.240.0.(10i) and its pods 10.240.0.(10i+j). The Azure VNet delivers a pod's IP to its
+ * node; here each node answers ARP on eth0 for its own pods only (proxy neighbour entries; proxy_arp on
+ * eth0 would also claim other nodes' pods once they route into the tunnel). gitwire runs in a node with
+ * {@link #gitwire}.
+ */
+public final class Testbed implements AutoCloseable {
+
+    private static final String SUBNET_PREFIX = "10.240.0.";
+
+    private final String id = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
+    private final TestNamespace fabric = new TestNamespace();
+    private final Map<String, Node> nodes = new LinkedHashMap<>();
+    private final List<TestNamespace> pods = new ArrayList<>();
+    private final Map<String, TestNamespace> podNames = new LinkedHashMap<>();
+    private final Map<String, Integer> podCounts = new LinkedHashMap<>();
+    private final Path root;
+
+    /** One node: its host, its number, its state directory and its private key. */
+    public record Node(String name, int number, WireguardGoHost host, Path stateDir, PrivateKey key) {
+        public String address() {
+            return SUBNET_PREFIX + (number * 10);
+        }
+
+        public String podAddress(int pod) {
+            return SUBNET_PREFIX + (number * 10 + pod);
+        }
+    }
+
+    public Testbed() throws IOException {
+        root = Files.createTempDirectory("gitwire-testbed-");
+        fabric.ip("link", "add", "br0", "type", "bridge");
+        fabric.ip("link", "set", "br0", "up");
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public TestNamespace fabric() {
+        return fabric;
+    }
+
+    public Node node(String name) {
+        return nodes.get(name);
+    }
+
+    public List<Node> nodes() {
+        return List.copyOf(nodes.values());
+    }
+
+    /** Adds node number {@code number} (1..24) with {@code podCount} pods. */
+    public Node addNode(String name, int number, int podCount) throws IOException {
+        WireguardGoHost host = new WireguardGoHost();
+        TestNamespace ns = host.namespace();
+        String port = "p" + id + number;
+        ns.ip("link", "add", "eth0", "type", "veth", "peer", "name", port);
+        ns.ip("link", "set", port, "netns", fabric.name());
+        fabric.ip("link", "set", port, "master", "br0");
+        fabric.ip("link", "set", port, "up");
+        Node node = new Node(name, number, host, Files.createDirectories(root.resolve("state-" + name)),
+                PrivateKey.generate(new SecureRandom()));
+        ns.ip("addr", "add", node.address() + "/24", "dev", "eth0");
+        ns.ip("link", "set", "eth0", "mtu", "1500", "up");
+        sysctl(ns, "net.ipv4.ip_forward=1", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1",
+                "net.ipv4.neigh.eth0.proxy_delay=0");
+        Files.writeString(node.stateDir().resolve("private.key"), node.key().base64() + "\n", StandardCharsets.US_ASCII);
+        Files.setPosixFilePermissions(node.stateDir().resolve("private.key"),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        nodes.put(name, node);
+        podCounts.put(name, podCount);
+        for (int pod = 1; pod <= podCount; pod++) {
+            addPod(node, pod);
+        }
+        return node;
+    }
+
+    private void addPod(Node node, int pod) {
+        TestNamespace ns = new TestNamespace();
+        pods.add(ns);
+        String hostSide = "azv" + node.number() + "x" + pod;
+        TestNamespace nodeNs = node.host().namespace();
+        nodeNs.ip("link", "add", hostSide, "type", "veth", "peer", "name", "eth0", "netns", ns.name());
+        nodeNs.ip("link", "set", hostSide, "up");
+        sysctl(nodeNs, "net.ipv4.conf." + hostSide + ".proxy_arp=1", "net.ipv4.neigh." + hostSide + ".proxy_delay=0");
+        nodeNs.ip("route", "add", node.podAddress(pod) + "/32", "dev", hostSide);
+        nodeNs.ip("neigh", "add", "proxy", node.podAddress(pod), "dev", "eth0");
+        ns.ip("addr", "add", node.podAddress(pod) + "/32", "dev", "eth0");
+        ns.ip("link", "set", "eth0", "up");
+        ns.ip("route", "add", SUBNET_PREFIX + "0/24", "dev", "eth0");
+        sysctl(ns, "net.ipv6.conf.all.disable_ipv6=1");
+        podNames.put(node.podAddress(pod), ns);
+    }
+
+    /** The pod with this address. */
+    public TestNamespace pod(String address) {
+        return podNames.get(address);
+    }
+
+    private static void sysctl(TestNamespace ns, String... settings) {
+        for (String setting : settings) {
+            ns.exec("sysctl", "-q", "-w", setting);
+        }
+    }
+
+    /**
+     * Writes the intent of this testbed into {@code repo}: every node with its address, its pods as
+     * workload IPs and its key pinned (standalone mode learns keys from pins); nodes in
+     * {@code withoutWireguard} opt out.
+     */
+    public Path writeIntent(Path repo, MeshIntent mesh, java.util.Set<String> withoutWireguard) throws IOException {
+        List<MeshNode> inventory = new ArrayList<>();
+        for (Node node : nodes.values()) {
+            List<IpAddress> workloads = new ArrayList<>();
+            for (int pod = 1; pod <= podCounts.get(node.name()); pod++) {
+                workloads.add(IpAddress.parse(node.podAddress(pod)));
+            }
+            inventory.add(new MeshNode(node.name(), Map.of(), List.of(IpAddress.parse(node.address())),
+                    new MeshNode.NodeWireguard(!withoutWireguard.contains(node.name()),
+                            java.util.Optional.of(node.key().publicKey()), java.util.OptionalInt.empty()),
+                    List.of(), workloads));
+        }
+        try (var old = Files.exists(repo.resolve("nodes")) ? Files.list(repo.resolve("nodes")) : java.util.stream.Stream.<Path>empty()) {
+            for (Path file : old.toList()) {
+                Files.delete(file);
+            }
+        }
+        new IntentWriter().writeTo(new Intent(mesh, inventory), repo);
+        return repo;
+    }
+
+    /** A mesh like the example's, enabled or not, with host encryption and mode as given. */
+    public static MeshIntent mesh(boolean enabled, boolean hostEncryption, Mode mode) {
+        return new MeshIntent("testbed", enabled, mode, RouteSource.WORKLOAD_IPS, hostEncryption, Membership.INVENTORY,
+                NodeSelector.ALL, List.of(), List.of("azv"), WireguardSettings.DEFAULT, RoutingSettings.DEFAULT);
+    }
+
+    /** Runs `gitwire ARGS` inside a node, from this JVM's classpath; returns exit code and output. */
+    public Shell.Result gitwire(Node node, String... args) {
+        List<String> command = new ArrayList<>(node.host().inside());
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                "dev.gitwire.cli.Main"));
+        command.addAll(List.of(args));
+        return Shell.tryRun(command, null);
+    }
+
+    /** `gitwire apply` of the intent in {@code repo} on a node, standalone. */
+    public Shell.Result apply(Node node, Path repo) {
+        return gitwire(node, "apply", "--repo", repo.toString(), "--node", node.name(), "--state-dir",
+                node.stateDir().toString(), "--no-kubernetes");
+    }
+
+    /** Pings until one reply arrives or the deadline passes (the first handshake can race for seconds). */
+    public static boolean reachable(TestNamespace from, String address, long seconds) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            if (Shell.tryRun(List.of("ip", "netns", "exec", from.name(), "ping", "-c", "1", "-W", "1", address), null)
+                    .exitCode() == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Captures on the bridge while {@code traffic} runs; returns the capture file, for counting. */
+    public Path capture(Runnable traffic) throws IOException, InterruptedException {
+        Path file = root.resolve("capture-" + System.nanoTime() + ".pcap");
+        Process tcpdump = new ProcessBuilder("ip", "netns", "exec", fabric.name(), "tcpdump", "-i", "br0", "-n", "-U",
+                "--immediate-mode", "-w", file.toString()).redirectErrorStream(true).start();
+        Thread.sleep(700); // tcpdump needs a moment before it captures
+        try {
+            traffic.run();
+            Thread.sleep(300);
+        } finally {
+            tcpdump.destroy();
+            tcpdump.waitFor(5, TimeUnit.SECONDS);
+        }
+        return file;
+    }
+
+    /** How many packets of a capture match a filter. */
+    public static long count(Path capture, String filter) {
+        String out = Shell.run(List.of("tcpdump", "-n", "-r", capture.toString(), filter), null);
+        return out.lines().filter(l -> !l.startsWith("reading from")).count();
+    }
+
+    @Override
+    public void close() {
+        pods.forEach(TestNamespace::close);
+        nodes.values().forEach(n -> n.host().close());
+        fabric.close();
+        try (var walk = Files.walk(root)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temp directory left behind is harmless
+        }
+    }
+}
