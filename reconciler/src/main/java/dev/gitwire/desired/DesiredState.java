@@ -96,8 +96,10 @@ public final class DesiredState {
         bypass.addAll(agentBypass);
         bypass.forEach(dst -> routes.put(dst, Route.throwing(dst)));
         // never into the tunnel: a peer's destination inside a bypass block goes the bypass way
-        routes.values().removeIf(r -> r.device().isPresent() && bypass.stream().anyMatch(b -> b.overlaps(r.destination())
-                && b.prefixLength() <= r.destination().prefixLength()));
+        if (!bypass.isEmpty()) {
+            routes.values().removeIf(r -> r.device().isPresent() && bypass.stream().anyMatch(
+                    b -> b.overlaps(r.destination()) && b.prefixLength() <= r.destination().prefixLength()));
+        }
 
         Set<IpFamily> families = EnumSet.noneOf(IpFamily.class);
         routes.keySet().forEach(dst -> families.add(dst.family()));

@@ -31,6 +31,7 @@ import dev.gitwire.plan.Operation.UpdatePeer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -93,8 +94,6 @@ public final class Planner {
 
         Map<PublicKey, PeerConfig> have = new HashMap<>();
         current.peers().stream().map(PeerState::config).forEach(p -> have.put(p.publicKey(), p));
-        Map<Cidr, PublicKey> wantedOwner = new HashMap<>();
-        wg.peers().forEach(p -> p.allowedIps().forEach(c -> wantedOwner.put(c, p.publicKey())));
 
         // peers and the allowed IPs they gain (moves included), before any route points at them
         for (PeerConfig want : wg.peers()) {
@@ -125,19 +124,30 @@ public final class Planner {
         routes(actual, desired, ops);
 
         // allowed IPs and peers that are no longer wanted, now that no route leads to them
+        Map<PublicKey, PeerConfig> wanted = new HashMap<>();
+        wg.peers().forEach(p -> wanted.put(p.publicKey(), p));
+        Set<Cidr> wantedAnywhere = null; // built only when some allowed IP leaves a peer: rare, and large
         for (PeerConfig got : have.values()) {
-            PeerConfig want = wg.peers().stream().filter(p -> p.publicKey().equals(got.publicKey())).findFirst()
-                    .orElse(null);
+            PeerConfig want = wanted.get(got.publicKey());
             if (want == null) {
                 continue;
             }
-            got.allowedIps().stream()
-                    .filter(c -> !want.allowedIps().contains(c) && !wantedOwner.containsKey(c))
-                    .forEach(c -> ops.add(new RemoveAllowedIp(got.publicKey(), c)));
+            for (Cidr c : got.allowedIps()) {
+                if (want.allowedIps().contains(c)) {
+                    continue;
+                }
+                if (wantedAnywhere == null) {
+                    wantedAnywhere = new HashSet<>();
+                    for (PeerConfig p : wg.peers()) {
+                        wantedAnywhere.addAll(p.allowedIps());
+                    }
+                }
+                if (!wantedAnywhere.contains(c)) {
+                    ops.add(new RemoveAllowedIp(got.publicKey(), c)); // one moving to another peer was added there
+                }
+            }
         }
-        Set<PublicKey> wantedKeys = new HashSet<>();
-        wg.peers().forEach(p -> wantedKeys.add(p.publicKey()));
-        have.keySet().stream().filter(k -> !wantedKeys.contains(k)).sorted()
+        have.keySet().stream().filter(k -> !wanted.containsKey(k)).sorted()
                 .forEach(k -> ops.add(new RemovePeer(k)));
 
         // the rule last: only now is table T complete
@@ -152,29 +162,40 @@ public final class Planner {
                 .forEach(s -> ops.add(new RestoreSysctl(s)));
     }
 
-    /** Routes are keyed by destination: one route per destination in table T. */
+    /**
+     * Routes are keyed by destination (one per destination in table T, metric 0): both sides are sorted
+     * by destination and metric, so one merge pass finds every difference without building an index.
+     * Additions and replacements come before deletions.
+     */
     private static void routes(ObservedDataplane actual, DesiredDataplane desired, List<Operation> ops) {
-        Map<Cidr, Route> have = new TreeMap<>();
-        List<Route> extra = new ArrayList<>();
-        for (Route route : actual.routes()) {
-            if (have.putIfAbsent(route.destination(), route) != null) {
-                extra.add(route); // a second route to one destination (another metric): not gitwire's shape
+        List<Operation> deletions = new ArrayList<>();
+        Iterator<Route> have = actual.routes().iterator();
+        Iterator<Route> want = desired.routes().iterator();
+        Route got = next(have);
+        Route wanted = next(want);
+        while (got != null || wanted != null) {
+            int order = got == null ? 1 : wanted == null ? -1 : got.destination().compareTo(wanted.destination());
+            if (order < 0) {
+                deletions.add(new DeleteRoute(got)); // not wanted, or a second route to a wanted destination
+                got = next(have);
+            } else if (order > 0) {
+                ops.add(new AddRoute(wanted));
+                wanted = next(want);
+            } else {
+                if (got.metric() != wanted.metric()) {
+                    ops.add(new AddRoute(wanted)); // a replace keys on the metric: add beside it, delete it after
+                    deletions.add(new DeleteRoute(got));
+                } else if (!got.equals(wanted)) {
+                    ops.add(new ReplaceRoute(wanted));
+                }
+                got = next(have);
+                wanted = next(want);
             }
         }
-        for (Route want : desired.routes()) {
-            Route got = have.get(want.destination());
-            if (got == null) {
-                ops.add(new AddRoute(want));
-            } else if (got.metric() != want.metric()) {
-                ops.add(new AddRoute(want)); // a replace keys on the metric: add beside it, delete it below
-                extra.add(got);
-            } else if (!got.equals(want)) {
-                ops.add(new ReplaceRoute(want));
-            }
-        }
-        Set<Cidr> wanted = new HashSet<>();
-        desired.routes().forEach(r -> wanted.add(r.destination()));
-        have.values().stream().filter(r -> !wanted.contains(r.destination())).forEach(r -> ops.add(new DeleteRoute(r)));
-        extra.forEach(r -> ops.add(new DeleteRoute(r)));
+        ops.addAll(deletions);
+    }
+
+    private static Route next(Iterator<Route> routes) {
+        return routes.hasNext() ? routes.next() : null;
     }
 }

@@ -1,0 +1,105 @@
+package dev.gitwire.bench;
+
+import dev.gitwire.cluster.LiveCluster;
+import dev.gitwire.cluster.LiveNode;
+import dev.gitwire.dataplane.model.DeviceState;
+import dev.gitwire.dataplane.model.Link;
+import dev.gitwire.dataplane.model.PeerState;
+import dev.gitwire.desired.DesiredDataplane;
+import dev.gitwire.desired.DesiredState;
+import dev.gitwire.desired.NodeIdentity;
+import dev.gitwire.desired.Underlay;
+import dev.gitwire.intent.Intent;
+import dev.gitwire.intent.MeshNode;
+import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.net.IpAddress;
+import dev.gitwire.net.IpFamily;
+import dev.gitwire.plan.ObservedDataplane;
+import dev.gitwire.plan.Plan;
+import dev.gitwire.plan.Planner;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The pure core at cluster scale: desired state plus diff for N nodes x P pods against a kernel that
+ * already matches (time, heap peak), then one pod added on a remote node (time, and the operations,
+ * which must be exactly one allowed IP and one route). Not a test: run with `make bench`.
+ */
+public final class EngineBenchmark {
+
+    public static void main(String[] given) {
+        BenchArgs args = new BenchArgs(given);
+        int nodes = args.integer(0, 5000);
+        int pods = args.integer(1, 110);
+        SecureRandom random = new SecureRandom();
+        Intent inventory = ValidateBenchmark.inventory(nodes, pods);
+        List<MeshNode> pinned = inventory.nodes().stream().map(n -> new MeshNode(n.name(), n.labels(), n.addresses(),
+                new MeshNode.NodeWireguard(true, Optional.of(PrivateKey.generate(random).publicKey()),
+                        n.wireguard().listenPort()), n.podCIDRs(), n.workloadIPs())).toList();
+        Intent intent = new Intent(inventory.mesh(), pinned);
+        LiveCluster live = LiveCluster.fromInventory(intent);
+        NodeIdentity self = new NodeIdentity(pinned.get(0).name(), PrivateKey.generate(random));
+        Underlay underlay = new Underlay(Optional.of("eth0"), 1500, IpFamily.IPV4);
+
+        DesiredDataplane first = DesiredState.compute(intent, live, self, underlay, List.of());
+        ObservedDataplane kernel = converged(first);
+        for (int warm = 0; warm < 3; warm++) {
+            Planner.diff(kernel, DesiredState.compute(intent, live, self, underlay, List.of()));
+        }
+        long[] fullMs = new long[5];
+        long peak = 0;
+        for (int i = 0; i < fullMs.length; i++) {
+            HeapPeak.reset();
+            long t0 = System.nanoTime();
+            Plan plan = Planner.diff(kernel, DesiredState.compute(intent, live, self, underlay, List.of()));
+            fullMs[i] = (System.nanoTime() - t0) / 1_000_000;
+            peak = Math.max(peak, HeapPeak.megabytes());
+            require(plan.isEmpty(), "a converged kernel needs no change, got " + plan.size());
+        }
+
+        String remote = pinned.get(nodes / 2).name();
+        IpAddress newPod = IpAddress.parse("10.127.255.254");
+        LiveCluster withPod = live.with(remote, n -> new LiveNode(n.name(), n.labels(), n.addresses(),
+                append(n.workloadIPs(), newPod), n.podCIDRs(), n.advertisedKey(), n.providerId()));
+        long[] podMs = new long[5];
+        Plan onePod = null;
+        for (int i = 0; i < podMs.length; i++) {
+            long t0 = System.nanoTime();
+            onePod = Planner.diff(kernel, DesiredState.compute(intent, withPod, self, underlay, List.of()));
+            podMs[i] = (System.nanoTime() - t0) / 1_000_000;
+        }
+        require(onePod.size() == 2, "one pod must cost one allowed IP and one route, got " + onePod.counts());
+        System.out.printf("engine %d nodes x %d pods (%d allowed IPs): desired + diff median %d ms, heap peak %d MB"
+                        + " (max heap %d MB); one pod added on %s: median %d ms, %d kernel operations %s%n",
+                nodes, pods, (long) nodes * (pods + 1), RouteBenchmark.median(fullMs), peak,
+                Runtime.getRuntime().maxMemory() / (1024 * 1024), remote, RouteBenchmark.median(podMs), onePod.size(), onePod.counts());
+    }
+
+    /** The observation of a kernel that already has exactly {@code desired}. */
+    private static ObservedDataplane converged(DesiredDataplane desired) {
+        DesiredDataplane.WireguardSpec wg = desired.wireguard().orElseThrow();
+        List<PeerState> peers = wg.peers().stream().map(p -> new PeerState(p, Optional.empty(), 0, 0)).toList();
+        Set<String> remembered = new HashSet<>(desired.sysctls().keySet());
+        return new ObservedDataplane(
+                Optional.of(new Link(9, desired.owned().interfaceName(), Optional.of("wireguard"), wg.mtu().mtu(), true)),
+                Optional.of(new DeviceState(Optional.of(wg.privateKey().publicKey()), wg.listenPort(), wg.firewallMark(),
+                        peers)),
+                desired.routes(), desired.rules(), desired.nftTables(), desired.sysctls(), remembered);
+    }
+
+    private static List<IpAddress> append(List<IpAddress> list, IpAddress extra) {
+        List<IpAddress> longer = new ArrayList<>(list);
+        longer.add(extra);
+        return longer;
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalStateException(message);
+        }
+    }
+}
