@@ -1,0 +1,40 @@
+package dev.gitwire.keys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class KeyFileTest {
+
+    @Test
+    void theKeyIsCreatedOnceWithMode0600AndReused(@TempDir Path state) throws IOException {
+        PrivateKey first = KeyFile.loadOrCreate(state.resolve("gitwire"));
+        Path file = state.resolve("gitwire/private.key");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(Files.readString(file)).isEqualTo(first.base64() + "\n");
+        assertThat(KeyFile.loadOrCreate(state.resolve("gitwire"))).isEqualTo(first);
+    }
+
+    @Test
+    void anExistingFileIsUsedAsItIs(@TempDir Path state) throws IOException {
+        PrivateKey mine = PrivateKey.generate(new SecureRandom());
+        Files.writeString(state.resolve("private.key"), mine.base64());
+        assertThat(KeyFile.loadOrCreate(state)).isEqualTo(mine);
+        assertThat(Files.readString(state.resolve("private.key"))).isEqualTo(mine.base64());
+    }
+
+    @Test
+    void aDamagedFileIsAnErrorThatDoesNotEchoItsContent(@TempDir Path state) throws IOException {
+        Files.writeString(state.resolve("private.key"), "c2VjcmV0LWJ1dC1zaG9ydA==");
+        assertThatThrownBy(() -> KeyFile.loadOrCreate(state)).isInstanceOf(IOException.class)
+                .hasMessageContaining("does not hold a WireGuard private key")
+                .hasMessageNotContaining("c2VjcmV0");
+    }
+}
