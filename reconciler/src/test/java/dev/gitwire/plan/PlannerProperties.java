@@ -225,8 +225,10 @@ class PlannerProperties {
             } else if (choice == 4 && state.device().isPresent()) {
                 byte[] raw = new byte[32];
                 raw[5] = (byte) seed;
-                state = KernelModel.apply(state, new Operation.AddPeer(PublicKey.of(raw), Optional.empty(),
-                        java.time.Duration.ZERO));
+                if (state.device().get().peer(PublicKey.of(raw)).isEmpty()) {
+                    state = KernelModel.apply(state, new Operation.AddPeer(PublicKey.of(raw), Optional.empty(),
+                            java.time.Duration.ZERO));
+                }
             } else if (choice == 5 && state.device().isPresent() && !state.device().get().peers().isEmpty()) {
                 PeerConfig peer = state.device().get().peers().get(seed % state.device().get().peers().size()).config();
                 if (!peer.allowedIps().isEmpty()) {
