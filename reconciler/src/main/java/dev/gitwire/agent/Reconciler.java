@@ -20,7 +20,7 @@ public final class Reconciler {
     }
 
     /** The outcome: what was planned, what was left over after it, and the failure that stopped it if any. */
-    public record Outcome(Plan executed, Plan residual, Optional<String> failure) {
+    public record Outcome(Plan executed, Plan residual, Optional<String> failure, ObservedDataplane after) {
         public boolean converged() {
             return failure.isEmpty() && residual.isEmpty();
         }
@@ -39,6 +39,6 @@ public final class Reconciler {
             failure = Optional.of(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         }
         ObservedDataplane after = kernel.observe(desired.owned());
-        return new Outcome(plan, Planner.diff(after, desired), failure);
+        return new Outcome(plan, Planner.diff(after, desired), failure, after);
     }
 }

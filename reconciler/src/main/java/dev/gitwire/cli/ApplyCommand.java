@@ -10,14 +10,16 @@ import picocli.CommandLine.Command;
 final class ApplyCommand extends NodeCommand {
 
     @Override
-    int run(NodeRun run, PrintWriter out, PrintWriter err) {
+    int run(NodeRun run, PrintWriter out, PrintWriter err) throws java.io.IOException {
         out.println(run.summary());
         Reconciler.Outcome outcome = run.reconciler.reconcile(run.desired);
         PlanText.lines(outcome.executed()).forEach(out::println);
         outcome.failure().ifPresent(f -> err.println("gitwire: apply stopped: " + f));
+        run.report(outcome).ifPresent(out::println);
         if (outcome.converged()) {
             out.println("converged: the kernel matches the intent");
-            return GitwireCommand.EXIT_OK;
+            // the last good intent runs, but the newest one was refused: that is a failure to report
+            return run.sourced.refusal().isPresent() ? GitwireCommand.EXIT_FAILURE : GitwireCommand.EXIT_OK;
         }
         err.println("gitwire: not converged; still different:");
         PlanText.lines(outcome.residual()).forEach(err::println);

@@ -1,7 +1,10 @@
 package dev.gitwire.cli;
 
 import dev.gitwire.dataplane.wireguard.WireguardLink;
+import dev.gitwire.source.CommitTrust;
+import dev.gitwire.source.GitAccess;
 import java.nio.file.Path;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** The flags every node command shares (DESIGN §8); each has a GITWIRE_ environment variable for the DaemonSet. */
@@ -40,6 +43,51 @@ final class CommonOptions {
     @Option(names = "--wireguard-go", defaultValue = "${env:GITWIRE_WIREGUARD_GO:-wireguard-go}",
             description = "The wireguard-go program, for the userspace backend")
     String wireguardGo;
+
+    @Option(names = "--verify-signatures", defaultValue = "${env:GITWIRE_VERIFY_SIGNATURES:-false}",
+            description = "Apply only commits with a good signature by a trusted key")
+    boolean verifySignatures;
+
+    @Option(names = "--trusted-keys", defaultValue = "${env:GITWIRE_TRUSTED_KEYS}",
+            description = "Armored OpenPGP public keys whose signatures are trusted")
+    Path trustedKeys;
+
+    @Option(names = "--allowed-signers", defaultValue = "${env:GITWIRE_ALLOWED_SIGNERS}",
+            description = "SSH allowed signers file, as git's gpg.ssh.allowedSignersFile")
+    Path allowedSigners;
+
+    @Option(names = "--allow-rewind", defaultValue = "${env:GITWIRE_ALLOW_REWIND:-false}",
+            description = "Accept a head that does not descend from the last applied commit")
+    boolean allowRewind;
+
+    @Option(names = "--git-token-file", defaultValue = "${env:GITWIRE_GIT_TOKEN_FILE}",
+            description = "File holding a token for https remotes")
+    Path gitTokenFile;
+
+    @Option(names = "--git-ssh-key", defaultValue = "${env:GITWIRE_GIT_SSH_KEY}", description = "SSH private key")
+    Path gitSshKey;
+
+    @Option(names = "--git-known-hosts", defaultValue = "${env:GITWIRE_GIT_KNOWN_HOSTS}",
+            description = "known_hosts for SSH remotes; an unknown or changed host key is refused")
+    Path gitKnownHosts;
+
+    GitAccess access() {
+        try {
+            return new GitAccess(Optional.ofNullable(gitTokenFile), Optional.ofNullable(gitSshKey),
+                    Optional.ofNullable(gitKnownHosts));
+        } catch (IllegalArgumentException e) {
+            throw new GitwireCommand.UsageException(e.getMessage());
+        }
+    }
+
+    CommitTrust trust() {
+        try {
+            return new CommitTrust(verifySignatures, Optional.ofNullable(trustedKeys), Optional.ofNullable(allowedSigners),
+                    allowRewind);
+        } catch (IllegalArgumentException e) {
+            throw new GitwireCommand.UsageException(e.getMessage());
+        }
+    }
 
     WireguardLink.Choice choice() {
         return switch (wireguard) {

@@ -34,5 +34,5 @@ abstract class NodeCommand implements Callable<Integer> {
         }
     }
 
-    abstract int run(NodeRun run, PrintWriter out, PrintWriter err);
+    abstract int run(NodeRun run, PrintWriter out, PrintWriter err) throws java.io.IOException;
 }

@@ -2,6 +2,7 @@ package dev.gitwire.cluster;
 
 import dev.gitwire.intent.Intent;
 import dev.gitwire.intent.MeshNode;
+import dev.gitwire.keys.PublicKey;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -19,14 +20,19 @@ public record LiveCluster(Map<String, LiveNode> nodes) {
         return Optional.ofNullable(nodes.get(name));
     }
 
-    /**
-     * Standalone mode (no Kubernetes): the inventory is the cluster. Workloads are its static workload
-     * IPs, and each node "advertises" its pinned key, the only key known without a status branch.
-     */
+    /** Standalone mode with only pinned keys known. */
     public static LiveCluster fromInventory(Intent intent) {
+        return fromInventory(intent, Map.of());
+    }
+
+    /**
+     * Standalone mode (no Kubernetes): the inventory is the cluster, its static workload IPs the workloads,
+     * and the keys nodes published on the status branch their advertised keys (pins still win).
+     */
+    public static LiveCluster fromInventory(Intent intent, Map<String, PublicKey> published) {
         return new LiveCluster(intent.nodes().stream().collect(Collectors.toMap(MeshNode::name,
                 n -> new LiveNode(n.name(), n.labels(), n.addresses(), n.workloadIPs(), n.podCIDRs(),
-                        n.wireguard().publicKey(), Optional.empty()),
+                        Optional.ofNullable(published.get(n.name())), Optional.empty()),
                 (a, b) -> a, TreeMap::new)));
     }
 

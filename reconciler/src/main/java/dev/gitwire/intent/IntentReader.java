@@ -5,6 +5,7 @@ import dev.gitwire.intent.yaml.SourcePosition;
 import dev.gitwire.intent.yaml.StrictYaml;
 import dev.gitwire.intent.yaml.YamlNode;
 import dev.gitwire.intent.yaml.YamlRejectedException;
+import dev.gitwire.source.IntentFiles;
 import dev.gitwire.source.IntentTree;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -23,9 +24,8 @@ import java.util.regex.Pattern;
  */
 public final class IntentReader {
 
-    public static final String MESH_FILE = "mesh.yaml";
+    public static final String MESH_FILE = IntentFiles.MESH_FILE;
     public static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
-    private static final Pattern NODE_FILE = Pattern.compile("nodes/[^/]+\\.yaml");
     private static final Pattern MISNAMED_NODE_FILE = Pattern.compile("nodes/.+\\.(yml|json)|nodes/.+/.+\\.yaml");
 
     private final StrictYaml yaml;
@@ -70,7 +70,7 @@ public final class IntentReader {
 
         List<SourcedNode> nodes = new ArrayList<>();
         for (String path : files) {
-            if (NODE_FILE.matcher(path).matches()) {
+            if (IntentFiles.isNodeFile(path)) {
                 load(tree, path, FileKind.MESH_NODE, problems)
                         .ifPresent(f -> nodes.add(new SourcedNode(IntentBinder.bindNode(f, problems), f)));
             } else if (MISNAMED_NODE_FILE.matcher(path).matches()) {

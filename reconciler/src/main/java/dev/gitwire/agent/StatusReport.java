@@ -1,0 +1,69 @@
+package dev.gitwire.agent;
+
+import dev.gitwire.dataplane.model.PeerConfig;
+import dev.gitwire.desired.DesiredDataplane;
+import dev.gitwire.desired.PeerReport;
+import dev.gitwire.keys.PublicKey;
+import dev.gitwire.source.IntentSource;
+import dev.gitwire.status.NodeStatus;
+import dev.gitwire.status.NodeStatus.Condition;
+import dev.gitwire.status.NodeStatus.Phase;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** The status a node reports after a reconcile: phase, conditions with reasons, dataplane, peers. */
+public final class StatusReport {
+
+    private static final Set<PeerReport.State> LEFT_OUT = Set.of(PeerReport.State.NO_KEY,
+            PeerReport.State.KEY_MISMATCH, PeerReport.State.DUPLICATE_KEY, PeerReport.State.NO_ADDRESS);
+
+    private StatusReport() {}
+
+    public static NodeStatus of(String node, PublicKey ownKey, DesiredDataplane desired, Reconciler.Outcome outcome,
+            IntentSource.Sourced sourced, int listenPort) {
+        List<Condition> conditions = new ArrayList<>();
+        conditions.add(sourced.refusal()
+                .map(r -> new Condition("IntentAccepted", "False", "Refused", r))
+                .orElse(new Condition("IntentAccepted", "True", "Valid", "revision " + sourced.revision() + " applied")));
+        conditions.add(outcome.converged()
+                ? new Condition("Converged", "True", "Verified", "the kernel matches the intent")
+                : new Condition("Converged", "False", outcome.failure().isPresent() ? "ApplyFailed" : "NotConverged",
+                        outcome.failure().orElse(outcome.residual().size() + " changes still differ")));
+
+        Phase phase;
+        if (!outcome.converged()) {
+            phase = Phase.Error;
+        } else if (!desired.enabled()) {
+            phase = Phase.Disabled;
+        } else if (sourced.refusal().isPresent()
+                || desired.reports().stream().anyMatch(r -> LEFT_OUT.contains(r.state()))) {
+            phase = Phase.Degraded;
+        } else {
+            phase = Phase.Ready;
+        }
+
+        Map<PublicKey, PeerConfig> configs = desired.wireguard().map(wg -> wg.peers().stream()
+                .collect(Collectors.toMap(PeerConfig::publicKey, Function.identity()))).orElse(Map.of());
+        List<NodeStatus.Peer> peers = desired.reports().stream().map(r -> {
+            Optional<PeerConfig> config = r.key().map(configs::get);
+            return new NodeStatus.Peer(r.node(), r.key().map(PublicKey::base64),
+                    config.flatMap(PeerConfig::endpoint).map(Object::toString),
+                    config.map(c -> c.allowedIps().size()).orElse(0), r.state().spelling());
+        }).toList();
+
+        Optional<NodeStatus.Dataplane> dataplane = desired.wireguard().map(wg -> new NodeStatus.Dataplane(
+                desired.owned().interfaceName(),
+                outcome.after().link().flatMap(l -> l.kind()).map(k -> k.equals("wireguard") ? "kernel" : "userspace")
+                        .orElse("userspace"),
+                wg.mtu().mtu(), wg.mtu().reason(), wg.peers().size(),
+                wg.peers().stream().mapToInt(p -> p.allowedIps().size()).sum(), desired.routes().size(),
+                !desired.nftTables().isEmpty()));
+        return new NodeStatus(node, Optional.of(ownKey.base64()), listenPort, Optional.of(sourced.revision().toString()),
+                phase, conditions, dataplane, peers);
+    }
+}

@@ -1,0 +1,171 @@
+package dev.gitwire.source;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.bouncycastle.openpgp.PGPException;
+import org.bouncycastle.openpgp.PGPPublicKey;
+import org.bouncycastle.openpgp.PGPPublicKeyRingCollection;
+import org.bouncycastle.openpgp.PGPSignature;
+import org.bouncycastle.openpgp.PGPSignatureList;
+import org.bouncycastle.openpgp.PGPUtil;
+import org.bouncycastle.openpgp.jcajce.JcaPGPObjectFactory;
+import org.bouncycastle.openpgp.operator.jcajce.JcaKeyFingerprintCalculator;
+import org.bouncycastle.openpgp.operator.jcajce.JcaPGPContentVerifierBuilderProvider;
+import org.eclipse.jgit.lib.Config;
+import org.eclipse.jgit.lib.GpgConfig;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.SignatureVerifier;
+import org.eclipse.jgit.lib.SignatureVerifiers;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+
+/**
+ * Whether a fetched head may be applied: with verification on, it must carry a good signature by a
+ * trusted key (OpenPGP keys from an armored file, or SSH keys from an allowed-signers file as git
+ * uses it); and unless rewinds are allowed, it must descend from the last applied commit.
+ */
+public final class CommitTrust {
+
+    private final boolean verifySignatures;
+    private final Optional<Path> trustedKeys;
+    private final Optional<Path> allowedSigners;
+    private final boolean allowRewind;
+
+    public CommitTrust(boolean verifySignatures, Optional<Path> trustedKeys, Optional<Path> allowedSigners,
+            boolean allowRewind) {
+        if (verifySignatures && trustedKeys.isEmpty() && allowedSigners.isEmpty()) {
+            throw new IllegalArgumentException("--verify-signatures needs --trusted-keys or --allowed-signers");
+        }
+        this.verifySignatures = verifySignatures;
+        this.trustedKeys = trustedKeys;
+        this.allowedSigners = allowedSigners;
+        this.allowRewind = allowRewind;
+    }
+
+    public static CommitTrust none() {
+        return new CommitTrust(false, Optional.empty(), Optional.empty(), true);
+    }
+
+    /** Throws the reason when {@code head} must not be applied. */
+    public void check(Repository repository, RevCommit head, Optional<ObjectId> lastApplied)
+            throws RevisionRefusedException, IOException {
+        if (verifySignatures) {
+            checkSignature(repository, head);
+        }
+        if (!allowRewind && lastApplied.isPresent() && !lastApplied.get().equals(head)) {
+            try (RevWalk walk = new RevWalk(repository)) {
+                boolean descends;
+                try {
+                    descends = walk.isMergedInto(walk.parseCommit(lastApplied.get()), walk.parseCommit(head));
+                } catch (org.eclipse.jgit.errors.MissingObjectException e) {
+                    descends = false; // the last applied commit is gone from the branch's history
+                }
+                if (!descends) {
+                    throw new RevisionRefusedException("commit " + head.abbreviate(7).name()
+                            + " does not descend from the last applied " + lastApplied.get().abbreviate(7).name()
+                            + ": the branch was rewound (allow with --allow-rewind)");
+                }
+            }
+        }
+    }
+
+    private void checkSignature(Repository repository, RevCommit head) throws RevisionRefusedException, IOException {
+        byte[] signature = head.getRawGpgSignature();
+        String name = head.abbreviate(7).name();
+        if (signature == null) {
+            throw new RevisionRefusedException("commit " + name + " is not signed");
+        }
+        byte[] payload = payload(head.getRawBuffer());
+        String armor = new String(signature, StandardCharsets.US_ASCII);
+        if (armor.startsWith("-----BEGIN SSH SIGNATURE-----")) {
+            if (allowedSigners.isEmpty()) {
+                throw new RevisionRefusedException("commit " + name + " has an SSH signature and no --allowed-signers");
+            }
+            Config config = new Config();
+            config.setString("gpg", null, "format", "ssh");
+            config.setString("gpg", "ssh", "allowedSignersFile", allowedSigners.get().toString());
+            SignatureVerifier.SignatureVerification result = SignatureVerifiers.verify(repository,
+                    new GpgConfig(config), head);
+            if (result == null || !result.verified() || result.trustLevel() != SignatureVerifier.TrustLevel.FULL) {
+                throw new RevisionRefusedException("commit " + name + " has no good signature by an allowed signer"
+                        + (result == null || result.message() == null ? "" : " (" + result.message() + ")"));
+            }
+            return;
+        }
+        if (trustedKeys.isEmpty()) {
+            throw new RevisionRefusedException("commit " + name + " has an OpenPGP signature and no --trusted-keys");
+        }
+        if (!openPgpVerifies(signature, payload)) {
+            throw new RevisionRefusedException("commit " + name + " has no good signature by a trusted key");
+        }
+    }
+
+    private boolean openPgpVerifies(byte[] armoredSignature, byte[] payload) throws IOException {
+        try (InputStream keys = PGPUtil.getDecoderStream(Files.newInputStream(trustedKeys.get()));
+                InputStream sig = PGPUtil.getDecoderStream(new java.io.ByteArrayInputStream(armoredSignature))) {
+            PGPPublicKeyRingCollection trusted = new PGPPublicKeyRingCollection(keys, new JcaKeyFingerprintCalculator());
+            Object object = new JcaPGPObjectFactory(sig).nextObject();
+            if (!(object instanceof PGPSignatureList list) || list.isEmpty()) {
+                return false;
+            }
+            for (PGPSignature signature : list) {
+                PGPPublicKey key = trusted.getPublicKey(signature.getKeyID());
+                if (key == null || key.hasRevocation()) {
+                    continue;
+                }
+                signature.init(new JcaPGPContentVerifierBuilderProvider(), key);
+                signature.update(payload);
+                if (signature.verify()) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (PGPException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The signed bytes of a commit: its raw object without the gpgsig header and its continuation lines. */
+    static byte[] payload(byte[] raw) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length);
+        int i = 0;
+        boolean inHeaders = true;
+        boolean skipping = false;
+        while (i < raw.length) {
+            int end = i;
+            while (end < raw.length && raw[end] != '\n') {
+                end++;
+            }
+            int next = Math.min(raw.length, end + 1);
+            if (inHeaders && end == i) {
+                inHeaders = false; // the blank line before the message
+            }
+            if (inHeaders && startsWith(raw, i, "gpgsig ")) {
+                skipping = true;
+            } else if (!(skipping && inHeaders && raw[i] == ' ')) {
+                skipping = false;
+                out.write(raw, i, next - i);
+            }
+            i = next;
+        }
+        return out.toByteArray();
+    }
+
+    private static boolean startsWith(byte[] raw, int offset, String prefix) {
+        if (offset + prefix.length() > raw.length) {
+            return false;
+        }
+        for (int k = 0; k < prefix.length(); k++) {
+            if (raw[offset + k] != prefix.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

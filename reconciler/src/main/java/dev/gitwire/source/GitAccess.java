@@ -1,0 +1,72 @@
+package dev.gitwire.source;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.jgit.api.TransportCommand;
+import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.SshTransport;
+import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
+import org.eclipse.jgit.transport.sshd.SshdSessionFactory;
+import org.eclipse.jgit.transport.sshd.SshdSessionFactoryBuilder;
+
+/**
+ * How gitwire authenticates to Git: a token for https (read from a file, so it never sits in the process
+ * arguments), or an SSH key with a known-hosts file, where a host key that is unknown or changed is
+ * refused (no trust on first use). file:// and git:// need neither.
+ */
+public final class GitAccess {
+
+    private final Optional<Path> tokenFile;
+    private final Optional<Path> sshKey;
+    private final Optional<Path> knownHosts;
+    private SshdSessionFactory sessions;
+
+    public GitAccess(Optional<Path> tokenFile, Optional<Path> sshKey, Optional<Path> knownHosts) {
+        if (sshKey.isPresent() != knownHosts.isPresent()) {
+            throw new IllegalArgumentException("--git-ssh-key and --git-known-hosts go together");
+        }
+        this.tokenFile = tokenFile;
+        this.sshKey = sshKey;
+        this.knownHosts = knownHosts;
+    }
+
+    public static GitAccess anonymous() {
+        return new GitAccess(Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    public <C extends TransportCommand<C, ?>> C configure(C command) throws IOException {
+        if (tokenFile.isPresent()) {
+            String token = Files.readString(tokenFile.get(), StandardCharsets.UTF_8).strip();
+            CredentialsProvider credentials = new UsernamePasswordCredentialsProvider("gitwire", token);
+            command.setCredentialsProvider(credentials);
+        }
+        if (sshKey.isPresent()) {
+            SshdSessionFactory factory = sessions();
+            command.setTransportConfigCallback(transport -> {
+                if (transport instanceof SshTransport ssh) {
+                    ssh.setSshSessionFactory(factory);
+                }
+            });
+        }
+        return command;
+    }
+
+    private synchronized SshdSessionFactory sessions() {
+        if (sessions == null) {
+            Path home = sshKey.get().toAbsolutePath().getParent();
+            sessions = new SshdSessionFactoryBuilder()
+                    .setHomeDirectory(home.toFile())
+                    .setSshDirectory(home.toFile())
+                    .setDefaultIdentities(dir -> List.of(sshKey.get()))
+                    .setDefaultKnownHostsFiles(dir -> List.of(knownHosts.get()))
+                    // no ~/.ssh/config: its StrictHostKeyChecking could let an unknown host in
+                    .setConfigFile(dir -> null)
+                    .build(null);
+        }
+        return sessions;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.gitwire.source;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.api.errors.TransportException;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.URIish;
+
+/**
+ * One Git remote, mirrored into a bare cache under the state dir (one per URL), so that the last fetched
+ * objects survive restarts and the remote being away. Fetches never touch a work tree: there is none.
+ */
+public final class GitRemote implements AutoCloseable {
+
+    private final String url;
+    private final Repository cache;
+    private final GitAccess access;
+
+    public GitRemote(String url, Path stateDirectory, GitAccess access) throws IOException {
+        this.url = url;
+        this.access = access;
+        Path directory = stateDirectory.resolve("git").resolve(shortHash(url) + ".git");
+        boolean fresh = !Files.exists(directory.resolve("HEAD"));
+        Files.createDirectories(directory);
+        this.cache = new FileRepositoryBuilder().setGitDir(directory.toFile()).setBare().build();
+        if (fresh) {
+            cache.create(true);
+        }
+    }
+
+    public String url() {
+        return url;
+    }
+
+    public Repository repository() {
+        return cache;
+    }
+
+    /**
+     * Fetches branches into refs/remotes/origin/*, forcing: a rewound branch is fetched as it is, and the
+     * trust check decides what to make of it. Empty when the remote does not have the branch.
+     */
+    public Optional<ObjectId> fetch(String branch) throws SourceUnavailableException {
+        try (Git git = new Git(cache)) {
+            access.configure(git.fetch()
+                    .setRemote(url)
+                    .setRefSpecs(new RefSpec("+refs/heads/" + branch + ":" + trackingRef(branch)))
+                    .setTimeout(30))
+                    .call();
+            return Optional.ofNullable(cache.resolve(trackingRef(branch)));
+        } catch (TransportException e) {
+            if (e.getMessage() != null && e.getMessage().contains("Remote does not have")) {
+                return Optional.empty();
+            }
+            throw new SourceUnavailableException("cannot fetch " + branch + " from " + url + ": " + e.getMessage(), e);
+        } catch (GitAPIException | IOException e) {
+            throw new SourceUnavailableException("cannot fetch " + branch + " from " + url + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The commit last fetched for a branch, from the cache, without asking the remote. */
+    public Optional<ObjectId> cached(String branch) throws IOException {
+        return Optional.ofNullable(cache.resolve(trackingRef(branch)));
+    }
+
+    public static String trackingRef(String branch) {
+        return "refs/remotes/origin/" + branch;
+    }
+
+    /** Whether a string names a Git remote rather than a local directory. */
+    public static boolean isUrl(String repo) {
+        if (repo.startsWith("/") || repo.startsWith(".")) {
+            return false;
+        }
+        try {
+            URIish uri = new URIish(repo);
+            return uri.getScheme() != null || uri.getHost() != null;
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
+    }
+
+    private static String shortHash(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        cache.close();
+    }
+}

@@ -1,0 +1,115 @@
+package dev.gitwire.source;
+
+import dev.gitwire.intent.Intent;
+import dev.gitwire.intent.IntentReader;
+import dev.gitwire.intent.Problem;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+
+/**
+ * Where the intent comes from: a Git branch (fetched, then trusted, then validated) or a local directory
+ * (validated). The newest revision that passes is applied and remembered; one that does not pass is
+ * never applied: the last good intent keeps running and the reason is reported.
+ */
+public final class IntentSource implements AutoCloseable {
+
+    /**
+     * The intent to apply, its revision, and, when the newest revision could not be used, why not
+     * ({@code refusal}) and its problems; then the intent is the last good one.
+     */
+    public record Sourced(Intent intent, Revision revision, Optional<String> refusal, List<Problem> problems) {
+        public Sourced {
+            problems = List.copyOf(problems);
+        }
+    }
+
+    private final String repo;
+    private final String branch;
+    private final Optional<GitRemote> remote;
+    private final CommitTrust trust;
+    private final LastGood lastGood;
+    private final IntentReader reader = new IntentReader();
+
+    public IntentSource(String repo, String branch, Path stateDirectory, GitAccess access, CommitTrust trust)
+            throws IOException {
+        this.repo = repo;
+        this.branch = branch;
+        this.remote = GitRemote.isUrl(repo) ? Optional.of(new GitRemote(repo, stateDirectory, access))
+                : Optional.empty();
+        this.trust = trust;
+        this.lastGood = new LastGood(stateDirectory);
+    }
+
+    public Optional<GitRemote> remote() {
+        return remote;
+    }
+
+    /** Reads the newest usable intent; throws when neither the newest nor a last good one can be had. */
+    public Sourced read() throws IOException, SourceUnavailableException {
+        try {
+            return remote.isPresent() ? fromGit(remote.get()) : fromDirectory();
+        } catch (SourceUnavailableException | RevisionRefusedException e) {
+            return fallBack(e.getMessage(), List.of(), e);
+        }
+    }
+
+    private Sourced fromDirectory() throws IOException, SourceUnavailableException {
+        Path directory = Path.of(repo);
+        if (!Files.isDirectory(directory)) {
+            throw new SourceUnavailableException(repo + " is not a directory", null);
+        }
+        DirectoryTree tree = new DirectoryTree(directory);
+        return validated(tree, new Revision(directory.getFileName() == null ? "dir" : directory.getFileName().toString(),
+                "sha256", IntentFiles.digest(tree)));
+    }
+
+    private Sourced fromGit(GitRemote git) throws IOException, SourceUnavailableException, RevisionRefusedException {
+        ObjectId head = git.fetch(branch).orElseThrow(() -> new SourceUnavailableException(
+                "branch " + branch + " does not exist in " + repo, null));
+        Optional<ObjectId> applied = lastGood.load().filter(s -> s.revision().algorithm().equals("sha1"))
+                .map(s -> ObjectId.fromString(s.revision().hex()));
+        try (RevWalk walk = new RevWalk(git.repository())) {
+            RevCommit commit = walk.parseCommit(head);
+            trust.check(git.repository(), commit, applied);
+            return validated(new GitCommitTree(git.repository(), commit), new Revision(branch, "sha1", head.name()));
+        }
+    }
+
+    private Sourced validated(IntentTree tree, Revision revision) throws IOException, SourceUnavailableException {
+        IntentReader.Result result = reader.read(tree);
+        if (!result.valid()) {
+            String summary = result.errors().stream().map(Problem::format).collect(Collectors.joining("; "));
+            return fallBack("revision " + revision.abbreviated() + " is not valid: " + summary, result.problems(), null);
+        }
+        Optional<LastGood.Saved> saved = lastGood.load();
+        if (saved.isEmpty() || !saved.get().revision().equals(revision)) {
+            lastGood.save(revision, tree);
+        }
+        return new Sourced(result.intent().orElseThrow(), revision, Optional.empty(), result.problems());
+    }
+
+    private Sourced fallBack(String reason, List<Problem> problems, Exception cause)
+            throws IOException, SourceUnavailableException {
+        Optional<LastGood.Saved> saved = lastGood.load();
+        if (saved.isEmpty()) {
+            throw new SourceUnavailableException(reason + "; and there is no last good intent to keep", cause);
+        }
+        IntentReader.Result result = reader.read(saved.get().tree());
+        if (!result.valid()) {
+            throw new SourceUnavailableException(reason + "; and the last good intent no longer reads", cause);
+        }
+        return new Sourced(result.intent().orElseThrow(), saved.get().revision(), Optional.of(reason), problems);
+    }
+
+    @Override
+    public void close() {
+        remote.ifPresent(GitRemote::close);
+    }
+}

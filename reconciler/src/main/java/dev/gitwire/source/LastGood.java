@@ -1,0 +1,75 @@
+package dev.gitwire.source;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The last intent that was valid and trusted, kept in the state dir (its revision and its intent files),
+ * so that an agent restarted while Git is away, or while the head is bad, still applies it. Replaced by
+ * writing a new copy beside it and renaming, so a crash leaves the old or the new one, never half of one.
+ */
+public final class LastGood {
+
+    /** A remembered intent: its revision and a directory holding its files. */
+    public record Saved(Revision revision, DirectoryTree tree) {}
+
+    private final Path directory;
+
+    public LastGood(Path stateDirectory) {
+        this.directory = stateDirectory.resolve("last-good");
+    }
+
+    public Optional<Saved> load() throws IOException {
+        Path current = Files.exists(directory) ? directory : directory.resolveSibling("last-good.old");
+        Path revision = current.resolve("revision");
+        if (!Files.exists(revision)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Saved(Revision.parse(Files.readString(revision, StandardCharsets.US_ASCII).strip()),
+                new DirectoryTree(current.resolve("files"))));
+    }
+
+    public void save(Revision revision, IntentTree tree) throws IOException {
+        Files.createDirectories(directory.getParent());
+        Path fresh = directory.resolveSibling("last-good.new");
+        delete(fresh);
+        Files.createDirectories(fresh.resolve("files"));
+        for (String path : tree.files()) {
+            if (IntentFiles.isIntent(path)) {
+                Path target = fresh.resolve("files").resolve(path);
+                Files.createDirectories(target.getParent());
+                Files.write(target, tree.read(path));
+            }
+        }
+        Files.writeString(fresh.resolve("revision"), revision + "\n", StandardCharsets.US_ASCII);
+        Path old = directory.resolveSibling("last-good.old");
+        delete(old);
+        if (Files.exists(directory)) {
+            Files.move(directory, old, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.move(fresh, directory, StandardCopyOption.ATOMIC_MOVE);
+        delete(old);
+    }
+
+    private static void delete(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.gitwire.status;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What one node observed (kind MeshNodeStatus, DESIGN §7). It holds no timestamp that moves on its own,
+ * so that an unchanged node writes an unchanged file and makes no commit.
+ */
+public record NodeStatus(String name, Optional<String> publicKey, int listenPort, Optional<String> observedRevision,
+        Phase phase, List<Condition> conditions, Optional<Dataplane> dataplane, List<Peer> peers) {
+
+    public NodeStatus {
+        conditions = List.copyOf(conditions);
+        peers = List.copyOf(peers);
+    }
+
+    public enum Phase { Ready, Degraded, Disabled, Error }
+
+    /** A condition as Kubernetes writes them: type, True/False/Unknown, a CamelCase reason, a message. */
+    public record Condition(String type, String status, String reason, String message) {}
+
+    /** The dataplane in numbers. */
+    public record Dataplane(String interfaceName, String backend, int mtu, String mtuReason, int peers,
+            int allowedIps, int routes, boolean hostEncryption) {}
+
+    /** Another node as this one sees it. */
+    public record Peer(String name, Optional<String> publicKey, Optional<String> endpoint, int allowedIps,
+            String state) {}
+
+    public Optional<Condition> condition(String type) {
+        return conditions.stream().filter(c -> c.type().equals(type)).findFirst();
+    }
+}

@@ -1,0 +1,227 @@
+package dev.gitwire.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.gitwire.testing.GitServer;
+import dev.gitwire.testing.GitWorkTree;
+import dev.gitwire.testing.IntentFixtures;
+import dev.gitwire.testing.Shell;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The intent from a real `git daemon`: fetch, trust, validation, the last good intent and the server going away. */
+class GitIntentSourceTest {
+
+    @TempDir
+    Path tmp;
+
+    private GitServer server;
+    private String url;
+    private GitWorkTree work;
+    private Path gnupg;
+    private Path state;
+
+    @BeforeEach
+    void serve() throws IOException {
+        server = new GitServer(tmp.resolve("served"));
+        url = server.create("intent");
+        gnupg = Files.createTempDirectory(Path.of("/tmp"), "gw-gpg");
+        Files.setPosixFilePermissions(gnupg, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        work = new GitWorkTree(tmp.resolve("work"), url, Map.of("GNUPGHOME", gnupg.toString()));
+        IntentFixtures.copy(IntentFixtures.resource("intent/base"), work.dir());
+        work.commit("first intent", List.of());
+        work.push(false);
+        state = tmp.resolve("state");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.close();
+        Shell.tryRun(List.of("gpgconf", "--homedir", gnupg.toString(), "--kill", "all"), null);
+        Shell.tryRun(List.of("rm", "-rf", gnupg.toString()), null);
+    }
+
+    private IntentSource source(CommitTrust trust) throws IOException {
+        return new IntentSource(url, "main", state, GitAccess.anonymous(), trust);
+    }
+
+    private void edit(String file, String from, String to) throws IOException {
+        Path path = work.dir().resolve(file);
+        Files.writeString(path, Files.readString(path).replace(from, to));
+    }
+
+    @Test
+    void aNewCommitIsFetchedAndReadFromItsTree() throws Exception {
+        try (IntentSource source = source(CommitTrust.none())) {
+            IntentSource.Sourced first = source.read();
+            assertThat(first.refusal()).isEmpty();
+            assertThat(first.revision().toString()).isEqualTo("main@sha1:" + work.git("rev-parse", "HEAD").strip());
+            assertThat(first.intent().nodes()).hasSize(3);
+
+            edit("mesh.yaml", "hostEncryption: true", "hostEncryption: false");
+            String second = work.commit("host traffic stays plain", List.of());
+            work.push(false);
+            IntentSource.Sourced next = source.read();
+            assertThat(next.revision().hex()).isEqualTo(second);
+            assertThat(next.intent().mesh().hostEncryption()).isFalse();
+        }
+    }
+
+    @Test
+    void anInvalidHeadIsNeverAppliedAndItsProblemsNameFileAndLine() throws Exception {
+        try (IntentSource source = source(CommitTrust.none())) {
+            IntentSource.Sourced good = source.read();
+            edit("nodes/node-b.yaml", "10.240.0.20]", "10.240.0.999]");
+            work.commit("typo", List.of());
+            work.push(false);
+
+            IntentSource.Sourced kept = source.read();
+            assertThat(kept.revision()).isEqualTo(good.revision());
+            assertThat(kept.refusal()).get().asString().contains("is not valid")
+                    .contains("nodes/node-b.yaml:6:15: spec.addresses[0]: '10.240.0.999' is not an IP address");
+        }
+    }
+
+    @Test
+    void verificationRefusesUnsignedAndUntrustedHeadsAndAppliesSignedOnes() throws Exception {
+        String fingerprint = gpgKey("Alice <alice@example.com>");
+        Path trusted = tmp.resolve("trusted.asc");
+        Files.writeString(trusted, gpg("--armor", "--export", fingerprint));
+        CommitTrust trust = new CommitTrust(true, Optional.of(trusted), Optional.empty(), false);
+        List<String> signed = List.of("-c", "gpg.program=gpg", "-c", "user.signingkey=" + fingerprint);
+
+        String good = work.commit("signed intent", signed);
+        work.push(false);
+        try (IntentSource source = source(trust)) {
+            assertThat(source.read().revision().hex()).isEqualTo(good);
+
+            edit("mesh.yaml", "hostEncryption: true", "hostEncryption: false");
+            work.commit("unsigned change", List.of());
+            work.push(false);
+            IntentSource.Sourced kept = source.read();
+            assertThat(kept.revision().hex()).isEqualTo(good);
+            assertThat(kept.refusal()).get().asString().contains("is not signed");
+
+            String mallory = gpgKey("Mallory <mallory@example.com>");
+            work.commit("signed by someone else", List.of("-c", "gpg.program=gpg", "-c", "user.signingkey=" + mallory));
+            work.push(false);
+            assertThat(source.read().refusal()).get().asString().contains("no good signature by a trusted key");
+
+            String signedAgain = work.commit("signed change", signed);
+            work.push(false);
+            IntentSource.Sourced applied = source.read();
+            assertThat(applied.refusal()).isEmpty();
+            assertThat(applied.revision().hex()).isEqualTo(signedAgain);
+            assertThat(applied.intent().mesh().hostEncryption()).isFalse();
+        }
+    }
+
+    @Test
+    void sshSignaturesAreCheckedAgainstAllowedSigners() throws Exception {
+        Path key = tmp.resolve("id_ed25519");
+        Shell.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "alice", "-f", key.toString());
+        Path signers = tmp.resolve("allowed_signers");
+        Files.writeString(signers, "alice@example.com " + Files.readString(Path.of(key + ".pub")).strip() + "\n");
+        List<String> signing = List.of("-c", "gpg.format=ssh", "-c", "user.signingkey=" + key + ".pub");
+        String signed = work.commit("ssh-signed intent", signing);
+        work.push(false);
+        try (IntentSource source = source(new CommitTrust(true, Optional.empty(), Optional.of(signers), false))) {
+            IntentSource.Sourced read = source.read();
+            assertThat(read.refusal()).isEmpty();
+            assertThat(read.revision().hex()).isEqualTo(signed);
+        }
+        // as with git, the allowed signers name the trusted keys: a key that is not there is refused
+        Path other = tmp.resolve("id_bob");
+        Shell.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "bob", "-f", other.toString());
+        Files.writeString(signers, "alice@example.com " + Files.readString(Path.of(other + ".pub")).strip() + "\n");
+        try (IntentSource source = new IntentSource(url, "main", tmp.resolve("state2"), GitAccess.anonymous(),
+                new CommitTrust(true, Optional.empty(), Optional.of(signers), false))) {
+            assertThatThrownBy(source::read).isInstanceOf(SourceUnavailableException.class)
+                    .hasMessageContaining("no good signature by an allowed signer")
+                    .hasMessageContaining("no last good intent");
+        }
+    }
+
+    @Test
+    void aRewindIsRefusedUnlessAllowed() throws Exception {
+        String first = work.git("rev-parse", "HEAD").strip();
+        edit("mesh.yaml", "hostEncryption: true", "hostEncryption: false");
+        String second = work.commit("second", List.of());
+        work.push(false);
+        try (IntentSource source = source(new CommitTrust(false, Optional.empty(), Optional.empty(), false))) {
+            assertThat(source.read().revision().hex()).isEqualTo(second);
+            work.git("reset", "-q", "--hard", first);
+            work.push(true);
+            IntentSource.Sourced kept = source.read();
+            assertThat(kept.revision().hex()).isEqualTo(second);
+            assertThat(kept.refusal()).get().asString().contains("rewound");
+        }
+        try (IntentSource allowing = source(new CommitTrust(false, Optional.empty(), Optional.empty(), true))) {
+            assertThat(allowing.read().revision().hex()).isEqualTo(first);
+        }
+    }
+
+    @Test
+    void theLastGoodIntentOutlivesTheServerAndARestart() throws Exception {
+        IntentSource.Sourced good;
+        try (IntentSource source = source(CommitTrust.none())) {
+            good = source.read();
+            server.stop();
+            IntentSource.Sourced away = source.read();
+            assertThat(away.revision()).isEqualTo(good.revision());
+            assertThat(away.refusal()).get().asString().contains("cannot fetch main");
+        }
+        try (IntentSource restarted = source(CommitTrust.none())) {
+            assertThat(restarted.read().revision()).isEqualTo(good.revision());
+            edit("mesh.yaml", "hostEncryption: true", "hostEncryption: false");
+            server.start();
+            String next = work.commit("after the outage", List.of());
+            work.push(false);
+            IntentSource.Sourced back = restarted.read();
+            assertThat(back.refusal()).isEmpty();
+            assertThat(back.revision().hex()).isEqualTo(next);
+        }
+    }
+
+    @Test
+    void aPlainDirectoryIsNamedByTheDigestOfItsIntentFiles() throws Exception {
+        Path dir = IntentFixtures.copy(IntentFixtures.resource("intent/base"), tmp.resolve("plain"));
+        try (IntentSource source = new IntentSource(dir.toString(), "main", state, GitAccess.anonymous(),
+                CommitTrust.none())) {
+            Revision first = source.read().revision();
+            assertThat(first.algorithm()).isEqualTo("sha256");
+            Files.writeString(dir.resolve("README.md"), "not intent");
+            assertThat(source.read().revision()).isEqualTo(first);
+            Files.writeString(dir.resolve("mesh.yaml"), Files.readString(dir.resolve("mesh.yaml")) + "  hostEncryption: false\n"
+                    .replace("  hostEncryption: false\n", ""));
+            edit(dir, "hostEncryption: true", "hostEncryption: false");
+            assertThat(source.read().revision()).isNotEqualTo(first);
+        }
+    }
+
+    private static void edit(Path dir, String from, String to) throws IOException {
+        Path mesh = dir.resolve("mesh.yaml");
+        Files.writeString(mesh, Files.readString(mesh).replace(from, to));
+    }
+
+    private String gpgKey(String user) {
+        gpg("--batch", "--passphrase", "", "--quick-gen-key", user, "ed25519", "sign", "never");
+        String listing = gpg("--with-colons", "--list-keys", user);
+        return listing.lines().filter(l -> l.startsWith("fpr:")).findFirst().orElseThrow().split(":")[9];
+    }
+
+    private String gpg(String... args) {
+        List<String> command = new java.util.ArrayList<>(List.of("gpg", "--homedir", gnupg.toString(), "-q"));
+        command.addAll(List.of(args));
+        return Shell.run(command, null);
+    }
+}
