@@ -16,8 +16,8 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
 /** NodeStatus to and from the YAML of a status file, fields always in the same order. */
 public final class StatusCodec {
 
-    private static final Dump DUMP = new Dump(DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK)
-            .setSchema(new CoreSchema()).build());
+    private static final DumpSettings DUMP_SETTINGS = DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK)
+            .setSchema(new CoreSchema()).build();
 
     private StatusCodec() {}
 
@@ -65,7 +65,7 @@ public final class StatusCodec {
         document.put("kind", FileKind.MESH_NODE_STATUS.kind());
         document.put("metadata", Map.of("name", s.name()));
         document.put("status", status);
-        return DUMP.dumpToString(document);
+        return new Dump(DUMP_SETTINGS).dumpToString(document); // a Dump's representer is not thread-safe
     }
 
     /** Reads a status file written by any node; empty when it is not one. */

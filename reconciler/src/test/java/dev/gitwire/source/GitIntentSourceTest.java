@@ -201,8 +201,6 @@ class GitIntentSourceTest {
             assertThat(first.algorithm()).isEqualTo("sha256");
             Files.writeString(dir.resolve("README.md"), "not intent");
             assertThat(source.read().revision()).isEqualTo(first);
-            Files.writeString(dir.resolve("mesh.yaml"), Files.readString(dir.resolve("mesh.yaml")) + "  hostEncryption: false\n"
-                    .replace("  hostEncryption: false\n", ""));
             edit(dir, "hostEncryption: true", "hostEncryption: false");
             assertThat(source.read().revision()).isNotEqualTo(first);
         }

@@ -1,0 +1,115 @@
+package dev.gitwire.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.source.GitAccess;
+import dev.gitwire.source.GitRemote;
+import dev.gitwire.testing.GitServer;
+import dev.gitwire.testing.Shell;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The status branch on a real `git daemon`, written by many nodes at once. */
+class StatusBranchTest {
+
+    private static final String BRANCH = "gitwire/status";
+
+    @TempDir
+    Path tmp;
+
+    static NodeStatus status(String node, PrivateKey key, String revision, int allowedIps) {
+        return new NodeStatus(node, Optional.of(key.publicKey().base64()), 51820, Optional.of(revision),
+                NodeStatus.Phase.Ready,
+                List.of(new NodeStatus.Condition("Converged", "True", "Verified", "the kernel matches the intent")),
+                Optional.of(new NodeStatus.Dataplane("wireguard.cali", "userspace", 1440, "eth0 MTU 1500 minus 60",
+                        1, allowedIps, allowedIps, false)),
+                List.of(new NodeStatus.Peer("node-x", Optional.empty(), Optional.of("10.240.0.9:51820"), allowedIps,
+                        "Peered")));
+    }
+
+    @Test
+    void twentyNodesPushingAtOnceAllLandEachCommitARealChange() throws Exception {
+        try (GitServer server = new GitServer(tmp.resolve("served"))) {
+            String url = server.create("intent");
+            int nodes = 20;
+            List<PrivateKey> keys = new ArrayList<>();
+            SecureRandom random = new SecureRandom();
+            for (int i = 0; i < nodes; i++) {
+                keys.add(PrivateKey.generate(random));
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(nodes);
+            List<Future<StatusBranch.Published>> results = new ArrayList<>();
+            for (int i = 0; i < nodes; i++) {
+                int n = i;
+                results.add(pool.submit(() -> {
+                    try (GitRemote remote = new GitRemote(url, tmp.resolve("node-" + n), GitAccess.anonymous())) {
+                        return new StatusBranch(remote, GitAccess.anonymous(), BRANCH)
+                                .publish(status("node-" + n, keys.get(n), "main@sha1:" + "ab".repeat(20), 3));
+                    }
+                }));
+            }
+            for (Future<StatusBranch.Published> result : results) {
+                assertThat(result.get().committed()).isTrue();
+            }
+            pool.shutdown();
+
+            Path bare = server.path("intent");
+            String log = Shell.run("git", "-C", bare.toString(), "log", "--format=%an|%s", BRANCH);
+            assertThat(log.lines()).hasSize(nodes);
+            assertThat(log.lines()).allMatch(l -> l.matches("node-\\d+\\|node-\\d+: applied main@sha1:abababa, 1 peers,"
+                    + " \\+3 -0 allowed IPs, Ready"));
+            for (String commit : Shell.run("git", "-C", bare.toString(), "rev-list", BRANCH).lines().toList()) {
+                String changed = Shell.run("git", "-C", bare.toString(), "show", "--format=%an", "--name-only", commit);
+                String author = changed.lines().findFirst().orElseThrow();
+                assertThat(changed.lines().skip(1).filter(l -> !l.isBlank()).toList())
+                        .containsExactlyInAnyOrder("README.md", "nodes/" + author + ".yaml");
+            }
+            String tree = Shell.run("git", "-C", bare.toString(), "ls-tree", "-r", "--name-only", BRANCH);
+            for (int i = 0; i < nodes; i++) {
+                assertThat(tree).contains("nodes/node-" + i + ".yaml");
+            }
+            String readme = Shell.run("git", "-C", bare.toString(), "show", BRANCH + ":README.md");
+            for (int i = 0; i < nodes; i++) {
+                assertThat(readme).contains("| node-" + i + " | Ready |");
+            }
+            assertThat(readme).contains("```mermaid");
+
+            // the whole history never holds a private key, in any encoding
+            String history = Shell.run("git", "-C", bare.toString(), "log", "-p", "--all");
+            for (PrivateKey key : keys) {
+                assertThat(history).doesNotContain(key.base64()).doesNotContain(HexFormat.of().formatHex(key.raw()));
+            }
+        }
+    }
+
+    @Test
+    void anUnchangedStatusMakesNoCommitAndAChangeSaysWhatChanged() throws Exception {
+        try (GitServer server = new GitServer(tmp.resolve("served"))) {
+            String url = server.create("intent");
+            PrivateKey key = PrivateKey.generate(new SecureRandom());
+            try (GitRemote remote = new GitRemote(url, tmp.resolve("node-b"), GitAccess.anonymous())) {
+                StatusBranch branch = new StatusBranch(remote, GitAccess.anonymous(), BRANCH);
+                assertThat(branch.publish(status("node-b", key, "main@sha1:" + "12".repeat(20), 3)).committed()).isTrue();
+                assertThat(branch.publish(status("node-b", key, "main@sha1:" + "12".repeat(20), 3)).committed()).isFalse();
+                StatusBranch.Published next = branch.publish(status("node-b", key, "main@sha1:" + "3f".repeat(20), 4));
+                assertThat(next.message()).isEqualTo("node-b: applied main@sha1:3f3f3f3, 1 peers, +1 -0 allowed IPs, Ready");
+                Map<String, NodeStatus> all = branch.readAll();
+                assertThat(all.get("node-b").observedRevision()).contains("main@sha1:" + "3f".repeat(20));
+                assertThat(all.get("node-b").publicKey()).contains(key.publicKey().base64());
+            }
+            assertThat(Shell.run("git", "-C", server.path("intent").toString(), "log", "--oneline", BRANCH).lines())
+                    .hasSize(2);
+        }
+    }
+}
