@@ -138,6 +138,12 @@ public final class Testbed implements AutoCloseable {
      * {@code withoutWireguard} opt out.
      */
     public Path writeIntent(Path repo, MeshIntent mesh, java.util.Set<String> withoutWireguard) throws IOException {
+        return writeIntent(repo, mesh, withoutWireguard, true);
+    }
+
+    /** The same, with keys pinned or not (unpinned, nodes learn each other's keys from the status branch). */
+    public Path writeIntent(Path repo, MeshIntent mesh, java.util.Set<String> withoutWireguard, boolean pinKeys)
+            throws IOException {
         List<MeshNode> inventory = new ArrayList<>();
         for (Node node : nodes.values()) {
             List<IpAddress> workloads = new ArrayList<>();
@@ -146,7 +152,8 @@ public final class Testbed implements AutoCloseable {
             }
             inventory.add(new MeshNode(node.name(), Map.of(), List.of(IpAddress.parse(node.address())),
                     new MeshNode.NodeWireguard(!withoutWireguard.contains(node.name()),
-                            java.util.Optional.of(node.key().publicKey()), java.util.OptionalInt.empty()),
+                            pinKeys ? java.util.Optional.of(node.key().publicKey()) : java.util.Optional.empty(),
+                            java.util.OptionalInt.empty()),
                     List.of(), workloads));
         }
         try (var old = Files.exists(repo.resolve("nodes")) ? Files.list(repo.resolve("nodes")) : java.util.stream.Stream.<Path>empty()) {

@@ -1,0 +1,74 @@
+package dev.gitwire.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gitwire.intent.Mode;
+import dev.gitwire.testing.GitWorkTree;
+import dev.gitwire.testing.Privileged;
+import dev.gitwire.testing.Shell;
+import dev.gitwire.testing.Testbed;
+import dev.gitwire.testing.Testbed.Node;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * `gitwire apply` from a Git remote with a status branch, no keys pinned: nodes publish their keys in
+ * their status and learn each other's from it; an invalid commit changes nothing and is reported.
+ */
+@Privileged
+class GitDrivenApplyTest {
+
+    @Test
+    void nodesLearnKeysFromTheStatusBranchAndKeepTheLastGoodIntent() throws Exception {
+        try (Testbed bed = new Testbed()) {
+            Node a = bed.addNode("node-a", 1, 1);
+            Node b = bed.addNode("node-b", 2, 1);
+            Path bare = bed.root().resolve("intent.git");
+            Shell.run("git", "init", "-q", "--bare", "-b", "main", bare.toString());
+            String url = "file://" + bare;
+            GitWorkTree work = new GitWorkTree(bed.root().resolve("work"), url, Map.of());
+            bed.writeIntent(work.dir(), Testbed.mesh(true, false, Mode.OPPORTUNISTIC), Set.of(), false);
+            String first = work.commit("enable encryption", List.of());
+            work.push(false);
+
+            for (Node node : bed.nodes()) { // round one: each publishes its key; nobody knows the other's yet
+                Shell.Result result = apply(bed, node, url);
+                assertThat(result.exitCode()).as(result.output()).isZero();
+                assertThat(result.output()).contains("status: committed");
+            }
+            for (Node node : bed.nodes()) { // round two: keys come from the status branch
+                Shell.Result result = apply(bed, node, url);
+                assertThat(result.exitCode()).as(result.output()).isZero();
+                assertThat(result.output()).contains("1 peers");
+            }
+            assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 20)).isTrue();
+
+            Shell.Result status = bed.gitwire(a, "status", "--repo", url);
+            assertThat(status.output()).containsPattern("node-a\\s+Ready\\s+main@sha1:" + first.substring(0, 12))
+                    .containsPattern("node-b\\s+Ready");
+
+            Path node = work.dir().resolve("nodes/node-b.yaml");
+            Files.writeString(node, Files.readString(node).replace("- 10.240.0.20", "- 10.240.0.256"));
+            work.commit("a typo", List.of());
+            work.push(false);
+            String routes = a.host().namespace().ip("route", "show", "table", "51820");
+            Shell.Result refused = apply(bed, a, url);
+            assertThat(refused.exitCode()).isEqualTo(1);
+            assertThat(refused.output()).contains("keeping main@sha1:" + first)
+                    .contains("nodes/node-b.yaml:").contains("'10.240.0.256' is not an IP address");
+            assertThat(a.host().namespace().ip("route", "show", "table", "51820")).isEqualTo(routes);
+            String reported = Shell.run("git", "-C", bare.toString(), "show", "gitwire/status:nodes/node-a.yaml");
+            assertThat(reported).contains("reason: Refused").contains("nodes/node-b.yaml:")
+                    .contains("phase: Degraded");
+        }
+    }
+
+    private static Shell.Result apply(Testbed bed, Node node, String url) {
+        return bed.gitwire(node, "apply", "--repo", url, "--node", node.name(), "--state-dir",
+                node.stateDir().toString(), "--no-kubernetes", "--status-branch", "gitwire/status");
+    }
+}
