@@ -24,7 +24,7 @@ test: deps
 	$(MVN) verify
 
 # Benchmarks are not tests: they print figures for docs/benchmarks.md.
-BENCHMARKS := ValidateBenchmark EngineBenchmark RouteBenchmark WireguardBenchmark
+BENCHMARKS := ValidateBenchmark EngineBenchmark RouteBenchmark WireguardBenchmark StatusBenchmark
 bench:
 	$(MVN) -q -DskipTests install
 	for b in $(BENCHMARKS); do $(MVN) -q -pl reconciler test-compile exec:exec -Dbench.main=dev.gitwire.bench.$$b || exit 1; done

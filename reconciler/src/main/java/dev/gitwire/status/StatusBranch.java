@@ -41,12 +41,14 @@ public final class StatusBranch {
     public record Published(boolean committed, String message, int attempts) {}
 
     private static final int MAX_ATTEMPTS = 50;
+    private static final int MAX_PARSED_BLOBS = 20_000;
     private static final long FIRST_BACKOFF_MILLIS = 50;
-    private static final long MAX_BACKOFF_MILLIS = 2_000;
+    private static final long MAX_BACKOFF_MILLIS = 8_000;
 
     private final GitRemote remote;
     private final GitAccess access;
     private final String branch;
+    private final Map<ObjectId, Optional<NodeStatus>> parsedBlobs = new java.util.HashMap<>();
 
     public StatusBranch(GitRemote remote, GitAccess access, String branch) {
         this.remote = remote;
@@ -57,34 +59,60 @@ public final class StatusBranch {
     /** Every node's status on the branch tip (after a fetch), by node name. */
     public Map<String, NodeStatus> readAll() throws SourceUnavailableException, IOException {
         Optional<ObjectId> tip = remote.fetch(branch);
-        return tip.isEmpty() ? Map.of() : statuses(files(tip.get()));
+        return tip.isEmpty() ? Map.of() : statuses(tree(tip.get()));
     }
 
     public Published publish(NodeStatus status) throws SourceUnavailableException, IOException {
+        return publish(status, java.time.Duration.ZERO);
+    }
+
+    /**
+     * Publishes after a random delay up to {@code spread}, and backs off up to that much too: when a new
+     * revision makes every node report at once, a window that grows with the cluster keeps the pushes
+     * from colliding (one push lands at a time; a few hundred milliseconds each on a busy server).
+     */
+    public Published publish(NodeStatus status, java.time.Duration spread) throws SourceUnavailableException,
+            IOException {
+        if (!spread.isZero()) {
+            sleep(ThreadLocalRandom.current().nextLong(spread.toMillis() + 1));
+        }
         String path = "nodes/" + status.name() + ".yaml";
         byte[] content = StatusCodec.write(status).getBytes(StandardCharsets.UTF_8);
-        long backoff = FIRST_BACKOFF_MILLIS;
+        ObjectId contentId;
+        try (ObjectInserter.Formatter hasher = new ObjectInserter.Formatter()) {
+            contentId = hasher.idFor(Constants.OBJ_BLOB, content);
+        }
+        long ceiling = FIRST_BACKOFF_MILLIS;
+        long maxCeiling = Math.max(MAX_BACKOFF_MILLIS, spread.toMillis());
+        SourceUnavailableException last = null;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            Optional<ObjectId> tip = remote.fetch(branch);
-            Map<String, byte[]> files = tip.isPresent() ? files(tip.get()) : new TreeMap<>();
-            byte[] previous = files.get(path);
-            if (previous != null && java.util.Arrays.equals(previous, content)) {
-                return new Published(false, "", attempt);
+            try {
+                Optional<ObjectId> tip = remote.fetch(branch);
+                Map<String, ObjectId> tree = tip.isPresent() ? tree(tip.get()) : new TreeMap<>();
+                ObjectId previous = tree.get(path);
+                if (contentId.equals(previous)) {
+                    return new Published(false, "", attempt);
+                }
+                String message = message(status, previous == null ? Optional.empty() : parsed(previous));
+                Map<String, byte[]> written = new TreeMap<>();
+                written.put(path, content);
+                tree.remove(path);
+                Map<String, NodeStatus> all = statuses(tree);
+                all.put(status.name(), status);
+                written.put("README.md", StatusReadme.render(new ArrayList<>(all.values())).getBytes(StandardCharsets.UTF_8));
+                tree.remove("README.md");
+                if (push(commit(tree, written, tip, status.name(), message))) {
+                    return new Published(true, message, attempt);
+                }
+            } catch (SourceUnavailableException e) {
+                last = e; // a busy or briefly absent server: back off and try again, like a rejected push
             }
-            String message = message(status, previous == null ? Optional.empty()
-                    : StatusCodec.read(new String(previous, StandardCharsets.UTF_8)));
-            files.put(path, content);
-            files.put("README.md", StatusReadme.render(new ArrayList<>(statuses(files).values()))
-                    .getBytes(StandardCharsets.UTF_8));
-            ObjectId commit = commit(files, tip, status.name(), message);
-            if (push(commit)) {
-                return new Published(true, message, attempt);
-            }
-            sleep(ThreadLocalRandom.current().nextLong(backoff / 2, backoff + 1)); // jitter spreads the retries
-            backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+            // "full jitter": a random wait up to a ceiling that doubles, so that many nodes spread out
+            sleep(ThreadLocalRandom.current().nextLong(ceiling + 1));
+            ceiling = Math.min(maxCeiling, ceiling * 2);
         }
         throw new SourceUnavailableException("status of " + status.name() + " not pushed after " + MAX_ATTEMPTS
-                + " attempts", null);
+                + " attempts" + (last == null ? "" : ": " + last.getMessage()), last);
     }
 
     /** "node-b: applied main@sha1:3f2c1ab, 2 peers, +1 -0 allowed IPs, Ready". */
@@ -103,39 +131,57 @@ public final class StatusBranch {
         return colon < 0 ? revision : revision.substring(0, Math.min(revision.length(), colon + 8));
     }
 
-    private Map<String, byte[]> files(ObjectId tip) throws IOException {
-        Map<String, byte[]> files = new TreeMap<>();
+    /** The files of a commit, by path, as blob ids: unchanged files are never read again. */
+    private Map<String, ObjectId> tree(ObjectId tip) throws IOException {
+        Map<String, ObjectId> files = new TreeMap<>();
         Repository repository = remote.repository();
         try (RevWalk walk = new RevWalk(repository); TreeWalk tree = new TreeWalk(repository)) {
             tree.addTree(walk.parseCommit(tip).getTree());
             tree.setRecursive(true);
             while (tree.next()) {
-                files.put(tree.getPathString(), repository.open(tree.getObjectId(0)).getBytes());
+                files.put(tree.getPathString(), tree.getObjectId(0));
             }
         }
         return files;
     }
 
-    private static Map<String, NodeStatus> statuses(Map<String, byte[]> files) {
+    private Map<String, NodeStatus> statuses(Map<String, ObjectId> tree) throws IOException {
         Map<String, NodeStatus> statuses = new TreeMap<>();
-        files.forEach((path, bytes) -> {
-            if (path.startsWith("nodes/") && path.endsWith(".yaml")) {
-                StatusCodec.read(new String(bytes, StandardCharsets.UTF_8)).ifPresent(s -> statuses.put(s.name(), s));
+        for (Map.Entry<String, ObjectId> file : tree.entrySet()) {
+            if (file.getKey().startsWith("nodes/") && file.getKey().endsWith(".yaml")) {
+                parsed(file.getValue()).ifPresent(s -> statuses.put(s.name(), s));
             }
-        });
+        }
         return statuses;
     }
 
-    private ObjectId commit(Map<String, byte[]> files, Optional<ObjectId> parent, String node, String message)
-            throws IOException {
+    /** A status file parsed once per blob: a busy branch is re-read at every attempt, mostly unchanged. */
+    private Optional<NodeStatus> parsed(ObjectId blob) throws IOException {
+        Optional<NodeStatus> known = parsedBlobs.get(blob);
+        if (known == null) {
+            if (parsedBlobs.size() > MAX_PARSED_BLOBS) {
+                parsedBlobs.clear(); // bounded: old blobs of long-gone revisions are not needed again
+            }
+            known = StatusCodec.read(new String(remote.repository().open(blob).getBytes(), StandardCharsets.UTF_8));
+            parsedBlobs.put(blob.copy(), known);
+        }
+        return known;
+    }
+
+    private ObjectId commit(Map<String, ObjectId> kept, Map<String, byte[]> written, Optional<ObjectId> parent,
+            String node, String message) throws IOException {
         Repository repository = remote.repository();
         try (ObjectInserter inserter = repository.newObjectInserter()) {
+            Map<String, ObjectId> files = new TreeMap<>(kept);
+            for (Map.Entry<String, byte[]> file : written.entrySet()) {
+                files.put(file.getKey(), inserter.insert(Constants.OBJ_BLOB, file.getValue()));
+            }
             DirCache index = DirCache.newInCore();
             DirCacheBuilder builder = index.builder();
-            for (Map.Entry<String, byte[]> file : files.entrySet()) {
+            for (Map.Entry<String, ObjectId> file : files.entrySet()) {
                 DirCacheEntry entry = new DirCacheEntry(file.getKey());
                 entry.setFileMode(FileMode.REGULAR_FILE);
-                entry.setObjectId(inserter.insert(Constants.OBJ_BLOB, file.getValue()));
+                entry.setObjectId(file.getValue());
                 builder.add(entry);
             }
             builder.finish();

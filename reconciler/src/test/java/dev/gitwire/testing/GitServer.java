@@ -40,7 +40,7 @@ public final class GitServer implements AutoCloseable {
 
     public void start() throws IOException {
         daemon = new ProcessBuilder("git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack",
-                "--base-path=" + base, "--listen=127.0.0.1", "--port=" + port, base.toString())
+                "--base-path=" + base, "--listen=127.0.0.1", "--port=" + port, "--max-connections=0", base.toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
