@@ -3,7 +3,7 @@ SHELL := /bin/bash
 MVN ?= mvn -B -ntp
 
 # What the tests need from Debian; installed only when missing.
-DEBIAN_PACKAGES := wireguard-go wireguard-tools nftables iproute2 iperf3 tcpdump iputils-ping git procps gnupg openssh-client util-linux
+DEBIAN_PACKAGES := wireguard-go wireguard-tools nftables iproute2 iperf3 tcpdump iputils-ping git procps gnupg openssh-client util-linux curl
 
 .PHONY: test deps build bench clean
 

@@ -1,5 +1,6 @@
 package dev.gitwire.cli;
 
+import dev.gitwire.agent.NodeAgent;
 import dev.gitwire.agent.Reconciler;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
@@ -10,16 +11,16 @@ import picocli.CommandLine.Command;
 final class ApplyCommand extends NodeCommand {
 
     @Override
-    int run(NodeRun run, PrintWriter out, PrintWriter err) throws java.io.IOException {
-        out.println(run.summary());
-        Reconciler.Outcome outcome = run.reconciler.reconcile(run.desired);
+    int run(NodeAgent agent, NodeAgent.Prepared prepared, PrintWriter out, PrintWriter err) {
+        out.println(NodeAgent.summary(prepared));
+        Reconciler.Outcome outcome = agent.reconcile(prepared);
         PlanText.lines(outcome.executed()).forEach(out::println);
         outcome.failure().ifPresent(f -> err.println("gitwire: apply stopped: " + f));
-        run.report(outcome).ifPresent(out::println);
+        agent.report(prepared, outcome).ifPresent(out::println);
         if (outcome.converged()) {
             out.println("converged: the kernel matches the intent");
             // the last good intent runs, but the newest one was refused: that is a failure to report
-            return run.sourced.refusal().isPresent() ? GitwireCommand.EXIT_FAILURE : GitwireCommand.EXIT_OK;
+            return prepared.sourced().refusal().isPresent() ? GitwireCommand.EXIT_FAILURE : GitwireCommand.EXIT_OK;
         }
         err.println("gitwire: not converged; still different:");
         PlanText.lines(outcome.residual()).forEach(err::println);

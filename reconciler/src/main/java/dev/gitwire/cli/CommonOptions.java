@@ -1,5 +1,6 @@
 package dev.gitwire.cli;
 
+import dev.gitwire.agent.NodeSettings;
 import dev.gitwire.dataplane.wireguard.WireguardLink;
 import dev.gitwire.source.CommitTrust;
 import dev.gitwire.source.GitAccess;
@@ -70,6 +71,15 @@ final class CommonOptions {
     @Option(names = "--git-known-hosts", defaultValue = "${env:GITWIRE_GIT_KNOWN_HOSTS}",
             description = "known_hosts for SSH remotes; an unknown or changed host key is refused")
     Path gitKnownHosts;
+
+    /** The agent's settings; standalone mode is the only one until the Kubernetes source lands. */
+    NodeSettings settings() {
+        if (!noKubernetes) {
+            throw new GitwireCommand.UsageException("the Kubernetes source is not built yet: run with --no-kubernetes");
+        }
+        return new NodeSettings(repo, ref, node, stateDir, Optional.ofNullable(statusBranch), access(), trust(),
+                choice(), wireguardGo);
+    }
 
     GitAccess access() {
         try {

@@ -1,13 +1,14 @@
 package dev.gitwire.cli;
 
+import dev.gitwire.agent.NodeAgent;
+import dev.gitwire.source.SourceUnavailableException;
 import java.io.PrintWriter;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** A command about this node's kernel: an invalid intent ends it with exit 1 before the kernel is touched. */
+/** A command about this node's kernel: with no intent to apply, it ends with exit 1 before the kernel is touched. */
 abstract class NodeCommand implements Callable<Integer> {
 
     @Mixin
@@ -20,19 +21,23 @@ abstract class NodeCommand implements Callable<Integer> {
     public final Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try {
-            Optional<NodeRun> prepared = NodeRun.prepare(options, err);
-            if (prepared.isEmpty()) {
+        try (NodeAgent agent = new NodeAgent(options.settings())) {
+            NodeAgent.Prepared prepared;
+            try {
+                prepared = agent.prepare();
+            } catch (SourceUnavailableException e) {
+                err.println("gitwire: no intent to apply: " + e.getMessage() + "; nothing was changed");
                 return GitwireCommand.EXIT_FAILURE;
             }
-            try (NodeRun run = prepared.get()) {
-                return run(run, out, err);
-            }
+            prepared.notes().forEach(n -> err.println("gitwire: " + n));
+            return run(agent, prepared, out, err);
+        } catch (IllegalArgumentException e) {
+            throw new GitwireCommand.UsageException(e.getMessage());
         } finally {
             out.flush();
             err.flush();
         }
     }
 
-    abstract int run(NodeRun run, PrintWriter out, PrintWriter err) throws java.io.IOException;
+    abstract int run(NodeAgent agent, NodeAgent.Prepared prepared, PrintWriter out, PrintWriter err);
 }

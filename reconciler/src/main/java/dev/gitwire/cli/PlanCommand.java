@@ -1,5 +1,6 @@
 package dev.gitwire.cli;
 
+import dev.gitwire.agent.NodeAgent;
 import dev.gitwire.plan.Plan;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
@@ -14,12 +15,12 @@ final class PlanCommand extends NodeCommand {
     ValidateCommand.Output output;
 
     @Override
-    int run(NodeRun run, PrintWriter out, PrintWriter err) {
-        Plan plan = run.reconciler.plan(run.desired);
+    int run(NodeAgent agent, NodeAgent.Prepared prepared, PrintWriter out, PrintWriter err) {
+        Plan plan = agent.reconciler().plan(prepared.desired());
         if (output == ValidateCommand.Output.json) {
             out.println(PlanText.json(plan));
         } else {
-            out.println(run.summary());
+            out.println(NodeAgent.summary(prepared));
             PlanText.lines(plan).forEach(out::println);
         }
         return GitwireCommand.EXIT_OK;

@@ -1,0 +1,135 @@
+package dev.gitwire.agent;
+
+import dev.gitwire.cluster.LiveCluster;
+import dev.gitwire.dataplane.KernelDataplane;
+import dev.gitwire.dataplane.netlink.NetworkNamespace;
+import dev.gitwire.dataplane.wireguard.UapiBackend;
+import dev.gitwire.dataplane.wireguard.WireguardGoLauncher;
+import dev.gitwire.desired.DesiredDataplane;
+import dev.gitwire.desired.DesiredState;
+import dev.gitwire.desired.NodeIdentity;
+import dev.gitwire.intent.Intent;
+import dev.gitwire.keys.KeyFile;
+import dev.gitwire.keys.PublicKey;
+import dev.gitwire.net.IpAddress;
+import dev.gitwire.source.IntentSource;
+import dev.gitwire.source.SourceUnavailableException;
+import dev.gitwire.status.NodeStatus;
+import dev.gitwire.status.StatusBranch;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One node's agent: its intent source, status branch, identity and kernel, held for as long as it runs.
+ * Each reconcile is {@link #prepare()} (read the intent, learn published keys, compute the desired
+ * state), {@link #reconcile}, then {@link #report}; `gitwire apply` does it once, `gitwire run` forever.
+ */
+public final class NodeAgent implements AutoCloseable {
+
+    /** A reconcile's inputs: the intent as sourced, the desired dataplane, and notes for the operator. */
+    public record Prepared(IntentSource.Sourced sourced, DesiredDataplane desired, List<String> notes) {}
+
+    private final NodeSettings settings;
+    private final IntentSource source;
+    private final Optional<StatusBranch> statusBranch;
+    private final NodeIdentity identity;
+    private final KernelDataplane kernel;
+    private final Reconciler reconciler;
+
+    public NodeAgent(NodeSettings settings) throws IOException {
+        this.settings = settings;
+        this.source = new IntentSource(settings.repo(), settings.ref(), settings.stateDirectory(), settings.access(),
+                settings.trust());
+        if (settings.statusBranch().isPresent() && source.remote().isEmpty()) {
+            source.close();
+            throw new IllegalArgumentException("--status-branch needs a Git URL as --repo");
+        }
+        this.statusBranch = settings.statusBranch()
+                .map(branch -> new StatusBranch(source.remote().orElseThrow(), settings.access(), branch));
+        this.identity = new NodeIdentity(settings.node(), KeyFile.loadOrCreate(settings.stateDirectory()));
+        this.kernel = new KernelDataplane(NetworkNamespace.current(), settings.wireguard(),
+                new WireguardGoLauncher(List.of(), settings.wireguardGo(), UapiBackend.DEFAULT_SOCKET_DIRECTORY),
+                settings.stateDirectory());
+        this.reconciler = new Reconciler(kernel);
+    }
+
+    public NodeIdentity identity() {
+        return identity;
+    }
+
+    public Reconciler reconciler() {
+        return reconciler;
+    }
+
+    public KernelDataplane kernel() {
+        return kernel;
+    }
+
+    /** Throws when there is no intent at all (none now, none remembered): nothing may then be changed. */
+    public Prepared prepare() throws IOException, SourceUnavailableException {
+        IntentSource.Sourced sourced = source.read();
+        List<String> notes = new java.util.ArrayList<>();
+        sourced.refusal().ifPresent(r -> notes.add("keeping " + sourced.revision() + ": " + r));
+        sourced.problems().forEach(p -> notes.add(p.format()));
+        Map<String, PublicKey> published = new HashMap<>();
+        if (statusBranch.isPresent()) {
+            try {
+                statusBranch.get().readAll()
+                        .forEach((name, s) -> s.publicKey().ifPresent(k -> published.put(name, PublicKey.parse(k))));
+            } catch (SourceUnavailableException | IllegalArgumentException e) {
+                notes.add("published keys not read: " + e.getMessage() + "; using pins only");
+            }
+        }
+        Intent intent = sourced.intent();
+        Optional<IpAddress> first = intent.node(settings.node()).flatMap(n -> n.addresses().stream().findFirst());
+        DesiredDataplane desired = DesiredState.compute(intent, LiveCluster.fromInventory(intent, published), identity,
+                kernel.underlay(first), List.of());
+        return new Prepared(sourced, desired, notes);
+    }
+
+    public Reconciler.Outcome reconcile(Prepared prepared) {
+        return reconciler.reconcile(prepared.desired());
+    }
+
+    /** Commits this node's status when it changed; a line saying what happened, when there is a branch. */
+    public Optional<String> report(Prepared prepared, Reconciler.Outcome outcome) {
+        if (statusBranch.isEmpty()) {
+            return Optional.empty();
+        }
+        Intent intent = prepared.sourced().intent();
+        int port = intent.node(identity.nodeName()).flatMap(n -> n.wireguard().listenPort().isPresent()
+                ? Optional.of(n.wireguard().listenPort().getAsInt()) : Optional.empty())
+                .orElse(intent.mesh().wireguard().listenPort());
+        NodeStatus status = StatusReport.of(identity.nodeName(), identity.privateKey().publicKey(), prepared.desired(),
+                outcome, prepared.sourced(), port);
+        // spread over the cluster's size: every node reports when a new revision lands
+        Duration spread = Duration.ofMillis(20L * intent.nodes().size());
+        try {
+            StatusBranch.Published published = statusBranch.get().publish(status, spread);
+            return Optional.of(published.committed() ? "status: committed \"" + published.message() + "\""
+                    : "status: unchanged");
+        } catch (SourceUnavailableException | IOException e) {
+            return Optional.of("status: not written: " + e.getMessage());
+        }
+    }
+
+    /** A line on the node's place in the mesh. */
+    public static String summary(Prepared prepared) {
+        DesiredDataplane desired = prepared.desired();
+        return "revision " + prepared.sourced().revision() + "\n" + desired.wireguard().map(wg -> "node: "
+                + wg.peers().size() + " peers, " + desired.routes().size() + " routes in table "
+                + desired.owned().table() + ", mtu " + wg.mtu().mtu() + " (" + wg.mtu().reason() + "), public key "
+                + wg.privateKey().publicKey().base64())
+                .orElse("node: not in the mesh (disabled or not selected): everything gitwire owns is removed");
+    }
+
+    @Override
+    public void close() {
+        kernel.close();
+        source.close();
+    }
+}

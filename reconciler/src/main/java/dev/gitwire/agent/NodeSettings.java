@@ -1,0 +1,11 @@
+package dev.gitwire.agent;
+
+import dev.gitwire.dataplane.wireguard.WireguardLink;
+import dev.gitwire.source.CommitTrust;
+import dev.gitwire.source.GitAccess;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Everything a node agent is configured with (the command line's common flags, parsed). */
+public record NodeSettings(String repo, String ref, String node, Path stateDirectory, Optional<String> statusBranch,
+        GitAccess access, CommitTrust trust, WireguardLink.Choice wireguard, String wireguardGo) {}
