@@ -10,7 +10,8 @@ import picocli.CommandLine;
         mixinStandardHelpOptions = true,
         versionProvider = GitwireCommand.Version.class,
         description = "WireGuard encryption between Kubernetes nodes, driven from Git.",
-        subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, StatusCommand.class})
+        subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, RunCommand.class,
+                StatusCommand.class})
 public final class GitwireCommand implements Runnable {
 
     public static final int EXIT_OK = 0;

@@ -173,12 +173,22 @@ public final class Testbed implements AutoCloseable {
 
     /** Runs `gitwire ARGS` inside a node, from this JVM's classpath; returns exit code and output. */
     public Shell.Result gitwire(Node node, String... args) {
+        return Shell.tryRun(gitwireCommand(node, args), null);
+    }
+
+    /** Starts `gitwire ARGS` inside a node and leaves it running; its output goes to a log file. */
+    public Process startGitwire(Node node, Path log, String... args) throws IOException {
+        return new ProcessBuilder(gitwireCommand(node, args)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    private static List<String> gitwireCommand(Node node, String... args) {
         List<String> command = new ArrayList<>(node.host().inside());
         command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 "dev.gitwire.cli.Main"));
         command.addAll(List.of(args));
-        return Shell.tryRun(command, null);
+        return command;
     }
 
     /** `gitwire apply` of the intent in {@code repo} on a node, standalone. */

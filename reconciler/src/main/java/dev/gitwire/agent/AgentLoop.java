@@ -1,0 +1,178 @@
+package dev.gitwire.agent;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.gitwire.dataplane.netlink.NetworkNamespace;
+import dev.gitwire.desired.DesiredDataplane.Ownership;
+import dev.gitwire.source.SourceUnavailableException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * `gitwire run`: one reconcile at a time, on a single thread, started by the Git poll, by POST /reconcile,
+ * by a kernel change to what gitwire owns, or by a retry after a failure (backing off up to the poll
+ * interval). Triggers that arrive during a reconcile are coalesced into the next one. Stopping leaves the
+ * dataplane exactly as it is, so traffic keeps flowing.
+ */
+public final class AgentLoop implements AutoCloseable {
+
+    private static final Duration COALESCE = Duration.ofMillis(100);
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+
+    private final NodeAgent agent;
+    private final Duration interval;
+    private final AgentLog log;
+    private final AgentMetrics metrics = new AgentMetrics();
+    private final Clock clock;
+    private final LinkedBlockingQueue<String> triggers = new LinkedBlockingQueue<>();
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "gitwire-timer"));
+    private final AtomicReference<Ownership> owned = new AtomicReference<>();
+    private final HttpServer http;
+    private volatile boolean ready;
+    private volatile boolean stopping;
+    private KernelWatcher watcher;
+    private Duration retry = FIRST_RETRY;
+
+    public AgentLoop(NodeAgent agent, Duration interval, InetSocketAddress httpAddress, AgentLog log, Clock clock)
+            throws IOException {
+        this.agent = agent;
+        this.interval = interval;
+        this.log = log;
+        this.clock = clock;
+        this.http = HttpServer.create(httpAddress, 16);
+        http.createContext("/healthz", exchange -> respond(exchange, 200, "ok\n"));
+        http.createContext("/readyz", exchange -> respond(exchange, ready ? 200 : 503, ready ? "ready\n" : "not ready\n"));
+        http.createContext("/metrics", exchange -> respond(exchange, 200, metrics.render(clock.instant())));
+        http.createContext("/reconcile", exchange -> {
+            if (!"POST".equals(exchange.getRequestMethod())) {
+                respond(exchange, 405, "POST only\n");
+                return;
+            }
+            trigger("POST /reconcile");
+            respond(exchange, 202, "reconcile requested\n");
+        });
+    }
+
+    public AgentMetrics metrics() {
+        return metrics;
+    }
+
+    public void trigger(String reason) {
+        triggers.offer(reason);
+    }
+
+    /** Runs until {@link #close()}; reconciles at once, then on every trigger. */
+    public void run() throws InterruptedException {
+        http.start();
+        watcher = new KernelWatcher(NetworkNamespace.current(), owned::get, what -> trigger("kernel: " + what));
+        Thread watching = new Thread(watcher, "gitwire-kernel-watcher");
+        watching.setDaemon(true);
+        watching.start();
+        timers.scheduleWithFixedDelay(() -> trigger("poll"), interval.toMillis(), interval.toMillis(),
+                TimeUnit.MILLISECONDS);
+        log.info("start", "agent for node " + agent.identity().nodeName() + ", public key "
+                + agent.identity().privateKey().publicKey().base64() + ", poll every " + interval.getSeconds() + "s");
+        trigger("start");
+        while (!stopping) {
+            String reason = triggers.take();
+            if (stopping) {
+                break;
+            }
+            Thread.sleep(COALESCE.toMillis()); // let a burst of notifications arrive, then run once for all
+            List<String> coalesced = new java.util.ArrayList<>(List.of(reason));
+            triggers.drainTo(coalesced);
+            cycle(coalesced);
+        }
+    }
+
+    private void cycle(List<String> reasons) {
+        long start = System.nanoTime();
+        boolean byKernel = reasons.stream().allMatch(r -> r.startsWith("kernel: "));
+        NodeAgent.Prepared prepared;
+        try {
+            prepared = agent.prepare();
+        } catch (SourceUnavailableException | IOException | RuntimeException e) {
+            ready = false;
+            metrics.reconciled("no_intent", millisSince(start), java.util.Map.of());
+            log.warn("no-intent", e.getMessage() + "; nothing was changed; retry in " + retry.toSeconds() + "s");
+            scheduleRetry();
+            return;
+        }
+        owned.set(prepared.desired().owned());
+        prepared.notes().forEach(n -> log.warn("intent", n));
+        Reconciler.Outcome outcome = agent.reconcile(prepared);
+        long millis = millisSince(start);
+        String result = outcome.converged() ? "converged" : outcome.failure().isPresent() ? "error" : "not_converged";
+        metrics.reconciled(result, millis, outcome.executed().counts());
+        if (byKernel && !outcome.executed().isEmpty()) {
+            metrics.driftRepaired();
+        }
+        metrics.observed(prepared.sourced().revision().toString(), prepared.desired().reports(),
+                outcome.after().device().map(d -> d.peers()).orElse(List.of()));
+        ready = outcome.converged();
+        if (!outcome.executed().isEmpty() || !outcome.converged()) {
+            log.info("reconcile", String.join(", ", reasons) + ": " + outcome.executed().size() + " changes "
+                    + outcome.executed().counts() + ", " + result + " in " + millis + " ms, revision "
+                    + prepared.sourced().revision().abbreviated());
+        }
+        outcome.failure().ifPresent(f -> log.warn("apply-failed", f));
+        agent.report(prepared, outcome).ifPresent(line -> {
+            if (!line.equals("status: unchanged")) {
+                log.info("status", line);
+            }
+        });
+        if (outcome.converged()) {
+            retry = FIRST_RETRY;
+        } else {
+            scheduleRetry();
+        }
+    }
+
+    private void scheduleRetry() {
+        long delay = retry.toMillis();
+        timers.schedule(() -> trigger("retry"), delay, TimeUnit.MILLISECONDS);
+        retry = retry.multipliedBy(2).compareTo(interval) > 0 ? interval : retry.multipliedBy(2);
+    }
+
+    private static long millisSince(long start) {
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private static Thread daemon(Runnable runnable, String name) {
+        Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    /** Stops triggers, the HTTP server and the watcher; the dataplane is left exactly as it is. */
+    @Override
+    public void close() {
+        stopping = true;
+        triggers.offer("stop");
+        timers.shutdownNow();
+        http.stop(0);
+        if (watcher != null) {
+            watcher.stop();
+        }
+        log.info("stop", "agent stopped; the dataplane is left as it is");
+    }
+}

@@ -1,0 +1,87 @@
+package dev.gitwire.agent;
+
+import dev.gitwire.dataplane.model.PeerState;
+import dev.gitwire.desired.PeerReport;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The agent's numbers, rendered in the Prometheus text format. No label ever carries a key of any kind but public. */
+public final class AgentMetrics {
+
+    private final Map<String, AtomicLong> reconciles = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> operations = new ConcurrentHashMap<>();
+    private final AtomicLong driftRepairs = new AtomicLong();
+    private final AtomicLong durationMillisSum = new AtomicLong();
+    private final AtomicLong durationCount = new AtomicLong();
+    private volatile long lastDurationMillis;
+    private volatile String revision = "";
+    private volatile Map<String, Long> peersByState = Map.of();
+    private volatile List<PeerState> peers = List.of();
+
+    public void reconciled(String result, long millis, Map<String, Integer> operationCounts) {
+        reconciles.computeIfAbsent(result, r -> new AtomicLong()).incrementAndGet();
+        durationMillisSum.addAndGet(millis);
+        durationCount.incrementAndGet();
+        lastDurationMillis = millis;
+        operationCounts.forEach((kind, n) -> operations.computeIfAbsent(kind, k -> new AtomicLong()).addAndGet(n));
+    }
+
+    public void driftRepaired() {
+        driftRepairs.incrementAndGet();
+    }
+
+    public long driftRepairs() {
+        return driftRepairs.get();
+    }
+
+    public void observed(String appliedRevision, List<PeerReport> reports, List<PeerState> devicePeers) {
+        revision = appliedRevision;
+        Map<String, Long> states = new TreeMap<>();
+        reports.forEach(r -> states.merge(r.state().spelling(), 1L, Long::sum));
+        peersByState = states;
+        peers = List.copyOf(devicePeers);
+    }
+
+    public String render(Instant now) {
+        StringBuilder out = new StringBuilder();
+        header(out, "gitwire_reconciles_total", "counter", "Reconciles by result.");
+        new TreeMap<>(reconciles).forEach((result, n) -> line(out, "gitwire_reconciles_total", "result", result, n.get()));
+        header(out, "gitwire_reconcile_duration_seconds", "summary", "Time of a whole reconcile.");
+        out.append("gitwire_reconcile_duration_seconds_sum ").append(durationMillisSum.get() / 1000.0).append('\n');
+        out.append("gitwire_reconcile_duration_seconds_count ").append(durationCount.get()).append('\n');
+        header(out, "gitwire_last_reconcile_duration_seconds", "gauge", "Time of the last reconcile.");
+        out.append("gitwire_last_reconcile_duration_seconds ").append(lastDurationMillis / 1000.0).append('\n');
+        header(out, "gitwire_kernel_operations_total", "counter", "Kernel operations executed, by kind.");
+        new TreeMap<>(operations).forEach((kind, n) -> line(out, "gitwire_kernel_operations_total", "kind", kind, n.get()));
+        header(out, "gitwire_peers", "gauge", "Other nodes, by peer state.");
+        peersByState.forEach((state, n) -> line(out, "gitwire_peers", "state", state, n));
+        header(out, "gitwire_peer_latest_handshake_age_seconds", "gauge", "Seconds since a peer's last handshake.");
+        for (PeerState p : peers) {
+            p.latestHandshake().ifPresent(h -> line(out, "gitwire_peer_latest_handshake_age_seconds", "peer",
+                    p.config().publicKey().base64(), Math.max(0, now.getEpochSecond() - h.getEpochSecond())));
+        }
+        header(out, "gitwire_peer_received_bytes", "gauge", "Bytes received from a peer.");
+        peers.forEach(p -> line(out, "gitwire_peer_received_bytes", "peer", p.config().publicKey().base64(), p.receivedBytes()));
+        header(out, "gitwire_peer_sent_bytes", "gauge", "Bytes sent to a peer.");
+        peers.forEach(p -> line(out, "gitwire_peer_sent_bytes", "peer", p.config().publicKey().base64(), p.sentBytes()));
+        header(out, "gitwire_applied_revision_info", "gauge", "The intent revision applied.");
+        line(out, "gitwire_applied_revision_info", "revision", revision, 1);
+        header(out, "gitwire_drift_repairs_total", "counter", "Reconciles started by a kernel change that changed something.");
+        out.append("gitwire_drift_repairs_total ").append(driftRepairs.get()).append('\n');
+        return out.toString();
+    }
+
+    private static void header(StringBuilder out, String name, String type, String help) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    private static void line(StringBuilder out, String name, String label, String value, long number) {
+        out.append(name).append('{').append(label).append("=\"").append(value.replace("\\", "\\\\").replace("\"", "\\\""))
+                .append("\"} ").append(number).append('\n');
+    }
+}

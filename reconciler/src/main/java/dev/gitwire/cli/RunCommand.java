@@ -1,0 +1,85 @@
+package dev.gitwire.cli;
+
+import dev.gitwire.agent.AgentLog;
+import dev.gitwire.agent.AgentLoop;
+import dev.gitwire.agent.NodeAgent;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code gitwire run}: the node agent, reconciling until stopped. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the node agent: keep the kernel matching the intent until stopped (SIGTERM).")
+final class RunCommand implements Callable<Integer> {
+
+    @Mixin
+    CommonOptions options;
+
+    @Option(names = "--interval", defaultValue = "${env:GITWIRE_INTERVAL:-30s}",
+            description = "How often to poll Git and resync, as a duration such as 30s or 5m (default 30s)")
+    String interval;
+
+    @Option(names = "--http-address", defaultValue = "${env:GITWIRE_HTTP_ADDRESS:-127.0.0.1:9824}",
+            description = "Where /healthz, /readyz, /metrics and POST /reconcile are served")
+    String httpAddress;
+
+    @Option(names = "--log-format", defaultValue = "${env:GITWIRE_LOG_FORMAT:-plain}", description = "plain or json")
+    String logFormat;
+
+    @Override
+    public Integer call() throws Exception {
+        Duration every = parseDuration(interval);
+        int colon = httpAddress.lastIndexOf(':');
+        if (colon < 0) {
+            throw new GitwireCommand.UsageException("--http-address is HOST:PORT, not " + httpAddress);
+        }
+        InetSocketAddress address = new InetSocketAddress(httpAddress.substring(0, colon),
+                Integer.parseInt(httpAddress.substring(colon + 1)));
+        AgentLog log = new AgentLog(System.err, "json".equals(logFormat), Clock.systemUTC());
+        NodeAgent agent;
+        try {
+            agent = new NodeAgent(options.settings());
+        } catch (IllegalArgumentException e) {
+            throw new GitwireCommand.UsageException(e.getMessage());
+        }
+        AgentLoop loop = new AgentLoop(agent, every, address, log, Clock.systemUTC());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread main = Thread.currentThread();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            loop.close();
+            main.interrupt();
+            try {
+                stopped.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "gitwire-shutdown"));
+        try {
+            loop.run();
+        } catch (InterruptedException e) {
+            // SIGTERM: the shutdown hook stopped the loop
+        } finally {
+            agent.close();
+            stopped.countDown();
+        }
+        return GitwireCommand.EXIT_OK;
+    }
+
+    static Duration parseDuration(String text) {
+        if (!text.matches("[0-9]+(ms|s|m|h)")) {
+            throw new GitwireCommand.UsageException("not a duration: " + text + " (write 30s, 5m, 500ms)");
+        }
+        long amount = Long.parseLong(text.replaceAll("[a-z]+$", ""));
+        return switch (text.replaceAll("^[0-9]+", "")) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofHours(amount);
+        };
+    }
+}

@@ -1,0 +1,99 @@
+package dev.gitwire.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gitwire.intent.Mode;
+import dev.gitwire.testing.Privileged;
+import dev.gitwire.testing.Shell;
+import dev.gitwire.testing.Testbed;
+import dev.gitwire.testing.Testbed.Node;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** `gitwire run` on two nodes: health, readiness, metrics, drift repaired within a second, SIGTERM and restart. */
+@Privileged
+class AgentRunTest {
+
+    private static String http(Node node, String method, String path) {
+        List<String> command = new ArrayList<>(node.host().inside());
+        command.addAll(List.of("curl", "-s", "-o", "-", "-w", "\\n%{http_code}", "-X", method, "http://127.0.0.1:9824" + path));
+        return Shell.tryRun(command, null).output();
+    }
+
+    private static boolean eventually(long millis, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return condition.getAsBoolean();
+    }
+
+    @Test
+    void theAgentKeepsTheKernelRightAndLeavesItAsItIsWhenStopped() throws Exception {
+        try (Testbed bed = new Testbed()) {
+            Node a = bed.addNode("node-a", 1, 1);
+            Node b = bed.addNode("node-b", 2, 1);
+            Path repo = bed.writeIntent(Files.createDirectories(bed.root().resolve("repo")),
+                    Testbed.mesh(true, false, Mode.OPPORTUNISTIC), Set.of());
+            List<Process> agents = new ArrayList<>();
+            for (Node node : bed.nodes()) {
+                agents.add(bed.startGitwire(node, bed.root().resolve(node.name() + ".log"), "run", "--repo",
+                        repo.toString(), "--node", node.name(), "--state-dir", node.stateDir().toString(),
+                        "--no-kubernetes", "--interval", "30s"));
+            }
+            try {
+                for (Node node : bed.nodes()) {
+                    assertThat(eventually(20_000, () -> http(node, "GET", "/readyz").endsWith("200")))
+                            .as("%s ready; log:%n%s", node.name(), log(bed, node)).isTrue();
+                    assertThat(http(node, "GET", "/healthz")).endsWith("200");
+                }
+                assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 20)).isTrue();
+
+                a.host().namespace().ip("route", "del", b.podAddress(1), "table", "51820");
+                assertThat(eventually(1_000, () -> a.host().namespace().ip("route", "show", "table", "51820")
+                        .contains(b.podAddress(1) + " dev wireguard.cali"))).as("route back within a second").isTrue();
+                String metrics = http(a, "GET", "/metrics");
+                assertThat(metrics).contains("gitwire_reconciles_total{result=\"converged\"}")
+                        .contains("gitwire_kernel_operations_total{kind=\"AddRoute\"}")
+                        .containsPattern("gitwire_drift_repairs_total [1-9]")
+                        .contains("gitwire_peers{state=\"Peered\"} 1")
+                        .contains("gitwire_applied_revision_info{revision=\"repo@sha256:")
+                        .doesNotContain(a.key().base64());
+                assertThat(http(a, "POST", "/reconcile")).endsWith("202");
+
+                agents.get(0).destroy(); // SIGTERM
+                assertThat(agents.get(0).waitFor(10, TimeUnit.SECONDS)).isTrue();
+                assertThat(a.host().namespace().ip("link", "show")).contains("wireguard.cali");
+                assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 5)).isTrue();
+
+                agents.set(0, bed.startGitwire(a, bed.root().resolve("node-a-2.log"), "run", "--repo", repo.toString(),
+                        "--node", "node-a", "--state-dir", a.stateDir().toString(), "--no-kubernetes"));
+                assertThat(eventually(20_000, () -> http(a, "GET", "/readyz").endsWith("200"))).isTrue();
+                assertThat(http(a, "GET", "/metrics")).as("a restart that finds the kernel right changes nothing")
+                        .contains("gitwire_reconciles_total{result=\"converged\"}")
+                        .doesNotContain("gitwire_kernel_operations_total{");
+            } finally {
+                agents.forEach(Process::destroy);
+                for (Process agent : agents) {
+                    agent.waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+        }
+    }
+
+    private static String log(Testbed bed, Node node) {
+        try {
+            return Files.readString(bed.root().resolve(node.name() + ".log"));
+        } catch (java.io.IOException e) {
+            return "(no log)";
+        }
+    }
+}
