@@ -123,7 +123,9 @@ public final class StatusBranch {
         return now.name() + ": " + (now.phase() == NodeStatus.Phase.Error ? "failed to apply " : "applied ")
                 + now.observedRevision().map(StatusBranch::abbreviate).orElse("nothing") + ", " + peers + " peers, +"
                 + Math.max(0, allowedNow - allowedBefore) + " -" + Math.max(0, allowedBefore - allowedNow)
-                + " allowed IPs, " + now.phase();
+                + " allowed IPs, " + now.phase()
+                + now.condition("IntentAccepted").filter(c -> c.status().equals("False"))
+                        .map(c -> "; newest intent refused").orElse("");
     }
 
     private static String abbreviate(String revision) {

@@ -14,10 +14,20 @@ public final class GitServer implements AutoCloseable {
 
     private final Path base;
     private final int port;
+    private final List<String> prefix;
+    private final String address;
     private Process daemon;
 
+    /** A server on loopback. */
     public GitServer(Path base) throws IOException {
+        this(base, List.of(), "127.0.0.1");
+    }
+
+    /** A server run with {@code prefix} (such as ip netns exec) listening on {@code address}. */
+    public GitServer(Path base, List<String> prefix, String address) throws IOException {
         this.base = Files.createDirectories(base);
+        this.prefix = List.copyOf(prefix);
+        this.address = address;
         try (ServerSocket probe = new ServerSocket(0)) {
             this.port = probe.getLocalPort();
         }
@@ -31,7 +41,7 @@ public final class GitServer implements AutoCloseable {
     }
 
     public String url(String name) {
-        return "git://127.0.0.1:" + port + "/" + name + ".git";
+        return "git://" + address + ":" + port + "/" + name + ".git";
     }
 
     public Path path(String name) {
@@ -39,19 +49,34 @@ public final class GitServer implements AutoCloseable {
     }
 
     public void start() throws IOException {
-        daemon = new ProcessBuilder("git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack",
-                "--base-path=" + base, "--listen=127.0.0.1", "--port=" + port, "--max-connections=0", base.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> command = new java.util.ArrayList<>(prefix);
+        command.addAll(List.of("git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack",
+                "--base-path=" + base, "--listen=" + address, "--port=" + port, "--max-connections=0", base.toString()));
+        daemon = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            if (listening()) {
                 return;
-            } catch (IOException notYet) {
-                sleep();
             }
+            sleep();
         }
-        throw new IOException("git daemon did not listen on port " + port);
+        throw new IOException("git daemon did not listen on " + address + ":" + port);
+    }
+
+    /** Connects from where the server runs: its own namespace when it has one. */
+    private boolean listening() {
+        if (!prefix.isEmpty()) {
+            List<String> probe = new java.util.ArrayList<>(prefix);
+            probe.addAll(List.of("bash", "-c", "exec 3<>/dev/tcp/" + address + "/" + port));
+            return Shell.tryRun(probe, null).exitCode() == 0;
+        }
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(address, port), 200);
+            return true;
+        } catch (IOException notYet) {
+            return false;
+        }
     }
 
     public void stop() {

@@ -44,6 +44,7 @@ public final class Testbed implements AutoCloseable {
     private final Map<String, TestNamespace> podNames = new LinkedHashMap<>();
     private final Map<String, Integer> podCounts = new LinkedHashMap<>();
     private final Path root;
+    private GitServer gitServer;
 
     /** One node: its host, its number, its state directory and its private key. */
     public record Node(String name, int number, WireguardGoHost host, Path stateDir, PrivateKey key) {
@@ -64,6 +65,19 @@ public final class Testbed implements AutoCloseable {
 
     public Path root() {
         return root;
+    }
+
+    /** The address of the fabric's own side of the bridge, where the testbed's Git server listens. */
+    public static final String GIT_SERVER_ADDRESS = SUBNET_PREFIX + "254";
+
+    /** A real `git daemon` on the bridge, reachable from every node, serving repositories from this testbed. */
+    public GitServer gitServer() throws IOException {
+        if (gitServer == null) {
+            fabric.ip("addr", "add", GIT_SERVER_ADDRESS + "/24", "dev", "br0");
+            gitServer = new GitServer(root.resolve("served"), List.of("ip", "netns", "exec", fabric.name()),
+                    GIT_SERVER_ADDRESS);
+        }
+        return gitServer;
     }
 
     public TestNamespace fabric() {
@@ -233,6 +247,9 @@ public final class Testbed implements AutoCloseable {
 
     @Override
     public void close() {
+        if (gitServer != null) {
+            gitServer.stop();
+        }
         pods.forEach(TestNamespace::close);
         nodes.values().forEach(n -> n.host().close());
         fabric.close();
