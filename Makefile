@@ -5,7 +5,13 @@ MVN ?= mvn -B -ntp
 # What the tests need from Debian; installed only when missing.
 DEBIAN_PACKAGES := wireguard-go wireguard-tools nftables iproute2 iperf3 tcpdump iputils-ping git procps gnupg openssh-client util-linux curl
 
-.PHONY: test deps build bench clean
+.PHONY: demo test deps build bench clean
+
+# A 3-node mesh on this machine from examples-repo; --keep leaves it running: make demo ARGS=--keep
+demo: deps
+	@if [ "$$(id -u)" -ne 0 ]; then echo "make demo needs root (network namespaces, links, WireGuard): sudo make demo" >&2; exit 1; fi
+	$(MVN) -q -DskipTests install
+	$(MVN) -q -pl reconciler test-compile exec:exec -Dbench.main=dev.gitwire.demo.Demo -Dbench.heap=512m -Dbench.args="$(ARGS)"
 
 deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do \

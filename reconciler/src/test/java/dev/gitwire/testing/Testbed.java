@@ -42,18 +42,15 @@ public final class Testbed implements AutoCloseable {
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final List<TestNamespace> pods = new ArrayList<>();
     private final Map<String, TestNamespace> podNames = new LinkedHashMap<>();
-    private final Map<String, Integer> podCounts = new LinkedHashMap<>();
     private final Path root;
     private GitServer gitServer;
 
-    /** One node: its host, its number, its state directory and its private key. */
-    public record Node(String name, int number, WireguardGoHost host, Path stateDir, PrivateKey key) {
-        public String address() {
-            return SUBNET_PREFIX + (number * 10);
-        }
-
+    /** One node: its host, its number, its state directory, its private key, its address and its pods'. */
+    public record Node(String name, int number, WireguardGoHost host, Path stateDir, PrivateKey key, String address,
+            List<String> pods) {
+        /** The address of pod {@code pod}, counting from 1. */
         public String podAddress(int pod) {
-            return SUBNET_PREFIX + (number * 10 + pod);
+            return pods.get(pod - 1);
         }
     }
 
@@ -92,8 +89,17 @@ public final class Testbed implements AutoCloseable {
         return List.copyOf(nodes.values());
     }
 
-    /** Adds node number {@code number} (1..24) with {@code podCount} pods. */
+    /** Adds node number {@code number} (1..24) at 10.240.0.(10n) with {@code podCount} pods right after it. */
     public Node addNode(String name, int number, int podCount) throws IOException {
+        List<String> pods = new ArrayList<>();
+        for (int pod = 1; pod <= podCount; pod++) {
+            pods.add(SUBNET_PREFIX + (number * 10 + pod));
+        }
+        return addNode(name, number, SUBNET_PREFIX + (number * 10), pods);
+    }
+
+    /** Adds a node with the given address and pod addresses, all in 10.240.0.0/24. */
+    public Node addNode(String name, int number, String address, List<String> podAddresses) throws IOException {
         WireguardGoHost host = new WireguardGoHost();
         TestNamespace ns = host.namespace();
         String port = "p" + id + number;
@@ -102,7 +108,7 @@ public final class Testbed implements AutoCloseable {
         fabric.ip("link", "set", port, "master", "br0");
         fabric.ip("link", "set", port, "up");
         Node node = new Node(name, number, host, Files.createDirectories(root.resolve("state-" + name)),
-                PrivateKey.generate(new SecureRandom()));
+                PrivateKey.generate(new SecureRandom()), address, List.copyOf(podAddresses));
         ns.ip("addr", "add", node.address() + "/24", "dev", "eth0");
         ns.ip("link", "set", "eth0", "mtu", "1500", "up");
         sysctl(ns, "net.ipv4.ip_forward=1", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1",
@@ -111,8 +117,7 @@ public final class Testbed implements AutoCloseable {
         Files.setPosixFilePermissions(node.stateDir().resolve("private.key"),
                 java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         nodes.put(name, node);
-        podCounts.put(name, podCount);
-        for (int pod = 1; pod <= podCount; pod++) {
+        for (int pod = 1; pod <= podAddresses.size(); pod++) {
             addPod(node, pod);
         }
         return node;
@@ -160,10 +165,7 @@ public final class Testbed implements AutoCloseable {
             throws IOException {
         List<MeshNode> inventory = new ArrayList<>();
         for (Node node : nodes.values()) {
-            List<IpAddress> workloads = new ArrayList<>();
-            for (int pod = 1; pod <= podCounts.get(node.name()); pod++) {
-                workloads.add(IpAddress.parse(node.podAddress(pod)));
-            }
+            List<IpAddress> workloads = node.pods().stream().map(IpAddress::parse).toList();
             inventory.add(new MeshNode(node.name(), Map.of(), List.of(IpAddress.parse(node.address())),
                     new MeshNode.NodeWireguard(!withoutWireguard.contains(node.name()),
                             pinKeys ? java.util.Optional.of(node.key().publicKey()) : java.util.Optional.empty(),
