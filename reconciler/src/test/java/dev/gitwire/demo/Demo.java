@@ -87,7 +87,7 @@ public final class Demo {
                     url, "--node", node.name(), "--state-dir", node.stateDir().toString(), "--no-kubernetes",
                     "--status-branch", "gitwire/status", "--interval", "5s"));
         }
-        waitFor("every agent ready", () -> bed.nodes().stream().allMatch(n -> http(n, "GET", "/readyz").endsWith("200")));
+        waitFor("every agent ready", () -> bed.nodes().stream().allMatch(n -> Testbed.agentHttp(n, "GET", "/readyz").endsWith("200")));
         Node first = bed.nodes().get(0);
         Node second = bed.nodes().get(1);
         Node plain = bed.nodes().get(2);
@@ -99,9 +99,9 @@ public final class Demo {
         work.push(false);
         long start = System.nanoTime();
         for (int round = 0; round < 2; round++) { // the second round: keys learnt from the status branch
-            bed.nodes().forEach(n -> http(n, "POST", "/reconcile"));
-            waitFor("every agent converged", () -> bed.nodes().stream().allMatch(n -> http(n, "GET", "/readyz").endsWith("200")
-                    && http(n, "GET", "/metrics").contains("revision=\"main@sha1:" + head() + "\"")));
+            bed.nodes().forEach(n -> Testbed.agentHttp(n, "POST", "/reconcile"));
+            waitFor("every agent converged", () -> bed.nodes().stream().allMatch(n -> Testbed.agentHttp(n, "GET", "/readyz").endsWith("200")
+                    && Testbed.agentHttp(n, "GET", "/metrics").contains("revision=\"main@sha1:" + head() + "\"")));
             Thread.sleep(1500);
         }
         waitFor("peers up", () -> Testbed.reachable(bed.pod(first.podAddress(1)), second.podAddress(1), 1));
@@ -119,9 +119,9 @@ public final class Demo {
         edit("mesh.yaml", "persistentKeepalive: 0s", "persistentKeepalive: 25s");
         work.commit("Keep NAT mappings alive", List.of());
         work.push(false);
-        bed.nodes().forEach(n -> http(n, "POST", "/reconcile"));
+        bed.nodes().forEach(n -> Testbed.agentHttp(n, "POST", "/reconcile"));
         waitFor("every agent on the new revision", () -> bed.nodes().stream()
-                .allMatch(n -> http(n, "GET", "/metrics").contains("revision=\"main@sha1:" + head() + "\"")));
+                .allMatch(n -> Testbed.agentHttp(n, "GET", "/metrics").contains("revision=\"main@sha1:" + head() + "\"")));
         System.out.print(indent(first.host().run("wg", "show", "wireguard.cali", "persistent-keepalive")));
 
         step("7. The audit trail: git log gitwire/status");
@@ -148,13 +148,6 @@ public final class Demo {
     private void edit(String file, String from, String to) throws Exception {
         Path path = work.dir().resolve(file);
         Files.writeString(path, Files.readString(path).replace(from, to));
-    }
-
-    private static String http(Node node, String method, String path) {
-        List<String> command = new ArrayList<>(node.host().inside());
-        command.addAll(List.of("curl", "-s", "-m", "5", "-o", "-", "-w", "\n%{http_code}", "-X", method,
-                "http://127.0.0.1:9824" + path));
-        return Shell.tryRun(command, null).output();
     }
 
     private static void waitFor(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {

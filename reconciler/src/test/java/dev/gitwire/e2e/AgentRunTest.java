@@ -19,23 +19,6 @@ import org.junit.jupiter.api.Test;
 @Privileged
 class AgentRunTest {
 
-    private static String http(Node node, String method, String path) {
-        List<String> command = new ArrayList<>(node.host().inside());
-        command.addAll(List.of("curl", "-s", "-o", "-", "-w", "\\n%{http_code}", "-X", method, "http://127.0.0.1:9824" + path));
-        return Shell.tryRun(command, null).output();
-    }
-
-    private static boolean eventually(long millis, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(50);
-        }
-        return condition.getAsBoolean();
-    }
-
     @Test
     void theAgentKeepsTheKernelRightAndLeavesItAsItIsWhenStopped() throws Exception {
         try (Testbed bed = new Testbed()) {
@@ -51,23 +34,23 @@ class AgentRunTest {
             }
             try {
                 for (Node node : bed.nodes()) {
-                    assertThat(eventually(20_000, () -> http(node, "GET", "/readyz").endsWith("200")))
+                    assertThat(Testbed.eventually(20_000, () -> Testbed.agentHttp(node, "GET", "/readyz").endsWith("200")))
                             .as("%s ready; log:%n%s", node.name(), log(bed, node)).isTrue();
-                    assertThat(http(node, "GET", "/healthz")).endsWith("200");
+                    assertThat(Testbed.agentHttp(node, "GET", "/healthz")).endsWith("200");
                 }
                 assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 20)).isTrue();
 
                 a.host().namespace().ip("route", "del", b.podAddress(1), "table", "51820");
-                assertThat(eventually(1_000, () -> a.host().namespace().ip("route", "show", "table", "51820")
+                assertThat(Testbed.eventually(1_000, () -> a.host().namespace().ip("route", "show", "table", "51820")
                         .contains(b.podAddress(1) + " dev wireguard.cali"))).as("route back within a second").isTrue();
-                String metrics = http(a, "GET", "/metrics");
+                String metrics = Testbed.agentHttp(a, "GET", "/metrics");
                 assertThat(metrics).contains("gitwire_reconciles_total{result=\"converged\"}")
                         .contains("gitwire_kernel_operations_total{kind=\"AddRoute\"}")
                         .containsPattern("gitwire_drift_repairs_total [1-9]")
                         .contains("gitwire_peers{state=\"Peered\"} 1")
                         .contains("gitwire_applied_revision_info{revision=\"repo@sha256:")
                         .doesNotContain(a.key().base64());
-                assertThat(http(a, "POST", "/reconcile")).endsWith("202");
+                assertThat(Testbed.agentHttp(a, "POST", "/reconcile")).endsWith("202");
 
                 agents.get(0).destroy(); // SIGTERM
                 assertThat(agents.get(0).waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -76,8 +59,8 @@ class AgentRunTest {
 
                 agents.set(0, bed.startGitwire(a, bed.root().resolve("node-a-2.log"), "run", "--repo", repo.toString(),
                         "--node", "node-a", "--state-dir", a.stateDir().toString(), "--no-kubernetes"));
-                assertThat(eventually(20_000, () -> http(a, "GET", "/readyz").endsWith("200"))).isTrue();
-                assertThat(http(a, "GET", "/metrics")).as("a restart that finds the kernel right changes nothing")
+                assertThat(Testbed.eventually(20_000, () -> Testbed.agentHttp(a, "GET", "/readyz").endsWith("200"))).isTrue();
+                assertThat(Testbed.agentHttp(a, "GET", "/metrics")).as("a restart that finds the kernel right changes nothing")
                         .contains("gitwire_reconciles_total{result=\"converged\"}")
                         .doesNotContain("gitwire_kernel_operations_total{");
             } finally {

@@ -60,7 +60,7 @@ class MeshAgentsEndToEndTest {
             start(node);
         }
         for (Node node : bed.nodes()) {
-            assertThat(eventually(30_000, () -> ready(node))).as("%s ready:%n%s", node.name(), log(node)).isTrue();
+            assertThat(Testbed.eventually(30_000, () -> ready(node))).as("%s ready:%n%s", node.name(), log(node)).isTrue();
         }
     }
 
@@ -79,30 +79,12 @@ class MeshAgentsEndToEndTest {
                 "--status-branch", "gitwire/status", "--interval", "2s"));
     }
 
-    private static String http(Node node, String method, String path) {
-        List<String> command = new ArrayList<>(node.host().inside());
-        command.addAll(List.of("curl", "-s", "-m", "5", "-o", "-", "-w", "\n%{http_code}", "-X", method,
-                "http://127.0.0.1:9824" + path));
-        return Shell.tryRun(command, null).output();
-    }
-
     private static boolean ready(Node node) {
-        return http(node, "GET", "/readyz").endsWith("200");
+        return Testbed.agentHttp(node, "GET", "/readyz").endsWith("200");
     }
 
     private static boolean applied(Node node, String commit) {
-        return http(node, "GET", "/metrics").contains("revision=\"main@sha1:" + commit + "\"") && ready(node);
-    }
-
-    private static boolean eventually(long millis, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(50);
-        }
-        return condition.getAsBoolean();
+        return Testbed.agentHttp(node, "GET", "/metrics").contains("revision=\"main@sha1:" + commit + "\"") && ready(node);
     }
 
     private String log(Node node) {
@@ -124,10 +106,10 @@ class MeshAgentsEndToEndTest {
     private long untilEveryNodeApplied(String commit, boolean webhook) throws InterruptedException {
         long start = System.nanoTime();
         if (webhook) {
-            bed.nodes().forEach(n -> http(n, "POST", "/reconcile"));
+            bed.nodes().forEach(n -> Testbed.agentHttp(n, "POST", "/reconcile"));
         }
         for (Node node : bed.nodes()) {
-            assertThat(eventually(30_000, () -> applied(node, commit))).as("%s applies %s:%n%s", node.name(), commit,
+            assertThat(Testbed.eventually(30_000, () -> applied(node, commit))).as("%s applies %s:%n%s", node.name(), commit,
                     log(node)).isTrue();
         }
         return (System.nanoTime() - start) / 1_000_000;
@@ -165,9 +147,9 @@ class MeshAgentsEndToEndTest {
         Files.writeString(node, Files.readString(node).replace("- 10.240.0.20", "- 10.240.0.20x"));
         work.commit("a typo", List.of());
         work.push(false);
-        bed.nodes().forEach(n -> http(n, "POST", "/reconcile"));
+        bed.nodes().forEach(n -> Testbed.agentHttp(n, "POST", "/reconcile"));
         for (Node n : bed.nodes()) {
-            assertThat(eventually(20_000, () -> Shell.tryRun(List.of("git", "-C", git.path("intent").toString(), "show",
+            assertThat(Testbed.eventually(20_000, () -> Shell.tryRun(List.of("git", "-C", git.path("intent").toString(), "show",
                     "gitwire/status:nodes/" + n.name() + ".yaml"), null).output().contains("nodes/node-b.yaml:")))
                     .as("%s reports the problem", n.name()).isTrue();
         }
@@ -180,8 +162,8 @@ class MeshAgentsEndToEndTest {
     @Order(3)
     void theGitServerGoesAwayAndComesBack() throws Exception {
         git.stop();
-        bed.nodes().forEach(n -> http(n, "POST", "/reconcile"));
-        assertThat(eventually(10_000, () -> log(a).contains("cannot fetch"))).isTrue();
+        bed.nodes().forEach(n -> Testbed.agentHttp(n, "POST", "/reconcile"));
+        assertThat(Testbed.eventually(10_000, () -> log(a).contains("cannot fetch"))).isTrue();
         assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 5)).isTrue();
         assertThat(ready(a)).isTrue();
         git.start();
@@ -198,18 +180,18 @@ class MeshAgentsEndToEndTest {
         agents.get("node-a").destroyForcibly(); // SIGKILL
         agents.get("node-a").waitFor(5, TimeUnit.SECONDS);
         start(a);
-        assertThat(eventually(30_000, () -> ready(a))).isTrue();
+        assertThat(Testbed.eventually(30_000, () -> ready(a))).isTrue();
         String pinged = new String(ping.getInputStream().readAllBytes());
         ping.waitFor(30, TimeUnit.SECONDS);
         assertThat(pinged).contains("60 packets transmitted, 60 received");
-        assertThat(http(a, "GET", "/metrics")).doesNotContain("gitwire_kernel_operations_total{");
+        assertThat(Testbed.agentHttp(a, "GET", "/metrics")).doesNotContain("gitwire_kernel_operations_total{");
     }
 
     @Test
     @Order(5)
     void aRouteDeletedByHandIsBackWithinASecond() throws Exception {
         a.host().namespace().ip("route", "del", b.podAddress(1), "table", "51820");
-        assertThat(eventually(1_000, () -> a.host().namespace().ip("route", "show", "table", "51820")
+        assertThat(Testbed.eventually(1_000, () -> a.host().namespace().ip("route", "show", "table", "51820")
                 .contains(b.podAddress(1) + " dev wireguard.cali"))).isTrue();
     }
 
@@ -217,9 +199,9 @@ class MeshAgentsEndToEndTest {
     @Order(6)
     void disablingTearsDownAndTheStatusBranchIsTheAuditTrail() throws Exception {
         String off = commit("switch the mesh off", false, true);
-        bed.nodes().forEach(n -> http(n, "POST", "/reconcile"));
+        bed.nodes().forEach(n -> Testbed.agentHttp(n, "POST", "/reconcile"));
         for (Node node : bed.nodes()) {
-            assertThat(eventually(20_000, () -> applied(node, off))).isTrue();
+            assertThat(Testbed.eventually(20_000, () -> applied(node, off))).isTrue();
             assertThat(node.host().namespace().ip("link", "show")).doesNotContain("wireguard.cali");
         }
         assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 10)).isTrue();

@@ -213,6 +213,27 @@ public final class Testbed implements AutoCloseable {
                 node.stateDir().toString(), "--no-kubernetes");
     }
 
+    /** An HTTP request to the agent of a node, on its default address; the body, a line, then the status code. */
+    public static String agentHttp(Node node, String method, String path) {
+        List<String> command = new ArrayList<>(node.host().inside());
+        command.addAll(List.of("curl", "-s", "-m", "5", "-o", "-", "-w", "\n%{http_code}", "-X", method,
+                "http://127.0.0.1:9824" + path));
+        return Shell.tryRun(command, null).output();
+    }
+
+    /** Whether the condition became true before the deadline, checked every 50 ms. */
+    public static boolean eventually(long millis, java.util.function.BooleanSupplier condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return condition.getAsBoolean();
+    }
+
     /** Pings until one reply arrives or the deadline passes (the first handshake can race for seconds). */
     public static boolean reachable(TestNamespace from, String address, long seconds) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
