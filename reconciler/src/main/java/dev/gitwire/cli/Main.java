@@ -1,6 +1,5 @@
 package dev.gitwire.cli;
 
-import picocli.CommandLine;
 
 /** Entry point of the gitwire jar. */
 public final class Main {

@@ -5,7 +5,6 @@ import dev.gitwire.dataplane.model.NftTable;
 import dev.gitwire.dataplane.model.PeerConfig;
 import dev.gitwire.dataplane.model.PeerState;
 import dev.gitwire.dataplane.model.Route;
-import dev.gitwire.dataplane.model.Rule;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredDataplane.WireguardSpec;
 import dev.gitwire.keys.PublicKey;

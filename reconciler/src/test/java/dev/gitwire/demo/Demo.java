@@ -13,7 +13,6 @@ import dev.gitwire.testing.Testbed;
 import dev.gitwire.testing.Testbed.Node;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

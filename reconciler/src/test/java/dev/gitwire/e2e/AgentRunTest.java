@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gitwire.intent.Mode;
 import dev.gitwire.testing.Privileged;
-import dev.gitwire.testing.Shell;
 import dev.gitwire.testing.Testbed;
 import dev.gitwire.testing.Testbed.Node;
 import java.nio.file.Files;
