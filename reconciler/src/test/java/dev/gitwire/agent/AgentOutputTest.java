@@ -1,0 +1,73 @@
+package dev.gitwire.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gitwire.dataplane.model.PeerConfig;
+import dev.gitwire.dataplane.model.PeerState;
+import dev.gitwire.desired.PeerReport;
+import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.keys.PublicKey;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+class AgentOutputTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
+
+    @Test
+    void logLinesArePlainOrOneJsonObjectEach() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        new AgentLog(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, clock).info("reconcile", "2 changes");
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo("2026-11-26T12:00:00Z info reconcile: 2 changes\n");
+
+        bytes.reset();
+        new AgentLog(new PrintStream(bytes, true, StandardCharsets.UTF_8), true, clock).warn("no-intent", "say \"why\"");
+        JsonNode line = new ObjectMapper().readTree(bytes.toString(StandardCharsets.UTF_8));
+        assertThat(line.get("level").asText()).isEqualTo("warn");
+        assertThat(line.get("event").asText()).isEqualTo("no-intent");
+        assertThat(line.get("message").asText()).isEqualTo("say \"why\"");
+        assertThat(line.get("time").asText()).isEqualTo("2026-11-26T12:00:00Z");
+    }
+
+    @Test
+    void metricsAreInThePrometheusTextFormatWithPublicKeysOnly() {
+        PrivateKey key = PrivateKey.generate(new SecureRandom());
+        PublicKey peer = key.publicKey();
+        AgentMetrics metrics = new AgentMetrics();
+        metrics.reconciled("converged", 1500, Map.of("AddRoute", 3, "AddAllowedIp", 3));
+        metrics.reconciled("converged", 500, Map.of());
+        metrics.driftRepaired();
+        metrics.observed("main@sha1:abc", List.of(new PeerReport("node-b", PeerReport.State.PEERED, Optional.of(peer)),
+                        new PeerReport("node-c", PeerReport.State.DISABLED, Optional.empty())),
+                List.of(new PeerState(new PeerConfig(peer, Optional.empty(), Duration.ZERO, new TreeSet<>()),
+                        Optional.of(NOW.minusSeconds(42)), 1000, 2000)));
+
+        String text = metrics.render(NOW);
+
+        assertThat(text).contains("# TYPE gitwire_reconciles_total counter\ngitwire_reconciles_total{result=\"converged\"} 2\n")
+                .contains("gitwire_reconcile_duration_seconds_sum 2.0\ngitwire_reconcile_duration_seconds_count 2\n")
+                .contains("gitwire_kernel_operations_total{kind=\"AddRoute\"} 3\n")
+                .contains("gitwire_peers{state=\"Disabled\"} 1\n").contains("gitwire_peers{state=\"Peered\"} 1\n")
+                .contains("gitwire_peer_latest_handshake_age_seconds{peer=\"" + peer.base64() + "\"} 42\n")
+                .contains("gitwire_peer_received_bytes{peer=\"" + peer.base64() + "\"} 1000\n")
+                .contains("gitwire_applied_revision_info{revision=\"main@sha1:abc\"} 1\n")
+                .contains("gitwire_drift_repairs_total 1\n")
+                .doesNotContain(key.base64());
+        assertThat(text.lines().filter(l -> !l.startsWith("#")))
+                .allMatch(l -> l.matches("[a-z_]+(\\{[a-z]+=\"[^\"]*\"\\})? [0-9.]+"));
+    }
+}
