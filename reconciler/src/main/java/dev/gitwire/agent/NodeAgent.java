@@ -11,17 +11,21 @@ import dev.gitwire.desired.NodeIdentity;
 import dev.gitwire.intent.Intent;
 import dev.gitwire.keys.KeyFile;
 import dev.gitwire.keys.PublicKey;
+import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
+import dev.gitwire.source.GitRemote;
 import dev.gitwire.source.IntentSource;
 import dev.gitwire.source.SourceUnavailableException;
 import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.StatusBranch;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.eclipse.jgit.transport.URIish;
 
 /**
  * One node's agent: its intent source, status branch, identity and kernel, held for as long as it runs.
@@ -39,6 +43,7 @@ public final class NodeAgent implements AutoCloseable {
     private final NodeIdentity identity;
     private final KernelDataplane kernel;
     private final Reconciler reconciler;
+    private final List<Cidr> agentBypass;
 
     public NodeAgent(NodeSettings settings) throws IOException {
         this.settings = settings;
@@ -55,6 +60,30 @@ public final class NodeAgent implements AutoCloseable {
                 new WireguardGoLauncher(List.of(), settings.wireguardGo(), UapiBackend.DEFAULT_SOCKET_DIRECTORY),
                 settings.stateDirectory());
         this.reconciler = new Reconciler(kernel);
+        this.agentBypass = gitServerAddresses(settings.repo());
+    }
+
+    /**
+     * The Git server's addresses, which must never be routed into the tunnel: an agent that reached its
+     * intent through the tunnel could lose it with the tunnel. Resolved once, at start.
+     */
+    static List<Cidr> gitServerAddresses(String repo) {
+        if (!GitRemote.isUrl(repo)) {
+            return List.of();
+        }
+        try {
+            String host = new URIish(repo).getHost();
+            if (host == null || host.isEmpty()) {
+                return List.of();
+            }
+            List<Cidr> addresses = new java.util.ArrayList<>();
+            for (InetAddress address : InetAddress.getAllByName(host)) {
+                addresses.add(Cidr.host(IpAddress.fromBytes(address.getAddress())));
+            }
+            return List.copyOf(new java.util.TreeSet<>(addresses));
+        } catch (java.net.URISyntaxException | java.net.UnknownHostException e) {
+            return List.of(); // a host that does not resolve now cannot be fetched either: nothing to keep out
+        }
     }
 
     public NodeIdentity identity() {
@@ -87,7 +116,7 @@ public final class NodeAgent implements AutoCloseable {
         Intent intent = sourced.intent();
         Optional<IpAddress> first = intent.node(settings.node()).flatMap(n -> n.addresses().stream().findFirst());
         DesiredDataplane desired = DesiredState.compute(intent, LiveCluster.fromInventory(intent, published), identity,
-                kernel.underlay(first), List.of());
+                kernel.underlay(first), agentBypass);
         return new Prepared(sourced, desired, notes);
     }
 
