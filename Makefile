@@ -1,6 +1,6 @@
 # The two commands of the README: `make demo` and `make test`.
 SHELL := /bin/bash
-MVN ?= mvn -B -ntp
+MVN ?= mvn -B -ntp -Dstyle.color=never
 
 # What the tests need from Debian; installed only when missing.
 DEBIAN_PACKAGES := wireguard-go wireguard-tools nftables iproute2 iperf3 tcpdump iputils-ping git procps gnupg openssh-client util-linux curl
