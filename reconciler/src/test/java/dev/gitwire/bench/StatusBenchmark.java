@@ -45,6 +45,10 @@ public final class StatusBenchmark {
                             + " after %d ms; pushes per node: median %d, p90 %d, max %d, mean %.1f%n", nodes,
                     (long) nodes * spreadPerNode, millis, attempts[nodes / 2],
                     attempts[nodes * 9 / 10], attempts[nodes - 1], Arrays.stream(attempts).average().orElse(0));
+        } finally {
+            try (var walk = Files.walk(root)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 
