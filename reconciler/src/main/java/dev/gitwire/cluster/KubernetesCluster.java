@@ -1,0 +1,187 @@
+package dev.gitwire.cluster;
+
+import dev.gitwire.keys.PublicKey;
+import dev.gitwire.net.Cidr;
+import dev.gitwire.net.IpAddress;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeAddress;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodIP;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The live cluster from the Kubernetes API: informers on Pods (all namespaces) and Nodes whose stores
+ * keep only the fields gitwire reads, so that 150,000 pods fit in little memory. Every change calls
+ * back (the agent coalesces them into reconciles); the informers re-list and re-watch by themselves
+ * after an outage while the last known state keeps serving. The node's public key is published as the
+ * annotation {@value #KEY_ANNOTATION} on its own Node and put back when someone changes it.
+ */
+public final class KubernetesCluster implements AutoCloseable {
+
+    public static final String KEY_ANNOTATION = "gitwire.dev/public-key";
+    private static final Set<String> FINISHED = Set.of("Succeeded", "Failed");
+
+    private final KubernetesClient client;
+    private final String ownNode;
+    private final Runnable onChange;
+    private final SharedIndexInformer<Pod> pods;
+    private final SharedIndexInformer<Node> nodes;
+    private volatile Optional<PublicKey> published = Optional.empty();
+
+    public KubernetesCluster(KubernetesClient client, String ownNode, Runnable onChange) {
+        this.client = client;
+        this.ownNode = ownNode;
+        this.onChange = onChange;
+        this.pods = client.pods().inAnyNamespace().runnableInformer(0);
+        pods.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.UID_KEY_STATE, Pod.class,
+                client.getKubernetesSerialization(), "metadata.name", "metadata.namespace", "spec.nodeName",
+                "spec.hostNetwork", "status.podIP", "status.podIPs", "status.phase"));
+        this.nodes = client.nodes().runnableInformer(0);
+        nodes.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Node.class,
+                client.getKubernetesSerialization(), "metadata.labels", "metadata.annotations", "spec.providerID",
+                "spec.podCIDRs", "status.addresses"));
+        pods.addEventHandler(changes(pod -> { }));
+        nodes.addEventHandler(changes(this::heal));
+    }
+
+    /** Starts both informers and waits for their first list. */
+    public void start() {
+        pods.start().toCompletableFuture().join();
+        nodes.start().toCompletableFuture().join();
+    }
+
+    /** The cluster as the stores hold it now. */
+    public LiveCluster snapshot() {
+        Map<String, List<IpAddress>> workloads = new HashMap<>();
+        for (Pod pod : pods.getStore().list()) {
+            if (pod.getSpec() == null || pod.getSpec().getNodeName() == null
+                    || Boolean.TRUE.equals(pod.getSpec().getHostNetwork())
+                    || pod.getStatus() == null || FINISHED.contains(pod.getStatus().getPhase())) {
+                continue; // host-network pods share the node's address; finished pods hold none
+            }
+            List<IpAddress> ips = workloads.computeIfAbsent(pod.getSpec().getNodeName(), n -> new ArrayList<>());
+            for (String ip : podIps(pod)) {
+                try {
+                    ips.add(IpAddress.parse(ip));
+                } catch (IllegalArgumentException e) {
+                    // not an address: skip it rather than stop the mesh
+                }
+            }
+        }
+        Map<String, LiveNode> live = new TreeMap<>();
+        for (Node node : nodes.getStore().list()) {
+            String name = node.getMetadata().getName();
+            live.put(name, new LiveNode(name, Optional.ofNullable(node.getMetadata().getLabels()).orElse(Map.of()),
+                    internalAddresses(node), workloads.getOrDefault(name, List.of()), podCidrs(node),
+                    advertisedKey(node), Optional.ofNullable(node.getSpec()).map(s -> s.getProviderID())));
+        }
+        return new LiveCluster(live);
+    }
+
+    /** Publishes this node's key on its Node object, and keeps it there. */
+    public void publishKey(PublicKey key) {
+        published = Optional.of(key);
+        client.nodes().withName(ownNode).edit(node -> {
+            Map<String, String> annotations = new HashMap<>(Optional.ofNullable(node.getMetadata().getAnnotations())
+                    .orElse(Map.of()));
+            annotations.put(KEY_ANNOTATION, key.base64());
+            node.getMetadata().setAnnotations(annotations);
+            return node;
+        });
+    }
+
+    private void heal(Node node) {
+        if (published.isPresent() && node.getMetadata().getName().equals(ownNode)
+                && !advertisedKey(node).equals(published)) {
+            publishKey(published.get());
+        }
+    }
+
+    private <T> ResourceEventHandler<T> changes(java.util.function.Consumer<T> also) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T object) {
+                also.accept(object);
+                onChange.run();
+            }
+
+            @Override
+            public void onUpdate(T before, T after) {
+                also.accept(after);
+                onChange.run();
+            }
+
+            @Override
+            public void onDelete(T object, boolean unknownFinalState) {
+                onChange.run();
+            }
+        };
+    }
+
+    private static List<String> podIps(Pod pod) {
+        List<PodIP> ips = pod.getStatus().getPodIPs();
+        if (ips != null && !ips.isEmpty()) {
+            return ips.stream().map(PodIP::getIp).toList();
+        }
+        return pod.getStatus().getPodIP() == null ? List.of() : List.of(pod.getStatus().getPodIP());
+    }
+
+    private static List<IpAddress> internalAddresses(Node node) {
+        List<IpAddress> addresses = new ArrayList<>();
+        if (node.getStatus() != null && node.getStatus().getAddresses() != null) {
+            for (NodeAddress address : node.getStatus().getAddresses()) {
+                if ("InternalIP".equals(address.getType())) {
+                    try {
+                        addresses.add(IpAddress.parse(address.getAddress()));
+                    } catch (IllegalArgumentException e) {
+                        // not an address
+                    }
+                }
+            }
+        }
+        return addresses;
+    }
+
+    private static List<Cidr> podCidrs(Node node) {
+        if (node.getSpec() == null || node.getSpec().getPodCIDRs() == null) {
+            return List.of();
+        }
+        List<Cidr> cidrs = new ArrayList<>();
+        for (String cidr : node.getSpec().getPodCIDRs()) {
+            try {
+                cidrs.add(Cidr.parse(cidr));
+            } catch (IllegalArgumentException e) {
+                // not a CIDR
+            }
+        }
+        return cidrs;
+    }
+
+    static Optional<PublicKey> advertisedKey(Node node) {
+        Map<String, String> annotations = node.getMetadata().getAnnotations();
+        if (annotations == null || annotations.get(KEY_ANNOTATION) == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(PublicKey.parse(annotations.get(KEY_ANNOTATION)));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty(); // a damaged annotation is no key
+        }
+    }
+
+    @Override
+    public void close() {
+        pods.close();
+        nodes.close();
+    }
+}
