@@ -1,6 +1,7 @@
 package dev.gitwire.intent;
 
 import dev.gitwire.intent.NodeSelector.Requirement;
+import dev.gitwire.intent.yaml.YamlEmitter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,10 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.snakeyaml.engine.v2.api.Dump;
-import org.snakeyaml.engine.v2.api.DumpSettings;
-import org.snakeyaml.engine.v2.common.FlowStyle;
-import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
  * Writes an {@link Intent} as the files of an intent repo, every field explicit. Text that YAML 1.2
@@ -20,17 +17,12 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  */
 public final class IntentWriter {
 
-    private final Dump dump = new Dump(DumpSettings.builder()
-            .setDefaultFlowStyle(FlowStyle.BLOCK)
-            .setSchema(new CoreSchema())
-            .build());
-
     /** The files of the repo, by path relative to its root. */
     public Map<String, String> render(Intent intent) {
         Map<String, String> files = new TreeMap<>();
-        files.put(IntentReader.MESH_FILE, dump.dumpToString(mesh(intent.mesh())));
+        files.put(IntentReader.MESH_FILE, YamlEmitter.write(mesh(intent.mesh())));
         for (MeshNode node : intent.nodes()) {
-            files.put("nodes/" + node.name() + ".yaml", dump.dumpToString(node(node)));
+            files.put("nodes/" + node.name() + ".yaml", YamlEmitter.write(node(node)));
         }
         return files;
     }

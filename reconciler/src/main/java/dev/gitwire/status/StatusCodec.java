@@ -1,23 +1,19 @@
 package dev.gitwire.status;
 
 import dev.gitwire.intent.FileKind;
+import dev.gitwire.intent.yaml.YamlEmitter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.snakeyaml.engine.v2.api.Dump;
-import org.snakeyaml.engine.v2.api.DumpSettings;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.common.FlowStyle;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /** NodeStatus to and from the YAML of a status file, fields always in the same order. */
 public final class StatusCodec {
 
-    private static final DumpSettings DUMP_SETTINGS = DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK)
-            .setSchema(new CoreSchema()).build();
 
     private StatusCodec() {}
 
@@ -65,7 +61,7 @@ public final class StatusCodec {
         document.put("kind", FileKind.MESH_NODE_STATUS.kind());
         document.put("metadata", Map.of("name", s.name()));
         document.put("status", status);
-        return new Dump(DUMP_SETTINGS).dumpToString(document); // a Dump's representer is not thread-safe
+        return YamlEmitter.write(document);
     }
 
     /** Reads a status file written by any node; empty when it is not one. */

@@ -32,7 +32,8 @@ public final class IntentArbitraries {
 
     /** Label values chosen to trip a YAML 1.1 reader or a careless writer. */
     private static final List<String> TRICKY_TEXT =
-            List.of("on", "yes", "no", "off", "0755", "1.10", "0x1F", "true", "null", "~", "", "12", "a: b", "#x");
+            List.of("on", "yes", "no", "off", "0755", "1.10", "0x1F", "true", "null", "~", "", "12", "a: b", "#x", "00_",
+                    "0b101", "1:20", "Y", "-0_7");
 
     private IntentArbitraries() {}
 
