@@ -82,6 +82,7 @@ public final class AgentLoop implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
         log.info("start", "agent for node " + agent.identity().nodeName() + ", public key "
                 + agent.identity().privateKey().publicKey().base64() + ", poll every " + interval.getSeconds() + "s");
+        agent.onClusterChange(() -> trigger("kubernetes"));
         trigger("start");
         while (!stopping) {
             String reason = triggers.take();

@@ -1,5 +1,6 @@
 package dev.gitwire.agent;
 
+import dev.gitwire.cluster.KubernetesCluster;
 import dev.gitwire.cluster.LiveCluster;
 import dev.gitwire.dataplane.KernelDataplane;
 import dev.gitwire.dataplane.netlink.NetworkNamespace;
@@ -25,6 +26,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.eclipse.jgit.transport.URIish;
 
 /**
@@ -44,6 +48,9 @@ public final class NodeAgent implements AutoCloseable {
     private final KernelDataplane kernel;
     private final Reconciler reconciler;
     private final List<Cidr> agentBypass;
+    private final Optional<KubernetesClient> kubernetesClient;
+    private final Optional<KubernetesCluster> cluster;
+    private volatile Runnable onClusterChange = () -> { };
 
     public NodeAgent(NodeSettings settings) throws IOException {
         this.settings = settings;
@@ -60,7 +67,32 @@ public final class NodeAgent implements AutoCloseable {
                 new WireguardGoLauncher(List.of(), settings.wireguardGo(), UapiBackend.DEFAULT_SOCKET_DIRECTORY),
                 settings.stateDirectory());
         this.reconciler = new Reconciler(kernel);
-        this.agentBypass = gitServerAddresses(settings.repo());
+        List<Cidr> bypass = new java.util.ArrayList<>(gitServerAddresses(settings.repo()));
+        if (settings.kubernetes().isPresent()) {
+            KubernetesClient client = client(settings.kubernetes().get());
+            this.kubernetesClient = Optional.of(client);
+            bypass.addAll(hostAddresses(client.getMasterUrl().getHost()));
+            KubernetesCluster live = new KubernetesCluster(client, settings.node(), () -> onClusterChange.run());
+            live.start();
+            live.publishKey(identity.privateKey().publicKey());
+            this.cluster = Optional.of(live);
+        } else {
+            this.kubernetesClient = Optional.empty();
+            this.cluster = Optional.empty();
+        }
+        this.agentBypass = List.copyOf(new java.util.TreeSet<>(bypass));
+    }
+
+    /** Called on every change of the live cluster, for the agent loop to coalesce into reconciles. */
+    public void onClusterChange(Runnable callback) {
+        this.onClusterChange = callback;
+    }
+
+    private static KubernetesClient client(NodeSettings.KubernetesAccess access) throws IOException {
+        Config config = access.kubeconfig().isPresent()
+                ? Config.fromKubeconfig(java.nio.file.Files.readString(access.kubeconfig().get()))
+                : Config.autoConfigure(null);
+        return new KubernetesClientBuilder().withConfig(config).build();
     }
 
     /**
@@ -72,17 +104,25 @@ public final class NodeAgent implements AutoCloseable {
             return List.of();
         }
         try {
-            String host = new URIish(repo).getHost();
-            if (host == null || host.isEmpty()) {
-                return List.of();
-            }
+            return hostAddresses(new URIish(repo).getHost());
+        } catch (java.net.URISyntaxException e) {
+            return List.of();
+        }
+    }
+
+    /** A host's addresses as host prefixes; none for a host that does not resolve (it is not reached either). */
+    static List<Cidr> hostAddresses(String host) {
+        if (host == null || host.isEmpty()) {
+            return List.of();
+        }
+        try {
             List<Cidr> addresses = new java.util.ArrayList<>();
             for (InetAddress address : InetAddress.getAllByName(host)) {
                 addresses.add(Cidr.host(IpAddress.fromBytes(address.getAddress())));
             }
-            return List.copyOf(new java.util.TreeSet<>(addresses));
-        } catch (java.net.URISyntaxException | java.net.UnknownHostException e) {
-            return List.of(); // a host that does not resolve now cannot be fetched either: nothing to keep out
+            return addresses;
+        } catch (java.net.UnknownHostException e) {
+            return List.of();
         }
     }
 
@@ -115,8 +155,9 @@ public final class NodeAgent implements AutoCloseable {
         }
         Intent intent = sourced.intent();
         Optional<IpAddress> first = intent.node(settings.node()).flatMap(n -> n.addresses().stream().findFirst());
-        DesiredDataplane desired = DesiredState.compute(intent, LiveCluster.fromInventory(intent, published), identity,
-                kernel.underlay(first), agentBypass);
+        LiveCluster live = cluster.map(KubernetesCluster::snapshot)
+                .orElseGet(() -> LiveCluster.fromInventory(intent, published));
+        DesiredDataplane desired = DesiredState.compute(intent, live, identity, kernel.underlay(first), agentBypass);
         return new Prepared(sourced, desired, notes);
     }
 
@@ -158,6 +199,8 @@ public final class NodeAgent implements AutoCloseable {
 
     @Override
     public void close() {
+        cluster.ifPresent(KubernetesCluster::close);
+        kubernetesClient.ifPresent(KubernetesClient::close);
         kernel.close();
         source.close();
     }

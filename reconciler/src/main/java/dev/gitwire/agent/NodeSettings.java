@@ -8,4 +8,9 @@ import java.util.Optional;
 
 /** Everything a node agent is configured with (the command line's common flags, parsed). */
 public record NodeSettings(String repo, String ref, String node, Path stateDirectory, Optional<String> statusBranch,
-        GitAccess access, CommitTrust trust, WireguardLink.Choice wireguard, String wireguardGo) {}
+        GitAccess access, CommitTrust trust, WireguardLink.Choice wireguard, String wireguardGo,
+        Optional<KubernetesAccess> kubernetes) {
+
+    /** Where the Kubernetes API is: a kubeconfig file, or the pod's service account when empty. */
+    public record KubernetesAccess(Optional<Path> kubeconfig) {}
+}

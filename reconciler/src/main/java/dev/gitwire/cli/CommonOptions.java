@@ -72,13 +72,11 @@ final class CommonOptions {
             description = "known_hosts for SSH remotes; an unknown or changed host key is refused")
     Path gitKnownHosts;
 
-    /** The agent's settings; standalone mode is the only one until the Kubernetes source lands. */
+    /** The agent's settings: with the Kubernetes API for pods, nodes and keys, unless standalone. */
     NodeSettings settings() {
-        if (!noKubernetes) {
-            throw new GitwireCommand.UsageException("the Kubernetes source is not built yet: run with --no-kubernetes");
-        }
         return new NodeSettings(repo, ref, node, stateDir, Optional.ofNullable(statusBranch), access(), trust(),
-                choice(), wireguardGo);
+                choice(), wireguardGo, noKubernetes ? Optional.empty()
+                        : Optional.of(new NodeSettings.KubernetesAccess(Optional.ofNullable(kubeconfig))));
     }
 
     GitAccess access() {

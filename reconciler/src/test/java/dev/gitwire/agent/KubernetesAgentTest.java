@@ -1,0 +1,86 @@
+package dev.gitwire.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gitwire.cluster.KubernetesCluster;
+import dev.gitwire.dataplane.model.PeerConfig;
+import dev.gitwire.dataplane.wireguard.WireguardLink;
+import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.net.Cidr;
+import dev.gitwire.source.CommitTrust;
+import dev.gitwire.source.GitAccess;
+import dev.gitwire.testing.IntentFixtures;
+import dev.gitwire.testing.Privileged;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent with the Kubernetes API (fabric8's mock server in CRUD mode): pods become peers' allowed IPs,
+ * keys come from Node annotations, and the agent publishes its own. Only reads the kernel.
+ */
+@Privileged
+@EnableKubernetesMockClient(crud = true)
+class KubernetesAgentTest {
+
+    KubernetesClient client;
+
+    @Test
+    void livePodsBecomeAllowedIpsAndKeysComeFromAnnotations(@TempDir Path dir) throws Exception {
+        PrivateKey b = PrivateKey.generate(new SecureRandom());
+        for (String[] node : new String[][] {{"node-a", "10.240.0.10", null}, {"node-b", "10.240.0.20", b.publicKey().base64()}}) {
+            client.nodes().resource(new NodeBuilder().withNewMetadata().withName(node[0])
+                    .withAnnotations(node[2] == null ? Map.of() : Map.of(KubernetesCluster.KEY_ANNOTATION, node[2]))
+                    .endMetadata().withNewStatus().addNewAddress().withType("InternalIP").withAddress(node[1])
+                    .endAddress().endStatus().build()).create();
+        }
+        client.pods().inNamespace("apps").resource(new PodBuilder().withNewMetadata().withName("web-1").endMetadata()
+                .withNewSpec().withNodeName("node-b").endSpec().withNewStatus().withPhase("Running")
+                .withPodIP("10.240.0.23").endStatus().build()).create();
+        Path repo = IntentFixtures.copy(IntentFixtures.resource("intent/base"), dir.resolve("repo"));
+        Files.delete(repo.resolve("nodes/node-a.yaml")); // node-a and node-b listed, node-c too but not in the cluster
+        Files.writeString(repo.resolve("nodes/node-a.yaml"), "apiVersion: gitwire.dev/v1alpha1\nkind: MeshNode\n"
+                + "metadata:\n  name: node-a\nspec:\n  addresses: [10.240.0.10]\n");
+        Files.writeString(repo.resolve("nodes/node-b.yaml"), "apiVersion: gitwire.dev/v1alpha1\nkind: MeshNode\n"
+                + "metadata:\n  name: node-b\n");
+        Path kubeconfig = dir.resolve("kubeconfig");
+        Files.writeString(kubeconfig, "apiVersion: v1\nkind: Config\nclusters:\n- name: mock\n  cluster:\n    server: "
+                + client.getMasterUrl() + "\n    insecure-skip-tls-verify: true\nusers:\n- name: u\n  user:\n"
+                + "    token: t\ncontexts:\n- name: c\n  context:\n    cluster: mock\n    user: u\ncurrent-context: c\n");
+
+        NodeSettings settings = new NodeSettings(repo.toString(), "main", "node-a", dir.resolve("state"), Optional.empty(),
+                GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",
+                Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))));
+        try (NodeAgent agent = new NodeAgent(settings)) {
+            assertThat(client.nodes().withName("node-a").get().getMetadata().getAnnotations())
+                    .containsEntry(KubernetesCluster.KEY_ANNOTATION, agent.identity().privateKey().publicKey().base64());
+
+            PeerConfig peer = agent.prepare().desired().wireguard().orElseThrow().peers().get(0);
+            assertThat(peer.publicKey()).isEqualTo(b.publicKey());
+            assertThat(peer.allowedIps()).containsExactly(Cidr.parse("10.240.0.20/32"), Cidr.parse("10.240.0.23/32"));
+
+            client.pods().inNamespace("apps").resource(new PodBuilder().withNewMetadata().withName("web-2").endMetadata()
+                    .withNewSpec().withNodeName("node-b").endSpec().withNewStatus().withPhase("Running")
+                    .withPodIP("10.240.0.24").endStatus().build()).create();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            List<Cidr> allowed = List.of();
+            while (System.nanoTime() < deadline && !allowed.contains(Cidr.parse("10.240.0.24/32"))) {
+                allowed = List.copyOf(agent.prepare().desired().wireguard().orElseThrow().peers().get(0).allowedIps());
+                Thread.sleep(50);
+            }
+            assertThat(allowed).contains(Cidr.parse("10.240.0.24/32"));
+            assertThat(agent.prepare().desired().routes().stream().map(r -> r.destination().toString()))
+                    .contains("10.240.0.24/32");
+        }
+    }
+}
