@@ -1,0 +1,154 @@
+package dev.gitwire.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gitwire.cluster.KubernetesCluster;
+import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.testing.IntentFixtures;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** deploy/ parses strictly, wires the agent as documented, and grants exactly the API calls the agent makes. */
+@EnableKubernetesMockClient(crud = true)
+class DeployManifestsTest {
+
+    KubernetesClient client;
+    KubernetesMockServer server;
+
+    private static Path deploy() {
+        return IntentFixtures.examplesRepo().resolveSibling("deploy");
+    }
+
+    private List<HasMetadata> manifests() throws Exception {
+        List<HasMetadata> all = new ArrayList<>();
+        for (String line : Files.readAllLines(deploy().resolve("kustomization.yaml"))) {
+            if (line.matches("\\s+- [a-z-]+\\.yaml")) {
+                Object parsed = client.getKubernetesSerialization()
+                        .unmarshal(Files.readString(deploy().resolve(line.strip().substring(2))));
+                all.add((HasMetadata) parsed);
+            }
+        }
+        return all;
+    }
+
+    @Test
+    void everyManifestParsesWithNoUnknownField() throws Exception {
+        List<HasMetadata> manifests = manifests();
+        assertThat(manifests).extracting(HasMetadata::getKind)
+                .containsExactly("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "DaemonSet");
+        for (HasMetadata manifest : manifests) {
+            assertThat(unknownFields(manifest, "", new IdentityHashMap<>())).as(manifest.getKind()).isEmpty();
+        }
+        HasMetadata secret = (HasMetadata) client.getKubernetesSerialization()
+                .unmarshal(Files.readString(deploy().resolve("secret-git-credentials.example.yaml")));
+        assertThat(unknownFields(secret, "", new IdentityHashMap<>())).isEmpty();
+    }
+
+    @Test
+    void theDaemonSetRunsTheAgentAsDocumented() throws Exception {
+        DaemonSet daemonSet = (DaemonSet) manifests().stream().filter(m -> m.getKind().equals("DaemonSet")).findFirst()
+                .orElseThrow();
+        var pod = daemonSet.getSpec().getTemplate().getSpec();
+        assertThat(pod.getHostNetwork()).isTrue();
+        assertThat(pod.getTolerations()).anySatisfy(t -> assertThat(t.getOperator()).isEqualTo("Exists"));
+        var container = pod.getContainers().get(0);
+        assertThat(container.getSecurityContext().getCapabilities().getAdd()).containsExactlyInAnyOrder("NET_ADMIN", "NET_RAW");
+        assertThat(container.getEnv()).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("GITWIRE_NODE");
+            assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
+        });
+        assertThat(container.getEnv()).allSatisfy(e -> assertThat(e.getName()).startsWith("GITWIRE_"));
+        assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+        assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+        assertThat(container.getVolumeMounts()).extracting(m -> m.getMountPath())
+                .contains("/var/lib/gitwire", "/var/run/wireguard");
+    }
+
+    @Test
+    void theClusterRoleGrantsExactlyTheCallsTheAgentMakes() throws Exception {
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-a").endMetadata().build()).create();
+        for (int i = server.getRequestCount(); i > 0; i--) {
+            server.takeRequest(1, TimeUnit.SECONDS); // the set-up's own calls are not the agent's
+        }
+        int before = server.getRequestCount();
+        try (KubernetesCluster cluster = new KubernetesCluster(client, "node-a", () -> { })) {
+            cluster.start();
+            cluster.publishKey(PrivateKey.generate(new SecureRandom()).publicKey());
+            cluster.snapshot();
+        }
+        Set<String> used = new TreeSet<>();
+        for (int i = 0; i < server.getRequestCount() - before; i++) {
+            RecordedRequest request = server.takeRequest(1, TimeUnit.SECONDS);
+            if (request == null) {
+                break;
+            }
+            String path = request.getPath();
+            String resource = path.startsWith("/api/v1/pods") ? "pods" : path.startsWith("/api/v1/nodes") ? "nodes" : null;
+            if (resource == null) {
+                continue; // the test's own set-up calls
+            }
+            String verb = switch (request.getMethod()) {
+                case "PATCH" -> "patch";
+                case "GET" -> path.contains("watch=true") ? "watch" : path.matches("/api/v1/nodes/[^/?]+.*") ? "get" : "list";
+                default -> request.getMethod().toLowerCase(java.util.Locale.ROOT);
+            };
+            used.add(resource + ":" + verb);
+        }
+        ClusterRole role = (ClusterRole) manifests().stream().filter(m -> m.getKind().equals("ClusterRole")).findFirst()
+                .orElseThrow();
+        Set<String> granted = new TreeSet<>();
+        for (PolicyRule rule : role.getRules()) {
+            assertThat(rule.getApiGroups()).containsExactly("");
+            rule.getResources().forEach(r -> rule.getVerbs().forEach(v -> granted.add(r + ":" + v)));
+        }
+        assertThat(granted).isEqualTo(used).containsExactlyInAnyOrder("pods:list", "pods:watch", "nodes:get",
+                "nodes:list", "nodes:watch", "nodes:patch");
+    }
+
+    /** Paths of fields that fabric8 put in an additionalProperties map: fields its model does not know. */
+    private static List<String> unknownFields(Object object, String path, Map<Object, Boolean> seen) throws Exception {
+        List<String> unknown = new ArrayList<>();
+        if (object == null || seen.put(object, true) != null || !object.getClass().getName().startsWith("io.fabric8")) {
+            return unknown;
+        }
+        for (Method getter : object.getClass().getMethods()) {
+            if (!getter.getName().startsWith("get") || getter.getParameterCount() != 0
+                    || getter.getDeclaringClass() == Object.class) {
+                continue;
+            }
+            Object value = getter.invoke(object);
+            if (getter.getName().equals("getAdditionalProperties")) {
+                if (value instanceof Map<?, ?> map && !map.isEmpty()) {
+                    map.keySet().forEach(k -> unknown.add(path + "." + k));
+                }
+            } else if (value instanceof Collection<?> items) {
+                for (Object item : items) {
+                    unknown.addAll(unknownFields(item, path + "." + getter.getName().substring(3), seen));
+                }
+            } else {
+                unknown.addAll(unknownFields(value, path + "." + getter.getName().substring(3), seen));
+            }
+        }
+        return unknown;
+    }
+}
