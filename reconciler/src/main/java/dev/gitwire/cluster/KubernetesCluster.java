@@ -6,7 +6,6 @@ import dev.gitwire.net.IpAddress;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -20,8 +19,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The live cluster from the Kubernetes API: informers on Pods (all namespaces) and Nodes whose stores
- * keep only the fields gitwire reads, so that 150,000 pods fit in little memory. Every change calls
+ * The live cluster from the Kubernetes API: informers on Pods (all namespaces, in a {@link LeanPodStore})
+ * and Nodes (in a reduced-state store) that keep only the fields gitwire reads, so that 150,000 pods fit
+ * in little memory. Every change calls
  * back (the agent coalesces them into reconciles); the informers re-list and re-watch by themselves
  * after an outage while the last known state keeps serving. The node's public key is published as the
  * annotation {@value #KEY_ANNOTATION} on its own Node and put back when someone changes it.
@@ -36,6 +36,7 @@ public final class KubernetesCluster implements AutoCloseable {
     private final Runnable onChange;
     private final SharedIndexInformer<Pod> pods;
     private final SharedIndexInformer<Node> nodes;
+    private final LeanPodStore podStore = new LeanPodStore();
     private volatile Optional<PublicKey> published = Optional.empty();
 
     public KubernetesCluster(KubernetesClient client, String ownNode, Runnable onChange) {
@@ -43,9 +44,7 @@ public final class KubernetesCluster implements AutoCloseable {
         this.ownNode = ownNode;
         this.onChange = onChange;
         this.pods = client.pods().inAnyNamespace().runnableInformer(0);
-        pods.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.UID_KEY_STATE, Pod.class,
-                client.getKubernetesSerialization(), "metadata.name", "metadata.namespace", "spec.nodeName",
-                "spec.hostNetwork", "status.podIP", "status.podIPs", "status.phase"));
+        pods.itemStore(podStore);
         this.nodes = client.nodes().runnableInformer(0);
         nodes.itemStore(new ReducedStateItemStore<>(ReducedStateItemStore.NAME_KEY_STATE, Node.class,
                 client.getKubernetesSerialization(), "metadata.labels", "metadata.annotations", "spec.providerID",
@@ -63,21 +62,19 @@ public final class KubernetesCluster implements AutoCloseable {
     /** The cluster as the stores hold it now. */
     public LiveCluster snapshot() {
         Map<String, List<IpAddress>> workloads = new HashMap<>();
-        for (Pod pod : pods.getStore().list()) {
-            if (pod.getSpec() == null || pod.getSpec().getNodeName() == null
-                    || Boolean.TRUE.equals(pod.getSpec().getHostNetwork())
-                    || pod.getStatus() == null || FINISHED.contains(pod.getStatus().getPhase())) {
-                continue; // host-network pods share the node's address; finished pods hold none
+        podStore.lean().forEach(pod -> {
+            if (pod.node() == null || pod.hostNetwork() || FINISHED.contains(pod.phase())) {
+                return; // host-network pods share the node's address; finished pods hold none
             }
-            List<IpAddress> ips = workloads.computeIfAbsent(pod.getSpec().getNodeName(), n -> new ArrayList<>());
-            for (String ip : podIps(pod)) {
+            List<IpAddress> ips = workloads.computeIfAbsent(pod.node(), n -> new ArrayList<>());
+            for (String ip : pod.ips()) {
                 try {
                     ips.add(IpAddress.parse(ip));
                 } catch (IllegalArgumentException e) {
                     // not an address: skip it rather than stop the mesh
                 }
             }
-        }
+        });
         Map<String, LiveNode> live = new TreeMap<>();
         for (Node node : nodes.getStore().list()) {
             String name = node.getMetadata().getName();
@@ -126,14 +123,6 @@ public final class KubernetesCluster implements AutoCloseable {
                 onChange.run();
             }
         };
-    }
-
-    private static List<String> podIps(Pod pod) {
-        List<PodIP> ips = pod.getStatus().getPodIPs();
-        if (ips != null && !ips.isEmpty()) {
-            return ips.stream().map(PodIP::getIp).toList();
-        }
-        return pod.getStatus().getPodIP() == null ? List.of() : List.of(pod.getStatus().getPodIP());
     }
 
     private static List<IpAddress> internalAddresses(Node node) {
