@@ -171,9 +171,7 @@ public final class NodeAgent implements AutoCloseable {
             return Optional.empty();
         }
         Intent intent = prepared.sourced().intent();
-        int port = intent.node(identity.nodeName()).flatMap(n -> n.wireguard().listenPort().isPresent()
-                ? Optional.of(n.wireguard().listenPort().getAsInt()) : Optional.empty())
-                .orElse(intent.mesh().wireguard().listenPort());
+        int port = intent.listenPort(identity.nodeName());
         NodeStatus status = StatusReport.of(identity.nodeName(), identity.privateKey().publicKey(), prepared.desired(),
                 outcome, prepared.sourced(), port);
         // spread over the cluster's size: every node reports when a new revision lands

@@ -21,7 +21,13 @@ abstract class NodeCommand implements Callable<Integer> {
     public final Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (NodeAgent agent = new NodeAgent(options.settings())) {
+        NodeAgent opened;
+        try {
+            opened = new NodeAgent(options.settings());
+        } catch (IllegalArgumentException e) {
+            throw new GitwireCommand.UsageException(e.getMessage()); // flags that do not fit together
+        }
+        try (NodeAgent agent = opened) {
             NodeAgent.Prepared prepared;
             try {
                 prepared = agent.prepare();
@@ -31,8 +37,6 @@ abstract class NodeCommand implements Callable<Integer> {
             }
             prepared.notes().forEach(n -> err.println("gitwire: " + n));
             return run(agent, prepared, out, err);
-        } catch (IllegalArgumentException e) {
-            throw new GitwireCommand.UsageException(e.getMessage());
         } finally {
             out.flush();
             err.flush();

@@ -194,9 +194,7 @@ public final class DesiredState {
                     mesh.nodeSelector().matches(labels),
                     listed.flatMap(l -> l.wireguard().publicKey()),
                     node.advertisedKey(),
-                    listed.flatMap(l -> l.wireguard().listenPort().isPresent()
-                            ? Optional.of(l.wireguard().listenPort().getAsInt()) : Optional.empty())
-                            .orElse(mesh.wireguard().listenPort()),
+                    intent.listenPort(name),
                     node.onAzure()));
         }
         return members;

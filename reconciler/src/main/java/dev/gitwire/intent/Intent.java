@@ -14,4 +14,10 @@ public record Intent(MeshIntent mesh, List<MeshNode> nodes) {
     public Optional<MeshNode> node(String name) {
         return nodes.stream().filter(n -> n.name().equals(name)).findFirst();
     }
+
+    /** The port a node's WireGuard listens on: its own when the inventory sets one, else the mesh's. */
+    public int listenPort(String name) {
+        return node(name).map(n -> n.wireguard().listenPort()).filter(p -> p.isPresent()).map(p -> p.getAsInt())
+                .orElse(mesh.wireguard().listenPort());
+    }
 }
