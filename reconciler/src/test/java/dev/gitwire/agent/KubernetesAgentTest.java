@@ -10,6 +10,7 @@ import dev.gitwire.net.Cidr;
 import dev.gitwire.source.CommitTrust;
 import dev.gitwire.source.GitAccess;
 import dev.gitwire.testing.IntentFixtures;
+import dev.gitwire.testing.Kubeconfig;
 import dev.gitwire.testing.Privileged;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -53,10 +54,7 @@ class KubernetesAgentTest {
                 + "metadata:\n  name: node-a\nspec:\n  addresses: [10.240.0.10]\n");
         Files.writeString(repo.resolve("nodes/node-b.yaml"), "apiVersion: gitwire.dev/v1alpha1\nkind: MeshNode\n"
                 + "metadata:\n  name: node-b\n");
-        Path kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, "apiVersion: v1\nkind: Config\nclusters:\n- name: mock\n  cluster:\n    server: "
-                + client.getMasterUrl() + "\n    insecure-skip-tls-verify: true\nusers:\n- name: u\n  user:\n"
-                + "    token: t\ncontexts:\n- name: c\n  context:\n    cluster: mock\n    user: u\ncurrent-context: c\n");
+        Path kubeconfig = Kubeconfig.write(dir.resolve("kubeconfig"), client.getMasterUrl().toString());
 
         NodeSettings settings = new NodeSettings(repo.toString(), "main", "node-a", dir.resolve("state"), Optional.empty(),
                 GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",

@@ -31,7 +31,7 @@ class GitDrivenApplyTest {
             Shell.run("git", "init", "-q", "--bare", "-b", "main", bare.toString());
             String url = "file://" + bare;
             GitWorkTree work = new GitWorkTree(bed.root().resolve("work"), url, Map.of());
-            bed.writeIntent(work.dir(), Testbed.mesh(true, false, Mode.OPPORTUNISTIC), Set.of(), false);
+            bed.writeIntent(work.dir(), Testbed.mesh(true, false, Mode.OPPORTUNISTIC), Set.of(), Testbed.Inventory.UNPINNED);
             String first = work.commit("enable encryption", List.of());
             work.push(false);
 

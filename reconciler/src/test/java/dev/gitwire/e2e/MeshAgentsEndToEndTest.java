@@ -123,7 +123,7 @@ class MeshAgentsEndToEndTest {
 
         assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 20)).isTrue();
         assertThat(a.host().namespace().ip("route", "show", "table", "51820"))
-                .as("the Git server is kept out of the tunnel").contains("throw " + Testbed.GIT_SERVER_ADDRESS);
+                .as("the Git server is kept out of the tunnel").contains("throw " + Testbed.SERVICES_ADDRESS);
         Path pods = bed.capture(() -> Shell.run("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(), "ping", "-c",
                 "4", "-i", "0.2", b.podAddress(1)));
         assertThat(Testbed.count(pods, "udp port 51820")).isGreaterThanOrEqualTo(8);

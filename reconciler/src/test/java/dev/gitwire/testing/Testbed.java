@@ -13,6 +13,7 @@ import dev.gitwire.intent.WireguardSettings;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.net.IpAddress;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +45,7 @@ public final class Testbed implements AutoCloseable {
     private final Map<String, TestNamespace> podNames = new LinkedHashMap<>();
     private final Path root;
     private GitServer gitServer;
+    private TcpRelay apiRelay;
 
     /** One node: its host, its number, its state directory, its private key, its address and its pods'. */
     public record Node(String name, int number, WireguardGoHost host, Path stateDir, PrivateKey key, String address,
@@ -64,17 +66,40 @@ public final class Testbed implements AutoCloseable {
         return root;
     }
 
-    /** The address of the fabric's own side of the bridge, where the testbed's Git server listens. */
-    public static final String GIT_SERVER_ADDRESS = SUBNET_PREFIX + "254";
+    /** The address of the fabric's own side of the bridge, where the testbed's Git server and API server listen. */
+    public static final String SERVICES_ADDRESS = SUBNET_PREFIX + "254";
+
+    /** The port on which the nodes reach the Kubernetes API. */
+    public static final int API_SERVER_PORT = 6443;
 
     /** A real `git daemon` on the bridge, reachable from every node, serving repositories from this testbed. */
     public GitServer gitServer() throws IOException {
         if (gitServer == null) {
-            fabric.ip("addr", "add", GIT_SERVER_ADDRESS + "/24", "dev", "br0");
+            servicesAddress();
             gitServer = new GitServer(root.resolve("served"), List.of("ip", "netns", "exec", fabric.name()),
-                    GIT_SERVER_ADDRESS);
+                    SERVICES_ADDRESS);
         }
         return gitServer;
+    }
+
+    /**
+     * Makes an API server that runs in this JVM (fabric8's mock) reachable from every node at
+     * {@code https://10.240.0.254:6443}; returns the kubeconfig that the nodes' agents use.
+     */
+    public Path kubernetesApi(java.net.URI server) throws IOException {
+        if (apiRelay == null) {
+            servicesAddress();
+            apiRelay = new TcpRelay(fabric.namespace(), new InetSocketAddress(SERVICES_ADDRESS, API_SERVER_PORT),
+                    new InetSocketAddress(server.getHost(), server.getPort()));
+        }
+        return Kubeconfig.write(root.resolve("kubeconfig"),
+                server.getScheme() + "://" + SERVICES_ADDRESS + ":" + API_SERVER_PORT);
+    }
+
+    private void servicesAddress() {
+        if (!fabric.ip("-br", "addr", "show", "dev", "br0").contains(SERVICES_ADDRESS + "/")) {
+            fabric.ip("addr", "add", SERVICES_ADDRESS + "/24", "dev", "br0");
+        }
     }
 
     public TestNamespace fabric() {
@@ -151,24 +176,35 @@ public final class Testbed implements AutoCloseable {
         }
     }
 
-    /**
-     * Writes the intent of this testbed into {@code repo}: every node with its address, its pods as
-     * workload IPs and its key pinned (standalone mode learns keys from pins); nodes in
-     * {@code withoutWireguard} opt out.
-     */
-    public Path writeIntent(Path repo, MeshIntent mesh, java.util.Set<String> withoutWireguard) throws IOException {
-        return writeIntent(repo, mesh, withoutWireguard, true);
+    /** What the inventory of a testbed's intent says about each node, besides its address. */
+    public enum Inventory {
+        /** Keys pinned, pods listed as workload IPs: the standalone mode with everything in Git. */
+        PINNED,
+        /** Pods listed, no pins: nodes learn each other's keys from the status branch. */
+        UNPINNED,
+        /** Neither: pods and keys come from the Kubernetes API. */
+        KUBERNETES
     }
 
-    /** The same, with keys pinned or not (unpinned, nodes learn each other's keys from the status branch). */
-    public Path writeIntent(Path repo, MeshIntent mesh, java.util.Set<String> withoutWireguard, boolean pinKeys)
+    /**
+     * Writes the intent of this testbed into {@code repo}: every node with its address, its key pinned
+     * and its pods as workload IPs; nodes in {@code withoutWireguard} opt out.
+     */
+    public Path writeIntent(Path repo, MeshIntent mesh, java.util.Set<String> withoutWireguard) throws IOException {
+        return writeIntent(repo, mesh, withoutWireguard, Inventory.PINNED);
+    }
+
+    /** The same, with as much in the inventory as {@code inventory} says. */
+    public Path writeIntent(Path repo, MeshIntent mesh, java.util.Set<String> withoutWireguard, Inventory listed)
             throws IOException {
         List<MeshNode> inventory = new ArrayList<>();
         for (Node node : nodes.values()) {
-            List<IpAddress> workloads = node.pods().stream().map(IpAddress::parse).toList();
+            List<IpAddress> workloads = listed == Inventory.KUBERNETES ? List.of()
+                    : node.pods().stream().map(IpAddress::parse).toList();
             inventory.add(new MeshNode(node.name(), Map.of(), List.of(IpAddress.parse(node.address())),
                     new MeshNode.NodeWireguard(!withoutWireguard.contains(node.name()),
-                            pinKeys ? java.util.Optional.of(node.key().publicKey()) : java.util.Optional.empty(),
+                            listed == Inventory.PINNED ? java.util.Optional.of(node.key().publicKey())
+                                    : java.util.Optional.empty(),
                             java.util.OptionalInt.empty()),
                     List.of(), workloads));
         }
@@ -272,6 +308,9 @@ public final class Testbed implements AutoCloseable {
     public void close() {
         if (gitServer != null) {
             gitServer.stop();
+        }
+        if (apiRelay != null) {
+            apiRelay.close();
         }
         pods.forEach(TestNamespace::close);
         nodes.values().forEach(n -> n.host().close());

@@ -1,0 +1,109 @@
+package dev.gitwire.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gitwire.cluster.KubernetesCluster;
+import dev.gitwire.intent.Mode;
+import dev.gitwire.testing.Privileged;
+import dev.gitwire.testing.Shell;
+import dev.gitwire.testing.Testbed;
+import dev.gitwire.testing.Testbed.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Scenario (i): two nodes whose inventory lists only their addresses; the pods, and the nodes' public
+ * keys, come from the Kubernetes API (fabric8's mock server, relayed onto the testbed's bridge), and the
+ * agents follow it live.
+ */
+@Privileged
+@EnableKubernetesMockClient(crud = true)
+class KubernetesMeshEndToEndTest {
+
+    KubernetesClient client;
+
+    @Test
+    void podsAndKeysFromTheKubernetesApiMakeTheMesh() throws Exception {
+        List<Process> agents = new ArrayList<>();
+        try (Testbed bed = new Testbed()) {
+            Node a = bed.addNode("node-a", 1, 1);
+            Node b = bed.addNode("node-b", 2, 2);
+            for (Node node : bed.nodes()) {
+                client.nodes().resource(new NodeBuilder().withNewMetadata().withName(node.name()).endMetadata()
+                        .withNewStatus().addNewAddress().withType("InternalIP").withAddress(node.address()).endAddress()
+                        .endStatus().build()).create();
+                for (String pod : node.pods()) {
+                    createPod(node, pod);
+                }
+            }
+            Path kubeconfig = bed.kubernetesApi(URI.create(client.getMasterUrl().toString()));
+            Path repo = bed.writeIntent(Files.createDirectories(bed.root().resolve("repo")),
+                    Testbed.mesh(true, false, Mode.OPPORTUNISTIC), Set.of(), Testbed.Inventory.KUBERNETES);
+            for (Node node : bed.nodes()) {
+                agents.add(bed.startGitwire(node, bed.root().resolve(node.name() + ".log"), "run", "--repo",
+                        repo.toString(), "--node", node.name(), "--state-dir", node.stateDir().toString(),
+                        "--kubeconfig", kubeconfig.toString()));
+            }
+            String podB2 = b.podAddress(2);
+            assertThat(Testbed.eventually(30_000, () -> tableOf(a).contains(podB2 + " dev wireguard.cali")))
+                    .as("node-a routes node-b's pods from the API through the tunnel:%n%s", log(bed, a)).isTrue();
+            for (Node node : bed.nodes()) {
+                assertThat(client.nodes().withName(node.name()).get().getMetadata().getAnnotations())
+                        .containsEntry(KubernetesCluster.KEY_ANNOTATION, node.key().publicKey().base64());
+            }
+            assertThat(tableOf(a)).as("the API server stays out of the tunnel")
+                    .contains("throw " + Testbed.SERVICES_ADDRESS);
+
+            assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 20)).isTrue();
+            Path capture = bed.capture(() -> Shell.run("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(), "ping",
+                    "-c", "4", "-i", "0.2", b.podAddress(1)));
+            assertThat(Testbed.count(capture, "udp port 51820")).isGreaterThanOrEqualTo(8);
+            assertThat(Testbed.count(capture, "icmp")).isZero();
+
+            client.pods().inNamespace("apps").withName(podName(podB2)).delete();
+            assertThat(Testbed.eventually(10_000, () -> !tableOf(a).contains(podB2 + " ")))
+                    .as("a deleted pod leaves node-a's table").isTrue();
+            assertThat(a.host().run("wg", "show", "wireguard.cali", "allowed-ips")).doesNotContain(podB2 + "/32")
+                    .contains(b.podAddress(1) + "/32");
+        } finally {
+            for (Process agent : agents) {
+                agent.destroy();
+                agent.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private void createPod(Node node, String address) {
+        client.pods().inNamespace("apps").resource(new PodBuilder().withNewMetadata().withName(podName(address))
+                .endMetadata().withNewSpec().withNodeName(node.name()).endSpec().withNewStatus().withPhase("Running")
+                .withPodIP(address).endStatus().build()).create();
+    }
+
+    private static String podName(String address) {
+        return "pod-" + address.replace('.', '-');
+    }
+
+    /** gitwire's table on a node; empty until the table exists. */
+    private static String tableOf(Node node) {
+        return Shell.tryRun(List.of("ip", "-n", node.host().namespace().name(), "route", "show", "table", "51820"), null)
+                .output();
+    }
+
+    private static String log(Testbed bed, Node node) {
+        try {
+            return Files.readString(bed.root().resolve(node.name() + ".log"));
+        } catch (java.io.IOException e) {
+            return "(no log)";
+        }
+    }
+}
