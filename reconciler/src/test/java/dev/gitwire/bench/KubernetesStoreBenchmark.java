@@ -2,86 +2,126 @@ package dev.gitwire.bench;
 
 import dev.gitwire.cluster.KubernetesCluster;
 import dev.gitwire.cluster.LiveCluster;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
-import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
+import io.fabric8.mockwebserver.crud.AttributeSet;
 import java.util.HashMap;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 /**
  * N nodes and P pods (with realistic labels, containers and status) in fabric8's mock API server, then
- * loaded through gitwire's informers: the heap the reduced stores hold, and events processed per second.
+ * loaded through gitwire's informers: the live heap that starting them added (stores, watches, client;
+ * counted by class histogram, before and after), and events processed per second.
  */
 public final class KubernetesStoreBenchmark {
+
+    private static final String MOCK_WATCH_MESSAGE = "io.fabric8.mockwebserver.internal.WebSocketMessage";
 
     public static void main(String[] given) throws Exception {
         BenchArgs args = new BenchArgs(given);
         int nodes = args.integer(0, 5000);
         int pods = args.integer(1, 150_000);
+        KubernetesCrudDispatcher dispatcher = new KubernetesCrudDispatcher();
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
+                dispatcher, false);
         server.init();
+        java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
         try (KubernetesClient client = server.createClient()) {
-            ExecutorService pool = Executors.newFixedThreadPool(8);
-            List<Future<?>> work = new ArrayList<>();
-            for (int i = 0; i < nodes; i++) {
-                int n = i;
-                work.add(pool.submit(() -> client.nodes().resource(new NodeBuilder().withNewMetadata()
-                        .withName(node(n)).addToLabels("agentpool", "nodepool1")
-                        .addToLabels("kubernetes.io/os", "linux").endMetadata().withNewSpec()
-                        .withProviderID("azure:///subscriptions/0/resourceGroups/mc/vm/" + n).endSpec().withNewStatus()
-                        .addNewAddress().withType("InternalIP").withAddress(ip(n, 0)).endAddress()
-                        .addNewAddress().withType("Hostname").withAddress(node(n)).endAddress().endStatus().build())
-                        .create() != null)); // a boolean: the created object is not kept by the future
-            }
-            for (int i = 0; i < pods; i++) {
-                int p = i;
-                work.add(pool.submit(() -> client.pods().inNamespace("ns-" + (p % 50)).resource(new PodBuilder()
-                        .withNewMetadata().withName("pod-" + p).addToLabels("app", "app-" + (p % 300))
-                        .addToLabels("pod-template-hash", Integer.toHexString(p)).endMetadata()
-                        .withNewSpec().withNodeName(node(p % nodes)).addNewContainer().withName("main")
-                        .withImage("registry.example.com/app:1." + (p % 10)).endContainer().endSpec()
-                        .withNewStatus().withPhase("Running").withPodIP(ip(p % nodes, 1 + p / nodes))
-                        .addNewPodIP().withIp(ip(p % nodes, 1 + p / nodes)).endPodIP().endStatus().build())
-                        .create() != null));
-            }
-            for (Future<?> f : work) {
-                f.get();
-            }
-            work.clear();
-            pool.shutdown();
+            // the first of each through the API; the rest straight into the mock's store, under the key the
+            // mock gave the first (its create scans the whole store, which makes 150,000 creates take hours)
+            Node firstNode = client.nodes().resource(node(0)).create();
+            Pod firstPod = client.pods().resource(pod(0, nodes)).create();
+            KubernetesSerialization json = client.getKubernetesSerialization();
+            seed(dispatcher, json, firstNode, "/api/v1/nodes", 1, nodes, n -> node(n));
+            seed(dispatcher, json, firstPod, "/api/v1/namespaces/%s/pods", 1, pods, p -> pod(p, nodes));
 
+            LiveHeap before = LiveHeap.take();
             AtomicLong events = new AtomicLong();
             long start = System.nanoTime();
-            KubernetesCluster cluster = new KubernetesCluster(client, node(0), events::incrementAndGet);
+            KubernetesCluster cluster = new KubernetesCluster(client, nodeName(0), events::incrementAndGet);
             cluster.start();
             long millis = (System.nanoTime() - start) / 1_000_000;
             LiveCluster live = cluster.snapshot();
             long ips = live.nodes().values().stream().mapToLong(n -> n.workloadIPs().size()).sum();
             live = null;
-            long synced = usedAfterGc();
-            cluster.close(); // what the informers held becomes garbage: the difference is their stores
-            cluster = null;
-            long held = synced - usedAfterGc();
+            // the mock answers a watch with an ADDED message for every stored object and queues them: they are
+            // the mock's heap, not the informers', so measure once it has sent them all
+            LiveHeap synced = LiveHeap.take();
+            for (int i = 0; i < 60 && synced.bytesByClass().containsKey(MOCK_WATCH_MESSAGE); i++) {
+                Thread.sleep(2_000);
+                synced = LiveHeap.take();
+            }
+            // what the informers, their watches and the client hold now: an upper bound of the stores
+            long held = synced.total() - before.total();
             System.out.printf("kubernetes %d nodes, %d pods: informers synced in %d ms (%d events, %.0f events/s);"
-                            + " informer stores hold %d MB of heap; snapshot had %d workload IPs%n", nodes, pods,
+                            + " informers hold %d MB of heap (live objects, histogram); snapshot had %d workload IPs%n", nodes, pods,
                     millis, events.get(), events.get() * 1000.0 / Math.max(1, millis), held / (1024 * 1024), ips);
+            System.out.println("held by class:\n" + synced.largestGrowthSince(before, 12));
+            cluster.close();
         } finally {
             server.destroy();
         }
+        System.exit(0); // the mock server's Vert.x threads may outlive destroy()
     }
 
-    private static String node(int n) {
+    /**
+     * Puts objects {@code from..to-1} into the mock's store as its create would: the attribute key made
+     * the same way (checked against the one the mock made for the first object) and a resource version.
+     */
+    private static <T extends HasMetadata> void seed(KubernetesCrudDispatcher dispatcher, KubernetesSerialization json,
+            T created, String collection, int from, int to, IntFunction<T> object) {
+        KubernetesAttributesExtractor extractor = dispatcher.getAttributeExtractor() instanceof KubernetesAttributesExtractor k
+                ? k : new KubernetesAttributesExtractor();
+        AttributeSet madeByTheMock = dispatcher.getMap().keySet().stream()
+                .filter(key -> dispatcher.getMap().get(key).contains("\"" + created.getMetadata().getName() + "\""))
+                .findFirst().orElseThrow();
+        if (!key(extractor, collection, json, created).equals(madeByTheMock)) {
+            throw new IllegalStateException("seeded keys would differ from the mock's: " + madeByTheMock);
+        }
+        for (int i = from; i < to; i++) {
+            T item = object.apply(i);
+            item.getMetadata().setResourceVersion(created.getMetadata().getResourceVersion());
+            item.getMetadata().setUid(java.util.UUID.randomUUID().toString());
+            dispatcher.getMap().put(key(extractor, collection, json, item), json.asJson(item));
+        }
+    }
+
+    private static AttributeSet key(KubernetesAttributesExtractor extractor, String collection, KubernetesSerialization json,
+            HasMetadata item) {
+        String path = collection.contains("%s") ? String.format(collection, item.getMetadata().getNamespace()) : collection;
+        return AttributeSet.merge(extractor.fromPath(path + "/" + item.getMetadata().getName()),
+                extractor.fromResource(json.asJson(item)));
+    }
+
+    private static Node node(int n) {
+        return new NodeBuilder().withNewMetadata().withName(nodeName(n)).addToLabels("agentpool", "nodepool1")
+                .addToLabels("kubernetes.io/os", "linux").endMetadata().withNewSpec()
+                .withProviderID("azure:///subscriptions/0/resourceGroups/mc/vm/" + n).endSpec().withNewStatus()
+                .addNewAddress().withType("InternalIP").withAddress(ip(n, 0)).endAddress()
+                .addNewAddress().withType("Hostname").withAddress(nodeName(n)).endAddress().endStatus().build();
+    }
+
+    private static Pod pod(int p, int nodes) {
+        return new PodBuilder().withNewMetadata().withNamespace("ns-" + (p % 50)).withName("pod-" + p)
+                .addToLabels("app", "app-" + (p % 300)).addToLabels("pod-template-hash", Integer.toHexString(p))
+                .endMetadata().withNewSpec().withNodeName(nodeName(p % nodes)).addNewContainer().withName("main")
+                .withImage("registry.example.com/app:1." + (p % 10)).endContainer().endSpec()
+                .withNewStatus().withPhase("Running").withPodIP(ip(p % nodes, 1 + p / nodes))
+                .addNewPodIP().withIp(ip(p % nodes, 1 + p / nodes)).endPodIP().endStatus().build();
+    }
+
+    private static String nodeName(int n) {
         return String.format("aks-nodepool1-%05d", n);
     }
 
@@ -89,13 +129,5 @@ public final class KubernetesStoreBenchmark {
     private static String ip(int node, int host) {
         int value = (node * 64) + host;
         return "10." + ((value >> 16) & 0xff) + "." + ((value >> 8) & 0xff) + "." + (value & 0xff);
-    }
-
-    private static long usedAfterGc() throws InterruptedException {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(200);
-        }
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 }
