@@ -145,7 +145,7 @@ public final class NodeAgent implements AutoCloseable {
         sourced.refusal().ifPresent(r -> notes.add("keeping " + sourced.revision() + ": " + r));
         sourced.problems().forEach(p -> notes.add(p.format()));
         Map<String, PublicKey> published = new HashMap<>();
-        if (statusBranch.isPresent()) {
+        if (statusBranch.isPresent() && cluster.isEmpty()) { // with Kubernetes, keys come from Node annotations
             try {
                 statusBranch.get().readAll()
                         .forEach((name, s) -> s.publicKey().ifPresent(k -> published.put(name, PublicKey.parse(k))));

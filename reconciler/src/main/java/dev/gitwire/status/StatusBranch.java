@@ -48,6 +48,8 @@ public final class StatusBranch {
     private final GitAccess access;
     private final String branch;
     private final Map<ObjectId, Optional<NodeStatus>> parsedBlobs = new java.util.HashMap<>();
+    /** The tip that the last {@link #readAll} fetched, until the next publish builds on it. */
+    private Optional<ObjectId> justRead = Optional.empty();
 
     public StatusBranch(GitRemote remote, GitAccess access, String branch) {
         this.remote = remote;
@@ -58,6 +60,7 @@ public final class StatusBranch {
     /** Every node's status on the branch tip (after a fetch), by node name. */
     public Map<String, NodeStatus> readAll() throws SourceUnavailableException, IOException {
         Optional<ObjectId> tip = remote.fetch(branch);
+        justRead = tip;
         return tip.isEmpty() ? Map.of() : statuses(tree(tip.get()));
     }
 
@@ -86,7 +89,9 @@ public final class StatusBranch {
         SourceUnavailableException last = null;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             try {
-                Optional<ObjectId> tip = remote.fetch(branch);
+                // the tip just read usually is still the tip: a push on it saves a fetch, a stale one is refused
+                Optional<ObjectId> tip = attempt == 1 && justRead.isPresent() ? justRead : remote.fetch(branch);
+                justRead = Optional.empty();
                 Map<String, ObjectId> tree = tip.isPresent() ? tree(tip.get()) : new TreeMap<>();
                 ObjectId previous = tree.get(path);
                 if (contentId.equals(previous)) {

@@ -112,4 +112,29 @@ class StatusBranchTest {
                     .hasSize(2);
         }
     }
+
+    @Test
+    void aPublishOnATipReadBeforeAnotherNodePushedLosesNothing() throws Exception {
+        try (GitServer server = new GitServer(tmp.resolve("served"))) {
+            String url = server.create("intent");
+            PrivateKey a = PrivateKey.generate(new SecureRandom());
+            PrivateKey b = PrivateKey.generate(new SecureRandom());
+            try (GitRemote remoteA = new GitRemote(url, tmp.resolve("node-a"), GitAccess.anonymous());
+                    GitRemote remoteB = new GitRemote(url, tmp.resolve("node-b"), GitAccess.anonymous())) {
+                StatusBranch nodeA = new StatusBranch(remoteA, GitAccess.anonymous(), BRANCH);
+                StatusBranch nodeB = new StatusBranch(remoteB, GitAccess.anonymous(), BRANCH);
+                nodeA.publish(status("node-a", a, "main@sha1:" + "12".repeat(20), 3));
+                assertThat(nodeA.readAll()).containsOnlyKeys("node-a"); // node-a's next publish builds on this tip
+                nodeB.publish(status("node-b", b, "main@sha1:" + "12".repeat(20), 3));
+
+                StatusBranch.Published stale = nodeA.publish(status("node-a", a, "main@sha1:" + "3f".repeat(20), 3));
+                assertThat(stale.attempts()).as("the push on the stale tip is refused, then rebuilt").isEqualTo(2);
+                assertThat(nodeB.readAll()).containsOnlyKeys("node-a", "node-b");
+                assertThat(nodeB.readAll().get("node-a").observedRevision()).contains("main@sha1:" + "3f".repeat(20));
+
+                nodeA.readAll();
+                assertThat(nodeA.publish(status("node-a", a, "main@sha1:" + "4e".repeat(20), 3)).attempts()).isEqualTo(1);
+            }
+        }
+    }
 }
