@@ -5,12 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gitwire.source.GitAccess;
 import dev.gitwire.source.GitRemote;
+import dev.gitwire.source.ScratchDirectory;
 import dev.gitwire.source.SourceUnavailableException;
 import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.StatusBranch;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -42,8 +41,8 @@ final class StatusCommand implements Callable<Integer> {
         if (!GitRemote.isUrl(repo)) {
             throw new GitwireCommand.UsageException(repo + " is not a Git URL (file://, git://, https://, ssh://)");
         }
-        Path scratch = Files.createTempDirectory("gitwire-status");
-        try (GitRemote remote = new GitRemote(repo, scratch, GitAccess.anonymous())) {
+        try (ScratchDirectory scratch = ScratchDirectory.create("gitwire-status");
+                GitRemote remote = new GitRemote(repo, scratch.path(), GitAccess.anonymous())) {
             Map<String, NodeStatus> statuses = new StatusBranch(remote, GitAccess.anonymous(), branch).readAll();
             if (output == ValidateCommand.Output.json) {
                 out.println(json(statuses));
@@ -57,10 +56,6 @@ final class StatusCommand implements Callable<Integer> {
         } catch (SourceUnavailableException e) {
             spec.commandLine().getErr().println("gitwire: " + e.getMessage());
             return GitwireCommand.EXIT_FAILURE;
-        } finally {
-            try (var walk = Files.walk(scratch)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
         }
         out.flush();
         return GitwireCommand.EXIT_OK;

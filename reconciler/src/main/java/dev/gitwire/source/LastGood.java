@@ -1,14 +1,11 @@
 package dev.gitwire.source;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * The last intent that was valid and trusted, kept in the state dir (its revision and its intent files),
@@ -39,7 +36,7 @@ public final class LastGood {
     public void save(Revision revision, IntentTree tree) throws IOException {
         Files.createDirectories(directory.getParent());
         Path fresh = directory.resolveSibling("last-good.new");
-        delete(fresh);
+        ScratchDirectory.delete(fresh);
         Files.createDirectories(fresh.resolve("files"));
         for (String path : tree.files()) {
             if (IntentFiles.isIntent(path)) {
@@ -50,26 +47,11 @@ public final class LastGood {
         }
         Files.writeString(fresh.resolve("revision"), revision + "\n", StandardCharsets.US_ASCII);
         Path old = directory.resolveSibling("last-good.old");
-        delete(old);
+        ScratchDirectory.delete(old);
         if (Files.exists(directory)) {
             Files.move(directory, old, StandardCopyOption.ATOMIC_MOVE);
         }
         Files.move(fresh, directory, StandardCopyOption.ATOMIC_MOVE);
-        delete(old);
-    }
-
-    private static void delete(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(path)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
+        ScratchDirectory.delete(old);
     }
 }
