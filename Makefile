@@ -22,6 +22,11 @@ deps:
 	    echo "installing:$$missing"; \
 	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
 	fi
+	@# kubectl (for the kustomize build test) may come from another source; Debian's only where none is
+	@if ! command -v kubectl >/dev/null && [ "$$(id -u)" -eq 0 ]; then \
+	    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends kubernetes-client; } \
+	        || echo "make: kubectl not installed: the kustomize build of deploy/ is skipped" >&2; \
+	fi
 
 build:
 	$(MVN) -q -DskipTests package

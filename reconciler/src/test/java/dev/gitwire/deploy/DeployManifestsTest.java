@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gitwire.cluster.KubernetesCluster;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.testing.IntentFixtures;
+import dev.gitwire.testing.Shell;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
@@ -26,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** deploy/ parses strictly, wires the agent as documented, and grants exactly the API calls the agent makes. */
@@ -62,6 +64,25 @@ class DeployManifestsTest {
         HasMetadata secret = (HasMetadata) client.getKubernetesSerialization()
                 .unmarshal(Files.readString(deploy().resolve("secret-git-credentials.example.yaml")));
         assertThat(unknownFields(secret, "", new IdentityHashMap<>())).isEmpty();
+    }
+
+    @Test
+    void kubectlKustomizeBuildsEveryResourceIntoTheAgentsNamespace() throws Exception {
+        Assumptions.assumeTrue(Shell.tryRun(List.of("sh", "-c", "command -v kubectl"), null).exitCode() == 0,
+                "kubectl is not installed (make test installs it where Debian can)");
+        Shell.Result built = Shell.tryRun(List.of("kubectl", "kustomize", deploy().toString()), null);
+        assertThat(built.exitCode()).as(built.output()).isZero();
+        List<HasMetadata> objects = client.load(new java.io.ByteArrayInputStream(
+                built.output().getBytes(java.nio.charset.StandardCharsets.UTF_8))).items();
+        assertThat(objects).extracting(o -> o.getKind() + "/" + o.getMetadata().getName())
+                .containsExactlyInAnyOrderElementsOf(manifests().stream()
+                        .map(o -> o.getKind() + "/" + o.getMetadata().getName()).toList());
+        for (HasMetadata object : objects) {
+            boolean clusterScoped = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding").contains(object.getKind());
+            assertThat(object.getMetadata().getNamespace()).as(object.getKind())
+                    .isEqualTo(clusterScoped ? null : "gitwire-system");
+            assertThat(unknownFields(object, "", new IdentityHashMap<>())).as(object.getKind()).isEmpty();
+        }
     }
 
     @Test
