@@ -27,14 +27,14 @@ class AgentRunTest {
                     Testbed.mesh(true, false, Mode.OPPORTUNISTIC), Set.of());
             List<Process> agents = new ArrayList<>();
             for (Node node : bed.nodes()) {
-                agents.add(bed.startGitwire(node, bed.root().resolve(node.name() + ".log"), "run", "--repo",
+                agents.add(bed.startGitwire(node, "run", "--repo",
                         repo.toString(), "--node", node.name(), "--state-dir", node.stateDir().toString(),
                         "--no-kubernetes", "--interval", "30s"));
             }
             try {
                 for (Node node : bed.nodes()) {
                     assertThat(Testbed.eventually(20_000, () -> Testbed.agentHttp(node, "GET", "/readyz").endsWith("200")))
-                            .as("%s ready; log:%n%s", node.name(), log(bed, node)).isTrue();
+                            .as("%s ready; log:%n%s", node.name(), bed.log(node)).isTrue();
                     assertThat(Testbed.agentHttp(node, "GET", "/healthz")).endsWith("200");
                 }
                 assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 20)).isTrue();
@@ -56,7 +56,7 @@ class AgentRunTest {
                 assertThat(a.host().namespace().ip("link", "show")).contains("wireguard.cali");
                 assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 5)).isTrue();
 
-                agents.set(0, bed.startGitwire(a, bed.root().resolve("node-a-2.log"), "run", "--repo", repo.toString(),
+                agents.set(0, bed.startGitwire(a, "run", "--repo", repo.toString(),
                         "--node", "node-a", "--state-dir", a.stateDir().toString(), "--no-kubernetes"));
                 assertThat(Testbed.eventually(20_000, () -> Testbed.agentHttp(a, "GET", "/readyz").endsWith("200"))).isTrue();
                 assertThat(Testbed.agentHttp(a, "GET", "/metrics")).as("a restart that finds the kernel right changes nothing")
@@ -71,11 +71,4 @@ class AgentRunTest {
         }
     }
 
-    private static String log(Testbed bed, Node node) {
-        try {
-            return Files.readString(bed.root().resolve(node.name() + ".log"));
-        } catch (java.io.IOException e) {
-            return "(no log)";
-        }
-    }
 }

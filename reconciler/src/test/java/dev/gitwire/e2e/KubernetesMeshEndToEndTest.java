@@ -50,13 +50,13 @@ class KubernetesMeshEndToEndTest {
             Path repo = bed.writeIntent(Files.createDirectories(bed.root().resolve("repo")),
                     Testbed.mesh(true, false, Mode.OPPORTUNISTIC), Set.of(), Testbed.Inventory.KUBERNETES);
             for (Node node : bed.nodes()) {
-                agents.add(bed.startGitwire(node, bed.root().resolve(node.name() + ".log"), "run", "--repo",
+                agents.add(bed.startGitwire(node, "run", "--repo",
                         repo.toString(), "--node", node.name(), "--state-dir", node.stateDir().toString(),
                         "--kubeconfig", kubeconfig.toString()));
             }
             String podB2 = b.podAddress(2);
             assertThat(Testbed.eventually(30_000, () -> tableOf(a).contains(podB2 + " dev wireguard.cali")))
-                    .as("node-a routes node-b's pods from the API through the tunnel:%n%s", log(bed, a)).isTrue();
+                    .as("node-a routes node-b's pods from the API through the tunnel:%n%s", bed.log(a)).isTrue();
             for (Node node : bed.nodes()) {
                 assertThat(client.nodes().withName(node.name()).get().getMetadata().getAnnotations())
                         .containsEntry(KubernetesCluster.KEY_ANNOTATION, node.key().publicKey().base64());
@@ -99,11 +99,4 @@ class KubernetesMeshEndToEndTest {
                 .output();
     }
 
-    private static String log(Testbed bed, Node node) {
-        try {
-            return Files.readString(bed.root().resolve(node.name() + ".log"));
-        } catch (java.io.IOException e) {
-            return "(no log)";
-        }
-    }
 }

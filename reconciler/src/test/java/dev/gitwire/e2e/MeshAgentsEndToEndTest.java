@@ -58,7 +58,7 @@ class MeshAgentsEndToEndTest {
             start(node);
         }
         for (Node node : bed.nodes()) {
-            assertThat(Testbed.eventually(30_000, () -> ready(node))).as("%s ready:%n%s", node.name(), log(node)).isTrue();
+            assertThat(Testbed.eventually(30_000, () -> ready(node))).as("%s ready:%n%s", node.name(), bed.log(node)).isTrue();
         }
     }
 
@@ -72,7 +72,7 @@ class MeshAgentsEndToEndTest {
     }
 
     private void start(Node node) throws java.io.IOException {
-        agents.put(node.name(), bed.startGitwire(node, bed.root().resolve(node.name() + ".log"), "run", "--repo", url,
+        agents.put(node.name(), bed.startGitwire(node, "run", "--repo", url,
                 "--node", node.name(), "--state-dir", node.stateDir().toString(), "--no-kubernetes",
                 "--status-branch", "gitwire/status", "--interval", "2s"));
     }
@@ -83,14 +83,6 @@ class MeshAgentsEndToEndTest {
 
     private static boolean applied(Node node, String commit) {
         return Testbed.agentHttp(node, "GET", "/metrics").contains("revision=\"main@sha1:" + commit + "\"") && ready(node);
-    }
-
-    private String log(Node node) {
-        try {
-            return Files.readString(bed.root().resolve(node.name() + ".log"));
-        } catch (java.io.IOException e) {
-            return "(no log)";
-        }
     }
 
     private String commit(String message, boolean enabled, boolean hostEncryption) throws Exception {
@@ -108,7 +100,7 @@ class MeshAgentsEndToEndTest {
         }
         for (Node node : bed.nodes()) {
             assertThat(Testbed.eventually(30_000, () -> applied(node, commit))).as("%s applies %s:%n%s", node.name(), commit,
-                    log(node)).isTrue();
+                    bed.log(node)).isTrue();
         }
         return (System.nanoTime() - start) / 1_000_000;
     }
@@ -163,7 +155,7 @@ class MeshAgentsEndToEndTest {
     void theGitServerGoesAwayAndComesBack() throws Exception {
         git.stop();
         bed.nodes().forEach(n -> Testbed.agentHttp(n, "POST", "/reconcile"));
-        assertThat(Testbed.eventually(10_000, () -> log(a).contains("cannot fetch"))).isTrue();
+        assertThat(Testbed.eventually(10_000, () -> bed.log(a).contains("cannot fetch"))).isTrue();
         assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 5)).isTrue();
         assertThat(ready(a)).isTrue();
         git.start();

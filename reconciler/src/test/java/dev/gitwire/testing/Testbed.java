@@ -228,10 +228,19 @@ public final class Testbed implements AutoCloseable {
         return Shell.tryRun(gitwireCommand(node, args), null);
     }
 
-    /** Starts `gitwire ARGS` inside a node and leaves it running; its output goes to a log file. */
-    public Process startGitwire(Node node, Path log, String... args) throws IOException {
+    /** Starts `gitwire ARGS` inside a node and leaves it running; its output is appended to the node's log. */
+    public Process startGitwire(Node node, String... args) throws IOException {
         return new ProcessBuilder(gitwireCommand(node, args)).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve(node.name() + ".log").toFile())).start();
+    }
+
+    /** What the node's gitwire processes have written so far, for a failure message. */
+    public String log(Node node) {
+        try {
+            return Files.readString(root.resolve(node.name() + ".log"));
+        } catch (IOException e) {
+            return "(no log)";
+        }
     }
 
     private static List<String> gitwireCommand(Node node, String... args) {
