@@ -65,8 +65,8 @@ public final class KubernetesStoreBenchmark {
             // what the informers, their watches and the client hold now: an upper bound of the stores
             long held = synced.total() - before.total();
             System.out.printf("kubernetes %d nodes, %d pods: informers synced in %d ms (%d events, %.0f events/s);"
-                            + " informers hold %d MB of heap (live objects, histogram); snapshot had %d workload IPs%n", nodes, pods,
-                    millis, events.get(), events.get() * 1000.0 / Math.max(1, millis), held / (1024 * 1024), ips);
+                            + " informers hold %d MB of heap (live objects, histogram); snapshot had %d workload IPs%n",
+                    nodes, pods, millis, events.get(), events.get() * 1000.0 / Math.max(1, millis), held / (1024 * 1024), ips);
             System.out.println("held by class:\n" + synced.largestGrowthSince(before, 12));
             cluster.close();
         } finally {
@@ -81,8 +81,7 @@ public final class KubernetesStoreBenchmark {
      */
     private static <T extends HasMetadata> void seed(KubernetesCrudDispatcher dispatcher, KubernetesSerialization json,
             T created, String collection, int from, int to, IntFunction<T> object) {
-        KubernetesAttributesExtractor extractor = dispatcher.getAttributeExtractor() instanceof KubernetesAttributesExtractor k
-                ? k : new KubernetesAttributesExtractor();
+        KubernetesAttributesExtractor extractor = (KubernetesAttributesExtractor) dispatcher.getAttributeExtractor();
         AttributeSet madeByTheMock = dispatcher.getMap().keySet().stream()
                 .filter(key -> dispatcher.getMap().get(key).contains("\"" + created.getMetadata().getName() + "\""))
                 .findFirst().orElseThrow();
