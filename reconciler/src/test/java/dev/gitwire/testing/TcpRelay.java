@@ -9,6 +9,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Relays TCP connections from an address inside a network namespace to one in this JVM's own namespace:
@@ -40,8 +41,15 @@ public final class TcpRelay implements AutoCloseable {
                 SocketChannel outside = SocketChannel.open(target);
                 connections.add(inside);
                 connections.add(outside);
-                daemon("relay-in", () -> pump(inside, outside));
-                daemon("relay-out", () -> pump(outside, inside));
+                AtomicInteger open = new AtomicInteger(2);
+                Runnable ended = () -> {
+                    if (open.decrementAndGet() == 0) { // both directions done: the connection is over
+                        closeQuietly(inside);
+                        closeQuietly(outside);
+                    }
+                };
+                daemon("relay-in", () -> pump(inside, outside, ended));
+                daemon("relay-out", () -> pump(outside, inside, ended));
             } catch (IOException e) {
                 return; // the relay was closed, or the target is gone: clients see a refused connection
             }
@@ -49,7 +57,7 @@ public final class TcpRelay implements AutoCloseable {
     }
 
     /** Copies one direction; an end of stream is passed on as a half close, so HTTP/1.1 and watches behave. */
-    private void pump(SocketChannel from, SocketChannel to) {
+    private void pump(SocketChannel from, SocketChannel to, Runnable ended) {
         ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
         try {
             while (from.read(buffer) >= 0) {
@@ -63,6 +71,8 @@ public final class TcpRelay implements AutoCloseable {
         } catch (IOException e) {
             closeQuietly(from);
             closeQuietly(to);
+        } finally {
+            ended.run();
         }
     }
 
