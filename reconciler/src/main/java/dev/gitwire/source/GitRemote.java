@@ -37,6 +37,11 @@ public final class GitRemote implements AutoCloseable {
         if (fresh) {
             cache.create(true);
         }
+        // JGit repacks after a fetch once packs pile up (gc.autoPackLimit): here in the fetch itself, not in
+        // a thread that the next fetch would race, and the old packs go at once (only this agent reads them)
+        cache.getConfig().setBoolean("gc", null, "autoDetach", false);
+        cache.getConfig().setString("gc", null, "prunePackExpire", "now");
+        cache.getConfig().save();
     }
 
     public String url() {
