@@ -65,14 +65,8 @@ public final class KubernetesCluster implements AutoCloseable {
             if (pod.node() == null || pod.hostNetwork() || FINISHED.contains(pod.phase())) {
                 return; // host-network pods share the node's address; finished pods hold none
             }
-            List<IpAddress> ips = workloads.computeIfAbsent(pod.node(), n -> new ArrayList<>());
-            for (String ip : pod.ips()) {
-                try {
-                    ips.add(IpAddress.parse(ip));
-                } catch (IllegalArgumentException e) {
-                    // not an address: skip it rather than stop the mesh
-                }
-            }
+            workloads.computeIfAbsent(pod.node(), n -> new ArrayList<>())
+                    .addAll(parsed(java.util.Arrays.asList(pod.ips()), IpAddress::parse));
         });
         Map<String, LiveNode> live = new TreeMap<>();
         nodeStore.lean().forEach(node -> live.put(node.name(), new LiveNode(node.name(), node.labels(),
@@ -122,7 +116,7 @@ public final class KubernetesCluster implements AutoCloseable {
         };
     }
 
-    /** The values that parse; one that does not (a typo on a Node) is skipped rather than stop the mesh. */
+    /** The values that parse; one that does not (a typo on an object) is skipped rather than stop the mesh. */
     private static <T> List<T> parsed(List<String> values, java.util.function.Function<String, T> parse) {
         List<T> result = new ArrayList<>();
         for (String value : values) {
