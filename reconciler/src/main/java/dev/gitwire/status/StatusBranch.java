@@ -40,6 +40,7 @@ public final class StatusBranch {
     public record Published(boolean committed, String message, int attempts) {}
 
     private static final int MAX_ATTEMPTS = 50;
+    private static final int MAX_UNAVAILABLE_IN_A_ROW = 3;
     private static final int MAX_PARSED_BLOBS = 20_000;
     private static final long FIRST_BACKOFF_MILLIS = 50;
     private static final long MAX_BACKOFF_MILLIS = 8_000;
@@ -87,6 +88,7 @@ public final class StatusBranch {
         long ceiling = FIRST_BACKOFF_MILLIS;
         long maxCeiling = Math.max(MAX_BACKOFF_MILLIS, spread.toMillis());
         SourceUnavailableException last = null;
+        int unavailableInARow = 0;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             try {
                 // the tip just read usually is still the tip: a push on it saves a fetch, a stale one is refused
@@ -108,8 +110,15 @@ public final class StatusBranch {
                 if (push(commit(tree, written, tip, status.name(), message))) {
                     return new Published(true, message, attempt);
                 }
+                unavailableInARow = 0;
             } catch (SourceUnavailableException e) {
                 last = e; // a busy or briefly absent server: back off and try again, like a rejected push
+                if (++unavailableInARow == MAX_UNAVAILABLE_IN_A_ROW) {
+                    // a server that is down: give the agent back its loop (drift repair waits on it); the next
+                    // reconcile publishes again
+                    throw new SourceUnavailableException("status of " + status.name() + " not pushed: "
+                            + MAX_UNAVAILABLE_IN_A_ROW + " attempts in a row found no server: " + e.getMessage(), e);
+                }
             }
             // "full jitter": a random wait up to a ceiling that doubles, so that many nodes spread out
             sleep(ThreadLocalRandom.current().nextLong(ceiling + 1));
@@ -211,16 +220,36 @@ public final class StatusBranch {
                     .setRefSpecs(new RefSpec(commit.name() + ":refs/heads/" + branch)).setTimeout(30)).call();
             for (PushResult result : results) {
                 for (RemoteRefUpdate update : result.getRemoteUpdates()) {
-                    if (update.getStatus() != RemoteRefUpdate.Status.OK
-                            && update.getStatus() != RemoteRefUpdate.Status.UP_TO_DATE) {
-                        return false;
+                    if (update.getStatus() == RemoteRefUpdate.Status.OK
+                            || update.getStatus() == RemoteRefUpdate.Status.UP_TO_DATE) {
+                        continue;
                     }
+                    if (anotherNodeWasFirst(update)) {
+                        return false; // rebuild on the new tip
+                    }
+                    // a hook, a protected branch, missing rights: no rebuild changes that
+                    throw new SourceUnavailableException("the server refused the status push to " + remote.url()
+                            + ": " + update.getStatus() + (update.getMessage() == null ? "" : " (" + update.getMessage()
+                            + ")"), null);
                 }
             }
             return true;
         } catch (GitAPIException e) {
             throw new SourceUnavailableException("cannot push status to " + remote.url() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A push that lost the race: the branch moved since the fetch (non-fast-forward), or, when two pushes
+     * arrive together, the server could not take the ref's lock ("failed to update ref", "cannot lock ref").
+     */
+    private static boolean anotherNodeWasFirst(RemoteRefUpdate update) {
+        return switch (update.getStatus()) {
+            case REJECTED_NONFASTFORWARD, REJECTED_REMOTE_CHANGED -> true;
+            case REJECTED_OTHER_REASON -> update.getMessage() != null
+                    && (update.getMessage().contains("lock") || update.getMessage().contains("failed to update ref"));
+            default -> false;
+        };
     }
 
     private org.eclipse.jgit.api.PushCommand accessConfigured(org.eclipse.jgit.api.PushCommand push)

@@ -1,6 +1,7 @@
 package dev.gitwire.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.source.GitAccess;
@@ -134,6 +135,30 @@ class StatusBranchTest {
 
                 nodeA.readAll();
                 assertThat(nodeA.publish(status("node-a", a, "main@sha1:" + "4e".repeat(20), 3)).attempts()).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void aServerThatIsDownOrRefusesThePushEndsThePublishAfterThreeAttempts() throws Exception {
+        try (GitServer server = new GitServer(tmp.resolve("served"))) {
+            String url = server.create("intent");
+            PrivateKey key = PrivateKey.generate(new SecureRandom());
+            try (GitRemote remote = new GitRemote(url, tmp.resolve("node-a"), GitAccess.anonymous())) {
+                StatusBranch branch = new StatusBranch(remote, GitAccess.anonymous(), BRANCH);
+                Path hook = server.path("intent").resolve("hooks/pre-receive");
+                java.nio.file.Files.writeString(hook, "#!/bin/sh\necho status branch is protected >&2\nexit 1\n");
+                hook.toFile().setExecutable(true);
+                assertThatThrownBy(() -> branch.publish(status("node-a", key, "main@sha1:" + "12".repeat(20), 3)))
+                        .isInstanceOf(dev.gitwire.source.SourceUnavailableException.class)
+                        .hasMessageContaining("3 attempts in a row").hasMessageContaining("REJECTED_OTHER_REASON");
+
+                java.nio.file.Files.delete(hook);
+                server.stop();
+                assertThatThrownBy(() -> branch.publish(status("node-a", key, "main@sha1:" + "12".repeat(20), 3)))
+                        .hasMessageContaining("3 attempts in a row").hasMessageContaining("cannot fetch");
+                server.start();
+                assertThat(branch.publish(status("node-a", key, "main@sha1:" + "12".repeat(20), 3)).committed()).isTrue();
             }
         }
     }
