@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.net.IpAddress;
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -68,26 +67,6 @@ class KubernetesClusterTest {
 
     private List<IpAddress> workloads(String node) {
         return cluster.snapshot().node(node).map(LiveNode::workloadIPs).orElse(List.of());
-    }
-
-    @Test
-    void theNodeStoreKeepsWhatGitwireReadsAndNoOtherAnnotation() {
-        Node full = new NodeBuilder().withNewMetadata().withName("node-c").withResourceVersion("7")
-                .withLabels(Map.of("agentpool", "nodepool1"))
-                .withAnnotations(Map.of(KubernetesCluster.KEY_ANNOTATION, "k", "csi.volume.kubernetes.io/nodeid", "x".repeat(4096)))
-                .endMetadata().withNewSpec().withProviderID("azure:///c").withPodCIDRs("10.244.2.0/24").endSpec()
-                .withNewStatus().addNewAddress().withType("InternalIP").withAddress("10.240.0.5").endAddress()
-                .addNewAddress().withType("Hostname").withAddress("node-c").endAddress().endStatus().build();
-
-        Node kept = LeanNode.of(full).toNode();
-
-        assertThat(kept.getMetadata().getAnnotations()).containsOnlyKeys(KubernetesCluster.KEY_ANNOTATION);
-        assertThat(kept.getMetadata().getLabels()).isEqualTo(Map.of("agentpool", "nodepool1"));
-        assertThat(kept.getMetadata().getResourceVersion()).isEqualTo("7");
-        assertThat(kept.getSpec().getProviderID()).isEqualTo("azure:///c");
-        assertThat(kept.getSpec().getPodCIDRs()).containsExactly("10.244.2.0/24");
-        assertThat(kept.getStatus().getAddresses()).extracting(a -> a.getType() + " " + a.getAddress())
-                .containsExactly("InternalIP 10.240.0.5");
     }
 
     @Test
