@@ -114,10 +114,10 @@ public final class StatusBranch {
             } catch (SourceUnavailableException e) {
                 last = e; // a busy or briefly absent server: back off and try again, like a rejected push
                 if (++unavailableInARow == MAX_UNAVAILABLE_IN_A_ROW) {
-                    // a server that is down: give the agent back its loop (drift repair waits on it); the next
-                    // reconcile publishes again
+                    // a server that is down or refuses: give the agent back its loop (drift repair waits on it);
+                    // the next reconcile publishes again
                     throw new SourceUnavailableException("status of " + status.name() + " not pushed: "
-                            + MAX_UNAVAILABLE_IN_A_ROW + " attempts in a row found no server: " + e.getMessage(), e);
+                            + MAX_UNAVAILABLE_IN_A_ROW + " attempts in a row failed, the last: " + e.getMessage(), e);
                 }
             }
             // "full jitter": a random wait up to a ceiling that doubles, so that many nodes spread out
