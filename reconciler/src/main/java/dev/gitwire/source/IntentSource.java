@@ -36,6 +36,8 @@ public final class IntentSource implements AutoCloseable {
     private final CommitTrust trust;
     private final LastGood lastGood;
     private final IntentReader reader = new IntentReader();
+    /** The newest revision read and found good: a cycle that finds it again does not validate it again. */
+    private Optional<Sourced> current = Optional.empty();
 
     public IntentSource(String repo, String branch, Path stateDirectory, GitAccess access, CommitTrust trust)
             throws IOException {
@@ -83,6 +85,9 @@ public final class IntentSource implements AutoCloseable {
     }
 
     private Sourced validated(IntentTree tree, Revision revision) throws IOException, SourceUnavailableException {
+        if (current.isPresent() && current.get().revision().equals(revision)) {
+            return current.get(); // every poll and every drift repair reads the intent; it seldom changed
+        }
         IntentReader.Result result = reader.read(tree);
         if (!result.valid()) {
             String summary = result.errors().stream().map(Problem::format).collect(Collectors.joining("; "));
@@ -92,7 +97,8 @@ public final class IntentSource implements AutoCloseable {
         if (saved.isEmpty() || !saved.get().revision().equals(revision)) {
             lastGood.save(revision, tree);
         }
-        return new Sourced(result.intent().orElseThrow(), revision, Optional.empty(), result.problems());
+        current = Optional.of(new Sourced(result.intent().orElseThrow(), revision, Optional.empty(), result.problems()));
+        return current.get();
     }
 
     private Sourced fallBack(String reason, List<Problem> problems, Exception cause)

@@ -66,6 +66,7 @@ class GitIntentSourceTest {
             assertThat(first.refusal()).isEmpty();
             assertThat(first.revision().toString()).isEqualTo("main@sha1:" + work.git("rev-parse", "HEAD").strip());
             assertThat(first.intent().nodes()).hasSize(3);
+            assertThat(source.read()).as("an unchanged head is not validated again").isSameAs(first);
 
             edit("mesh.yaml", "hostEncryption: true", "hostEncryption: false");
             String second = work.commit("host traffic stays plain", List.of());
