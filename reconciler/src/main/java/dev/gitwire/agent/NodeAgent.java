@@ -174,10 +174,8 @@ public final class NodeAgent implements AutoCloseable {
         int port = intent.listenPort(identity.nodeName());
         NodeStatus status = StatusReport.of(identity.nodeName(), identity.privateKey().publicKey(), prepared.desired(),
                 outcome, prepared.sourced(), port);
-        // spread over the cluster's size: every node reports when a new revision lands
-        Duration spread = Duration.ofMillis(20L * intent.nodes().size());
         try {
-            StatusBranch.Published published = statusBranch.get().publish(status, spread);
+            StatusBranch.Published published = statusBranch.get().publish(status, intent.nodes().size());
             return Optional.of(published.committed() ? "status: committed \"" + published.message() + "\""
                     : "status: unchanged");
         } catch (SourceUnavailableException | IOException e) {

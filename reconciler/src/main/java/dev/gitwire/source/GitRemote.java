@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
+import org.eclipse.jgit.api.FetchCommand;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.api.errors.TransportException;
@@ -57,12 +58,28 @@ public final class GitRemote implements AutoCloseable {
      * trust check decides what to make of it. Empty when the remote does not have the branch.
      */
     public Optional<ObjectId> fetch(String branch) throws SourceUnavailableException {
+        return fetch(branch, false);
+    }
+
+    /**
+     * Fetches only the tip commit of a branch and its files, not the history behind it: for a branch whose
+     * history is never read (the status branch), a node that was away for a day does not download the
+     * day's commits, nor hash every version of the README in between.
+     */
+    public Optional<ObjectId> fetchTip(String branch) throws SourceUnavailableException {
+        return fetch(branch, true);
+    }
+
+    private Optional<ObjectId> fetch(String branch, boolean tipOnly) throws SourceUnavailableException {
         try (Git git = new Git(cache)) {
-            access.configure(git.fetch()
+            FetchCommand fetch = git.fetch()
                     .setRemote(url)
                     .setRefSpecs(new RefSpec("+refs/heads/" + branch + ":" + trackingRef(branch)))
-                    .setTimeout(30))
-                    .call();
+                    .setTimeout(30);
+            if (tipOnly) {
+                fetch.setDepth(1);
+            }
+            access.configure(fetch).call();
             return Optional.ofNullable(cache.resolve(trackingRef(branch)));
         } catch (TransportException e) {
             if (e.getMessage() != null && e.getMessage().contains("Remote does not have")) {

@@ -5,6 +5,7 @@ import dev.gitwire.source.GitRemote;
 import dev.gitwire.source.SourceUnavailableException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.Optional;
@@ -42,15 +43,11 @@ public final class StatusBranch {
     private static final int MAX_ATTEMPTS = 50;
     private static final int MAX_UNAVAILABLE_IN_A_ROW = 3;
     private static final int MAX_PARSED_BLOBS = 20_000;
-    private static final long FIRST_BACKOFF_MILLIS = 50;
-    private static final long MAX_BACKOFF_MILLIS = 8_000;
 
     private final GitRemote remote;
     private final GitAccess access;
     private final String branch;
     private final Map<ObjectId, Optional<NodeStatus>> parsedBlobs = new java.util.HashMap<>();
-    /** The tip that the last {@link #readAll} fetched, until the next publish builds on it. */
-    private Optional<ObjectId> justRead = Optional.empty();
 
     public StatusBranch(GitRemote remote, GitAccess access, String branch) {
         this.remote = remote;
@@ -60,40 +57,29 @@ public final class StatusBranch {
 
     /** Every node's status on the branch tip (after a fetch), by node name. */
     public Map<String, NodeStatus> readAll() throws SourceUnavailableException, IOException {
-        Optional<ObjectId> tip = remote.fetch(branch);
-        justRead = tip;
+        Optional<ObjectId> tip = remote.fetchTip(branch);
         return tip.isEmpty() ? Map.of() : statuses(tree(tip.get()));
     }
 
-    public Published publish(NodeStatus status) throws SourceUnavailableException, IOException {
-        return publish(status, java.time.Duration.ZERO);
-    }
-
     /**
-     * Publishes after a random delay up to {@code spread}, and backs off up to that much too: when a new
-     * revision makes every node report at once, a window that grows with the cluster keeps the pushes
-     * from colliding (one push lands at a time; a few hundred milliseconds each on a busy server).
+     * Commits and pushes this node's status file, unless the branch already has it. {@code clusterSize} paces
+     * the pushes (see {@link PublishPacing}): the number of nodes that may report at the same moment.
      */
-    public Published publish(NodeStatus status, java.time.Duration spread) throws SourceUnavailableException,
-            IOException {
-        if (!spread.isZero()) {
-            sleep(ThreadLocalRandom.current().nextLong(spread.toMillis() + 1));
-        }
+    public Published publish(NodeStatus status, int clusterSize) throws SourceUnavailableException, IOException {
+        PublishPacing pacing = new PublishPacing(clusterSize, ThreadLocalRandom.current());
+        sleep(pacing.beforeFirstAttempt());
         String path = "nodes/" + status.name() + ".yaml";
         byte[] content = StatusCodec.write(status).getBytes(StandardCharsets.UTF_8);
         ObjectId contentId;
         try (ObjectInserter.Formatter hasher = new ObjectInserter.Formatter()) {
             contentId = hasher.idFor(Constants.OBJ_BLOB, content);
         }
-        long ceiling = FIRST_BACKOFF_MILLIS;
-        long maxCeiling = Math.max(MAX_BACKOFF_MILLIS, spread.toMillis());
         SourceUnavailableException last = null;
         int unavailableInARow = 0;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            long started = System.nanoTime();
             try {
-                // the tip just read usually is still the tip: a push on it saves a fetch, a stale one is refused
-                Optional<ObjectId> tip = attempt == 1 && justRead.isPresent() ? justRead : remote.fetch(branch);
-                justRead = Optional.empty();
+                Optional<ObjectId> tip = remote.fetchTip(branch);
                 Map<String, ObjectId> tree = tip.isPresent() ? tree(tip.get()) : new TreeMap<>();
                 ObjectId previous = tree.get(path);
                 if (contentId.equals(previous)) {
@@ -120,9 +106,7 @@ public final class StatusBranch {
                             + MAX_UNAVAILABLE_IN_A_ROW + " attempts in a row failed, the last: " + e.getMessage(), e);
                 }
             }
-            // "full jitter": a random wait up to a ceiling that doubles, so that many nodes spread out
-            sleep(ThreadLocalRandom.current().nextLong(ceiling + 1));
-            ceiling = Math.min(maxCeiling, ceiling * 2);
+            sleep(pacing.afterAttempt(Duration.ofNanos(System.nanoTime() - started)));
         }
         throw new SourceUnavailableException("status of " + status.name() + " not pushed after " + MAX_ATTEMPTS
                 + " attempts" + (last == null ? "" : ": " + last.getMessage()), last);
@@ -261,9 +245,9 @@ public final class StatusBranch {
         }
     }
 
-    private static void sleep(long millis) {
+    private static void sleep(Duration duration) {
         try {
-            Thread.sleep(millis);
+            Thread.sleep(duration.toMillis(), duration.toNanosPart() % 1_000_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

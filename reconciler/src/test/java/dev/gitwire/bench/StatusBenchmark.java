@@ -27,7 +27,6 @@ public final class StatusBenchmark {
     public static void main(String[] given) throws Exception {
         BenchArgs args = new BenchArgs(given);
         int nodes = args.integer(0, 200);
-        int spreadPerNode = args.integer(1, 0);
         Path root = Files.createTempDirectory("gitwire-bench-status");
         SecureRandom random = new SecureRandom();
         List<PrivateKey> keys = new ArrayList<>();
@@ -36,14 +35,13 @@ public final class StatusBenchmark {
         }
         try (GitServer server = new GitServer(root.resolve("served"))) {
             String url = server.create("intent");
-            round(url, root, keys, "main@sha1:" + "11".repeat(20), 0); // every node on the branch, old revision
+            round(url, root, keys, "main@sha1:" + "11".repeat(20)); // every node on the branch, old revision
             long start = System.nanoTime();
-            int[] attempts = round(url, root, keys, "main@sha1:" + "22".repeat(20), spreadPerNode);
+            int[] attempts = round(url, root, keys, "main@sha1:" + "22".repeat(20));
             long millis = (System.nanoTime() - start) / 1_000_000;
             Arrays.sort(attempts);
-            System.out.printf("status %d nodes reporting at once, first pushes spread over %d ms: all on the branch"
-                            + " after %d ms; pushes per node: median %d, p90 %d, max %d, mean %.1f%n", nodes,
-                    (long) nodes * spreadPerNode, millis, attempts[nodes / 2],
+            System.out.printf("status %d nodes reporting at once: all on the branch after %d ms; pushes per node:"
+                            + " median %d, p90 %d, max %d, mean %.1f%n", nodes, millis, attempts[nodes / 2],
                     attempts[nodes * 9 / 10], attempts[nodes - 1], Arrays.stream(attempts).average().orElse(0));
         } finally {
             try (var walk = Files.walk(root)) {
@@ -52,7 +50,7 @@ public final class StatusBenchmark {
         }
     }
 
-    private static int[] round(String url, Path root, List<PrivateKey> keys, String revision, int spreadPerNode)
+    private static int[] round(String url, Path root, List<PrivateKey> keys, String revision)
             throws Exception {
         int nodes = keys.size();
         ExecutorService pool = Executors.newFixedThreadPool(nodes);
@@ -66,7 +64,7 @@ public final class StatusBenchmark {
                     NodeStatus status = new NodeStatus("node-" + n, Optional.of(keys.get(n).publicKey().base64()),
                             51820, Optional.of(revision), NodeStatus.Phase.Ready, List.of(), Optional.empty(), List.of());
                     StatusBranch.Published published = new StatusBranch(remote, GitAccess.anonymous(), "gitwire/status")
-                            .publish(status, java.time.Duration.ofMillis((long) spreadPerNode * nodes));
+                            .publish(status, nodes);
                     if (!published.committed()) {
                         throw new IllegalStateException("node-" + n + " committed nothing");
                     }

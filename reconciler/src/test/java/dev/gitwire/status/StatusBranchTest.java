@@ -56,7 +56,7 @@ class StatusBranchTest {
                 results.add(pool.submit(() -> {
                     try (GitRemote remote = new GitRemote(url, tmp.resolve("node-" + n), GitAccess.anonymous())) {
                         return new StatusBranch(remote, GitAccess.anonymous(), BRANCH)
-                                .publish(status("node-" + n, keys.get(n), "main@sha1:" + "ab".repeat(20), 3));
+                                .publish(status("node-" + n, keys.get(n), "main@sha1:" + "ab".repeat(20), 3), nodes);
                     }
                 }));
             }
@@ -101,9 +101,9 @@ class StatusBranchTest {
             PrivateKey key = PrivateKey.generate(new SecureRandom());
             try (GitRemote remote = new GitRemote(url, tmp.resolve("node-b"), GitAccess.anonymous())) {
                 StatusBranch branch = new StatusBranch(remote, GitAccess.anonymous(), BRANCH);
-                assertThat(branch.publish(status("node-b", key, "main@sha1:" + "12".repeat(20), 3)).committed()).isTrue();
-                assertThat(branch.publish(status("node-b", key, "main@sha1:" + "12".repeat(20), 3)).committed()).isFalse();
-                StatusBranch.Published next = branch.publish(status("node-b", key, "main@sha1:" + "3f".repeat(20), 4));
+                assertThat(branch.publish(status("node-b", key, "main@sha1:" + "12".repeat(20), 3), 2).committed()).isTrue();
+                assertThat(branch.publish(status("node-b", key, "main@sha1:" + "12".repeat(20), 3), 2).committed()).isFalse();
+                StatusBranch.Published next = branch.publish(status("node-b", key, "main@sha1:" + "3f".repeat(20), 4), 2);
                 assertThat(next.message()).isEqualTo("node-b: applied main@sha1:3f3f3f3, 1 peers, +1 -0 allowed IPs, Ready");
                 Map<String, NodeStatus> all = branch.readAll();
                 assertThat(all.get("node-b").observedRevision()).contains("main@sha1:" + "3f".repeat(20));
@@ -115,7 +115,7 @@ class StatusBranchTest {
     }
 
     @Test
-    void aPublishOnATipReadBeforeAnotherNodePushedLosesNothing() throws Exception {
+    void aNodeFetchesOnlyTheTipAndKeepsEveryOtherNodesFile() throws Exception {
         try (GitServer server = new GitServer(tmp.resolve("served"))) {
             String url = server.create("intent");
             PrivateKey a = PrivateKey.generate(new SecureRandom());
@@ -124,17 +124,21 @@ class StatusBranchTest {
                     GitRemote remoteB = new GitRemote(url, tmp.resolve("node-b"), GitAccess.anonymous())) {
                 StatusBranch nodeA = new StatusBranch(remoteA, GitAccess.anonymous(), BRANCH);
                 StatusBranch nodeB = new StatusBranch(remoteB, GitAccess.anonymous(), BRANCH);
-                nodeA.publish(status("node-a", a, "main@sha1:" + "12".repeat(20), 3));
-                assertThat(nodeA.readAll()).containsOnlyKeys("node-a"); // node-a's next publish builds on this tip
-                nodeB.publish(status("node-b", b, "main@sha1:" + "12".repeat(20), 3));
+                nodeA.publish(status("node-a", a, "main@sha1:" + "12".repeat(20), 3), 2);
+                for (int allowedIps = 1; allowedIps <= 5; allowedIps++) {
+                    nodeB.publish(status("node-b", b, "main@sha1:" + "12".repeat(20), allowedIps), 2);
+                }
 
-                StatusBranch.Published stale = nodeA.publish(status("node-a", a, "main@sha1:" + "3f".repeat(20), 3));
-                assertThat(stale.attempts()).as("the push on the stale tip is refused, then rebuilt").isEqualTo(2);
-                assertThat(nodeB.readAll()).containsOnlyKeys("node-a", "node-b");
-                assertThat(nodeB.readAll().get("node-a").observedRevision()).contains("main@sha1:" + "3f".repeat(20));
-
-                nodeA.readAll();
-                assertThat(nodeA.publish(status("node-a", a, "main@sha1:" + "4e".repeat(20), 3)).attempts()).isEqualTo(1);
+                nodeA.publish(status("node-a", a, "main@sha1:" + "3f".repeat(20), 3), 2);
+                Map<String, NodeStatus> all = nodeB.readAll();
+                assertThat(all).containsOnlyKeys("node-a", "node-b");
+                assertThat(all.get("node-a").observedRevision()).contains("main@sha1:" + "3f".repeat(20));
+                assertThat(all.get("node-b").dataplane().orElseThrow().allowedIps()).isEqualTo(5);
+                assertThat(Shell.run("git", "-C", server.path("intent").toString(), "rev-list", "--count", BRANCH).trim())
+                        .isEqualTo("7");
+                assertThat(Shell.run("git", "-C", remoteA.repository().getDirectory().toString(), "rev-list", "--count",
+                        GitRemote.trackingRef(BRANCH)).trim()).as("node-a fetched the tip, not node-b's five commits")
+                        .isEqualTo("1");
             }
         }
     }
@@ -149,16 +153,16 @@ class StatusBranchTest {
                 Path hook = server.path("intent").resolve("hooks/pre-receive");
                 java.nio.file.Files.writeString(hook, "#!/bin/sh\necho status branch is protected >&2\nexit 1\n");
                 hook.toFile().setExecutable(true);
-                assertThatThrownBy(() -> branch.publish(status("node-a", key, "main@sha1:" + "12".repeat(20), 3)))
+                assertThatThrownBy(() -> branch.publish(status("node-a", key, "main@sha1:" + "12".repeat(20), 3), 2))
                         .isInstanceOf(dev.gitwire.source.SourceUnavailableException.class)
                         .hasMessageContaining("3 attempts in a row").hasMessageContaining("REJECTED_OTHER_REASON");
 
                 java.nio.file.Files.delete(hook);
                 server.stop();
-                assertThatThrownBy(() -> branch.publish(status("node-a", key, "main@sha1:" + "12".repeat(20), 3)))
+                assertThatThrownBy(() -> branch.publish(status("node-a", key, "main@sha1:" + "12".repeat(20), 3), 2))
                         .hasMessageContaining("3 attempts in a row").hasMessageContaining("cannot fetch");
                 server.start();
-                assertThat(branch.publish(status("node-a", key, "main@sha1:" + "12".repeat(20), 3)).committed()).isTrue();
+                assertThat(branch.publish(status("node-a", key, "main@sha1:" + "12".repeat(20), 3), 2).committed()).isTrue();
             }
         }
     }
