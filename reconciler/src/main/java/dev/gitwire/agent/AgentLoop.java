@@ -127,8 +127,10 @@ public final class AgentLoop implements AutoCloseable {
                     + prepared.sourced().revision().abbreviated());
         }
         outcome.failure().ifPresent(f -> log.warn("apply-failed", f));
-        agent.report(prepared, outcome).ifPresent(line -> {
-            if (!line.equals("status: unchanged")) {
+        agent.reportInBackground(prepared, outcome, line -> {
+            if (line.startsWith("status: not written")) {
+                log.warn("status", line);
+            } else if (!line.equals("status: unchanged")) {
                 log.info("status", line);
             }
         });

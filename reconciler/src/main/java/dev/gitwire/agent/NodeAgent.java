@@ -20,12 +20,13 @@ import dev.gitwire.source.SourceUnavailableException;
 import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.StatusBranch;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.net.InetAddress;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -43,7 +44,10 @@ public final class NodeAgent implements AutoCloseable {
 
     private final NodeSettings settings;
     private final IntentSource source;
-    private final Optional<StatusBranch> statusBranch;
+    /** Standalone: the status branch that peers' published keys are read from, on the reconcile thread. */
+    private final Optional<StatusBranch> statusReader;
+    private final Optional<StatusPublisher> statusPublisher;
+    private final List<GitRemote> ownRemotes = new java.util.ArrayList<>();
     private final NodeIdentity identity;
     private final KernelDataplane kernel;
     private final Reconciler reconciler;
@@ -56,12 +60,14 @@ public final class NodeAgent implements AutoCloseable {
         this.settings = settings;
         this.source = new IntentSource(settings.repo(), settings.ref(), settings.stateDirectory(), settings.access(),
                 settings.trust());
-        if (settings.statusBranch().isPresent() && source.remote().isEmpty()) {
+        if (settings.status().isPresent() && !GitRemote.isUrl(settings.status().get().repo())) {
             source.close();
-            throw new IllegalArgumentException("--status-branch needs a Git URL as --repo");
+            throw new IllegalArgumentException("a status branch needs a Git URL as --repo or --status-repo, not "
+                    + settings.status().get().repo());
         }
-        this.statusBranch = settings.statusBranch()
-                .map(branch -> new StatusBranch(source.remote().orElseThrow(), settings.access(), branch));
+        this.statusReader = settings.status().isPresent() && settings.kubernetes().isEmpty()
+                ? Optional.of(statusReader(settings.status().get())) : Optional.empty();
+        this.statusPublisher = settings.status().map(this::statusPublisher);
         this.identity = new NodeIdentity(settings.node(), KeyFile.loadOrCreate(settings.stateDirectory()));
         this.kernel = new KernelDataplane(NetworkNamespace.current(), settings.wireguard(),
                 new WireguardGoLauncher(List.of(), settings.wireguardGo(), UapiBackend.DEFAULT_SOCKET_DIRECTORY),
@@ -81,6 +87,28 @@ public final class NodeAgent implements AutoCloseable {
             this.cluster = Optional.empty();
         }
         this.agentBypass = List.copyOf(new java.util.TreeSet<>(bypass));
+    }
+
+    /** On the intent's own Git cache when the status branch is in the intent repo (both read on one thread). */
+    private StatusBranch statusReader(NodeSettings.StatusTarget target) throws IOException {
+        GitRemote remote = target.repo().equals(settings.repo()) ? source.remote().orElseThrow() : ownRemote(target, false);
+        return new StatusBranch(remote, settings.access(), target.branch());
+    }
+
+    /** In a cache of its own: the publisher pushes from its own thread. */
+    private StatusPublisher statusPublisher(NodeSettings.StatusTarget target) {
+        try {
+            return new StatusPublisher(new StatusBranch(ownRemote(target, true), settings.access(), target.branch()));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private GitRemote ownRemote(NodeSettings.StatusTarget target, boolean forPublishing) throws IOException {
+        Path state = forPublishing ? settings.stateDirectory().resolve("status") : settings.stateDirectory();
+        GitRemote remote = new GitRemote(target.repo(), state, settings.access());
+        ownRemotes.add(remote);
+        return remote;
     }
 
     /** Called on every change of the live cluster, for the agent loop to coalesce into reconciles. */
@@ -145,9 +173,9 @@ public final class NodeAgent implements AutoCloseable {
         sourced.refusal().ifPresent(r -> notes.add("keeping " + sourced.revision() + ": " + r));
         sourced.problems().forEach(p -> notes.add(p.format()));
         Map<String, PublicKey> published = new HashMap<>();
-        if (statusBranch.isPresent() && cluster.isEmpty()) { // with Kubernetes, keys come from Node annotations
+        if (statusReader.isPresent()) { // with Kubernetes, keys come from Node annotations
             try {
-                statusBranch.get().readAll()
+                statusReader.get().readAll()
                         .forEach((name, s) -> s.publicKey().ifPresent(k -> published.put(name, PublicKey.parse(k))));
             } catch (SourceUnavailableException | IllegalArgumentException e) {
                 notes.add("published keys not read: " + e.getMessage() + "; using pins only");
@@ -167,20 +195,24 @@ public final class NodeAgent implements AutoCloseable {
 
     /** Commits this node's status when it changed; a line saying what happened, when there is a branch. */
     public Optional<String> report(Prepared prepared, Reconciler.Outcome outcome) {
-        if (statusBranch.isEmpty()) {
-            return Optional.empty();
-        }
-        Intent intent = prepared.sourced().intent();
-        int port = intent.listenPort(identity.nodeName());
-        NodeStatus status = StatusReport.of(identity.nodeName(), identity.privateKey().publicKey(), prepared.desired(),
-                outcome, prepared.sourced(), port);
-        try {
-            StatusBranch.Published published = statusBranch.get().publish(status, intent.nodes().size());
-            return Optional.of(published.committed() ? "status: committed \"" + published.message() + "\""
-                    : "status: unchanged");
-        } catch (SourceUnavailableException | IOException e) {
-            return Optional.of("status: not written: " + e.getMessage());
-        }
+        return statusPublisher.map(publisher -> publisher.publish(status(prepared, outcome), clusterSize(prepared)));
+    }
+
+    /** As {@link #report}, on the publisher's thread; {@code line} is called there with what happened. */
+    public void reportInBackground(Prepared prepared, Reconciler.Outcome outcome, Consumer<String> line) {
+        statusPublisher.ifPresent(publisher -> publisher.publishInBackground(status(prepared, outcome),
+                clusterSize(prepared), line));
+    }
+
+    private NodeStatus status(Prepared prepared, Reconciler.Outcome outcome) {
+        int port = prepared.sourced().intent().listenPort(identity.nodeName());
+        return StatusReport.of(identity.nodeName(), identity.privateKey().publicKey(), prepared.desired(), outcome,
+                prepared.sourced(), port);
+    }
+
+    /** How many nodes may report at the same moment: the pace of the status pushes. */
+    private static int clusterSize(Prepared prepared) {
+        return prepared.sourced().intent().nodes().size();
     }
 
     /** A line on the node's place in the mesh. */
@@ -198,6 +230,12 @@ public final class NodeAgent implements AutoCloseable {
         cluster.ifPresent(KubernetesCluster::close);
         kubernetesClient.ifPresent(KubernetesClient::close);
         kernel.close();
+        closeGit();
+    }
+
+    private void closeGit() {
+        statusPublisher.ifPresent(StatusPublisher::close);
+        ownRemotes.forEach(GitRemote::close);
         source.close();
     }
 }

@@ -30,6 +30,10 @@ final class CommonOptions {
             description = "Branch that node status is committed to; none when absent")
     String statusBranch;
 
+    @Option(names = "--status-repo", defaultValue = "${env:GITWIRE_STATUS_REPO}",
+            description = "Git URL of the repo holding the status branch (default: the intent repo)")
+    String statusRepo;
+
     @Option(names = "--no-kubernetes", defaultValue = "${env:GITWIRE_NO_KUBERNETES:-false}",
             description = "Standalone: workloads from the inventory, keys from pins")
     boolean noKubernetes;
@@ -74,7 +78,12 @@ final class CommonOptions {
 
     /** The agent's settings: with the Kubernetes API for pods, nodes and keys, unless standalone. */
     NodeSettings settings() {
-        return new NodeSettings(repo, ref, node, stateDir, Optional.ofNullable(statusBranch), access(), trust(),
+        if (statusRepo != null && statusBranch == null) {
+            throw new GitwireCommand.UsageException("--status-repo needs --status-branch");
+        }
+        Optional<NodeSettings.StatusTarget> status = Optional.ofNullable(statusBranch)
+                .map(branch -> new NodeSettings.StatusTarget(statusRepo == null ? repo : statusRepo, branch));
+        return new NodeSettings(repo, ref, node, stateDir, status, access(), trust(),
                 choice(), wireguardGo, noKubernetes ? Optional.empty()
                         : Optional.of(new NodeSettings.KubernetesAccess(Optional.ofNullable(kubeconfig))));
     }

@@ -67,8 +67,42 @@ class GitDrivenApplyTest {
         }
     }
 
-    private static Shell.Result apply(Testbed bed, Node node, String url) {
-        return bed.gitwire(node, "apply", "--repo", url, "--node", node.name(), "--state-dir",
-                node.stateDir().toString(), "--no-kubernetes", "--status-branch", "gitwire/status");
+    @Test
+    void theStatusBranchCanLiveInARepoOfItsOwn() throws Exception {
+        try (Testbed bed = new Testbed()) {
+            Node a = bed.addNode("node-a", 1, 1);
+            Node b = bed.addNode("node-b", 2, 1);
+            Path intent = bed.root().resolve("intent.git");
+            Path status = bed.root().resolve("status.git");
+            Shell.run("git", "init", "-q", "--bare", "-b", "main", intent.toString());
+            Shell.run("git", "init", "-q", "--bare", "-b", "main", status.toString());
+            GitWorkTree work = new GitWorkTree(bed.root().resolve("work"), "file://" + intent, Map.of());
+            bed.writeIntent(work.dir(), Testbed.mesh(true, false, Mode.OPPORTUNISTIC), Set.of(), Testbed.Inventory.UNPINNED);
+            work.commit("enable encryption", List.of());
+            work.push(false);
+
+            for (int round = 1; round <= 2; round++) { // keys published in round one, learnt in round two
+                for (Node node : bed.nodes()) {
+                    Shell.Result result = apply(bed, node, "file://" + intent, "--status-repo", "file://" + status);
+                    assertThat(result.exitCode()).as(result.output()).isZero();
+                }
+            }
+            assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 20)).isTrue();
+            assertThat(Shell.run("git", "-C", status.toString(), "ls-tree", "--name-only", "-r", "gitwire/status"))
+                    .contains("nodes/node-a.yaml", "nodes/node-b.yaml", "README.md");
+            assertThat(Shell.run("git", "-C", intent.toString(), "branch", "--list")).doesNotContain("gitwire/status");
+            assertThat(bed.gitwire(a, "status", "--repo", "file://" + status).output())
+                    .containsPattern("node-a\\s+Ready").containsPattern("node-b\\s+Ready");
+            assertThat(bed.gitwire(a, "apply", "--repo", "file://" + intent, "--node", "node-a", "--state-dir",
+                    a.stateDir().toString(), "--no-kubernetes", "--status-repo", "file://" + status).exitCode())
+                    .as("--status-repo without --status-branch").isEqualTo(2);
+        }
+    }
+
+    private static Shell.Result apply(Testbed bed, Node node, String url, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("apply", "--repo", url, "--node", node.name(),
+                "--state-dir", node.stateDir().toString(), "--no-kubernetes", "--status-branch", "gitwire/status"));
+        args.addAll(List.of(more));
+        return bed.gitwire(node, args.toArray(String[]::new));
     }
 }

@@ -1,0 +1,67 @@
+package dev.gitwire.agent;
+
+import dev.gitwire.source.SourceUnavailableException;
+import dev.gitwire.status.NodeStatus;
+import dev.gitwire.status.StatusBranch;
+import java.io.IOException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * Pushes this node's status to the status branch, which has a Git cache of its own: at once for `gitwire
+ * apply`, or on a thread of its own for `gitwire run`, so that a paced or slow push (a whole cluster reports
+ * at once) never holds up a reconcile: drift repair waits for no status push.
+ */
+final class StatusPublisher implements AutoCloseable {
+
+    private record Pending(NodeStatus status, int clusterSize, Consumer<String> outcome) {}
+
+    private final StatusBranch branch;
+    private final AtomicReference<Pending> newest = new AtomicReference<>();
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "gitwire-status");
+        t.setDaemon(true);
+        return t;
+    });
+
+    StatusPublisher(StatusBranch branch) {
+        this.branch = branch;
+    }
+
+    /** Pushes now; a line saying what happened. */
+    String publish(NodeStatus status, int clusterSize) {
+        try {
+            StatusBranch.Published published = branch.publish(status, clusterSize);
+            return published.committed() ? "status: committed \"" + published.message() + "\"" : "status: unchanged";
+        } catch (SourceUnavailableException | IOException e) {
+            return "status: not written: " + e.getMessage();
+        }
+    }
+
+    /**
+     * Pushes on the publisher's thread, then hands the line to {@code outcome} there. A status that is
+     * still waiting when a newer one comes is dropped: the branch shows where the node is, not each step.
+     */
+    void publishInBackground(NodeStatus status, int clusterSize, Consumer<String> outcome) {
+        newest.set(new Pending(status, clusterSize, outcome));
+        thread.execute(() -> {
+            Pending pending = newest.getAndSet(null);
+            if (pending != null) {
+                pending.outcome().accept(publish(pending.status(), pending.clusterSize()));
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
