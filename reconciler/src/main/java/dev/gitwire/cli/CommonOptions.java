@@ -3,13 +3,16 @@ package dev.gitwire.cli;
 import dev.gitwire.agent.NodeSettings;
 import dev.gitwire.dataplane.wireguard.WireguardLink;
 import dev.gitwire.source.CommitTrust;
-import dev.gitwire.source.GitAccess;
 import java.nio.file.Path;
 import java.util.Optional;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The flags every node command shares (DESIGN §8); each has a GITWIRE_ environment variable for the DaemonSet. */
 final class CommonOptions {
+
+    @Mixin
+    GitAccessOptions git;
 
     @Option(names = "--repo", required = true, defaultValue = "${env:GITWIRE_REPO}",
             description = "The intent repo: a Git URL or a local path (env GITWIRE_REPO)")
@@ -65,17 +68,6 @@ final class CommonOptions {
             description = "Accept a head that does not descend from the last applied commit")
     boolean allowRewind;
 
-    @Option(names = "--git-token-file", defaultValue = "${env:GITWIRE_GIT_TOKEN_FILE}",
-            description = "File holding a token for https remotes")
-    Path gitTokenFile;
-
-    @Option(names = "--git-ssh-key", defaultValue = "${env:GITWIRE_GIT_SSH_KEY}", description = "SSH private key")
-    Path gitSshKey;
-
-    @Option(names = "--git-known-hosts", defaultValue = "${env:GITWIRE_GIT_KNOWN_HOSTS}",
-            description = "known_hosts for SSH remotes; an unknown or changed host key is refused")
-    Path gitKnownHosts;
-
     /** The agent's settings: with the Kubernetes API for pods, nodes and keys, unless standalone. */
     NodeSettings settings() {
         if (statusRepo != null && statusBranch == null) {
@@ -83,18 +75,9 @@ final class CommonOptions {
         }
         Optional<NodeSettings.StatusTarget> status = Optional.ofNullable(statusBranch)
                 .map(branch -> new NodeSettings.StatusTarget(statusRepo == null ? repo : statusRepo, branch));
-        return new NodeSettings(repo, ref, node, stateDir, status, access(), trust(),
+        return new NodeSettings(repo, ref, node, stateDir, status, git.access(), trust(),
                 choice(), wireguardGo, noKubernetes ? Optional.empty()
                         : Optional.of(new NodeSettings.KubernetesAccess(Optional.ofNullable(kubeconfig))));
-    }
-
-    GitAccess access() {
-        try {
-            return new GitAccess(Optional.ofNullable(gitTokenFile), Optional.ofNullable(gitSshKey),
-                    Optional.ofNullable(gitKnownHosts));
-        } catch (IllegalArgumentException e) {
-            throw new GitwireCommand.UsageException(e.getMessage());
-        }
     }
 
     CommitTrust trust() {

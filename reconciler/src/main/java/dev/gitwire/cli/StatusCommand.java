@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -32,6 +33,9 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--output", defaultValue = "text", description = "text or json")
     ValidateCommand.Output output;
 
+    @Mixin
+    GitAccessOptions git;
+
     @Spec
     CommandSpec spec;
 
@@ -41,9 +45,10 @@ final class StatusCommand implements Callable<Integer> {
         if (!GitRemote.isUrl(repo)) {
             throw new GitwireCommand.UsageException(repo + " is not a Git URL (file://, git://, https://, ssh://)");
         }
+        GitAccess access = git.access();
         try (ScratchDirectory scratch = ScratchDirectory.create("gitwire-status");
-                GitRemote remote = new GitRemote(repo, scratch.path(), GitAccess.anonymous())) {
-            Map<String, NodeStatus> statuses = new StatusBranch(remote, GitAccess.anonymous(), branch).readAll();
+                GitRemote remote = new GitRemote(repo, scratch.path(), access)) {
+            Map<String, NodeStatus> statuses = new StatusBranch(remote, access, branch).readAll();
             if (output == ValidateCommand.Output.json) {
                 out.println(json(statuses));
             } else {

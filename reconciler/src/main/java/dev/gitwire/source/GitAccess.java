@@ -7,52 +7,70 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.eclipse.jgit.api.TransportCommand;
-import org.eclipse.jgit.transport.CredentialsProvider;
+import org.eclipse.jgit.transport.CredentialItem;
 import org.eclipse.jgit.transport.SshTransport;
+import org.eclipse.jgit.transport.TransportHttp;
+import org.eclipse.jgit.transport.URIish;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 import org.eclipse.jgit.transport.sshd.SshdSessionFactory;
 import org.eclipse.jgit.transport.sshd.SshdSessionFactoryBuilder;
 
 /**
  * How gitwire authenticates to Git: a token for https (read from a file, so it never sits in the process
- * arguments), or an SSH key with a known-hosts file, where a host key that is unknown or changed is
- * refused (no trust on first use). file:// and git:// need neither.
+ * arguments, and given to https servers only), with the operator's CA certificates trusted besides the
+ * JDK's own; or an SSH key with a known-hosts file, where a host key that is unknown or changed is refused
+ * (no trust on first use). file:// and git:// need none of them.
  */
 public final class GitAccess {
 
     private final Optional<Path> tokenFile;
     private final Optional<Path> sshKey;
     private final Optional<Path> knownHosts;
+    private final Optional<Path> caFile;
     private SshdSessionFactory sessions;
+    private CaTrustingConnections connections;
 
-    public GitAccess(Optional<Path> tokenFile, Optional<Path> sshKey, Optional<Path> knownHosts) {
+    public GitAccess(Optional<Path> tokenFile, Optional<Path> sshKey, Optional<Path> knownHosts, Optional<Path> caFile) {
         if (sshKey.isPresent() != knownHosts.isPresent()) {
             throw new IllegalArgumentException("--git-ssh-key and --git-known-hosts go together");
         }
         this.tokenFile = tokenFile;
         this.sshKey = sshKey;
         this.knownHosts = knownHosts;
+        this.caFile = caFile;
     }
 
     public static GitAccess anonymous() {
-        return new GitAccess(Optional.empty(), Optional.empty(), Optional.empty());
+        return new GitAccess(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     public <C extends TransportCommand<C, ?>> C configure(C command) throws IOException {
         if (tokenFile.isPresent()) {
             String token = Files.readString(tokenFile.get(), StandardCharsets.UTF_8).strip();
-            CredentialsProvider credentials = new UsernamePasswordCredentialsProvider("gitwire", token);
-            command.setCredentialsProvider(credentials);
-        }
-        if (sshKey.isPresent()) {
-            SshdSessionFactory factory = sessions();
-            command.setTransportConfigCallback(transport -> {
-                if (transport instanceof SshTransport ssh) {
-                    ssh.setSshSessionFactory(factory);
+            command.setCredentialsProvider(new UsernamePasswordCredentialsProvider("gitwire", token) {
+                @Override
+                public boolean get(URIish uri, CredentialItem... items) {
+                    return "https".equals(uri.getScheme()) && super.get(uri, items); // never in plain text
                 }
             });
         }
+        Optional<SshdSessionFactory> ssh = sshKey.isPresent() ? Optional.of(sessions()) : Optional.empty();
+        Optional<CaTrustingConnections> https = caFile.isPresent() ? Optional.of(connections()) : Optional.empty();
+        command.setTransportConfigCallback(transport -> {
+            if (transport instanceof SshTransport sshTransport) {
+                ssh.ifPresent(sshTransport::setSshSessionFactory);
+            } else if (transport instanceof TransportHttp httpTransport) {
+                https.ifPresent(httpTransport::setHttpConnectionFactory);
+            }
+        });
         return command;
+    }
+
+    private synchronized CaTrustingConnections connections() throws IOException {
+        if (connections == null) {
+            connections = CaTrustingConnections.load(caFile.get());
+        }
+        return connections;
     }
 
     private synchronized SshdSessionFactory sessions() {

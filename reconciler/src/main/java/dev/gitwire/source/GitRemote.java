@@ -85,9 +85,11 @@ public final class GitRemote implements AutoCloseable {
             if (e.getMessage() != null && e.getMessage().contains("Remote does not have")) {
                 return Optional.empty();
             }
-            throw new SourceUnavailableException("cannot fetch " + branch + " from " + url + ": " + e.getMessage(), e);
+            throw new SourceUnavailableException("cannot fetch " + branch + " from " + url + ": "
+                    + SourceUnavailableException.reason(e), e);
         } catch (GitAPIException | IOException e) {
-            throw new SourceUnavailableException("cannot fetch " + branch + " from " + url + ": " + e.getMessage(), e);
+            throw new SourceUnavailableException("cannot fetch " + branch + " from " + url + ": "
+                    + SourceUnavailableException.reason(e), e);
         }
     }
 

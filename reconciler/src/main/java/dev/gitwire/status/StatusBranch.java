@@ -219,7 +219,8 @@ public final class StatusBranch {
             }
             return true;
         } catch (GitAPIException e) {
-            throw new SourceUnavailableException("cannot push status to " + remote.url() + ": " + e.getMessage(), e);
+            throw new SourceUnavailableException("cannot push status to " + remote.url() + ": "
+                    + SourceUnavailableException.reason(e), e);
         }
     }
 

@@ -1,0 +1,34 @@
+package dev.gitwire.cli;
+
+import dev.gitwire.source.GitAccess;
+import java.nio.file.Path;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/** How to reach a private Git repo: for the node commands and for `gitwire status`. */
+final class GitAccessOptions {
+
+    @Option(names = "--git-token-file", defaultValue = "${env:GITWIRE_GIT_TOKEN_FILE}",
+            description = "File holding a token for https remotes")
+    Path gitTokenFile;
+
+    @Option(names = "--git-ssh-key", defaultValue = "${env:GITWIRE_GIT_SSH_KEY}", description = "SSH private key")
+    Path gitSshKey;
+
+    @Option(names = "--git-known-hosts", defaultValue = "${env:GITWIRE_GIT_KNOWN_HOSTS}",
+            description = "known_hosts for SSH remotes; an unknown or changed host key is refused")
+    Path gitKnownHosts;
+
+    @Option(names = "--git-ca-file", defaultValue = "${env:GITWIRE_GIT_CA_FILE}",
+            description = "PEM CA certificates trusted for https remotes, besides the system's")
+    Path gitCaFile;
+
+    GitAccess access() {
+        try {
+            return new GitAccess(Optional.ofNullable(gitTokenFile), Optional.ofNullable(gitSshKey),
+                    Optional.ofNullable(gitKnownHosts), Optional.ofNullable(gitCaFile));
+        } catch (IllegalArgumentException e) {
+            throw new GitwireCommand.UsageException(e.getMessage());
+        }
+    }
+}
