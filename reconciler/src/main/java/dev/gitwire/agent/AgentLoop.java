@@ -12,17 +12,20 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * `gitwire run`: one reconcile at a time, on a single thread, started by the Git poll, by POST /reconcile,
- * by a kernel change to what gitwire owns, or by a retry after a failure (backing off up to the poll
- * interval). Triggers that arrive during a reconcile are coalesced into the next one. Stopping leaves the
- * dataplane exactly as it is, so traffic keeps flowing.
+ * `gitwire run`: one reconcile at a time, on a single thread, started by a kernel change to what gitwire
+ * owns, a change in the cluster, a retry after a failure (backing off up to the poll interval), or a new
+ * read of Git: the poll and POST /reconcile read Git on a thread of their own, then reconcile, so that a
+ * Git server that hangs never holds up drift repair. Triggers that arrive during a reconcile are coalesced
+ * into the next one. Stopping leaves the dataplane exactly as it is, so traffic keeps flowing.
  */
 public final class AgentLoop implements AutoCloseable {
 
@@ -36,12 +39,15 @@ public final class AgentLoop implements AutoCloseable {
     private final Clock clock;
     private final LinkedBlockingQueue<String> triggers = new LinkedBlockingQueue<>();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "gitwire-timer"));
+    private final ExecutorService gitReader = Executors.newSingleThreadExecutor(r -> daemon(r, "gitwire-git"));
+    private final AtomicBoolean readQueued = new AtomicBoolean();
     private final AtomicReference<Ownership> owned = new AtomicReference<>();
     private final HttpServer http;
     private volatile boolean ready;
     private volatile boolean stopping;
     private KernelWatcher watcher;
     private Duration retry = FIRST_RETRY;
+    private Duration readRetry = FIRST_RETRY; // on the Git thread only
 
     public AgentLoop(NodeAgent agent, Duration interval, InetSocketAddress httpAddress, AgentLog log, Clock clock)
             throws IOException {
@@ -58,7 +64,7 @@ public final class AgentLoop implements AutoCloseable {
                 respond(exchange, 405, "POST only\n");
                 return;
             }
-            trigger("POST /reconcile");
+            readThenReconcile("POST /reconcile");
             respond(exchange, 202, "reconcile requested\n");
         });
     }
@@ -71,6 +77,30 @@ public final class AgentLoop implements AutoCloseable {
         triggers.offer(reason);
     }
 
+    /** Reads Git on its own thread, then reconciles; a read asked for while one is waiting is the same read. */
+    private void readThenReconcile(String reason) {
+        if (readQueued.compareAndSet(false, true)) {
+            gitReader.execute(() -> {
+                readQueued.set(false);
+                read(reason);
+            });
+        }
+    }
+
+    private void read(String reason) {
+        try {
+            agent.read();
+            readRetry = FIRST_RETRY;
+            trigger(reason);
+        } catch (SourceUnavailableException | IOException | RuntimeException e) {
+            ready = false;
+            metrics.reconciled("no_intent", 0, java.util.Map.of());
+            log.warn("no-intent", e.getMessage() + "; nothing was changed; retry in " + readRetry.toSeconds() + "s");
+            timers.schedule(() -> readThenReconcile("retry"), readRetry.toMillis(), TimeUnit.MILLISECONDS);
+            readRetry = readRetry.multipliedBy(2).compareTo(interval) > 0 ? interval : readRetry.multipliedBy(2);
+        }
+    }
+
     /** Runs until {@link #close()}; reconciles at once, then on every trigger. */
     public void run() throws InterruptedException {
         http.start();
@@ -78,12 +108,12 @@ public final class AgentLoop implements AutoCloseable {
         Thread watching = new Thread(watcher, "gitwire-kernel-watcher");
         watching.setDaemon(true);
         watching.start();
-        timers.scheduleWithFixedDelay(() -> trigger("poll"), interval.toMillis(), interval.toMillis(),
+        timers.scheduleWithFixedDelay(() -> readThenReconcile("poll"), interval.toMillis(), interval.toMillis(),
                 TimeUnit.MILLISECONDS);
         log.info("start", "agent for node " + agent.identity().nodeName() + ", public key "
                 + agent.identity().privateKey().publicKey().base64() + ", poll every " + interval.getSeconds() + "s");
         agent.onClusterChange(() -> trigger("kubernetes"));
-        trigger("start");
+        readThenReconcile("start");
         while (!stopping) {
             String reason = triggers.take();
             if (stopping) {
@@ -102,7 +132,9 @@ public final class AgentLoop implements AutoCloseable {
         NodeAgent.Prepared prepared;
         try {
             prepared = agent.prepare();
-        } catch (SourceUnavailableException | IOException | RuntimeException e) {
+        } catch (SourceUnavailableException e) {
+            return; // no intent read yet: the Git thread reconciles once it has one, and retries until then
+        } catch (RuntimeException e) {
             ready = false;
             metrics.reconciled("no_intent", millisSince(start), java.util.Map.of());
             log.warn("no-intent", e.getMessage() + "; nothing was changed; retry in " + retry.toSeconds() + "s");
@@ -172,6 +204,7 @@ public final class AgentLoop implements AutoCloseable {
         stopping = true;
         triggers.offer("stop");
         timers.shutdownNow();
+        gitReader.shutdownNow();
         http.stop(0);
         if (watcher != null) {
             watcher.stop();

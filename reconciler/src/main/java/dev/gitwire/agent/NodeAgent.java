@@ -34,8 +34,9 @@ import org.eclipse.jgit.transport.URIish;
 
 /**
  * One node's agent: its intent source, status branch, identity and kernel, held for as long as it runs.
- * Each reconcile is {@link #prepare()} (read the intent, learn published keys, compute the desired
- * state), {@link #reconcile}, then {@link #report}; `gitwire apply` does it once, `gitwire run` forever.
+ * {@link #read()} reads the intent and learns published keys; each reconcile is {@link #prepare()} (the
+ * desired state from what was read last and the live cluster), {@link #reconcile}, then {@link #report};
+ * `gitwire apply` does them once, `gitwire run` reads on every poll and reconciles on every change.
  */
 public final class NodeAgent implements AutoCloseable {
 
@@ -55,6 +56,11 @@ public final class NodeAgent implements AutoCloseable {
     private final Optional<KubernetesClient> kubernetesClient;
     private final Optional<KubernetesCluster> cluster;
     private volatile Runnable onClusterChange = () -> { };
+    /** Written by the thread that reads Git, read by the one that reconciles. */
+    private volatile Optional<Read> lastRead = Optional.empty();
+
+    /** What was read from Git last: the intent as sourced, the keys peers published (standalone), notes. */
+    private record Read(IntentSource.Sourced sourced, Map<String, PublicKey> published, List<String> notes) {}
 
     public NodeAgent(NodeSettings settings) throws IOException {
         this.settings = settings;
@@ -166,27 +172,44 @@ public final class NodeAgent implements AutoCloseable {
         return kernel;
     }
 
-    /** Throws when there is no intent at all (none now, none remembered): nothing may then be changed. */
-    public Prepared prepare() throws IOException, SourceUnavailableException {
+    /**
+     * Reads the intent from its source and, standalone, the keys that peers published; {@link #prepare()}
+     * works from what was read last. Throws when there is no intent at all (none now, none remembered):
+     * nothing may then be changed.
+     */
+    public void read() throws IOException, SourceUnavailableException {
         IntentSource.Sourced sourced = source.read();
         List<String> notes = new java.util.ArrayList<>();
         sourced.refusal().ifPresent(r -> notes.add("keeping " + sourced.revision() + ": " + r));
         sourced.problems().forEach(p -> notes.add(p.format()));
-        Map<String, PublicKey> published = new HashMap<>();
+        Map<String, PublicKey> published = lastRead.map(Read::published).orElse(Map.of());
         if (statusReader.isPresent()) { // with Kubernetes, keys come from Node annotations
             try {
+                Map<String, PublicKey> read = new HashMap<>();
                 statusReader.get().readAll()
-                        .forEach((name, s) -> s.publicKey().ifPresent(k -> published.put(name, PublicKey.parse(k))));
+                        .forEach((name, s) -> s.publicKey().ifPresent(k -> read.put(name, PublicKey.parse(k))));
+                published = Map.copyOf(read);
             } catch (SourceUnavailableException | IllegalArgumentException e) {
-                notes.add("published keys not read: " + e.getMessage() + "; using pins only");
+                // an outage of the status branch must not take the peers' keys away
+                notes.add("published keys not read: " + e.getMessage() + "; using the " + published.size()
+                        + " read before, and pins");
             }
         }
-        Intent intent = sourced.intent();
+        lastRead = Optional.of(new Read(sourced, published, List.copyOf(notes)));
+    }
+
+    /**
+     * The desired state from the intent read last and the live cluster now. It needs no Git server, so that
+     * drift repair and pod changes never wait for one. Throws when no intent was read yet.
+     */
+    public Prepared prepare() throws SourceUnavailableException {
+        Read read = lastRead.orElseThrow(() -> new SourceUnavailableException("no intent read yet", null));
+        Intent intent = read.sourced().intent();
         Optional<IpAddress> first = intent.node(settings.node()).flatMap(n -> n.addresses().stream().findFirst());
         LiveCluster live = cluster.map(KubernetesCluster::snapshot)
-                .orElseGet(() -> LiveCluster.fromInventory(intent, published));
+                .orElseGet(() -> LiveCluster.fromInventory(intent, read.published()));
         DesiredDataplane desired = DesiredState.compute(intent, live, identity, kernel.underlay(first), agentBypass);
-        return new Prepared(sourced, desired, notes);
+        return new Prepared(read.sourced(), desired, read.notes());
     }
 
     public Reconciler.Outcome reconcile(Prepared prepared) {

@@ -30,6 +30,7 @@ abstract class NodeCommand implements Callable<Integer> {
         try (NodeAgent agent = opened) {
             NodeAgent.Prepared prepared;
             try {
+                agent.read();
                 prepared = agent.prepare();
             } catch (SourceUnavailableException e) {
                 err.println("gitwire: no intent to apply: " + e.getMessage() + "; nothing was changed");

@@ -63,6 +63,7 @@ class KubernetesAgentTest {
             assertThat(client.nodes().withName("node-a").get().getMetadata().getAnnotations())
                     .containsEntry(KubernetesCluster.KEY_ANNOTATION, agent.identity().privateKey().publicKey().base64());
 
+            agent.read();
             PeerConfig peer = agent.prepare().desired().wireguard().orElseThrow().peers().get(0);
             assertThat(peer.publicKey()).isEqualTo(b.publicKey());
             assertThat(peer.allowedIps()).containsExactly(Cidr.parse("10.240.0.20/32"), Cidr.parse("10.240.0.23/32"));

@@ -189,6 +189,24 @@ class MeshAgentsEndToEndTest {
 
     @Test
     @Order(6)
+    void aRouteDeletedByHandIsBackWithinASecondWhileTheGitServerHangs() throws Exception {
+        java.net.URI server = java.net.URI.create(url);
+        // packets to the Git server vanish: a fetch waits for its 30 s timeout, as on a network partition
+        a.host().namespace().exec("nft", "add table inet partition { chain out { type filter hook output priority 0; "
+                + "ip daddr " + server.getHost() + " tcp dport " + server.getPort() + " drop; }; }");
+        try {
+            Testbed.agentHttp(a, "POST", "/reconcile");
+            Thread.sleep(500); // the read that POST started is now waiting on the Git server
+            a.host().namespace().ip("route", "del", b.podAddress(1), "table", "51820");
+            assertThat(Testbed.eventually(1_000, () -> a.host().namespace().ip("route", "show", "table", "51820")
+                    .contains(b.podAddress(1) + " dev wireguard.cali"))).as(bed.log(a)).isTrue();
+        } finally {
+            a.host().namespace().exec("nft", "delete table inet partition");
+        }
+    }
+
+    @Test
+    @Order(7)
     void disablingTearsDownAndTheStatusBranchIsTheAuditTrail() throws Exception {
         String off = commit("switch the mesh off", false, true);
         bed.nodes().forEach(n -> Testbed.agentHttp(n, "POST", "/reconcile"));
