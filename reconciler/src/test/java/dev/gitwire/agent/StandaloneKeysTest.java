@@ -1,0 +1,69 @@
+package dev.gitwire.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gitwire.dataplane.model.PeerConfig;
+import dev.gitwire.dataplane.wireguard.WireguardLink;
+import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.source.CommitTrust;
+import dev.gitwire.source.GitAccess;
+import dev.gitwire.source.GitRemote;
+import dev.gitwire.status.NodeStatus;
+import dev.gitwire.status.StatusBranch;
+import dev.gitwire.testing.GitServer;
+import dev.gitwire.testing.GitWorkTree;
+import dev.gitwire.testing.IntentFixtures;
+import dev.gitwire.testing.Privileged;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Standalone, peers' keys come from the status branch; when that branch cannot be read, the keys read
+ * before are kept, so a Git outage takes no peer away. Only reads the kernel.
+ */
+@Privileged
+class StandaloneKeysTest {
+
+    @Test
+    void keysReadBeforeOutliveAnOutageOfTheStatusBranch(@TempDir Path dir) throws Exception {
+        try (GitServer server = new GitServer(dir.resolve("served"))) {
+            String url = server.create("intent");
+            GitWorkTree work = new GitWorkTree(dir.resolve("work"), "file://" + server.path("intent"), Map.of());
+            IntentFixtures.copy(IntentFixtures.resource("intent/base"), work.dir());
+            Files.writeString(work.dir().resolve("nodes/node-a.yaml"), "apiVersion: gitwire.dev/v1alpha1\n"
+                    + "kind: MeshNode\nmetadata:\n  name: node-a\nspec:\n  addresses: [10.240.0.10]\n");
+            work.commit("the mesh", List.of());
+            work.push(false);
+            PrivateKey b = PrivateKey.generate(new SecureRandom());
+            try (GitRemote remote = new GitRemote(url, dir.resolve("node-b"), GitAccess.anonymous())) {
+                new StatusBranch(remote, GitAccess.anonymous(), "gitwire/status").publish(new NodeStatus("node-b",
+                        Optional.of(b.publicKey().base64()), 51820, Optional.empty(), NodeStatus.Phase.Ready, List.of(),
+                        Optional.empty(), List.of()), 1);
+            }
+            NodeSettings settings = new NodeSettings(url, "main", "node-a", dir.resolve("state"),
+                    Optional.of(new NodeSettings.StatusTarget(url, "gitwire/status")), GitAccess.anonymous(),
+                    CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go", Optional.empty());
+            try (NodeAgent agent = new NodeAgent(settings)) {
+                agent.read();
+                assertThat(peerKeys(agent.prepare())).contains(b.publicKey());
+
+                server.stop();
+                agent.read();
+                NodeAgent.Prepared during = agent.prepare();
+                assertThat(peerKeys(during)).contains(b.publicKey());
+                assertThat(during.notes()).anyMatch(n -> n.contains("published keys not read")
+                        && n.contains("using the 1 read before"));
+            }
+        }
+    }
+
+    private static List<dev.gitwire.keys.PublicKey> peerKeys(NodeAgent.Prepared prepared) {
+        return prepared.desired().wireguard().orElseThrow().peers().stream().map(PeerConfig::publicKey).toList();
+    }
+}
