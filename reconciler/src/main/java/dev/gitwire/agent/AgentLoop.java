@@ -159,11 +159,12 @@ public final class AgentLoop implements AutoCloseable {
                     + prepared.sourced().revision().abbreviated());
         }
         outcome.failure().ifPresent(f -> log.warn("apply-failed", f));
-        agent.reportInBackground(prepared, outcome, line -> {
-            if (line.startsWith("status: not written")) {
-                log.warn("status", line);
-            } else if (!line.equals("status: unchanged")) {
-                log.info("status", line);
+        agent.reportInBackground(prepared, outcome, reported -> {
+            metrics.statusPublished(reported.result().name().toLowerCase(java.util.Locale.ROOT));
+            switch (reported.result()) {
+                case COMMITTED -> log.info("status", reported.line());
+                case NOT_WRITTEN -> log.warn("status", reported.line());
+                case UNCHANGED -> { }
             }
         });
         if (outcome.converged()) {

@@ -15,6 +15,7 @@ public final class AgentMetrics {
     private final Map<String, AtomicLong> reconciles = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> operations = new ConcurrentHashMap<>();
     private final AtomicLong driftRepairs = new AtomicLong();
+    private final Map<String, AtomicLong> statusPublishes = new ConcurrentHashMap<>();
     private final AtomicLong durationMillisSum = new AtomicLong();
     private final AtomicLong durationCount = new AtomicLong();
     private volatile long lastDurationMillis;
@@ -32,6 +33,10 @@ public final class AgentMetrics {
 
     public void driftRepaired() {
         driftRepairs.incrementAndGet();
+    }
+
+    public void statusPublished(String result) {
+        statusPublishes.computeIfAbsent(result, r -> new AtomicLong()).incrementAndGet();
     }
 
     public long driftRepairs() {
@@ -72,6 +77,10 @@ public final class AgentMetrics {
         line(out, "gitwire_applied_revision_info", "revision", revision, 1);
         header(out, "gitwire_drift_repairs_total", "counter", "Reconciles started by a kernel change that changed something.");
         out.append("gitwire_drift_repairs_total ").append(driftRepairs.get()).append('\n');
+        header(out, "gitwire_status_publishes_total", "counter",
+                "Status publishes by result: committed, unchanged, not_written.");
+        new TreeMap<>(statusPublishes).forEach((result, n) -> line(out, "gitwire_status_publishes_total", "result", result,
+                n.get()));
         return out.toString();
     }
 

@@ -218,13 +218,13 @@ public final class NodeAgent implements AutoCloseable {
 
     /** Commits this node's status when it changed; a line saying what happened, when there is a branch. */
     public Optional<String> report(Prepared prepared, Reconciler.Outcome outcome) {
-        return statusPublisher.map(publisher -> publisher.publish(status(prepared, outcome), clusterSize(prepared)));
+        return statusPublisher.map(publisher -> publisher.publish(status(prepared, outcome), clusterSize(prepared)).line());
     }
 
-    /** As {@link #report}, on the publisher's thread; {@code line} is called there with what happened. */
-    public void reportInBackground(Prepared prepared, Reconciler.Outcome outcome, Consumer<String> line) {
+    /** As {@link #report}, on the publisher's thread; {@code reported} is called there with what happened. */
+    void reportInBackground(Prepared prepared, Reconciler.Outcome outcome, Consumer<StatusPublisher.Outcome> reported) {
         statusPublisher.ifPresent(publisher -> publisher.publishInBackground(status(prepared, outcome),
-                clusterSize(prepared), line));
+                clusterSize(prepared), reported));
     }
 
     private NodeStatus status(Prepared prepared, Reconciler.Outcome outcome) {

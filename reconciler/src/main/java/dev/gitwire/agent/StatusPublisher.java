@@ -17,7 +17,12 @@ import java.util.function.Consumer;
  */
 final class StatusPublisher implements AutoCloseable {
 
-    private record Pending(NodeStatus status, int clusterSize, Consumer<String> outcome) {}
+    /** What a publish did, and a line that says so. */
+    record Outcome(Result result, String line) {}
+
+    enum Result { COMMITTED, UNCHANGED, NOT_WRITTEN }
+
+    private record Pending(NodeStatus status, int clusterSize, Consumer<Outcome> outcome) {}
 
     private final StatusBranch branch;
     private final AtomicReference<Pending> newest = new AtomicReference<>();
@@ -31,21 +36,23 @@ final class StatusPublisher implements AutoCloseable {
         this.branch = branch;
     }
 
-    /** Pushes now; a line saying what happened. */
-    String publish(NodeStatus status, int clusterSize) {
+    /** Pushes now. */
+    Outcome publish(NodeStatus status, int clusterSize) {
         try {
             StatusBranch.Published published = branch.publish(status, clusterSize);
-            return published.committed() ? "status: committed \"" + published.message() + "\"" : "status: unchanged";
+            return published.committed()
+                    ? new Outcome(Result.COMMITTED, "status: committed \"" + published.message() + "\"")
+                    : new Outcome(Result.UNCHANGED, "status: unchanged");
         } catch (SourceUnavailableException | IOException e) {
-            return "status: not written: " + e.getMessage();
+            return new Outcome(Result.NOT_WRITTEN, "status: not written: " + e.getMessage());
         }
     }
 
     /**
-     * Pushes on the publisher's thread, then hands the line to {@code outcome} there. A status that is
+     * Pushes on the publisher's thread, then hands what happened to {@code outcome} there. A status that is
      * still waiting when a newer one comes is dropped: the branch shows where the node is, not each step.
      */
-    void publishInBackground(NodeStatus status, int clusterSize, Consumer<String> outcome) {
+    void publishInBackground(NodeStatus status, int clusterSize, Consumer<Outcome> outcome) {
         newest.set(new Pending(status, clusterSize, outcome));
         thread.execute(() -> {
             Pending pending = newest.getAndSet(null);

@@ -217,6 +217,10 @@ class MeshAgentsEndToEndTest {
         assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 10)).isTrue();
 
         Path bare = git.path("intent");
+        // the status goes out on its own thread, after the reconcile: it arrives, and the metrics count it
+        assertThat(Testbed.eventually(10_000, () -> Shell.tryRun(List.of("git", "-C", bare.toString(), "show",
+                "gitwire/status:nodes/node-a.yaml"), null).output().contains("phase: Disabled"))).isTrue();
+        assertThat(Testbed.agentHttp(a, "GET", "/metrics")).contains("gitwire_status_publishes_total{result=\"committed\"}");
         String readme = Shell.run("git", "-C", bare.toString(), "show", "gitwire/status:README.md");
         for (Node node : bed.nodes()) {
             assertThat(readme).contains("| " + node.name() + " |");
