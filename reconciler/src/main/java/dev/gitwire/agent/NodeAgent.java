@@ -45,7 +45,7 @@ public final class NodeAgent implements AutoCloseable {
 
     private final NodeSettings settings;
     private final IntentSource source;
-    /** Standalone: the status branch that peers' published keys are read from, on the reconcile thread. */
+    /** Standalone: the status branch that peers' published keys are read from, with the intent, by {@link #read}. */
     private final Optional<StatusBranch> statusReader;
     private final Optional<StatusPublisher> statusPublisher;
     private final List<GitRemote> ownRemotes = new java.util.ArrayList<>();
@@ -73,13 +73,15 @@ public final class NodeAgent implements AutoCloseable {
         }
         this.statusReader = settings.status().isPresent() && settings.kubernetes().isEmpty()
                 ? Optional.of(statusReader(settings.status().get())) : Optional.empty();
-        this.statusPublisher = settings.status().map(this::statusPublisher);
+        this.statusPublisher = settings.status().isPresent()
+                ? Optional.of(statusPublisher(settings.status().get())) : Optional.empty();
         this.identity = new NodeIdentity(settings.node(), KeyFile.loadOrCreate(settings.stateDirectory()));
         this.kernel = new KernelDataplane(NetworkNamespace.current(), settings.wireguard(),
                 new WireguardGoLauncher(List.of(), settings.wireguardGo(), UapiBackend.DEFAULT_SOCKET_DIRECTORY),
                 settings.stateDirectory());
         this.reconciler = new Reconciler(kernel);
         List<Cidr> bypass = new java.util.ArrayList<>(gitServerAddresses(settings.repo()));
+        settings.status().ifPresent(status -> bypass.addAll(gitServerAddresses(status.repo())));
         if (settings.kubernetes().isPresent()) {
             KubernetesClient client = client(settings.kubernetes().get());
             this.kubernetesClient = Optional.of(client);
@@ -102,12 +104,8 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     /** In a cache of its own: the publisher pushes from its own thread. */
-    private StatusPublisher statusPublisher(NodeSettings.StatusTarget target) {
-        try {
-            return new StatusPublisher(new StatusBranch(ownRemote(target, true), settings.access(), target.branch()));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+    private StatusPublisher statusPublisher(NodeSettings.StatusTarget target) throws IOException {
+        return new StatusPublisher(new StatusBranch(ownRemote(target, true), settings.access(), target.branch()));
     }
 
     private GitRemote ownRemote(NodeSettings.StatusTarget target, boolean forPublishing) throws IOException {
@@ -130,8 +128,9 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     /**
-     * The Git server's addresses, which must never be routed into the tunnel: an agent that reached its
-     * intent through the tunnel could lose it with the tunnel. Resolved once, at start.
+     * The Git servers' addresses (the intent's, and the status repo's), which must never be routed into the
+     * tunnel: an agent that reached its intent through the tunnel could lose it with the tunnel. Resolved
+     * once, at start.
      */
     static List<Cidr> gitServerAddresses(String repo) {
         if (!GitRemote.isUrl(repo)) {
