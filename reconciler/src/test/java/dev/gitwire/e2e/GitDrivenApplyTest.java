@@ -27,13 +27,10 @@ class GitDrivenApplyTest {
         try (Testbed bed = new Testbed()) {
             Node a = bed.addNode("node-a", 1, 1);
             Node b = bed.addNode("node-b", 2, 1);
-            Path bare = bed.root().resolve("intent.git");
-            Shell.run("git", "init", "-q", "--bare", "-b", "main", bare.toString());
+            Path bare = bareRepo(bed, "intent");
             String url = "file://" + bare;
-            GitWorkTree work = new GitWorkTree(bed.root().resolve("work"), url, Map.of());
-            bed.writeIntent(work.dir(), Testbed.mesh(true, false, Mode.OPPORTUNISTIC), Set.of(), Testbed.Inventory.UNPINNED);
-            String first = work.commit("enable encryption", List.of());
-            work.push(false);
+            GitWorkTree work = enabledMesh(bed, url);
+            String first = work.git("rev-parse", "HEAD").strip();
 
             for (Node node : bed.nodes()) { // round one: each publishes its key; nobody knows the other's yet
                 Shell.Result result = apply(bed, node, url);
@@ -72,14 +69,9 @@ class GitDrivenApplyTest {
         try (Testbed bed = new Testbed()) {
             Node a = bed.addNode("node-a", 1, 1);
             Node b = bed.addNode("node-b", 2, 1);
-            Path intent = bed.root().resolve("intent.git");
-            Path status = bed.root().resolve("status.git");
-            Shell.run("git", "init", "-q", "--bare", "-b", "main", intent.toString());
-            Shell.run("git", "init", "-q", "--bare", "-b", "main", status.toString());
-            GitWorkTree work = new GitWorkTree(bed.root().resolve("work"), "file://" + intent, Map.of());
-            bed.writeIntent(work.dir(), Testbed.mesh(true, false, Mode.OPPORTUNISTIC), Set.of(), Testbed.Inventory.UNPINNED);
-            work.commit("enable encryption", List.of());
-            work.push(false);
+            Path intent = bareRepo(bed, "intent");
+            Path status = bareRepo(bed, "status");
+            enabledMesh(bed, "file://" + intent);
 
             for (int round = 1; round <= 2; round++) { // keys published in round one, learnt in round two
                 for (Node node : bed.nodes()) {
@@ -97,6 +89,21 @@ class GitDrivenApplyTest {
                     a.stateDir().toString(), "--no-kubernetes", "--status-repo", "file://" + status).exitCode())
                     .as("--status-repo without --status-branch").isEqualTo(2);
         }
+    }
+
+    private static Path bareRepo(Testbed bed, String name) {
+        Path bare = bed.root().resolve(name + ".git");
+        Shell.run("git", "init", "-q", "--bare", "-b", "main", bare.toString());
+        return bare;
+    }
+
+    /** The mesh switched on for the bed's nodes, no key pinned, pushed to {@code url} as its first commit. */
+    private static GitWorkTree enabledMesh(Testbed bed, String url) throws Exception {
+        GitWorkTree work = new GitWorkTree(bed.root().resolve("work"), url, Map.of());
+        bed.writeIntent(work.dir(), Testbed.mesh(true, false, Mode.OPPORTUNISTIC), Set.of(), Testbed.Inventory.UNPINNED);
+        work.commit("enable encryption", List.of());
+        work.push(false);
+        return work;
     }
 
     private static Shell.Result apply(Testbed bed, Node node, String url, String... more) {
