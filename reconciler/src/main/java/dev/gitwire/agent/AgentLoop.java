@@ -134,10 +134,10 @@ public final class AgentLoop implements AutoCloseable {
             prepared = agent.prepare();
         } catch (SourceUnavailableException e) {
             return; // no intent read yet: the Git thread reconciles once it has one, and retries until then
-        } catch (RuntimeException e) {
+        } catch (RuntimeException e) { // the kernel could not be read for the underlay's MTU, say
             ready = false;
-            metrics.reconciled("no_intent", millisSince(start), java.util.Map.of());
-            log.warn("no-intent", e.getMessage() + "; nothing was changed; retry in " + retry.toSeconds() + "s");
+            metrics.reconciled("error", millisSince(start), java.util.Map.of());
+            log.warn("prepare-failed", e.getMessage() + "; nothing was changed; retry in " + retry.toSeconds() + "s");
             scheduleRetry();
             return;
         }
