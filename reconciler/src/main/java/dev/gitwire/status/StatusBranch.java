@@ -77,6 +77,9 @@ public final class StatusBranch {
         SourceUnavailableException last = null;
         int unavailableInARow = 0;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            if (Thread.currentThread().isInterrupted()) { // the agent is stopping: no push from a closing cache
+                throw new SourceUnavailableException("status of " + status.name() + " not pushed: stopped", null);
+            }
             long started = System.nanoTime();
             try {
                 Optional<ObjectId> tip = remote.fetchTip(branch);

@@ -166,4 +166,31 @@ class StatusBranchTest {
             }
         }
     }
+
+    @Test
+    void aPublishWaitingForItsTurnStopsWhenInterrupted() throws Exception {
+        try (GitServer server = new GitServer(tmp.resolve("served"))) {
+            String url = server.create("intent");
+            PrivateKey key = PrivateKey.generate(new SecureRandom());
+            try (GitRemote remote = new GitRemote(url, tmp.resolve("node-a"), GitAccess.anonymous())) {
+                StatusBranch branch = new StatusBranch(remote, GitAccess.anonymous(), BRANCH);
+                java.util.concurrent.atomic.AtomicReference<Throwable> ended = new java.util.concurrent.atomic.AtomicReference<>();
+                Thread publishing = new Thread(() -> {
+                    try { // a cluster so large that the first push waits for minutes
+                        branch.publish(status("node-a", key, "main@sha1:" + "12".repeat(20), 3), 1_000_000);
+                    } catch (Exception e) {
+                        ended.set(e);
+                    }
+                });
+                publishing.start();
+                Thread.sleep(200);
+                publishing.interrupt();
+                publishing.join(5_000);
+                assertThat(publishing.isAlive()).isFalse();
+                assertThat(ended.get()).hasMessageContaining("not pushed: stopped");
+            }
+            assertThat(Shell.tryRun(List.of("git", "-C", server.path("intent").toString(), "rev-parse", "--verify", BRANCH),
+                    null).exitCode()).as("nothing pushed").isNotZero();
+        }
+    }
 }
