@@ -8,8 +8,9 @@ import java.util.random.RandomGenerator;
  * and a push lands only when no other push landed since its fetch: a server offered more attempts than it
  * serves quickly slows every attempt down, which widens the window in which others land, and almost no
  * push lands (measured: docs/benchmarks.md). So the first push waits a random time that grows with the
- * cluster, and a push that lost the race waits a random time that grows with how long the last attempt
- * took: a server slowed down by load is given room at once, a quick one is retried soon.
+ * cluster, and a push that lost the race waits a random time that doubles and is counted in the node's
+ * fastest attempt, the server's own pace: a server across the Internet is given more room than one
+ * next door, and an attempt slowed down by the burst itself does not stretch the waits.
  */
 final class PublishPacing {
 

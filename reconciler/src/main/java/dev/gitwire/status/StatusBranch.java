@@ -37,17 +37,28 @@ import org.eclipse.jgit.treewalk.TreeWalk;
  */
 public final class StatusBranch {
 
-    /** What a publish did: committed (with its message), or found nothing to commit; and its pushes. */
+    /** What a publish did: committed (with its message), or found nothing to commit; and its attempts (0: none needed). */
     public record Published(boolean committed, String message, int attempts) {}
 
     private static final int MAX_ATTEMPTS = 50;
     private static final int MAX_UNAVAILABLE_IN_A_ROW = 3;
     private static final int MAX_PARSED_BLOBS = 20_000;
+    /** How long this node trusts its own memory of its file on the branch (someone may have reset the branch). */
+    private static final Duration RECHECK_UNCHANGED = Duration.ofMinutes(10);
 
     private final GitRemote remote;
     private final GitAccess access;
     private final String branch;
     private final Map<ObjectId, Optional<NodeStatus>> parsedBlobs = new java.util.HashMap<>();
+    /** This node's file as last seen on the branch: an unchanged status then costs the server no fetch. */
+    private Optional<Seen> seen = Optional.empty();
+
+    private record Seen(String path, ObjectId content, long atNanos) {
+        boolean holds(String path, ObjectId content) {
+            return this.path.equals(path) && this.content.equals(content)
+                    && System.nanoTime() - atNanos < RECHECK_UNCHANGED.toNanos();
+        }
+    }
 
     public StatusBranch(GitRemote remote, GitAccess access, String branch) {
         this.remote = remote;
@@ -66,14 +77,17 @@ public final class StatusBranch {
      * the pushes (see {@link PublishPacing}): the number of nodes that may report at the same moment.
      */
     public Published publish(NodeStatus status, int clusterSize) throws SourceUnavailableException, IOException {
-        PublishPacing pacing = new PublishPacing(clusterSize, ThreadLocalRandom.current());
-        sleep(pacing.beforeFirstAttempt());
         String path = "nodes/" + status.name() + ".yaml";
         byte[] content = StatusCodec.write(status).getBytes(StandardCharsets.UTF_8);
         ObjectId contentId;
         try (ObjectInserter.Formatter hasher = new ObjectInserter.Formatter()) {
             contentId = hasher.idFor(Constants.OBJ_BLOB, content);
         }
+        if (seen.isPresent() && seen.get().holds(path, contentId)) {
+            return new Published(false, "", 0);
+        }
+        PublishPacing pacing = new PublishPacing(clusterSize, ThreadLocalRandom.current());
+        sleep(pacing.beforeFirstAttempt());
         SourceUnavailableException last = null;
         int unavailableInARow = 0;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -86,6 +100,7 @@ public final class StatusBranch {
                 Map<String, ObjectId> tree = tip.isPresent() ? tree(tip.get()) : new TreeMap<>();
                 ObjectId previous = tree.get(path);
                 if (contentId.equals(previous)) {
+                    seen = Optional.of(new Seen(path, contentId, System.nanoTime()));
                     return new Published(false, "", attempt);
                 }
                 String message = message(status, previous == null ? Optional.empty() : parsed(previous));
@@ -97,6 +112,7 @@ public final class StatusBranch {
                 written.put("README.md", StatusReadme.render(new ArrayList<>(all.values())).getBytes(StandardCharsets.UTF_8));
                 tree.remove("README.md");
                 if (push(commit(tree, written, tip, status.name(), message))) {
+                    seen = Optional.of(new Seen(path, contentId, System.nanoTime()));
                     return new Published(true, message, attempt);
                 }
                 unavailableInARow = 0;
