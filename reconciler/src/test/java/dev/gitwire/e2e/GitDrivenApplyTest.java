@@ -3,6 +3,7 @@ package dev.gitwire.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gitwire.intent.Mode;
+import dev.gitwire.testing.GitServer;
 import dev.gitwire.testing.GitWorkTree;
 import dev.gitwire.testing.Privileged;
 import dev.gitwire.testing.Shell;
@@ -70,23 +71,27 @@ class GitDrivenApplyTest {
             Node a = bed.addNode("node-a", 1, 1);
             Node b = bed.addNode("node-b", 2, 1);
             Path intent = bareRepo(bed, "intent");
-            Path status = bareRepo(bed, "status");
             enabledMesh(bed, "file://" + intent);
+            GitServer server = bed.gitServer(); // the status repo on a Git server of its own, on the bridge
+            String status = server.create("status");
 
             for (int round = 1; round <= 2; round++) { // keys published in round one, learnt in round two
                 for (Node node : bed.nodes()) {
-                    Shell.Result result = apply(bed, node, "file://" + intent, "--status-repo", "file://" + status);
+                    Shell.Result result = apply(bed, node, "file://" + intent, "--status-repo", status);
                     assertThat(result.exitCode()).as(result.output()).isZero();
                 }
             }
             assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 20)).isTrue();
-            assertThat(Shell.run("git", "-C", status.toString(), "ls-tree", "--name-only", "-r", "gitwire/status"))
-                    .contains("nodes/node-a.yaml", "nodes/node-b.yaml", "README.md");
+            assertThat(Shell.run("git", "-C", server.path("status").toString(), "ls-tree", "--name-only", "-r",
+                    "gitwire/status")).contains("nodes/node-a.yaml", "nodes/node-b.yaml", "README.md");
             assertThat(Shell.run("git", "-C", intent.toString(), "branch", "--list")).doesNotContain("gitwire/status");
-            assertThat(bed.gitwire(a, "status", "--repo", "file://" + status).output())
+            assertThat(a.host().namespace().ip("route", "show", "table", "51820"))
+                    .as("the status repo's server is never routed into the tunnel")
+                    .contains("throw " + java.net.URI.create(status).getHost());
+            assertThat(bed.gitwire(a, "status", "--repo", status).output())
                     .containsPattern("node-a\\s+Ready").containsPattern("node-b\\s+Ready");
             assertThat(bed.gitwire(a, "apply", "--repo", "file://" + intent, "--node", "node-a", "--state-dir",
-                    a.stateDir().toString(), "--no-kubernetes", "--status-repo", "file://" + status).exitCode())
+                    a.stateDir().toString(), "--no-kubernetes", "--status-repo", status).exitCode())
                     .as("--status-repo without --status-branch").isEqualTo(2);
         }
     }
