@@ -41,7 +41,7 @@ public final class StatusBranch {
     public record Published(boolean committed, String message, int attempts) {}
 
     private static final int MAX_ATTEMPTS = 50;
-    private static final int MAX_UNAVAILABLE_IN_A_ROW = 3;
+    private static final int MAX_FAILED_IN_A_ROW = 3;
     private static final int MAX_PARSED_BLOBS = 20_000;
     /** How long this node trusts its own memory of its file on the branch (someone may have reset the branch). */
     private static final Duration RECHECK_UNCHANGED = Duration.ofMinutes(10);
@@ -89,46 +89,68 @@ public final class StatusBranch {
         PublishPacing pacing = new PublishPacing(clusterSize, ThreadLocalRandom.current());
         sleep(pacing.beforeFirstAttempt());
         SourceUnavailableException last = null;
-        int unavailableInARow = 0;
+        int failedInARow = 0;
+        Optional<ObjectId> refusedOn = null; // the tip that a refused push was built on, until the next fetch
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             if (Thread.currentThread().isInterrupted()) { // the agent is stopping: no push from a closing cache
                 throw new SourceUnavailableException("status of " + status.name() + " not pushed: stopped", null);
             }
             long started = System.nanoTime();
+            Optional<ObjectId> tip;
             try {
-                Optional<ObjectId> tip = remote.fetchTip(branch);
-                Map<String, ObjectId> tree = tip.isPresent() ? tree(tip.get()) : new TreeMap<>();
-                ObjectId previous = tree.get(path);
-                if (contentId.equals(previous)) {
-                    seen = Optional.of(new Seen(path, contentId, System.nanoTime()));
-                    return new Published(false, "", attempt);
+                tip = remote.fetchTip(branch);
+            } catch (SourceUnavailableException e) { // a busy or briefly absent server: back off and try again
+                last = e;
+                if (++failedInARow >= MAX_FAILED_IN_A_ROW) {
+                    throw giveUp(status, e); // a server that is down: the next reconcile publishes again
                 }
-                String message = message(status, previous == null ? Optional.empty() : parsed(previous));
-                Map<String, byte[]> written = new TreeMap<>();
-                written.put(path, content);
-                tree.remove(path);
-                Map<String, NodeStatus> all = statuses(tree);
-                all.put(status.name(), status);
-                written.put("README.md", StatusReadme.render(new ArrayList<>(all.values())).getBytes(StandardCharsets.UTF_8));
-                tree.remove("README.md");
+                sleep(pacing.afterAttempt(Duration.ofNanos(System.nanoTime() - started)));
+                continue;
+            }
+            if (refusedOn != null) {
+                // a branch that moved since the refusal says another push held it (the ref's lock): a lost
+                // race, whatever the server's wording; one that did not says that the server refuses this push
+                if (!refusedOn.equals(tip)) {
+                    failedInARow = 0;
+                } else if (failedInARow >= MAX_FAILED_IN_A_ROW) {
+                    throw giveUp(status, last);
+                }
+                refusedOn = null;
+            }
+            Map<String, ObjectId> tree = tip.isPresent() ? tree(tip.get()) : new TreeMap<>();
+            ObjectId previous = tree.get(path);
+            if (contentId.equals(previous)) {
+                seen = Optional.of(new Seen(path, contentId, System.nanoTime()));
+                return new Published(false, "", attempt);
+            }
+            String message = message(status, previous == null ? Optional.empty() : parsed(previous));
+            Map<String, byte[]> written = new TreeMap<>();
+            written.put(path, content);
+            tree.remove(path);
+            Map<String, NodeStatus> all = statuses(tree);
+            all.put(status.name(), status);
+            written.put("README.md", StatusReadme.render(new ArrayList<>(all.values())).getBytes(StandardCharsets.UTF_8));
+            tree.remove("README.md");
+            try {
                 if (push(commit(tree, written, tip, status.name(), message))) {
                     seen = Optional.of(new Seen(path, contentId, System.nanoTime()));
                     return new Published(true, message, attempt);
                 }
-                unavailableInARow = 0;
+                failedInARow = 0; // another node landed first: rebuild on the new tip
             } catch (SourceUnavailableException e) {
-                last = e; // a busy or briefly absent server: back off and try again, like a rejected push
-                if (++unavailableInARow == MAX_UNAVAILABLE_IN_A_ROW) {
-                    // a server that is down or refuses: give the agent back its loop (drift repair waits on it);
-                    // the next reconcile publishes again
-                    throw new SourceUnavailableException("status of " + status.name() + " not pushed: "
-                            + MAX_UNAVAILABLE_IN_A_ROW + " attempts in a row failed, the last: " + e.getMessage(), e);
-                }
+                last = e;
+                failedInARow++;
+                refusedOn = tip;
             }
             sleep(pacing.afterAttempt(Duration.ofNanos(System.nanoTime() - started)));
         }
         throw new SourceUnavailableException("status of " + status.name() + " not pushed after " + MAX_ATTEMPTS
                 + " attempts" + (last == null ? "" : ": " + last.getMessage()), last);
+    }
+
+    private static SourceUnavailableException giveUp(NodeStatus status, SourceUnavailableException last) {
+        return new SourceUnavailableException("status of " + status.name() + " not pushed: " + MAX_FAILED_IN_A_ROW
+                + " attempts in a row failed, the last: " + last.getMessage(), last);
     }
 
     /** "node-b: applied main@sha1:3f2c1ab, 2 peers, +1 -0 allowed IPs, Ready". */
@@ -227,10 +249,12 @@ public final class StatusBranch {
                             || update.getStatus() == RemoteRefUpdate.Status.UP_TO_DATE) {
                         continue;
                     }
-                    if (anotherNodeWasFirst(update)) {
-                        return false; // rebuild on the new tip
+                    if (update.getStatus() == RemoteRefUpdate.Status.REJECTED_NONFASTFORWARD
+                            || update.getStatus() == RemoteRefUpdate.Status.REJECTED_REMOTE_CHANGED) {
+                        return false; // another node pushed first: rebuild on the new tip
                     }
-                    // a hook, a protected branch, missing rights: no rebuild changes that
+                    // a hook, a protected branch, missing rights; or a ref lock held by a push landing at the
+                    // same moment, which the next fetch tells apart
                     throw new SourceUnavailableException("the server refused the status push to " + remote.url()
                             + ": " + update.getStatus() + (update.getMessage() == null ? "" : " (" + update.getMessage()
                             + ")"), null);
@@ -241,19 +265,6 @@ public final class StatusBranch {
             throw new SourceUnavailableException("cannot push status to " + remote.url() + ": "
                     + SourceUnavailableException.reason(e), e);
         }
-    }
-
-    /**
-     * A push that lost the race: the branch moved since the fetch (non-fast-forward), or, when two pushes
-     * arrive together, the server could not take the ref's lock ("failed to update ref", "cannot lock ref").
-     */
-    private static boolean anotherNodeWasFirst(RemoteRefUpdate update) {
-        return switch (update.getStatus()) {
-            case REJECTED_NONFASTFORWARD, REJECTED_REMOTE_CHANGED -> true;
-            case REJECTED_OTHER_REASON -> update.getMessage() != null
-                    && (update.getMessage().contains("lock") || update.getMessage().contains("failed to update ref"));
-            default -> false;
-        };
     }
 
     private org.eclipse.jgit.api.PushCommand accessConfigured(org.eclipse.jgit.api.PushCommand push)

@@ -55,8 +55,9 @@ class StatusBranchTest {
                 int n = i;
                 results.add(pool.submit(() -> {
                     try (GitRemote remote = new GitRemote(url, tmp.resolve("node-" + n), GitAccess.anonymous())) {
+                        // paced as a cluster of one: no spread, so that the pushes collide as much as they can
                         return new StatusBranch(remote, GitAccess.anonymous(), BRANCH)
-                                .publish(status("node-" + n, keys.get(n), "main@sha1:" + "ab".repeat(20), 3), nodes);
+                                .publish(status("node-" + n, keys.get(n), "main@sha1:" + "ab".repeat(20), 3), 1);
                     }
                 }));
             }
