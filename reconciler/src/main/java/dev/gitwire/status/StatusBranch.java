@@ -32,8 +32,9 @@ import org.eclipse.jgit.treewalk.TreeWalk;
 /**
  * The status branch: each node commits only its own file, {@code nodes/<name>.yaml}, and the README
  * made from all of them, and only when its file's content changed. A push rejected because another node
- * pushed first is rebuilt on the new tip and retried with jittered exponential backoff; since every
- * node owns one file, a rebuild never conflicts and no node's update is lost.
+ * pushed first is rebuilt on the new tip and retried after a jittered, doubling wait ({@link PublishPacing});
+ * since every node owns one file, a rebuild never conflicts and no node's update is lost. One thread at a
+ * time: it remembers what it saw on the branch.
  */
 public final class StatusBranch {
 
