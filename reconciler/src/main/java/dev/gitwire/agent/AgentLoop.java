@@ -97,7 +97,7 @@ public final class AgentLoop implements AutoCloseable {
             metrics.reconciled("no_intent", 0, java.util.Map.of());
             log.warn("no-intent", e.getMessage() + "; nothing was changed; retry in " + readRetry.toSeconds() + "s");
             timers.schedule(() -> readThenReconcile("retry"), readRetry.toMillis(), TimeUnit.MILLISECONDS);
-            readRetry = readRetry.multipliedBy(2).compareTo(interval) > 0 ? interval : readRetry.multipliedBy(2);
+            readRetry = doubledUpToInterval(readRetry);
         }
     }
 
@@ -177,7 +177,13 @@ public final class AgentLoop implements AutoCloseable {
     private void scheduleRetry() {
         long delay = retry.toMillis();
         timers.schedule(() -> trigger("retry"), delay, TimeUnit.MILLISECONDS);
-        retry = retry.multipliedBy(2).compareTo(interval) > 0 ? interval : retry.multipliedBy(2);
+        retry = doubledUpToInterval(retry);
+    }
+
+    /** The next wait of a retry: twice the last, never longer than the poll interval. */
+    private Duration doubledUpToInterval(Duration wait) {
+        Duration doubled = wait.multipliedBy(2);
+        return doubled.compareTo(interval) > 0 ? interval : doubled;
     }
 
     private static long millisSince(long start) {
