@@ -91,7 +91,8 @@ public final class StatusBranch {
         sleep(pacing.beforeFirstAttempt());
         SourceUnavailableException last = null;
         int failedInARow = 0;
-        Optional<ObjectId> refusedOn = null; // the tip that a refused push was built on, until the next fetch
+        boolean refused = false; // the last push was refused: the next fetch tells whether it was a lost race
+        Optional<ObjectId> refusedOn = Optional.empty(); // the tip that refused push was built on
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             if (Thread.currentThread().isInterrupted()) { // the agent is stopping: no push from a closing cache
                 throw new SourceUnavailableException("status of " + status.name() + " not pushed: stopped", null);
@@ -108,7 +109,7 @@ public final class StatusBranch {
                 sleep(pacing.afterAttempt(Duration.ofNanos(System.nanoTime() - started)));
                 continue;
             }
-            if (refusedOn != null) {
+            if (refused) {
                 // a branch that moved since the refusal says another push held it (the ref's lock): a lost
                 // race, whatever the server's wording; one that did not says that the server refuses this push
                 if (!refusedOn.equals(tip)) {
@@ -116,7 +117,7 @@ public final class StatusBranch {
                 } else if (failedInARow >= MAX_FAILED_IN_A_ROW) {
                     throw giveUp(status, last);
                 }
-                refusedOn = null;
+                refused = false;
             }
             Map<String, ObjectId> tree = tip.isPresent() ? tree(tip.get()) : new TreeMap<>();
             ObjectId previous = tree.get(path);
@@ -141,6 +142,7 @@ public final class StatusBranch {
             } catch (SourceUnavailableException e) {
                 last = e;
                 failedInARow++;
+                refused = true;
                 refusedOn = tip;
             }
             sleep(pacing.afterAttempt(Duration.ofNanos(System.nanoTime() - started)));
