@@ -10,6 +10,7 @@ import dev.gitwire.dataplane.model.Rule;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.dataplane.netlink.NetlinkSocket;
 import dev.gitwire.dataplane.netlink.NetworkNamespace;
+import dev.gitwire.dataplane.nft.GuardTable;
 import dev.gitwire.dataplane.nft.Nftables;
 import dev.gitwire.dataplane.route.RouteTable;
 import dev.gitwire.dataplane.route.Rules;
@@ -26,6 +27,7 @@ import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.DesiredState;
 import dev.gitwire.desired.HostEncryptionTables;
 import dev.gitwire.desired.Underlay;
+import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.net.IpFamily;
 import dev.gitwire.plan.ObservedDataplane;
@@ -56,6 +58,7 @@ public final class KernelDataplane implements AutoCloseable {
     private final WireguardGoLauncher launcher;
     private final Path stateDirectory;
     private final Nftables nftables;
+    private final GuardTable guard;
     private final Sysctls sysctls;
 
     public KernelDataplane(NetworkNamespace namespace, WireguardLink.Choice choice, WireguardGoLauncher launcher,
@@ -66,6 +69,7 @@ public final class KernelDataplane implements AutoCloseable {
         this.launcher = launcher;
         this.stateDirectory = stateDirectory;
         this.nftables = new Nftables(new CommandRunner(namespace));
+        this.guard = new GuardTable(new CommandRunner(namespace));
         this.sysctls = new Sysctls(namespace);
     }
 
@@ -105,7 +109,7 @@ public final class KernelDataplane implements AutoCloseable {
                 remembered.add(name);
             }
         }
-        return new ObservedDataplane(link, device, routes, rules, tables, values, remembered);
+        return new ObservedDataplane(link, device, routes, rules, guard.read(), tables, values, remembered);
     }
 
     /** Runs the plan in order; the first failure stops it and is thrown. */
@@ -134,6 +138,21 @@ public final class KernelDataplane implements AutoCloseable {
                 }
                 device.orElseThrow(() -> new IllegalStateException("no WireGuard device " + owned.interfaceName()))
                         .apply(deviceUpdate(ops.subList(i, end)));
+            } else if (op instanceof Operation.GuardDestination || op instanceof Operation.ReleaseDestination) {
+                while (end < ops.size() && ops.get(end).getClass() == op.getClass()) {
+                    end++;
+                }
+                List<Cidr> destinations = ops.subList(i, end).stream().map(o -> o instanceof Operation.GuardDestination g
+                        ? g.destination() : ((Operation.ReleaseDestination) o).destination()).toList();
+                if (op instanceof Operation.GuardDestination) {
+                    guard.add(destinations);
+                } else {
+                    guard.remove(destinations);
+                }
+            } else if (op instanceof Operation.InstallGuard install) {
+                guard.install(install.guard());
+            } else if (op instanceof Operation.DeleteGuard) {
+                guard.delete();
             } else if (op instanceof Operation.CreateDevice create) {
                 WireguardLink.Opened created = new WireguardLink(netlink, launcher).open(create.interfaceName(), choice);
                 new Links(netlink).set(created.link(), create.mtu(), true);
@@ -244,9 +263,9 @@ public final class KernelDataplane implements AutoCloseable {
     }
 
     private static PeerUpdate merge(PeerUpdate a, PeerUpdate b) {
-        List<dev.gitwire.net.Cidr> add = new ArrayList<>(a.addAllowedIps());
+        List<Cidr> add = new ArrayList<>(a.addAllowedIps());
         add.addAll(b.addAllowedIps());
-        List<dev.gitwire.net.Cidr> remove = new ArrayList<>(a.removeAllowedIps());
+        List<Cidr> remove = new ArrayList<>(a.removeAllowedIps());
         remove.addAll(b.removeAllowedIps());
         return new PeerUpdate(a.publicKey(), false, b.endpoint().or(a::endpoint),
                 b.persistentKeepalive().or(a::persistentKeepalive), a.replaceAllowedIps() || b.replaceAllowedIps(),

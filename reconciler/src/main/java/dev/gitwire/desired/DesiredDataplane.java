@@ -1,38 +1,51 @@
 package dev.gitwire.desired;
 
+import dev.gitwire.dataplane.model.Guard;
 import dev.gitwire.dataplane.model.NftTable;
 import dev.gitwire.dataplane.model.PeerConfig;
 import dev.gitwire.dataplane.model.Route;
+import dev.gitwire.dataplane.model.RouteType;
 import dev.gitwire.dataplane.model.Rule;
 import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.keys.PublicKey;
+import dev.gitwire.net.Cidr;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * The kernel state one node must have (DESIGN §4), or, when {@link #wireguard()} is empty, the absence of
  * everything gitwire owns. The names of what gitwire owns are always set, so that a teardown knows them.
+ * {@link #tunnelled()} says which destinations each peer's routes lead into the tunnel, for the
+ * {@link HandshakeGate} to hold back those of peers not yet proven by a handshake, by {@link #refusal()}:
+ * a throw route in Opportunistic mode, a prohibit route in Strict.
  */
 public record DesiredDataplane(
         Ownership owned,
         Optional<WireguardSpec> wireguard,
         SortedSet<Route> routes,
         List<Rule> rules,
+        Optional<Guard> guard,
+        Map<PublicKey, SortedSet<Cidr>> tunnelled,
+        RouteType refusal,
         List<NftTable> nftTables,
         Map<String, String> sysctls,
         List<PeerReport> reports) {
 
     public DesiredDataplane {
-        routes = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(routes));
+        routes = Collections.unmodifiableSortedSet(new TreeSet<>(routes));
         rules = List.copyOf(rules);
+        tunnelled = Collections.unmodifiableMap(new TreeMap<>(tunnelled));
         nftTables = List.copyOf(nftTables);
         sysctls = Map.copyOf(sysctls);
         reports = List.copyOf(reports);
     }
 
-    /** What gitwire owns on this node, by name: the link, table T, the rule priority and the nft table name. */
+    /** What gitwire owns on this node, by name: the link, table T, the rule priority and the firewall mark. */
     public record Ownership(String interfaceName, long table, long rulePriority, long firewallMark) {}
 
     /** The WireGuard link and device. */
@@ -44,10 +57,17 @@ public record DesiredDataplane(
     }
 
     public static DesiredDataplane absent(Ownership owned, List<PeerReport> reports) {
-        return new DesiredDataplane(owned, Optional.empty(), new TreeSet<>(), List.of(), List.of(), Map.of(), reports);
+        return new DesiredDataplane(owned, Optional.empty(), new TreeSet<>(), List.of(), Optional.empty(), Map.of(),
+                RouteType.THROW, List.of(), Map.of(), reports);
     }
 
     public boolean enabled() {
         return wireguard.isPresent();
+    }
+
+    /** The peers that wait for a handshake before their destinations are routed into the tunnel, by node. */
+    public List<String> awaitingHandshake() {
+        return reports.stream().filter(r -> r.state() == PeerReport.State.AWAITING_HANDSHAKE).map(PeerReport::node)
+                .toList();
     }
 }

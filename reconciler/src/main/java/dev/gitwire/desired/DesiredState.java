@@ -3,8 +3,10 @@ package dev.gitwire.desired;
 import dev.gitwire.cluster.LiveCluster;
 import dev.gitwire.cluster.LiveNode;
 import dev.gitwire.dataplane.model.Endpoint;
+import dev.gitwire.dataplane.model.Guard;
 import dev.gitwire.dataplane.model.PeerConfig;
 import dev.gitwire.dataplane.model.Route;
+import dev.gitwire.dataplane.model.RouteType;
 import dev.gitwire.dataplane.model.Rule;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.DesiredDataplane.WireguardSpec;
@@ -28,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -72,6 +75,7 @@ public final class DesiredState {
         List<PeerConfig> peers = new ArrayList<>();
         List<PeerReport> reports = new ArrayList<>();
         Map<Cidr, Route> routes = new TreeMap<>();
+        Map<PublicKey, SortedSet<Cidr>> tunnelled = new HashMap<>();
         List<Member> others = members.values().stream().filter(m -> m != me).toList();
         Map<String, State> states = new TreeMap<>();
         others.forEach(o -> states.put(o.name(), state(o, keys.get(o.name()), keyUse)));
@@ -90,6 +94,7 @@ public final class DesiredState {
             peers.add(new PeerConfig(key, Optional.of(endpoint(other, underlayFamily)),
                     mesh.wireguard().persistentKeepalive(), new TreeSet<>(allowed)));
             reachable(other, mesh).forEach(dst -> routes.put(dst, Route.device(dst, owned.interfaceName())));
+            tunnelled.put(key, new TreeSet<>(reachable(other, mesh)));
         }
         me.destinations().forEach(dst -> routes.put(dst, Route.throwing(dst)));
         List<Cidr> bypass = new ArrayList<>(mesh.bypass());
@@ -100,6 +105,7 @@ public final class DesiredState {
             routes.values().removeIf(r -> r.device().isPresent() && bypass.stream().anyMatch(
                     b -> b.overlaps(r.destination()) && b.prefixLength() <= r.destination().prefixLength()));
         }
+        tunnelled.values().forEach(dsts -> dsts.removeIf(dst -> routes.get(dst) == null || routes.get(dst).device().isEmpty()));
 
         Set<IpFamily> families = EnumSet.noneOf(IpFamily.class);
         routes.keySet().forEach(dst -> families.add(dst.family()));
@@ -110,10 +116,23 @@ public final class DesiredState {
         WireguardSpec wireguard = new WireguardSpec(mtu(mesh, me, underlay), self.privateKey(), me.listenPort(),
                 owned.firewallMark(), peers);
         return new DesiredDataplane(owned, Optional.of(wireguard), new TreeSet<>(routes.values()), rules,
+                Optional.of(guard(owned, routes.values())), tunnelled,
+                mesh.mode() == Mode.STRICT ? RouteType.PROHIBIT : RouteType.THROW,
                 mesh.hostEncryption() ? HostEncryptionTables.of(owned.firewallMark(), owned.interfaceName(),
                         mesh.workloadInterfaces()) : List.of(),
                 mesh.hostEncryption() ? Map.of(SRC_VALID_MARK, "1") : Map.of(),
                 reports);
+    }
+
+    /**
+     * Every destination routed into the tunnel, and, in Strict mode, every one refused: whatever goes
+     * missing later, a packet to them is dropped rather than sent in plaintext.
+     */
+    private static Guard guard(Ownership owned, java.util.Collection<Route> routes) {
+        TreeSet<Cidr> guarded = new TreeSet<>();
+        routes.stream().filter(r -> r.device().isPresent() || r.type() == RouteType.PROHIBIT)
+                .forEach(r -> guarded.add(r.destination()));
+        return Guard.of(owned.firewallMark(), owned.interfaceName(), guarded);
     }
 
     private static State state(Member other, Optional<PublicKey> key, Map<PublicKey, Integer> keyUse) {

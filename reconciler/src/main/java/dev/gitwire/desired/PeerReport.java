@@ -7,7 +7,10 @@ import java.util.Optional;
 public record PeerReport(String node, PeerReport.State state, Optional<PublicKey> key) {
 
     public enum State {
+        /** A peer whose destinations are routed into the tunnel. */
         PEERED("Peered"),
+        /** A peer configured on the device, its destinations kept on their old path until a first handshake. */
+        AWAITING_HANDSHAKE("AwaitingHandshake"),
         NO_KEY("NoKey"),
         KEY_MISMATCH("KeyMismatch"),
         DUPLICATE_KEY("DuplicateKey"),

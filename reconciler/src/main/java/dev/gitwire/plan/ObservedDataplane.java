@@ -1,6 +1,7 @@
 package dev.gitwire.plan;
 
 import dev.gitwire.dataplane.model.DeviceState;
+import dev.gitwire.dataplane.model.Guard;
 import dev.gitwire.dataplane.model.Link;
 import dev.gitwire.dataplane.model.NftTable;
 import dev.gitwire.dataplane.model.Route;
@@ -14,14 +15,15 @@ import java.util.TreeSet;
 
 /**
  * What the kernel has of what gitwire owns: link W and its device, every route of table T, the rules
- * that lead into T, gitwire's nft tables, and the sysctls gitwire manages (their values, and which have
- * an original value remembered).
+ * that lead into T, the guard, gitwire's other nft tables, and the sysctls gitwire manages (their values,
+ * and which have an original value remembered).
  */
 public record ObservedDataplane(
         Optional<Link> link,
         Optional<DeviceState> device,
         SortedSet<Route> routes,
         List<Rule> rules,
+        Optional<Guard> guard,
         List<NftTable> nftTables,
         Map<String, String> sysctls,
         Set<String> rememberedSysctls) {
@@ -35,8 +37,16 @@ public record ObservedDataplane(
     }
 
     public static ObservedDataplane empty() {
-        return new ObservedDataplane(Optional.empty(), Optional.empty(), new TreeSet<>(), List.of(), List.of(),
-                Map.of(), Set.of());
+        return new ObservedDataplane(Optional.empty(), Optional.empty(), new TreeSet<>(), List.of(), Optional.empty(),
+                List.of(), Map.of(), Set.of());
+    }
+
+    /** The peers of the device that completed a handshake since they were configured. */
+    public Set<dev.gitwire.keys.PublicKey> handshaken() {
+        Set<dev.gitwire.keys.PublicKey> keys = new java.util.HashSet<>();
+        device.ifPresent(d -> d.peers().stream().filter(p -> p.latestHandshake().isPresent())
+                .forEach(p -> keys.add(p.config().publicKey())));
+        return keys;
     }
 
     /** Whether link W is one gitwire may change: a kernel WireGuard link, or a TUN with a device behind it. */

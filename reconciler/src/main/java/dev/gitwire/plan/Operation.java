@@ -1,6 +1,7 @@
 package dev.gitwire.plan;
 
 import dev.gitwire.dataplane.model.Endpoint;
+import dev.gitwire.dataplane.model.Guard;
 import dev.gitwire.dataplane.model.NftTable;
 import dev.gitwire.dataplane.model.Route;
 import dev.gitwire.dataplane.model.Rule;
@@ -55,6 +56,18 @@ public sealed interface Operation {
     record AddRule(Rule rule) implements Operation {}
 
     record DeleteRule(Rule rule) implements Operation {}
+
+    /** Creates the guard with exactly these rules and destinations, in one transaction, replacing any there. */
+    record InstallGuard(Guard guard) implements Operation {}
+
+    /** A destination the guard starts to protect: added only once traffic to it is routed into the tunnel. */
+    record GuardDestination(Cidr destination) implements Operation {}
+
+    /** A destination that is deliberately no longer a peer's: released before its route leaves the tunnel. */
+    record ReleaseDestination(Cidr destination) implements Operation {}
+
+    /** Removes the guard: on disable, first of all, since the node then deliberately stops encrypting. */
+    record DeleteGuard() implements Operation {}
 
     record ReplaceNftTable(NftTable table) implements Operation {}
 

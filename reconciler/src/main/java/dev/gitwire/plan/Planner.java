@@ -1,6 +1,7 @@
 package dev.gitwire.plan;
 
 import dev.gitwire.dataplane.model.DeviceState;
+import dev.gitwire.dataplane.model.Guard;
 import dev.gitwire.dataplane.model.NftTable;
 import dev.gitwire.dataplane.model.PeerConfig;
 import dev.gitwire.dataplane.model.PeerState;
@@ -16,6 +17,10 @@ import dev.gitwire.plan.Operation.AddRule;
 import dev.gitwire.plan.Operation.ConfigureDevice;
 import dev.gitwire.plan.Operation.CreateDevice;
 import dev.gitwire.plan.Operation.DeleteDevice;
+import dev.gitwire.plan.Operation.DeleteGuard;
+import dev.gitwire.plan.Operation.GuardDestination;
+import dev.gitwire.plan.Operation.InstallGuard;
+import dev.gitwire.plan.Operation.ReleaseDestination;
 import dev.gitwire.plan.Operation.DeleteNftTable;
 import dev.gitwire.plan.Operation.DeleteRoute;
 import dev.gitwire.plan.Operation.DeleteRule;
@@ -37,13 +42,17 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The least change from the observed kernel to the desired one, in an order that never drops traffic
- * that should flow (DESIGN §4): link, device, peers and their new allowed IPs, host-encryption marks,
- * routes, then the rule; a route leaves before its allowed IP, and an allowed IP moving between peers is
- * added to its new peer, which takes it from the old one at once. Disabling removes the rule first.
+ * that should flow and never lets a guarded destination out in plaintext (DESIGN §4): link, device, peers
+ * and their new allowed IPs, host-encryption marks, the guard's rules and the destinations it releases,
+ * routes, the rule, then the destinations the guard starts to protect; a route leaves before its allowed
+ * IP, and an allowed IP moving between peers is added to its new peer, which takes it from the old one at
+ * once. Disabling removes the guard, then the rule, first.
  */
 public final class Planner {
 
@@ -59,10 +68,26 @@ public final class Planner {
         return new Plan(ops);
     }
 
+    /**
+     * The first half of a teardown: the node stops routing into the tunnel and its guard goes, but the device
+     * and its peers stay, so that peers still sending through the tunnel are heard until they stop too.
+     */
+    public static Plan drain(ObservedDataplane actual, DesiredDataplane desired) {
+        List<Operation> ops = new ArrayList<>();
+        teardown(actual, desired, ops, true);
+        return new Plan(ops);
+    }
+
     private static void teardown(ObservedDataplane actual, DesiredDataplane desired, List<Operation> ops) {
+        teardown(actual, desired, ops, false);
+    }
+
+    private static void teardown(ObservedDataplane actual, DesiredDataplane desired, List<Operation> ops,
+            boolean keepDevice) {
+        actual.guard().ifPresent(g -> ops.add(new DeleteGuard()));
         actual.rules().forEach(rule -> ops.add(new DeleteRule(rule)));
         actual.routes().forEach(route -> ops.add(new DeleteRoute(route)));
-        if (actual.linkIsOurs()) {
+        if (actual.linkIsOurs() && !keepDevice) {
             ops.add(new DeleteDevice(desired.owned().interfaceName()));
         }
         actual.nftTables().forEach(t -> ops.add(new DeleteNftTable(t.family(), t.name())));
@@ -120,6 +145,7 @@ public final class Planner {
             }
         });
 
+        Set<Cidr> guarded = guardBeforeRoutes(actual, desired, ops);
         routes(actual, desired, ops);
 
         // allowed IPs and peers that are no longer wanted, now that no route leads to them
@@ -152,6 +178,9 @@ public final class Planner {
         // the rule last: only now is table T complete
         desired.rules().stream().filter(r -> !actual.rules().contains(r)).forEach(r -> ops.add(new AddRule(r)));
         actual.rules().stream().filter(r -> !desired.rules().contains(r)).forEach(r -> ops.add(new DeleteRule(r)));
+        // the guard protects a destination only once its route leads into the tunnel
+        desired.guard().ifPresent(g -> g.destinations().stream().filter(d -> !guarded.contains(d))
+                .forEach(d -> ops.add(new GuardDestination(d))));
 
         Set<String> wantedTables = new HashSet<>();
         desired.nftTables().forEach(t -> wantedTables.add(t.family() + " " + t.name()));
@@ -159,6 +188,40 @@ public final class Planner {
                 .forEach(t -> ops.add(new DeleteNftTable(t.family(), t.name())));
         actual.rememberedSysctls().stream().filter(s -> !desired.sysctls().containsKey(s)).sorted()
                 .forEach(s -> ops.add(new RestoreSysctl(s)));
+    }
+
+    /**
+     * The guard's rules (re)installed, and the destinations it releases, before any route changes: a released
+     * destination leaves the guard before its route leaves the tunnel. A wanted destination that the guard
+     * already covers (itself, or a prefix around it) stays covered throughout. Returns what the guard holds
+     * after these steps.
+     */
+    private static Set<Cidr> guardBeforeRoutes(ObservedDataplane actual, DesiredDataplane desired,
+            List<Operation> ops) {
+        if (desired.guard().isEmpty()) {
+            actual.guard().ifPresent(g -> ops.add(new DeleteGuard()));
+            return Set.of();
+        }
+        Guard want = desired.guard().get();
+        SortedSet<Cidr> have = actual.guard().map(Guard::destinations).orElse(new TreeSet<>());
+        TreeSet<Cidr> prefixes = new TreeSet<>();
+        have.stream().filter(c -> !c.isHost()).forEach(prefixes::add);
+        Set<Cidr> covered = new HashSet<>();
+        want.destinations().stream().filter(d -> have.contains(d) || covers(prefixes, d)).forEach(covered::add);
+        if (actual.guard().isEmpty() || !actual.guard().get().fits(want)) {
+            ops.add(new InstallGuard(new Guard(want.firewallMark(), want.interfaceName(), want.hostCapacity(),
+                    new TreeSet<>(covered))));
+            return covered;
+        }
+        covered.stream().filter(d -> !have.contains(d)).sorted().forEach(d -> ops.add(new GuardDestination(d)));
+        have.stream().filter(d -> !want.destinations().contains(d)).forEach(d -> ops.add(new ReleaseDestination(d)));
+        return covered;
+    }
+
+    /** Whether a prefix of the guard holds {@code d}; they are disjoint, so the one just below it is the only candidate. */
+    private static boolean covers(TreeSet<Cidr> prefixes, Cidr d) {
+        Cidr floor = prefixes.floor(d);
+        return floor != null && floor.overlaps(d) && floor.prefixLength() <= d.prefixLength();
     }
 
     /**

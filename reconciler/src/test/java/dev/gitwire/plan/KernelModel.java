@@ -1,6 +1,7 @@
 package dev.gitwire.plan;
 
 import dev.gitwire.dataplane.model.DeviceState;
+import dev.gitwire.dataplane.model.Guard;
 import dev.gitwire.dataplane.model.Link;
 import dev.gitwire.dataplane.model.NftTable;
 import dev.gitwire.dataplane.model.PeerConfig;
@@ -20,7 +21,8 @@ import java.util.TreeSet;
 /**
  * The kernel's semantics for each operation, as a pure function on observed state, for property tests
  * of the planner: an allowed IP added to a peer leaves its previous peer; a route add of an existing
- * destination and metric fails as EEXIST does; removing a device removes its peers. Sysctls found
+ * destination and metric fails as EEXIST does; removing a device removes its peers; a guard element must
+ * exist to be deleted. Sysctls found
  * before gitwire's first change are "0".
  */
 final class KernelModel {
@@ -34,6 +36,7 @@ final class KernelModel {
         Optional<DeviceState> device = state.device();
         TreeSet<Route> routes = new TreeSet<>(state.routes());
         List<Rule> rules = new ArrayList<>(state.rules());
+        Optional<Guard> guard = state.guard();
         List<NftTable> tables = new ArrayList<>(state.nftTables());
         Map<String, String> sysctls = new HashMap<>(state.sysctls());
         Set<String> remembered = new HashSet<>(state.rememberedSysctls());
@@ -91,6 +94,22 @@ final class KernelModel {
             rules.add(a.rule());
         } else if (op instanceof Operation.DeleteRule d) {
             require(rules.remove(d.rule()), "no such rule");
+        } else if (op instanceof Operation.InstallGuard i) {
+            guard = Optional.of(i.guard());
+        } else if (op instanceof Operation.GuardDestination g) {
+            Guard have = guard.orElseThrow(() -> new IllegalStateException("the kernel would refuse this: no guard"));
+            TreeSet<Cidr> destinations = new TreeSet<>(have.destinations());
+            destinations.add(g.destination());
+            guard = Optional.of(new Guard(have.firewallMark(), have.interfaceName(), have.hostCapacity(), destinations));
+            require(guard.get().hostsPerFamily() <= have.hostCapacity(), "set is full");
+        } else if (op instanceof Operation.ReleaseDestination r) {
+            Guard have = guard.orElseThrow(() -> new IllegalStateException("the kernel would refuse this: no guard"));
+            TreeSet<Cidr> destinations = new TreeSet<>(have.destinations());
+            require(destinations.remove(r.destination()), "no such element");
+            guard = Optional.of(new Guard(have.firewallMark(), have.interfaceName(), have.hostCapacity(), destinations));
+        } else if (op instanceof Operation.DeleteGuard) {
+            require(guard.isPresent(), "no guard");
+            guard = Optional.empty();
         } else if (op instanceof Operation.ReplaceNftTable r) {
             tables.removeIf(t -> t.family().equals(r.table().family()) && t.name().equals(r.table().name()));
             tables.add(r.table());
@@ -103,7 +122,7 @@ final class KernelModel {
             remembered.remove(r.name());
             sysctls.put(r.name(), ORIGINAL_SYSCTL);
         }
-        return new ObservedDataplane(link, device, routes, rules, tables, sysctls, remembered);
+        return new ObservedDataplane(link, device, routes, rules, guard, tables, sysctls, remembered);
     }
 
     private static boolean sameKey(Route a, Route b) {

@@ -90,12 +90,79 @@ class PlannerProperties {
     }
 
     @Property(tries = 200)
-    void whenDisablingTheRuleGoesFirst(@ForAll("desired") DesiredDataplane enabled) {
+    void whenDisablingTheGuardThenTheRuleGoFirst(@ForAll("desired") DesiredDataplane enabled) {
         Assume.that(enabled.enabled() && !enabled.rules().isEmpty());
         ObservedDataplane running = applyAll(ObservedDataplane.empty(), Planner.diff(ObservedDataplane.empty(), enabled));
         DesiredDataplane off = DesiredDataplane.absent(enabled.owned(), List.of());
         List<Operation> ops = Planner.diff(running, off).operations();
-        assertThat(ops.subList(0, enabled.rules().size())).allMatch(op -> op instanceof Operation.DeleteRule);
+        assertThat(ops.get(0)).isInstanceOf(Operation.DeleteGuard.class);
+        assertThat(ops.subList(1, 1 + enabled.rules().size())).allMatch(op -> op instanceof Operation.DeleteRule);
+    }
+
+    /**
+     * Fail closed (issue 13): a destination the guard is to protect that does not leave in plaintext before
+     * the plan never does at any step of it, from any starting point, drifted ones included.
+     */
+    @Property(tries = 400)
+    void noStepLetsAGuardedDestinationOutInPlaintext(@ForAll("desired") DesiredDataplane desired,
+            @ForAll("actual") ObservedDataplane actual) {
+        Assume.that(desired.guard().isPresent());
+        List<Cidr> protectedBefore = desired.guard().get().destinations().stream()
+                .filter(d -> path(actual, desired, d) != Path.PLAINTEXT).toList();
+        ObservedDataplane state = actual;
+        for (Operation op : Planner.diff(actual, desired).operations()) {
+            state = KernelModel.apply(state, op);
+            for (Cidr d : protectedBefore) {
+                assertThat(path(state, desired, d)).as("%s after %s", d, op).isNotEqualTo(Path.PLAINTEXT);
+            }
+        }
+        for (Cidr d : desired.guard().get().destinations()) {
+            assertThat(path(state, desired, d)).as("%s once converged", d).isNotEqualTo(Path.PLAINTEXT);
+        }
+    }
+
+    /** A drifted kernel: whatever of the device, the routes or the rule is gone, the guard drops the packet. */
+    @Property(tries = 300)
+    void withTheGuardInPlaceNoLossOfStateSendsPlaintext(@ForAll("desired") DesiredDataplane desired,
+            @ForAll("seeds") List<Integer> seeds) {
+        Assume.that(desired.guard().isPresent());
+        ObservedDataplane converged = applyAll(ObservedDataplane.empty(), Planner.diff(ObservedDataplane.empty(), desired));
+        ObservedDataplane broken = drift(converged, seeds);
+        if (seeds.get(0) % 3 == 0 && broken.link().isPresent()) { // wireguard-go dies: the link and its routes go
+            broken = KernelModel.apply(broken, new Operation.DeleteDevice(broken.link().get().name()));
+        }
+        for (Cidr d : desired.guard().get().destinations()) {
+            assertThat(path(broken, desired, d)).as("%s", d).isNotEqualTo(Path.PLAINTEXT);
+        }
+    }
+
+    @Provide
+    Arbitrary<List<Integer>> seeds() {
+        return Arbitraries.integers().between(0, 1 << 20).list().ofMinSize(1).ofMaxSize(6);
+    }
+
+    /** Where an unmarked packet to {@code d} goes: the rule into T, T's longest match, then the guard. */
+    enum Path { TUNNEL, REFUSED, DROPPED, PLAINTEXT }
+
+    static Path path(ObservedDataplane state, DesiredDataplane desired, Cidr d) {
+        long table = desired.owned().table();
+        boolean ruled = state.rules().stream().anyMatch(r -> r.family() == d.family() && r.table() == table
+                && r.invert() && (r.fwmark() & desired.owned().firewallMark()) != 0);
+        if (ruled) {
+            Optional<Route> match = state.routes().stream()
+                    .filter(r -> r.destination().overlaps(d) && r.destination().prefixLength() <= d.prefixLength())
+                    .max(java.util.Comparator.comparingInt(r -> r.destination().prefixLength()));
+            if (match.isPresent() && match.get().device().isPresent()
+                    && state.link().filter(l -> l.name().equals(match.get().device().get())).isPresent()) {
+                return Path.TUNNEL;
+            }
+            if (match.isPresent() && match.get().type() == dev.gitwire.dataplane.model.RouteType.PROHIBIT) {
+                return Path.REFUSED;
+            }
+        }
+        boolean guarded = state.guard().filter(g -> g.firewallMark() != 0).map(g -> g.destinations().stream()
+                .anyMatch(c -> c.overlaps(d) && c.prefixLength() <= d.prefixLength())).orElse(false);
+        return guarded ? Path.DROPPED : Path.PLAINTEXT;
     }
 
     // --- the model's observations ---
@@ -133,10 +200,21 @@ class PlannerProperties {
         count += symmetric(pa, pb);
         count += symmetric(new HashSet<>(a.routes()), new HashSet<>(b.routes()));
         count += symmetric(new HashSet<>(a.rules()), new HashSet<>(b.rules()));
+        count += symmetric(guardFacts(a), guardFacts(b));
         count += symmetric(new HashSet<>(a.nftTables()), new HashSet<>(b.nftTables()));
         count += symmetric(new HashSet<>(a.sysctls().entrySet()), new HashSet<>(b.sysctls().entrySet()));
         count += symmetric(a.rememberedSysctls(), b.rememberedSysctls());
         return count;
+    }
+
+    /** The guard's rules, and each of its destinations, as separate facts. */
+    private static Set<String> guardFacts(ObservedDataplane state) {
+        Set<String> facts = new HashSet<>();
+        state.guard().ifPresent(g -> {
+            facts.add("rules " + g.firewallMark() + " " + g.interfaceName());
+            g.destinations().forEach(d -> facts.add(d.toString()));
+        });
+        return facts;
     }
 
     /** Each peer as its settings, and each of its allowed IPs, as separate facts. */

@@ -1,0 +1,74 @@
+package dev.gitwire.dataplane.model;
+
+import dev.gitwire.net.Cidr;
+import java.util.Collections;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * The fail-closed guard (docs/architecture.md, "The guard"): packets to {@link #destinations()} that leave
+ * by any interface but {@link #interfaceName()} without the firewall mark are dropped, in the output and
+ * forward hooks. It holds the destinations of peers once they are proven (a handshake), so that whatever
+ * else goes missing, the device, a route or the rule, such a packet is dropped and never sent in plaintext.
+ * A prefix covered by another is left out: it is dropped all the same, and nft refuses overlapping intervals.
+ * Host destinations are held in fixed-size hash sets of {@link #hostCapacity()} entries per family: a set
+ * that grows while it is read can be listed short (the kernel's resizable hash table, measured), and a
+ * fixed size also means one lookup per packet, however many destinations.
+ */
+public record Guard(long firewallMark, String interfaceName, int hostCapacity, SortedSet<Cidr> destinations) {
+
+    static final int MIN_CAPACITY = 1 << 16;
+
+    public Guard {
+        destinations = Collections.unmodifiableSortedSet(withoutCovered(destinations));
+    }
+
+    /** A guard of these rules sized for its destinations: twice as many host slots as it needs, at least 65,536. */
+    public static Guard of(long firewallMark, String interfaceName, SortedSet<Cidr> destinations) {
+        Guard sized = new Guard(firewallMark, interfaceName, MIN_CAPACITY, destinations);
+        long needed = 2L * sized.hostsPerFamily();
+        int capacity = MIN_CAPACITY;
+        while (capacity < needed && capacity < (1 << 30)) {
+            capacity <<= 1;
+        }
+        return new Guard(firewallMark, interfaceName, capacity, sized.destinations());
+    }
+
+    /** The larger of the numbers of IPv4 and IPv6 host destinations: what one hash set must hold. */
+    public long hostsPerFamily() {
+        long v4 = destinations.stream().filter(d -> d.isHost() && d.family() == dev.gitwire.net.IpFamily.IPV4).count();
+        long v6 = destinations.stream().filter(d -> d.isHost() && d.family() == dev.gitwire.net.IpFamily.IPV6).count();
+        return Math.max(v4, v6);
+    }
+
+    /** Whether this guard, as it is, can become {@code wanted} by adding and releasing destinations alone. */
+    public boolean fits(Guard wanted) {
+        return sameRules(wanted) && hostCapacity >= wanted.hostsPerFamily();
+    }
+
+    /** The prefixes not inside another prefix of the set; host prefixes stay, they go to a set of their own. */
+    private static SortedSet<Cidr> withoutCovered(SortedSet<Cidr> all) {
+        TreeSet<Cidr> kept = new TreeSet<>();
+        Cidr lastNetwork = null;
+        for (Cidr c : all) { // sorted by network then length: a covering prefix comes before what it covers
+            if (!c.isHost() && lastNetwork != null && lastNetwork.overlaps(c)
+                    && lastNetwork.prefixLength() <= c.prefixLength()) {
+                continue;
+            }
+            if (!c.isHost()) {
+                lastNetwork = c;
+            }
+            kept.add(c);
+        }
+        return kept;
+    }
+
+    /** The same rules and capacity, holding nothing yet. */
+    public Guard withoutDestinations() {
+        return new Guard(firewallMark, interfaceName, hostCapacity, new TreeSet<>());
+    }
+
+    public boolean sameRules(Guard other) {
+        return firewallMark == other.firewallMark && interfaceName.equals(other.interfaceName);
+    }
+}

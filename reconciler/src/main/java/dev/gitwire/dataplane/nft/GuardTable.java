@@ -1,0 +1,267 @@
+package dev.gitwire.dataplane.nft;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gitwire.dataplane.CommandRunner;
+import dev.gitwire.dataplane.model.Guard;
+import dev.gitwire.dataplane.model.NftTable;
+import dev.gitwire.net.Cidr;
+import dev.gitwire.net.IpAddress;
+import dev.gitwire.net.IpFamily;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * The guard as the nftables table {@code inet gitwire_guard}: two base chains, at the output and forward
+ * hooks, that accept what carries the firewall mark (WireGuard's own packets) or leaves by the WireGuard
+ * link, and drop what goes to a guarded destination. Host destinations are in fixed-size hash sets (one
+ * lookup per packet, whatever their number; see {@link Guard}), prefixes in interval sets. Changes are {@code nft -j -f -} transactions:
+ * all or nothing.
+ */
+public final class GuardTable {
+
+    public static final String FAMILY = "inet";
+    public static final String NAME = "gitwire_guard";
+    private static final List<String> CHAINS = List.of("output", "forward");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final CommandRunner runner;
+
+    public GuardTable(CommandRunner runner) {
+        this.runner = runner;
+    }
+
+    /** The guard as the kernel has it; one whose rules are not exactly gitwire's reads with mark 0, to be rebuilt. */
+    public Optional<Guard> read() {
+        CommandRunner.Result result = runner.run(List.of("nft", "-j", "list", "table", FAMILY, NAME), null);
+        if (!result.ok()) {
+            if (result.stderr().contains("No such file or directory")) {
+                return Optional.empty();
+            }
+            throw new NftablesException("nft list table " + FAMILY + " " + NAME + ": " + result.stderr().strip());
+        }
+        return Optional.of(parse(tree(result.stdout())));
+    }
+
+    /** Creates the guard with its destinations, replacing whatever table of that name is there, atomically. */
+    public void install(Guard guard) {
+        ArrayNode commands = JSON.createArrayNode();
+        commands.addObject().set("add", table());
+        commands.addObject().set("delete", table());
+        commands.addObject().set("add", table());
+        for (SetName set : SetName.values()) {
+            ObjectNode s = JSON.createObjectNode().put("family", FAMILY).put("table", NAME).put("name", set.name)
+                    .put("type", set.family == IpFamily.IPV4 ? "ipv4_addr" : "ipv6_addr");
+            if (!set.hosts) {
+                s.putArray("flags").add("interval");
+            } else {
+                s.put("size", guard.hostCapacity());
+            }
+            commands.addObject().putObject("add").set("set", s);
+        }
+        for (NftTable.Chain chain : chains(guard.firewallMark(), guard.interfaceName())) {
+            commands.addObject().putObject("add").set("chain", JSON.createObjectNode().put("family", FAMILY)
+                    .put("table", NAME).put("name", chain.name()).put("type", chain.type()).put("hook", chain.hook())
+                    .put("prio", chain.priority()).put("policy", chain.policy()));
+            for (NftTable.Rule rule : chain.rules()) {
+                ObjectNode r = JSON.createObjectNode().put("family", FAMILY).put("table", NAME).put("chain", chain.name());
+                r.putArray("expr").addAll(rule.expressions());
+                commands.addObject().putObject("add").set("rule", r);
+            }
+        }
+        elements(commands, "add", guard.destinations());
+        transaction(commands);
+    }
+
+    /** Adds destinations to the guard, in one transaction. */
+    public void add(Collection<Cidr> destinations) {
+        ArrayNode commands = JSON.createArrayNode();
+        elements(commands, "add", destinations);
+        transaction(commands);
+    }
+
+    /** Takes destinations out of the guard, in one transaction. */
+    public void remove(Collection<Cidr> destinations) {
+        ArrayNode commands = JSON.createArrayNode();
+        elements(commands, "delete", destinations);
+        transaction(commands);
+    }
+
+    public void delete() {
+        ArrayNode commands = JSON.createArrayNode();
+        commands.addObject().set("add", table());
+        commands.addObject().set("delete", table());
+        transaction(commands);
+    }
+
+    /** The base chains of a guard: the same rules at the output hook (this node) and forward (its pods). */
+    static List<NftTable.Chain> chains(long mark, String interfaceName) {
+        List<NftTable.Rule> rules = new ArrayList<>();
+        ObjectNode marked = JSON.createObjectNode();
+        ObjectNode match = marked.putObject("match").put("op", "==");
+        ArrayNode and = match.putObject("left").putArray("&");
+        and.addObject().putObject("meta").put("key", "mark");
+        and.add(mark);
+        match.put("right", mark);
+        rules.add(new NftTable.Rule(List.of(marked, verdict("accept"))));
+        ObjectNode tunnel = JSON.createObjectNode();
+        ObjectNode oif = tunnel.putObject("match").put("op", "==");
+        oif.putObject("left").putObject("meta").put("key", "oifname");
+        oif.put("right", interfaceName);
+        rules.add(new NftTable.Rule(List.of(tunnel, verdict("accept"))));
+        for (SetName set : SetName.values()) {
+            ObjectNode member = JSON.createObjectNode();
+            ObjectNode m = member.putObject("match").put("op", "==");
+            m.putObject("left").putObject("payload").put("protocol", set.family == IpFamily.IPV4 ? "ip" : "ip6")
+                    .put("field", "daddr");
+            m.put("right", "@" + set.name);
+            rules.add(new NftTable.Rule(List.of(member, verdict("drop"))));
+        }
+        return CHAINS.stream().map(hook -> new NftTable.Chain(hook, "filter", hook, 0, "accept", rules)).toList();
+    }
+
+    private static JsonNode verdict(String name) {
+        return JSON.createObjectNode().putNull(name);
+    }
+
+    static Guard parse(JsonNode document) {
+        NftTable table = Nftables.parse(FAMILY, NAME, document);
+        TreeSet<Cidr> destinations = new TreeSet<>();
+        java.util.Set<Integer> capacities = new java.util.HashSet<>();
+        int sets = 0;
+        boolean wellFormed = true;
+        for (JsonNode item : document.path("nftables")) {
+            JsonNode set = item.get("set");
+            if (set == null) {
+                continue;
+            }
+            Optional<SetName> known = SetName.of(set.path("name").asText());
+            if (known.isEmpty()) {
+                wellFormed = false;
+                continue;
+            }
+            sets++;
+            if (known.get().hosts) {
+                capacities.add(set.path("size").asInt(0));
+            }
+            for (JsonNode element : set.path("elem")) {
+                Optional<Cidr> cidr = element(element, known.get());
+                cidr.ifPresent(destinations::add);
+                wellFormed &= cidr.isPresent();
+            }
+        }
+        long mark = markOf(table);
+        String interfaceName = interfaceOf(table);
+        int capacity = capacities.size() == 1 ? capacities.iterator().next() : 0;
+        boolean ours = wellFormed && sets == SetName.values().length && mark != 0 && capacity > 0
+                && table.chains().equals(chains(mark, interfaceName));
+        return new Guard(ours ? mark : 0, interfaceName, capacity, destinations);
+    }
+
+    private static Optional<Cidr> element(JsonNode element, SetName set) {
+        try {
+            if (element.isTextual()) {
+                IpAddress address = IpAddress.parse(element.asText());
+                return address.family() == set.family ? Optional.of(Cidr.host(address)) : Optional.empty();
+            }
+            JsonNode prefix = element.path("prefix");
+            if (prefix.isObject()) {
+                return Optional.of(new Cidr(IpAddress.parse(prefix.path("addr").asText()), prefix.path("len").asInt()));
+            }
+        } catch (IllegalArgumentException e) {
+            // not an element gitwire writes: the guard is rebuilt
+        }
+        return Optional.empty();
+    }
+
+    private static long markOf(NftTable table) {
+        return table.chains().stream().flatMap(c -> c.rules().stream()).findFirst()
+                .map(r -> r.expressions().get(0).path("match").path("right"))
+                .filter(JsonNode::isIntegralNumber).map(JsonNode::asLong).orElse(0L);
+    }
+
+    private static String interfaceOf(NftTable table) {
+        return table.chains().stream().flatMap(c -> c.rules().stream()).skip(1).findFirst()
+                .map(r -> r.expressions().get(0).path("match").path("right").asText("")).orElse("");
+    }
+
+    private static void elements(ArrayNode commands, String verb, Collection<Cidr> destinations) {
+        for (SetName set : SetName.values()) {
+            ArrayNode elements = JSON.createArrayNode();
+            destinations.stream().filter(d -> d.family() == set.family && d.isHost() == set.hosts).forEach(d -> {
+                if (d.isHost()) {
+                    elements.add(d.network().toString());
+                } else {
+                    elements.addObject().putObject("prefix").put("addr", d.network().toString())
+                            .put("len", d.prefixLength());
+                }
+            });
+            if (!elements.isEmpty()) {
+                ObjectNode element = JSON.createObjectNode().put("family", FAMILY).put("table", NAME)
+                        .put("name", set.name);
+                element.set("elem", elements);
+                commands.addObject().putObject(verb).set("element", element);
+            }
+        }
+    }
+
+    private void transaction(ArrayNode commands) {
+        if (commands.isEmpty()) {
+            return;
+        }
+        ObjectNode document = JSON.createObjectNode();
+        document.set("nftables", commands);
+        CommandRunner.Result result = runner.run(List.of("nft", "-j", "-f", "-"), document.toString());
+        if (!result.ok()) {
+            throw new NftablesException("nft transaction on the guard refused: " + result.stderr().strip());
+        }
+    }
+
+    private static ObjectNode table() {
+        ObjectNode wrapper = JSON.createObjectNode();
+        wrapper.putObject("table").put("family", FAMILY).put("name", NAME);
+        return wrapper;
+    }
+
+    private static JsonNode tree(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The four sets: hosts (hash) and prefixes (interval), per family. */
+    private enum SetName {
+        HOSTS4("hosts4", IpFamily.IPV4, true),
+        NETS4("nets4", IpFamily.IPV4, false),
+        HOSTS6("hosts6", IpFamily.IPV6, true),
+        NETS6("nets6", IpFamily.IPV6, false);
+
+        final String name;
+        final IpFamily family;
+        final boolean hosts;
+
+        SetName(String name, IpFamily family, boolean hosts) {
+            this.name = name;
+            this.family = family;
+            this.hosts = hosts;
+        }
+
+        static Optional<SetName> of(String name) {
+            for (SetName s : values()) {
+                if (s.name.equals(name)) {
+                    return Optional.of(s);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+}
