@@ -3,6 +3,7 @@ package dev.gitwire.agent;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.gitwire.dataplane.netlink.NetworkNamespace;
+import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.source.SourceUnavailableException;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -31,6 +33,10 @@ public final class AgentLoop implements AutoCloseable {
 
     private static final Duration COALESCE = Duration.ofMillis(100);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    /** How soon, then how often at most, a peer awaiting its first handshake is looked at again. */
+    private static final Duration FIRST_HANDSHAKE_CHECK = Duration.ofMillis(250);
+    private static final Duration LAST_HANDSHAKE_CHECK = Duration.ofSeconds(4);
+    private static final String HANDSHAKE_CHECK = "handshake check";
 
     private final NodeAgent agent;
     private final Duration interval;
@@ -41,6 +47,7 @@ public final class AgentLoop implements AutoCloseable {
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "gitwire-timer"));
     private final ExecutorService gitReader = Executors.newSingleThreadExecutor(r -> daemon(r, "gitwire-git"));
     private final AtomicBoolean readQueued = new AtomicBoolean();
+    private final AtomicBoolean handshakeCheckPending = new AtomicBoolean();
     private final AtomicReference<Ownership> owned = new AtomicReference<>();
     private final HttpServer http;
     private volatile boolean ready;
@@ -48,6 +55,9 @@ public final class AgentLoop implements AutoCloseable {
     private KernelWatcher watcher;
     private Duration retry = FIRST_RETRY;
     private Duration readRetry = FIRST_RETRY; // on the Git thread only
+    private Duration handshakeCheck = FIRST_HANDSHAKE_CHECK;
+    private List<String> awaiting = List.of();
+    private Optional<DesiredDataplane> lastTarget = Optional.empty();
 
     public AgentLoop(NodeAgent agent, Duration interval, InetSocketAddress httpAddress, AgentLog log, Clock clock)
             throws IOException {
@@ -127,6 +137,16 @@ public final class AgentLoop implements AutoCloseable {
     }
 
     private void cycle(List<String> reasons) {
+        if (reasons.stream().allMatch(HANDSHAKE_CHECK::equals) && lastTarget.isPresent()) {
+            try {
+                if (!agent.reconciler().handshakeArrived(lastTarget.get())) {
+                    scheduleHandshakeCheck(); // nothing new: a whole reconcile would change nothing
+                    return;
+                }
+            } catch (RuntimeException e) {
+                log.warn("handshake-check", String.valueOf(e.getMessage()));
+            }
+        }
         long start = System.nanoTime();
         boolean byKernel = reasons.stream().allMatch(r -> r.startsWith("kernel: "));
         NodeAgent.Prepared prepared;
@@ -150,8 +170,24 @@ public final class AgentLoop implements AutoCloseable {
         if (byKernel && !outcome.executed().isEmpty()) {
             metrics.driftRepaired();
         }
-        metrics.observed(prepared.sourced().revision().toString(), prepared.desired().reports(),
+        metrics.observed(prepared.sourced().revision().toString(), outcome.target(),
                 outcome.after().device().map(d -> d.peers()).orElse(List.of()));
+        outcome.handshakeWaits().forEach(metrics::handshakeWaited);
+        lastTarget = Optional.of(outcome.target());
+        List<String> waiting = outcome.target().awaitingHandshake();
+        if (!waiting.equals(awaiting)) {
+            handshakeCheck = FIRST_HANDSHAKE_CHECK;
+            if (!waiting.isEmpty()) {
+                log.info("handshake", "not routed until a first handshake proves both sides have the keys: "
+                        + String.join(", ", waiting));
+            }
+        }
+        awaiting = waiting;
+        if (!waiting.isEmpty()) {
+            scheduleHandshakeCheck();
+        }
+        outcome.revisitAt().ifPresent(at -> timers.schedule(() -> trigger("grace period over"),
+                Math.max(0, Duration.between(clock.instant(), at).toMillis()) + 10, TimeUnit.MILLISECONDS));
         ready = outcome.converged();
         if (!outcome.executed().isEmpty() || !outcome.converged()) {
             log.info("reconcile", String.join(", ", reasons) + ": " + outcome.executed().size() + " changes "
@@ -172,6 +208,19 @@ public final class AgentLoop implements AutoCloseable {
         } else {
             scheduleRetry();
         }
+    }
+
+    /** One check pending at a time, however many reconciles found peers waiting. */
+    private void scheduleHandshakeCheck() {
+        if (!handshakeCheckPending.compareAndSet(false, true)) {
+            return;
+        }
+        timers.schedule(() -> {
+            handshakeCheckPending.set(false);
+            trigger(HANDSHAKE_CHECK);
+        }, handshakeCheck.toMillis(), TimeUnit.MILLISECONDS);
+        Duration doubled = handshakeCheck.multipliedBy(2);
+        handshakeCheck = doubled.compareTo(LAST_HANDSHAKE_CHECK) > 0 ? LAST_HANDSHAKE_CHECK : doubled;
     }
 
     private void scheduleRetry() {

@@ -1,7 +1,8 @@
 package dev.gitwire.agent;
 
 import dev.gitwire.dataplane.model.PeerState;
-import dev.gitwire.desired.PeerReport;
+import dev.gitwire.desired.DesiredDataplane;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,18 @@ public final class AgentMetrics {
     private volatile long lastDurationMillis;
     private volatile String revision = "";
     private volatile Map<String, Long> peersByState = Map.of();
+    private volatile long guarded;
+    /** Upper bounds, in seconds, of the buckets of the wait for a peer's first handshake. */
+    private static final double[] HANDSHAKE_BUCKETS = {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300};
+    private final AtomicLong[] handshakeWaitBuckets = new AtomicLong[HANDSHAKE_BUCKETS.length];
+    private final AtomicLong handshakeWaitCount = new AtomicLong();
+    private final AtomicLong handshakeWaitMillisSum = new AtomicLong();
+
+    {
+        for (int i = 0; i < HANDSHAKE_BUCKETS.length; i++) {
+            handshakeWaitBuckets[i] = new AtomicLong();
+        }
+    }
     private volatile List<PeerState> peers = List.of();
 
     public void reconciled(String result, long millis, Map<String, Integer> operationCounts) {
@@ -43,12 +56,25 @@ public final class AgentMetrics {
         return driftRepairs.get();
     }
 
-    public void observed(String appliedRevision, List<PeerReport> reports, List<PeerState> devicePeers) {
+    public void observed(String appliedRevision, DesiredDataplane target, List<PeerState> devicePeers) {
         revision = appliedRevision;
         Map<String, Long> states = new TreeMap<>();
-        reports.forEach(r -> states.merge(r.state().spelling(), 1L, Long::sum));
+        target.reports().forEach(r -> states.merge(r.state().spelling(), 1L, Long::sum));
+        guarded = target.guard().map(g -> (long) g.destinations().size()).orElse(0L);
         peersByState = states;
         peers = List.copyOf(devicePeers);
+    }
+
+    /** A peer's first handshake came this long after it was first seen waiting for it. */
+    public void handshakeWaited(Duration wait) {
+        double seconds = wait.toMillis() / 1000.0;
+        for (int i = 0; i < HANDSHAKE_BUCKETS.length; i++) {
+            if (seconds <= HANDSHAKE_BUCKETS[i]) {
+                handshakeWaitBuckets[i].incrementAndGet();
+            }
+        }
+        handshakeWaitCount.incrementAndGet();
+        handshakeWaitMillisSum.addAndGet(wait.toMillis());
     }
 
     public String render(Instant now) {
@@ -73,6 +99,18 @@ public final class AgentMetrics {
         peers.forEach(p -> line(out, "gitwire_peer_received_bytes", "peer", p.config().publicKey().base64(), p.receivedBytes()));
         header(out, "gitwire_peer_sent_bytes", "gauge", "Bytes sent to a peer.");
         peers.forEach(p -> line(out, "gitwire_peer_sent_bytes", "peer", p.config().publicKey().base64(), p.sentBytes()));
+        header(out, "gitwire_guard_destinations", "gauge",
+                "Destinations the guard drops when they would leave unencrypted (peers proven by a handshake).");
+        out.append("gitwire_guard_destinations ").append(guarded).append('\n');
+        header(out, "gitwire_peer_handshake_wait_seconds", "histogram",
+                "Time from a peer's key being known (the peer configured) to its first handshake.");
+        for (int i = 0; i < HANDSHAKE_BUCKETS.length; i++) {
+            line(out, "gitwire_peer_handshake_wait_seconds_bucket", "le", Double.toString(HANDSHAKE_BUCKETS[i]),
+                    handshakeWaitBuckets[i].get());
+        }
+        line(out, "gitwire_peer_handshake_wait_seconds_bucket", "le", "+Inf", handshakeWaitCount.get());
+        out.append("gitwire_peer_handshake_wait_seconds_sum ").append(handshakeWaitMillisSum.get() / 1000.0).append('\n');
+        out.append("gitwire_peer_handshake_wait_seconds_count ").append(handshakeWaitCount.get()).append('\n');
         header(out, "gitwire_applied_revision_info", "gauge", "The intent revision applied.");
         line(out, "gitwire_applied_revision_info", "revision", revision, 1);
         header(out, "gitwire_drift_repairs_total", "counter", "Reconciles started by a kernel change that changed something.");

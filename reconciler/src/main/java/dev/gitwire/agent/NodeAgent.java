@@ -79,7 +79,7 @@ public final class NodeAgent implements AutoCloseable {
         this.kernel = new KernelDataplane(NetworkNamespace.current(), settings.wireguard(),
                 new WireguardGoLauncher(List.of(), settings.wireguardGo(), UapiBackend.DEFAULT_SOCKET_DIRECTORY),
                 settings.stateDirectory());
-        this.reconciler = new Reconciler(kernel);
+        this.reconciler = new Reconciler(kernel, java.time.Clock.systemUTC(), settings.teardownGrace());
         List<Cidr> bypass = new java.util.ArrayList<>(gitServerAddresses(settings.repo()));
         settings.status().ifPresent(status -> bypass.addAll(gitServerAddresses(status.repo())));
         if (settings.kubernetes().isPresent()) {
@@ -228,7 +228,7 @@ public final class NodeAgent implements AutoCloseable {
 
     private NodeStatus status(Prepared prepared, Reconciler.Outcome outcome) {
         int port = prepared.sourced().intent().listenPort(identity.nodeName());
-        return StatusReport.of(identity.nodeName(), identity.privateKey().publicKey(), prepared.desired(), outcome,
+        return StatusReport.of(identity.nodeName(), identity.privateKey().publicKey(), outcome.target(), outcome,
                 prepared.sourced(), port);
     }
 

@@ -1,37 +1,87 @@
 package dev.gitwire.agent;
 
 import dev.gitwire.dataplane.KernelDataplane;
+import dev.gitwire.dataplane.model.DeviceState;
+import dev.gitwire.dataplane.model.Guard;
+import dev.gitwire.dataplane.model.PeerConfig;
+import dev.gitwire.dataplane.model.PeerState;
 import dev.gitwire.desired.DesiredDataplane;
+import dev.gitwire.desired.DesiredDataplane.WireguardSpec;
+import dev.gitwire.desired.HandshakeGate;
+import dev.gitwire.desired.PeerReport;
+import dev.gitwire.keys.PublicKey;
+import dev.gitwire.net.Cidr;
 import dev.gitwire.plan.ObservedDataplane;
 import dev.gitwire.plan.Plan;
 import dev.gitwire.plan.Planner;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * One reconcile, as the Flink operator splits it: observe, plan the least change, execute it, observe
- * again, and call the node converged only when the second plan is empty.
+ * One reconcile, as the Flink operator splits it: observe, decide the target, plan the least change, execute
+ * it, observe again, and call the node converged only when the second plan is empty. The target is the desired
+ * state with what the kernel shows applied to it (issue 13): peers not yet proven by a handshake are not routed
+ * ({@link HandshakeGate}), and what stops being a peer, or the whole device on disable, keeps accepting for a
+ * grace period after the routes into it are gone, so that peers still sending through the tunnel are heard.
+ * Used by one thread at a time: it remembers since when each such grace runs.
  */
 public final class Reconciler {
 
     private final KernelDataplane kernel;
+    private final Clock clock;
+    private final Duration grace;
+    private Optional<Instant> drainingSince = Optional.empty();
+    private final Map<PublicKey, Instant> leavingSince = new HashMap<>();
+    private final Map<PublicKey, Instant> awaitingSince = new HashMap<>();
 
-    public Reconciler(KernelDataplane kernel) {
+    public Reconciler(KernelDataplane kernel, Clock clock, Duration grace) {
         this.kernel = kernel;
+        this.clock = clock;
+        this.grace = grace;
     }
 
-    /** The outcome: what was planned, what was left over after it, and the failure that stopped it if any. */
-    public record Outcome(Plan executed, Plan residual, Optional<String> failure, ObservedDataplane after) {
+    /**
+     * The outcome: the target reconciled to, what was planned, what was left over after it, the failure that
+     * stopped it if any, when a grace period ends (a reconcile is due then), and how long the peers proven in
+     * this reconcile waited for their first handshake.
+     */
+    public record Outcome(DesiredDataplane target, Plan executed, Plan residual, Optional<String> failure,
+            ObservedDataplane after, Optional<Instant> revisitAt, List<Duration> handshakeWaits) {
         public boolean converged() {
             return failure.isEmpty() && residual.isEmpty();
         }
     }
 
-    public Plan plan(DesiredDataplane desired) {
-        return Planner.diff(kernel.observe(desired.owned()), desired);
+    /** What a reconcile aims at, from what the kernel has: draining is the first half of a teardown. */
+    private record Target(DesiredDataplane desired, boolean draining, Optional<Instant> revisitAt) {
+        Plan diff(ObservedDataplane actual) {
+            return draining ? Planner.drain(actual, desired) : Planner.diff(actual, desired);
+        }
+    }
+
+    /** What one reconcile would aim at and change now. */
+    public record Preview(DesiredDataplane target, Plan plan) {}
+
+    /** What one reconcile would change now; changes nothing, not even the grace periods' clocks. */
+    public Preview plan(DesiredDataplane desired) {
+        ObservedDataplane actual = kernel.observe(desired.owned());
+        Target target = target(desired, actual, false);
+        return new Preview(target.desired(), target.diff(actual));
     }
 
     public Outcome reconcile(DesiredDataplane desired) {
-        Plan plan = plan(desired);
+        ObservedDataplane actual = kernel.observe(desired.owned());
+        Target target = target(desired, actual, true);
+        Plan plan = target.diff(actual);
         Optional<String> failure = Optional.empty();
         try {
             kernel.execute(plan, desired.owned());
@@ -39,6 +89,113 @@ public final class Reconciler {
             failure = Optional.of(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         }
         ObservedDataplane after = kernel.observe(desired.owned());
-        return new Outcome(plan, Planner.diff(after, desired), failure, after);
+        return new Outcome(target.desired(), plan, target.diff(after), failure, after, target.revisitAt(),
+                handshakeWaits(target.desired()));
+    }
+
+    /** Whether a peer that was waiting for its first handshake now has one: then a reconcile routes it. */
+    public boolean handshakeArrived(DesiredDataplane target) {
+        Set<PublicKey> waiting = new HashSet<>();
+        target.reports().stream().filter(r -> r.state() == PeerReport.State.AWAITING_HANDSHAKE)
+                .forEach(r -> r.key().ifPresent(waiting::add));
+        if (waiting.isEmpty()) {
+            return false;
+        }
+        return kernel.device(target.owned()).map(d -> d.peers().stream()
+                .anyMatch(p -> waiting.contains(p.config().publicKey()) && p.latestHandshake().isPresent()))
+                .orElse(false);
+    }
+
+    private Target target(DesiredDataplane desired, ObservedDataplane actual, boolean remember) {
+        Instant now = clock.instant();
+        if (!desired.enabled()) {
+            if (remember) {
+                leavingSince.clear();
+                awaitingSince.clear();
+            }
+            boolean accepting = actual.linkIsOurs() && actual.device().map(d -> !d.peers().isEmpty()).orElse(false);
+            if (!accepting || grace.isZero()) {
+                if (remember) {
+                    drainingSince = Optional.empty();
+                }
+                return new Target(desired, false, Optional.empty());
+            }
+            Instant since = drainingSince.orElse(now);
+            if (remember) {
+                drainingSince = Optional.of(since);
+            }
+            Instant end = since.plus(grace);
+            return now.isBefore(end) ? new Target(desired, true, Optional.of(end))
+                    : new Target(desired, false, Optional.empty());
+        }
+        if (remember) {
+            drainingSince = Optional.empty();
+        }
+        DesiredDataplane gated = HandshakeGate.apply(desired,
+                actual.guard().map(Guard::destinations).orElse(new TreeSet<>()), actual.handshaken());
+        return lingering(gated, actual.device(), now, remember);
+    }
+
+    /** The target with peers that are no longer wanted kept, without routes, until their grace period ends. */
+    private Target lingering(DesiredDataplane gated, Optional<DeviceState> device, Instant now, boolean remember) {
+        WireguardSpec wg = gated.wireguard().orElseThrow();
+        Set<PublicKey> wanted = new HashSet<>();
+        Set<Cidr> claimed = new HashSet<>();
+        wg.peers().forEach(p -> {
+            wanted.add(p.publicKey());
+            claimed.addAll(p.allowedIps());
+        });
+        List<PeerConfig> kept = new ArrayList<>();
+        Optional<Instant> revisit = Optional.empty();
+        Set<PublicKey> leaving = new HashSet<>();
+        for (PeerState p : device.map(DeviceState::peers).orElse(List.of())) {
+            PublicKey key = p.config().publicKey();
+            if (wanted.contains(key) || grace.isZero()) {
+                continue;
+            }
+            leaving.add(key);
+            Instant end = leavingSince.getOrDefault(key, now).plus(grace);
+            if (now.isBefore(end)) {
+                TreeSet<Cidr> ips = new TreeSet<>(p.config().allowedIps());
+                ips.removeAll(claimed);
+                kept.add(new PeerConfig(key, p.config().endpoint(), p.config().persistentKeepalive(), ips));
+                revisit = revisit.filter(r -> r.isBefore(end)).or(() -> Optional.of(end));
+            }
+        }
+        if (remember) {
+            leavingSince.keySet().retainAll(leaving);
+            leaving.forEach(k -> leavingSince.putIfAbsent(k, now));
+        }
+        if (kept.isEmpty()) {
+            return new Target(gated, false, revisit);
+        }
+        List<PeerConfig> peers = new ArrayList<>(wg.peers());
+        peers.addAll(kept);
+        DesiredDataplane target = new DesiredDataplane(gated.owned(), Optional.of(new WireguardSpec(wg.mtu(),
+                wg.privateKey(), wg.listenPort(), wg.firewallMark(), peers)), gated.routes(), gated.rules(),
+                gated.guard(), gated.tunnelled(), gated.refusal(), gated.nftTables(), gated.sysctls(), gated.reports());
+        return new Target(target, false, revisit);
+    }
+
+    /** How long each peer that this target proves waited, since it was first seen waiting. */
+    private List<Duration> handshakeWaits(DesiredDataplane target) {
+        Instant now = clock.instant();
+        List<Duration> waits = new ArrayList<>();
+        Set<PublicKey> waiting = new HashSet<>();
+        for (PeerReport r : target.reports()) {
+            if (r.key().isEmpty()) {
+                continue;
+            }
+            PublicKey key = r.key().get();
+            if (r.state() == PeerReport.State.AWAITING_HANDSHAKE) {
+                waiting.add(key);
+                awaitingSince.putIfAbsent(key, now);
+            } else if (r.state() == PeerReport.State.PEERED && awaitingSince.containsKey(key)) {
+                waits.add(Duration.between(awaitingSince.remove(key), now));
+            }
+        }
+        awaitingSince.keySet().removeIf(k -> !waiting.contains(k) && target.reports().stream()
+                .noneMatch(r -> r.key().filter(k::equals).isPresent()));
+        return waits;
     }
 }

@@ -3,27 +3,74 @@ package dev.gitwire.cli;
 import dev.gitwire.agent.NodeAgent;
 import dev.gitwire.agent.Reconciler;
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** {@code gitwire apply}: one reconcile; exit 0 only when the kernel was verified to match. */
+/**
+ * {@code gitwire apply}: one reconcile; exit 0 only when the kernel was verified to match. A grace period on
+ * the way off is waited out; peers awaiting their first handshake are waited for a bounded time, then left
+ * unrouted for the next apply (or the agent) to route.
+ */
 @Command(name = "apply", mixinStandardHelpOptions = true,
         description = "Reconcile this node once: change what differs, then verify; exit 0 only when converged.")
 final class ApplyCommand extends NodeCommand {
 
+    private static final Duration HANDSHAKE_POLL = Duration.ofMillis(100);
+
+    @Option(names = "--handshake-timeout", defaultValue = "${env:GITWIRE_HANDSHAKE_TIMEOUT:-5s}",
+            description = "How long to wait for new peers' first handshake before exiting without routing them"
+                    + " (default 5s)")
+    String handshakeTimeout;
+
     @Override
     int run(NodeAgent agent, NodeAgent.Prepared prepared, PrintWriter out, PrintWriter err) {
+        Instant handshakeDeadline = Instant.now().plus(RunCommand.parseDuration(handshakeTimeout));
         out.println(NodeAgent.summary(prepared));
         Reconciler.Outcome outcome = agent.reconcile(prepared);
         PlanText.lines(outcome.executed()).forEach(out::println);
+        while (outcome.converged()) {
+            if (outcome.revisitAt().isPresent()) { // a grace period: the teardown finishes when it ends
+                sleep(Duration.between(Instant.now(), outcome.revisitAt().get()));
+            } else if (!outcome.target().awaitingHandshake().isEmpty() && Instant.now().isBefore(handshakeDeadline)) {
+                sleep(HANDSHAKE_POLL);
+                if (!agent.reconciler().handshakeArrived(outcome.target())) {
+                    continue;
+                }
+            } else {
+                break;
+            }
+            outcome = reconcile(agent, prepared, out);
+        }
+        PlanText.gating(outcome.target()).forEach(out::println);
         outcome.failure().ifPresent(f -> err.println("gitwire: apply stopped: " + f));
         agent.report(prepared, outcome).ifPresent(out::println);
         if (outcome.converged()) {
-            out.println("converged: the kernel matches the intent");
+            out.println("converged: the kernel matches the intent" + (outcome.target().awaitingHandshake().isEmpty()
+                    ? "" : " (peers awaiting a first handshake are routed by the next apply or the agent)"));
             // the last good intent runs, but the newest one was refused: that is a failure to report
             return prepared.sourced().refusal().isPresent() ? GitwireCommand.EXIT_FAILURE : GitwireCommand.EXIT_OK;
         }
         err.println("gitwire: not converged; still different:");
         PlanText.lines(outcome.residual()).forEach(err::println);
         return GitwireCommand.EXIT_FAILURE;
+    }
+
+    private static Reconciler.Outcome reconcile(NodeAgent agent, NodeAgent.Prepared prepared, PrintWriter out) {
+        Reconciler.Outcome outcome = agent.reconcile(prepared);
+        if (!outcome.executed().isEmpty()) {
+            PlanText.lines(outcome.executed()).forEach(out::println);
+        }
+        return outcome;
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(Math.max(1, duration.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting", e);
+        }
     }
 }

@@ -68,6 +68,11 @@ final class CommonOptions {
             description = "Accept a head that does not descend from the last applied commit")
     boolean allowRewind;
 
+    @Option(names = "--teardown-grace", defaultValue = "${env:GITWIRE_TEARDOWN_GRACE:-5s}",
+            description = "How long a device or peer that is no longer used keeps accepting, after the routes into it"
+                    + " are gone, so that peers still sending through the tunnel are heard (default 5s)")
+    String teardownGrace;
+
     /** The agent's settings: with the Kubernetes API for pods, nodes and keys, unless standalone. */
     NodeSettings settings() {
         if (statusRepo != null && statusBranch == null) {
@@ -77,7 +82,8 @@ final class CommonOptions {
                 .map(branch -> new NodeSettings.StatusTarget(statusRepo == null ? repo : statusRepo, branch));
         return new NodeSettings(repo, ref, node, stateDir, status, git.access(), trust(),
                 choice(), wireguardGo, noKubernetes ? Optional.empty()
-                        : Optional.of(new NodeSettings.KubernetesAccess(Optional.ofNullable(kubeconfig))));
+                        : Optional.of(new NodeSettings.KubernetesAccess(Optional.ofNullable(kubeconfig))),
+                RunCommand.parseDuration(teardownGrace));
     }
 
     CommitTrust trust() {

@@ -1,7 +1,7 @@
 package dev.gitwire.cli;
 
 import dev.gitwire.agent.NodeAgent;
-import dev.gitwire.plan.Plan;
+import dev.gitwire.agent.Reconciler;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,12 +16,13 @@ final class PlanCommand extends NodeCommand {
 
     @Override
     int run(NodeAgent agent, NodeAgent.Prepared prepared, PrintWriter out, PrintWriter err) {
-        Plan plan = agent.reconciler().plan(prepared.desired());
+        Reconciler.Preview preview = agent.reconciler().plan(prepared.desired());
         if (output == ValidateCommand.Output.json) {
-            out.println(PlanText.json(plan));
+            out.println(PlanText.json(preview));
         } else {
             out.println(NodeAgent.summary(prepared));
-            PlanText.lines(plan).forEach(out::println);
+            PlanText.gating(preview.target()).forEach(out::println);
+            PlanText.lines(preview.plan()).forEach(out::println);
         }
         return GitwireCommand.EXIT_OK;
     }

@@ -3,6 +3,8 @@ package dev.gitwire.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gitwire.agent.Reconciler;
+import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.plan.Operation;
 import dev.gitwire.plan.Plan;
 import java.util.List;
@@ -55,6 +57,16 @@ final class PlanText {
             return "add rule " + a.rule();
         } else if (op instanceof Operation.DeleteRule d) {
             return "delete rule " + d.rule();
+        } else if (op instanceof Operation.InstallGuard g) {
+            return "install guard (nft table inet gitwire_guard): drop unmarked packets to "
+                    + g.guard().destinations().size() + " destinations leaving by anything but "
+                    + g.guard().interfaceName();
+        } else if (op instanceof Operation.GuardDestination g) {
+            return "guard " + g.destination();
+        } else if (op instanceof Operation.ReleaseDestination r) {
+            return "release " + r.destination() + " from the guard";
+        } else if (op instanceof Operation.DeleteGuard) {
+            return "delete guard (nft table inet gitwire_guard)";
         } else if (op instanceof Operation.ReplaceNftTable r) {
             return "replace nft table " + r.table().family() + " " + r.table().name();
         } else if (op instanceof Operation.DeleteNftTable d) {
@@ -65,9 +77,25 @@ final class PlanText {
         return "restore " + ((Operation.RestoreSysctl) op).name();
     }
 
-    static String json(Plan plan) {
+    /** The guard and the peers held back until their first handshake, as `plan` and `apply` show them. */
+    static List<String> gating(DesiredDataplane target) {
+        List<String> lines = new java.util.ArrayList<>();
+        target.guard().ifPresent(g -> lines.add("guard: " + g.destinations().size()
+                + " destinations never leave unencrypted (dropped if the tunnel is missing)"));
+        List<String> waiting = target.awaitingHandshake();
+        if (!waiting.isEmpty()) {
+            lines.add("awaiting a first handshake, not routed into the tunnel yet: " + String.join(", ", waiting));
+        }
+        return lines;
+    }
+
+    static String json(Reconciler.Preview preview) {
+        Plan plan = preview.plan();
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode root = mapper.createObjectNode();
+        root.put("guardedDestinations", preview.target().guard().map(g -> g.destinations().size()).orElse(0));
+        ArrayNode awaiting = root.putArray("awaitingHandshake");
+        preview.target().awaitingHandshake().forEach(awaiting::add);
         root.put("changes", plan.size());
         ObjectNode counts = root.putObject("counts");
         plan.counts().forEach(counts::put);

@@ -83,11 +83,7 @@ public final class KernelDataplane implements AutoCloseable {
 
     public ObservedDataplane observe(Ownership owned) {
         Optional<Link> link = new Links(netlink).get(owned.interfaceName());
-        Optional<DeviceState> device = link.flatMap(this::device).map(d -> {
-            try (d) {
-                return d.read();
-            }
-        });
+        Optional<DeviceState> device = link.flatMap(this::readDevice);
         RouteTable table = new RouteTable(netlink, owned.table());
         TreeSet<Route> routes = new TreeSet<>();
         List<Rule> rules = new ArrayList<>();
@@ -110,6 +106,19 @@ public final class KernelDataplane implements AutoCloseable {
             }
         }
         return new ObservedDataplane(link, device, routes, rules, guard.read(), tables, values, remembered);
+    }
+
+    /** Only the WireGuard device of link W, as observed: a cheap look for new handshakes. */
+    public Optional<DeviceState> device(Ownership owned) {
+        return new Links(netlink).get(owned.interfaceName()).flatMap(this::readDevice);
+    }
+
+    private Optional<DeviceState> readDevice(Link link) {
+        return device(link).map(d -> {
+            try (d) {
+                return d.read();
+            }
+        });
     }
 
     /** Runs the plan in order; the first failure stops it and is thrown. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gitwire.dataplane.model.PeerConfig;
 import dev.gitwire.dataplane.model.PeerState;
+import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.PeerReport;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
@@ -51,8 +52,12 @@ class AgentOutputTest {
         metrics.reconciled("converged", 1500, Map.of("AddRoute", 3, "AddAllowedIp", 3));
         metrics.reconciled("converged", 500, Map.of());
         metrics.driftRepaired();
-        metrics.observed("main@sha1:abc", List.of(new PeerReport("node-b", PeerReport.State.PEERED, Optional.of(peer)),
-                        new PeerReport("node-c", PeerReport.State.DISABLED, Optional.empty())),
+        metrics.handshakeWaited(Duration.ofMillis(700));
+        metrics.handshakeWaited(Duration.ofSeconds(40));
+        metrics.observed("main@sha1:abc", DesiredDataplane.absent(new DesiredDataplane.Ownership("wg", 51820, 99, 1),
+                        List.of(new PeerReport("node-b", PeerReport.State.PEERED, Optional.of(peer)),
+                                new PeerReport("node-c", PeerReport.State.DISABLED, Optional.empty()),
+                                new PeerReport("node-d", PeerReport.State.AWAITING_HANDSHAKE, Optional.of(peer)))),
                 List.of(new PeerState(new PeerConfig(peer, Optional.empty(), Duration.ZERO, new TreeSet<>()),
                         Optional.of(NOW.minusSeconds(42)), 1000, 2000)));
 
@@ -66,6 +71,13 @@ class AgentOutputTest {
                 .contains("gitwire_peer_received_bytes{peer=\"" + peer.base64() + "\"} 1000\n")
                 .contains("gitwire_applied_revision_info{revision=\"main@sha1:abc\"} 1\n")
                 .contains("gitwire_drift_repairs_total 1\n")
+                .contains("gitwire_peers{state=\"AwaitingHandshake\"} 1\n")
+                .contains("# TYPE gitwire_peer_handshake_wait_seconds histogram\n")
+                .contains("gitwire_peer_handshake_wait_seconds_bucket{le=\"0.5\"} 0\n")
+                .contains("gitwire_peer_handshake_wait_seconds_bucket{le=\"1.0\"} 1\n")
+                .contains("gitwire_peer_handshake_wait_seconds_bucket{le=\"60.0\"} 2\n")
+                .contains("gitwire_peer_handshake_wait_seconds_bucket{le=\"+Inf\"} 2\n")
+                .contains("gitwire_peer_handshake_wait_seconds_count 2\n")
                 .doesNotContain(key.base64());
         assertThat(text.lines().filter(l -> !l.startsWith("#")))
                 .allMatch(l -> l.matches("[a-z_]+(\\{[a-z]+=\"[^\"]*\"\\})? [0-9.]+"));

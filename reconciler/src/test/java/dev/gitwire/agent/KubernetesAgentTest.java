@@ -58,7 +58,7 @@ class KubernetesAgentTest {
 
         NodeSettings settings = new NodeSettings(repo.toString(), "main", "node-a", dir.resolve("state"), Optional.empty(),
                 GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",
-                Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))));
+                Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
         try (NodeAgent agent = new NodeAgent(settings)) {
             assertThat(client.nodes().withName("node-a").get().getMetadata().getAnnotations())
                     .containsEntry(KubernetesCluster.KEY_ANNOTATION, agent.identity().privateKey().publicKey().base64());

@@ -48,7 +48,8 @@ class StandaloneKeysTest {
             }
             NodeSettings settings = new NodeSettings(url, "main", "node-a", dir.resolve("state"),
                     Optional.of(new NodeSettings.StatusTarget(url, "gitwire/status")), GitAccess.anonymous(),
-                    CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go", Optional.empty());
+                    CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go", Optional.empty(),
+                    NodeSettings.DEFAULT_TEARDOWN_GRACE);
             try (NodeAgent agent = new NodeAgent(settings)) {
                 agent.read();
                 assertThat(peerKeys(agent.prepare())).contains(b.publicKey());

@@ -52,12 +52,11 @@ class EncryptionEndToEndTest {
         bed.close();
     }
 
-    private void applyEverywhere() {
-        for (Node node : bed.nodes()) {
-            Shell.Result result = bed.apply(node, repo);
-            assertThat(result.exitCode()).as("apply on %s:\n%s", node.name(), result.output()).isZero();
-            assertThat(result.output()).contains("converged");
-        }
+    private void applyEverywhere() throws InterruptedException {
+        bed.applyEverywhere(repo).forEach((node, result) -> {
+            assertThat(result.exitCode()).as("apply on %s:\n%s", node, result.output()).isZero();
+            assertThat(result.output()).contains("converged").doesNotContain("awaiting");
+        });
     }
 
     @Test

@@ -212,7 +212,9 @@ class MeshAgentsEndToEndTest {
         bed.nodes().forEach(n -> Testbed.agentHttp(n, "POST", "/reconcile"));
         for (Node node : bed.nodes()) {
             assertThat(Testbed.eventually(20_000, () -> applied(node, off))).isTrue();
-            assertThat(node.host().namespace().ip("link", "show")).doesNotContain("wireguard.cali");
+            // the device keeps accepting for the grace period, then goes
+            assertThat(Testbed.eventually(10_000, () -> !node.host().namespace().ip("link", "show")
+                    .contains("wireguard.cali"))).isTrue();
         }
         assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 10)).isTrue();
 

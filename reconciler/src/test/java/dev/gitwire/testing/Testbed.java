@@ -258,6 +258,24 @@ public final class Testbed implements AutoCloseable {
                 node.stateDir().toString(), "--no-kubernetes");
     }
 
+    /**
+     * `gitwire apply` on every node at once, as nodes of a cluster apply a commit: a peer is routed only once
+     * both sides have each other's key, so one node applying alone waits for the others.
+     */
+    public Map<String, Shell.Result> applyEverywhere(Path repo) throws InterruptedException {
+        Map<String, Shell.Result> results = new java.util.concurrent.ConcurrentHashMap<>();
+        List<Thread> threads = new ArrayList<>();
+        for (Node node : nodes.values()) {
+            Thread thread = new Thread(() -> results.put(node.name(), apply(node, repo)), "apply-" + node.name());
+            thread.start();
+            threads.add(thread);
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        return new java.util.TreeMap<>(results);
+    }
+
     /** An HTTP request to the agent of a node, on its default address; the body, a line, then the status code. */
     public static String agentHttp(Node node, String method, String path) {
         List<String> command = new ArrayList<>(node.host().inside());
