@@ -51,6 +51,8 @@ import java.util.TreeSet;
 public final class KernelDataplane implements AutoCloseable {
 
     private static final List<String> MANAGED_SYSCTLS = List.of(DesiredState.SRC_VALID_MARK);
+    /** See {@link Operation.AnchorLink}. */
+    static final IpAddress ANCHOR = IpAddress.parse("192.0.0.8");
 
     private final NetlinkConnection netlink;
     private final NetworkNamespace namespace;
@@ -105,7 +107,8 @@ public final class KernelDataplane implements AutoCloseable {
                 remembered.add(name);
             }
         }
-        return new ObservedDataplane(link, device, routes, rules, guard.read(), tables, values, remembered);
+        boolean anchored = link.map(l -> new Addresses(netlink).has(l.index(), ANCHOR)).orElse(false);
+        return new ObservedDataplane(link, device, anchored, routes, rules, guard.read(), tables, values, remembered);
     }
 
     /** Only the WireGuard device of link W, as observed: a cheap look for new handshakes. */
@@ -167,6 +170,8 @@ public final class KernelDataplane implements AutoCloseable {
                 new Links(netlink).set(created.link(), create.mtu(), true);
                 device.ifPresent(WireguardDevice::close);
                 device = Optional.of(created.device());
+            } else if (op instanceof Operation.AnchorLink anchor) {
+                new Addresses(netlink).addHostScoped(new Links(netlink).require(anchor.interfaceName()).index(), ANCHOR);
             } else if (op instanceof Operation.SetLink set) {
                 Links links = new Links(netlink);
                 links.set(links.require(set.interfaceName()), set.mtu(), set.up());

@@ -14,13 +14,14 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * What the kernel has of what gitwire owns: link W and its device, every route of table T, the rules
+ * What the kernel has of what gitwire owns: link W, whether it holds its anchor address, its device, every route of table T, the rules
  * that lead into T, the guard, gitwire's other nft tables, and the sysctls gitwire manages (their values,
  * and which have an original value remembered).
  */
 public record ObservedDataplane(
         Optional<Link> link,
         Optional<DeviceState> device,
+        boolean linkAnchored,
         SortedSet<Route> routes,
         List<Rule> rules,
         Optional<Guard> guard,
@@ -37,7 +38,7 @@ public record ObservedDataplane(
     }
 
     public static ObservedDataplane empty() {
-        return new ObservedDataplane(Optional.empty(), Optional.empty(), new TreeSet<>(), List.of(), Optional.empty(),
+        return new ObservedDataplane(Optional.empty(), Optional.empty(), false, new TreeSet<>(), List.of(), Optional.empty(),
                 List.of(), Map.of(), Set.of());
     }
 

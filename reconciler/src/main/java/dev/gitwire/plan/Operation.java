@@ -27,6 +27,14 @@ public sealed interface Operation {
     /** Creates link W with its WireGuard device (kernel or wireguard-go), at an MTU, and sets it up. */
     record CreateDevice(String interfaceName, int mtu) implements Operation {}
 
+    /**
+     * Gives link W the IPv4 dummy address 192.0.0.8 (RFC 7600), scope host: the kernel fails every
+     * reverse-path check, loose too, for packets from an interface without an address unless their source
+     * routes back through it, so without one the first packets a peer tunnels before this node routes it
+     * would be dropped. Host scope: never a source of traffic, never on the wire.
+     */
+    record AnchorLink(String interfaceName) implements Operation {}
+
     record SetLink(String interfaceName, int mtu, boolean up) implements Operation {}
 
     /** Deletes link W; with wireguard-go, that also ends the daemon. */

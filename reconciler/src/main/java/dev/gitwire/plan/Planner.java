@@ -14,6 +14,7 @@ import dev.gitwire.plan.Operation.AddAllowedIp;
 import dev.gitwire.plan.Operation.AddPeer;
 import dev.gitwire.plan.Operation.AddRoute;
 import dev.gitwire.plan.Operation.AddRule;
+import dev.gitwire.plan.Operation.AnchorLink;
 import dev.gitwire.plan.Operation.ConfigureDevice;
 import dev.gitwire.plan.Operation.CreateDevice;
 import dev.gitwire.plan.Operation.DeleteDevice;
@@ -104,6 +105,9 @@ public final class Planner {
             device = Optional.of(new DeviceState(Optional.empty(), 0, 0, List.of()));
         } else if (actual.link().get().mtu() != mtu || !actual.link().get().up()) {
             ops.add(new SetLink(name, mtu, true));
+        }
+        if (actual.link().isEmpty() || !actual.linkAnchored()) {
+            ops.add(new AnchorLink(name));
         }
         DeviceState current = device.orElse(new DeviceState(Optional.empty(), 0, 0, List.of()));
 

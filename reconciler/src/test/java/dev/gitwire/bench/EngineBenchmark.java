@@ -88,7 +88,7 @@ public final class EngineBenchmark {
                 Optional.of(new Link(9, desired.owned().interfaceName(), Optional.of("wireguard"), wg.mtu().mtu(), true)),
                 Optional.of(new DeviceState(Optional.of(wg.privateKey().publicKey()), wg.listenPort(), wg.firewallMark(),
                         peers)),
-                desired.routes(), desired.rules(), desired.guard(), desired.nftTables(), desired.sysctls(), remembered);
+                true, desired.routes(), desired.rules(), desired.guard(), desired.nftTables(), desired.sysctls(), remembered);
     }
 
     private static List<IpAddress> append(List<IpAddress> list, IpAddress extra) {

@@ -34,6 +34,7 @@ final class KernelModel {
     static ObservedDataplane apply(ObservedDataplane state, Operation op) {
         Optional<Link> link = state.link();
         Optional<DeviceState> device = state.device();
+        boolean anchored = state.linkAnchored();
         TreeSet<Route> routes = new TreeSet<>(state.routes());
         List<Rule> rules = new ArrayList<>(state.rules());
         Optional<Guard> guard = state.guard();
@@ -45,6 +46,10 @@ final class KernelModel {
             require(link.isEmpty(), "link exists");
             link = Optional.of(new Link(7, c.interfaceName(), Optional.of("wireguard"), c.mtu(), true));
             device = Optional.of(new DeviceState(Optional.empty(), 0, 0, List.of()));
+            anchored = false;
+        } else if (op instanceof Operation.AnchorLink) {
+            require(link.isPresent(), "no link");
+            anchored = true;
         } else if (op instanceof Operation.SetLink s) {
             Link l = link.orElseThrow();
             link = Optional.of(new Link(l.index(), l.name(), l.kind(), s.mtu(), s.up()));
@@ -52,6 +57,7 @@ final class KernelModel {
             require(link.isPresent(), "no link");
             link = Optional.empty();
             device = Optional.empty();
+            anchored = false;
             routes.removeIf(r -> r.device().isPresent()); // the kernel drops routes through a deleted link
         } else if (op instanceof Operation.ConfigureDevice c) {
             DeviceState d = device.orElseThrow();
@@ -122,7 +128,7 @@ final class KernelModel {
             remembered.remove(r.name());
             sysctls.put(r.name(), ORIGINAL_SYSCTL);
         }
-        return new ObservedDataplane(link, device, routes, rules, guard, tables, sysctls, remembered);
+        return new ObservedDataplane(link, device, anchored, routes, rules, guard, tables, sysctls, remembered);
     }
 
     private static boolean sameKey(Route a, Route b) {

@@ -191,6 +191,7 @@ class PlannerProperties {
     /** The size of the symmetric difference between two states, object by object. */
     private static int difference(ObservedDataplane a, ObservedDataplane b) {
         int count = a.link().equals(b.link()) ? 0 : 1;
+        count += a.linkAnchored() == b.linkAnchored() ? 0 : 1;
         DeviceState da = a.device().orElse(new DeviceState(Optional.empty(), 0, 0, List.of()));
         DeviceState db = b.device().orElse(new DeviceState(Optional.empty(), 0, 0, List.of()));
         count += da.publicKey().equals(db.publicKey()) && da.listenPort() == db.listenPort()
