@@ -19,8 +19,10 @@ import java.util.stream.Collectors;
 /** The status a node reports after a reconcile: phase, conditions with reasons, dataplane, peers. */
 public final class StatusReport {
 
+    /** Peers not (yet) encrypted to: the node is Degraded while any is. */
     private static final Set<PeerReport.State> LEFT_OUT = Set.of(PeerReport.State.NO_KEY,
-            PeerReport.State.KEY_MISMATCH, PeerReport.State.DUPLICATE_KEY, PeerReport.State.NO_ADDRESS);
+            PeerReport.State.KEY_MISMATCH, PeerReport.State.DUPLICATE_KEY, PeerReport.State.NO_ADDRESS,
+            PeerReport.State.AWAITING_HANDSHAKE);
 
     private StatusReport() {}
 
