@@ -52,7 +52,7 @@ public final class AgentLoop implements AutoCloseable {
     private final HttpServer http;
     private volatile boolean ready;
     private volatile boolean stopping;
-    private KernelWatcher watcher;
+    private final List<KernelWatcher> watchers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Duration retry = FIRST_RETRY;
     private Duration readRetry = FIRST_RETRY; // on the Git thread only
     private Duration handshakeCheck = FIRST_HANDSHAKE_CHECK;
@@ -114,10 +114,13 @@ public final class AgentLoop implements AutoCloseable {
     /** Runs until {@link #close()}; reconciles at once, then on every trigger. */
     public void run() throws InterruptedException {
         http.start();
-        watcher = new KernelWatcher(NetworkNamespace.current(), owned::get, what -> trigger("kernel: " + what));
-        Thread watching = new Thread(watcher, "gitwire-kernel-watcher");
-        watching.setDaemon(true);
-        watching.start();
+        watchers.add(KernelWatcher.routing(NetworkNamespace.current(), owned::get, what -> trigger("kernel: " + what)));
+        watchers.add(KernelWatcher.nftables(NetworkNamespace.current(), what -> trigger("kernel: " + what)));
+        for (KernelWatcher watcher : watchers) {
+            Thread watching = new Thread(watcher, "gitwire-kernel-watcher");
+            watching.setDaemon(true);
+            watching.start();
+        }
         timers.scheduleWithFixedDelay(() -> readThenReconcile("poll"), interval.toMillis(), interval.toMillis(),
                 TimeUnit.MILLISECONDS);
         log.info("start", "agent for node " + agent.identity().nodeName() + ", public key "
@@ -262,9 +265,7 @@ public final class AgentLoop implements AutoCloseable {
         timers.shutdownNow();
         gitReader.shutdownNow();
         http.stop(0);
-        if (watcher != null) {
-            watcher.stop();
-        }
+        watchers.forEach(KernelWatcher::stop);
         log.info("stop", "agent stopped; the dataplane is left as it is");
     }
 }

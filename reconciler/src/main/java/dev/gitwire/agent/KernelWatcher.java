@@ -9,13 +9,17 @@ import dev.gitwire.dataplane.netlink.NetworkNamespace;
 import dev.gitwire.dataplane.route.RouteCodec;
 import dev.gitwire.dataplane.route.RuleCodec;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
+import dev.gitwire.dataplane.netlink.Attributes;
+import dev.gitwire.dataplane.nft.GuardTable;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Listens to the kernel's link, route and rule notifications and calls back when one concerns what
- * gitwire owns (link W, table T, a rule into T), so that drift is repaired at once, not at the next poll.
- * A lost notification (ENOBUFS) calls back too: something may have changed unseen.
+ * Listens to the kernel's notifications and calls back when one concerns what gitwire owns, so that
+ * drift is repaired at once, not at the next poll: {@link #routing} for link W, table T and a rule into T
+ * (rtnetlink), {@link #nftables} for the guard (nfnetlink). A lost notification (ENOBUFS) calls back too:
+ * something may have changed unseen.
  */
 final class KernelWatcher implements Runnable {
 
@@ -25,20 +29,36 @@ final class KernelWatcher implements Runnable {
     private static final int RTNLGRP_IPV6_ROUTE = 11;
     private static final int RTNLGRP_IPV6_RULE = 19;
 
+    private static final int NFNLGRP_NFTABLES = 7;
+    private static final int NFNL_SUBSYS_NFTABLES = 10;
+    /** NFTA_TABLE_NAME, NFTA_CHAIN_TABLE, NFTA_RULE_TABLE, NFTA_SET_TABLE, NFTA_SET_ELEM_LIST_TABLE: all 1. */
+    private static final int NFTA_TABLE = 1;
+    private static final int NFGENMSG_LENGTH = 4;
+
     private final NetlinkConnection netlink;
-    private final Supplier<Ownership> owned;
+    private final Function<NetlinkMessage, String> concerns;
     private final Consumer<String> onChange;
     private volatile boolean stopped;
 
-    KernelWatcher(NetworkNamespace namespace, Supplier<Ownership> owned, Consumer<String> onChange) {
-        NetlinkSocket socket = NetlinkSocket.open(NetlinkSocket.NETLINK_ROUTE, namespace);
-        for (int group : new int[] {RTNLGRP_LINK, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_ROUTE,
-                RTNLGRP_IPV6_RULE}) {
+    private KernelWatcher(NetlinkSocket socket, int[] groups, Function<NetlinkMessage, String> concerns,
+            Consumer<String> onChange) {
+        for (int group : groups) {
             socket.joinGroup(group);
         }
         this.netlink = new NetlinkConnection(socket);
-        this.owned = owned;
+        this.concerns = concerns;
         this.onChange = onChange;
+    }
+
+    static KernelWatcher routing(NetworkNamespace namespace, Supplier<Ownership> owned, Consumer<String> onChange) {
+        return new KernelWatcher(NetlinkSocket.open(NetlinkSocket.NETLINK_ROUTE, namespace),
+                new int[] {RTNLGRP_LINK, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_ROUTE, RTNLGRP_IPV6_RULE},
+                message -> concerns(message, owned.get()), onChange);
+    }
+
+    static KernelWatcher nftables(NetworkNamespace namespace, Consumer<String> onChange) {
+        return new KernelWatcher(NetlinkSocket.open(NetlinkSocket.NETLINK_NETFILTER, namespace),
+                new int[] {NFNLGRP_NFTABLES}, KernelWatcher::concernsGuard, onChange);
     }
 
     @Override
@@ -46,7 +66,7 @@ final class KernelWatcher implements Runnable {
         while (!stopped) {
             try {
                 for (NetlinkMessage message : netlink.receive()) {
-                    String what = concerns(message, owned.get());
+                    String what = concerns.apply(message);
                     if (what != null) {
                         onChange.accept(what);
                     }
@@ -60,6 +80,19 @@ final class KernelWatcher implements Runnable {
                     onChange.accept("unreadable kernel notification");
                 }
             }
+        }
+    }
+
+    /** Whether an nftables notification (a table, chain, rule, set or element) is about the guard's table. */
+    static String concernsGuard(NetlinkMessage message) {
+        if (message.type() >> 8 != NFNL_SUBSYS_NFTABLES) {
+            return null;
+        }
+        try {
+            Attributes.Attribute table = message.attributes(NFGENMSG_LENGTH).get(NFTA_TABLE);
+            return table != null && table.string().equals(GuardTable.NAME) ? "the guard changed" : null;
+        } catch (RuntimeException e) {
+            return null; // a message of another shape (NEWGEN has no table): not the guard's
         }
     }
 

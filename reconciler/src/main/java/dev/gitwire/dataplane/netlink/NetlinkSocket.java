@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 public final class NetlinkSocket implements AutoCloseable {
 
     public static final int NETLINK_ROUTE = 0;
+    public static final int NETLINK_NETFILTER = 12;
     public static final int NETLINK_GENERIC = 16;
     private static final int SO_RCVTIMEO = 20;
     private static final int RECEIVE_TIMEOUT_SECONDS = 10;
