@@ -37,7 +37,7 @@ test: deps
 # Benchmarks are not tests: they print figures for docs/benchmarks.md.
 # Each as NAME:HEAP (the heap its figures were measured with).
 BENCHMARKS := ValidateBenchmark:512m EngineBenchmark:512m RouteBenchmark:512m WireguardBenchmark:512m \
-	StatusBenchmark:3g KubernetesStoreBenchmark:8g
+	StatusBenchmark:3g KubernetesStoreBenchmark:8g GuardBenchmark:512m GuardThroughputBenchmark:512m
 bench:
 	$(MVN) -q -DskipTests install
 	for b in $(BENCHMARKS); do $(MVN) -q -pl reconciler test-compile exec:exec \

@@ -82,6 +82,14 @@ class GuardTableKernelTest {
     }
 
     @Test
+    void anIntervalThatIsNotAPrefixReadsAsNotOurs() {
+        Guard written = Guard.of(MARK, "wireguard.cali", destinations("10.20.0.0/24"));
+        guard.install(written);
+        node.exec("nft", "add element inet gitwire_guard nets4 { 10.30.0.1-10.30.0.5 }");
+        assertThat(guard.read().orElseThrow().firewallMark()).isZero();
+    }
+
+    @Test
     void aTransactionThatFailsChangesNothing() {
         Guard written = Guard.of(MARK, "wireguard.cali", destinations("10.20.0.0/24"));
         guard.install(written);
