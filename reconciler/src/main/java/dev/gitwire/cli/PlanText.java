@@ -83,7 +83,8 @@ final class PlanText {
     static List<String> gating(DesiredDataplane target) {
         List<String> lines = new java.util.ArrayList<>();
         target.guard().ifPresent(g -> lines.add("guard: " + g.destinations().size()
-                + " destinations never leave unencrypted (dropped if the tunnel is missing)"));
+                + (g.destinations().size() == 1 ? " destination never leaves" : " destinations never leave")
+                + " unencrypted (dropped if the tunnel is missing)"));
         List<String> waiting = target.awaitingHandshake();
         if (!waiting.isEmpty()) {
             lines.add("awaiting a first handshake, not routed into the tunnel yet: " + String.join(", ", waiting));

@@ -1,0 +1,69 @@
+package dev.gitwire.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gitwire.cluster.LiveCluster;
+import dev.gitwire.desired.DesiredDataplane;
+import dev.gitwire.desired.DesiredState;
+import dev.gitwire.desired.HandshakeGate;
+import dev.gitwire.desired.NodeIdentity;
+import dev.gitwire.desired.Underlay;
+import dev.gitwire.intent.Intent;
+import dev.gitwire.intent.IntentReader;
+import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.net.IpFamily;
+import dev.gitwire.plan.ObservedDataplane;
+import dev.gitwire.plan.Plan;
+import dev.gitwire.source.IntentSource;
+import dev.gitwire.source.Revision;
+import dev.gitwire.status.NodeStatus;
+import dev.gitwire.source.DirectoryTree;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The status says, per peer, whether it is routed or waits for its first handshake (issue 13). */
+class StatusReportTest {
+
+    @TempDir
+    Path repo;
+
+    @Test
+    void aPeerWaitingForItsFirstHandshakeIsShownAndTheNodeIsDegradedUntilItIsRouted() throws Exception {
+        PrivateKey key = PrivateKey.generate(new SecureRandom());
+        PrivateKey peer = PrivateKey.generate(new SecureRandom());
+        Files.writeString(repo.resolve("mesh.yaml"), "apiVersion: gitwire.dev/v1alpha1\nkind: MeshIntent\n"
+                + "metadata:\n  name: t\nspec:\n  enabled: true\n");
+        Files.createDirectories(repo.resolve("nodes"));
+        for (String[] node : new String[][] {{"a", "10", key.publicKey().base64()}, {"b", "20", peer.publicKey().base64()}}) {
+            Files.writeString(repo.resolve("nodes/" + node[0] + ".yaml"), "apiVersion: gitwire.dev/v1alpha1\n"
+                    + "kind: MeshNode\nmetadata:\n  name: " + node[0] + "\nspec:\n  addresses: [10.240.0." + node[1]
+                    + "]\n  workloadIPs: [10.240.0." + node[1] + "1]\n  wireguard:\n    publicKey: " + node[2] + "\n");
+        }
+        Intent on = new IntentReader().read(new DirectoryTree(repo)).intent().orElseThrow();
+        String self = "a";
+        DesiredDataplane desired = DesiredState.compute(on, LiveCluster.fromInventory(on), new NodeIdentity(self, key),
+                new Underlay(Optional.of("eth0"), 1500, IpFamily.IPV4), List.of());
+        IntentSource.Sourced sourced = new IntentSource.Sourced(on, Revision.parse("main@sha1:" + "ab".repeat(20)),
+                Optional.empty(), List.of());
+
+        DesiredDataplane waiting = HandshakeGate.apply(desired, Set.of(), Set.of());
+        NodeStatus before = StatusReport.of(self, key.publicKey(), waiting, converged(waiting), sourced, 51820);
+        NodeStatus after = StatusReport.of(self, key.publicKey(), desired, converged(desired), sourced, 51820);
+
+        assertThat(before.phase()).isEqualTo(NodeStatus.Phase.Degraded);
+        assertThat(before.peers()).isNotEmpty().allMatch(p -> p.state().equals("AwaitingHandshake"));
+        assertThat(after.phase()).isEqualTo(NodeStatus.Phase.Ready);
+        assertThat(after.peers()).allMatch(p -> p.state().equals("Peered"));
+    }
+
+    private static Reconciler.Outcome converged(DesiredDataplane target) {
+        return new Reconciler.Outcome(target, new Plan(List.of()), new Plan(List.of()), Optional.empty(),
+                ObservedDataplane.empty(), Optional.empty(), List.of());
+    }
+}
