@@ -91,6 +91,44 @@ class ZeroLossTransitionsEndToEndTest {
         }
     }
 
+    /**
+     * A planned key rotation: node b's agent stops, gets a new key, the pin changes in the same commit, the
+     * agent starts again. Node a keeps routing node b into the tunnel (its destinations are guarded), where
+     * packets wait for the new key's handshake: none leaves in plaintext, and the old key goes after its grace.
+     */
+    @Test
+    void aKeyChangeNeverSendsPlaintext() throws Exception {
+        try (Testbed bed = new Testbed(); Agents agents = new Agents(bed)) {
+            Node a = bed.addNode("node-a", 1, 1);
+            Node b = bed.addNode("node-b", 2, 1);
+            Path repo = Files.createDirectories(bed.root().resolve("repo"));
+            bed.writeIntent(repo, Testbed.mesh(true, true, Mode.OPPORTUNISTIC), Set.of());
+            agents.start(repo, a, b);
+            assertThat(Testbed.eventually(30_000, () -> routed(a, b.podAddress(1)) && routed(b, a.podAddress(1))))
+                    .isTrue();
+
+            try (PingWatch watch = new PingWatch(bed, bed.pod(a.podAddress(1)), b.podAddress(1))) {
+                Thread.sleep(1_000);
+                agents.stop(1);
+                Node rekeyed = bed.rekey(b);
+                bed.writeIntent(repo, Testbed.mesh(true, true, Mode.OPPORTUNISTIC), Set.of());
+                agents.start(repo, rekeyed);
+                assertThat(Testbed.eventually(30_000, () -> a.host().run("wg", "show", "wireguard.cali",
+                        "latest-handshakes").contains(rekeyed.key().publicKey().base64())
+                        && Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 1)))
+                        .as("the new key in use:%n%s", bed.log(a)).isTrue();
+                PingWatch.Result seen = watch.stop();
+                long plaintext = Testbed.count(seen.capture(), "icmp and host " + a.podAddress(1) + " and host "
+                        + b.podAddress(1));
+                System.out.printf("key change: %d of %d echo requests lost, %d in plaintext%n", seen.lost(),
+                        seen.transmitted(), plaintext);
+                assertThat(plaintext).isZero();
+            }
+            assertThat(Testbed.eventually(10_000, () -> !a.host().run("wg", "show", "wireguard.cali", "peers")
+                    .contains(b.key().publicKey().base64()))).as("the old key leaves after its grace period").isTrue();
+        }
+    }
+
     @Test
     void inStrictModeANodeWithoutAKnownKeyIsRefusedNeverReachedInPlaintext() throws Exception {
         try (Testbed bed = new Testbed(); Agents agents = new Agents(bed)) {
@@ -137,6 +175,12 @@ class ZeroLossTransitionsEndToEndTest {
                 running.add(bed.startGitwire(node, "run", "--repo", repo.toString(), "--node", node.name(),
                         "--state-dir", node.stateDir().toString(), "--no-kubernetes", "--interval", "1s"));
             }
+        }
+
+        /** Stops the agent started {@code index}th (SIGTERM): the dataplane stays as it is. */
+        void stop(int index) throws InterruptedException {
+            running.get(index).destroy();
+            running.get(index).waitFor(10, TimeUnit.SECONDS);
         }
 
         @Override

@@ -138,14 +138,27 @@ public final class Testbed implements AutoCloseable {
         ns.ip("link", "set", "eth0", "mtu", "1500", "up");
         sysctl(ns, "net.ipv4.ip_forward=1", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1",
                 "net.ipv4.neigh.eth0.proxy_delay=0");
-        Files.writeString(node.stateDir().resolve("private.key"), node.key().base64() + "\n", StandardCharsets.US_ASCII);
-        Files.setPosixFilePermissions(node.stateDir().resolve("private.key"),
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        writeKey(node);
         nodes.put(name, node);
         for (int pod = 1; pod <= podAddresses.size(); pod++) {
             addPod(node, pod);
         }
         return node;
+    }
+
+    private static void writeKey(Node node) throws IOException {
+        Files.writeString(node.stateDir().resolve("private.key"), node.key().base64() + "\n", StandardCharsets.US_ASCII);
+        Files.setPosixFilePermissions(node.stateDir().resolve("private.key"),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    }
+
+    /** Gives a node a new private key, in its state directory and in the intents written from now on. */
+    public Node rekey(Node node) throws IOException {
+        Node rekeyed = new Node(node.name(), node.number(), node.host(), node.stateDir(),
+                PrivateKey.generate(new SecureRandom()), node.address(), node.pods());
+        writeKey(rekeyed);
+        nodes.put(node.name(), rekeyed);
+        return rekeyed;
     }
 
     private void addPod(Node node, int pod) {
