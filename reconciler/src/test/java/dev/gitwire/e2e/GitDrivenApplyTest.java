@@ -38,11 +38,11 @@ class GitDrivenApplyTest {
                 assertThat(result.exitCode()).as(result.output()).isZero();
                 assertThat(result.output()).contains("status: committed");
             }
-            for (Node node : bed.nodes()) { // round two: keys come from the status branch
-                Shell.Result result = apply(bed, node, url);
+            // round two, at once as a cluster would: keys come from the status branch
+            bed.onEveryNode(node -> apply(bed, node, url)).values().forEach(result -> {
                 assertThat(result.exitCode()).as(result.output()).isZero();
-                assertThat(result.output()).contains("1 peers");
-            }
+                assertThat(result.output()).contains("1 peers").doesNotContain("awaiting");
+            });
             assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 20)).isTrue();
 
             Shell.Result status = bed.gitwire(a, "status", "--repo", url);
@@ -76,10 +76,8 @@ class GitDrivenApplyTest {
             String status = server.create("status");
 
             for (int round = 1; round <= 2; round++) { // keys published in round one, learnt in round two
-                for (Node node : bed.nodes()) {
-                    Shell.Result result = apply(bed, node, "file://" + intent, "--status-repo", status);
-                    assertThat(result.exitCode()).as(result.output()).isZero();
-                }
+                bed.onEveryNode(node -> apply(bed, node, "file://" + intent, "--status-repo", status)).values()
+                        .forEach(result -> assertThat(result.exitCode()).as(result.output()).isZero());
             }
             assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 20)).isTrue();
             assertThat(Shell.run("git", "-C", server.path("status").toString(), "ls-tree", "--name-only", "-r",

@@ -276,10 +276,16 @@ public final class Testbed implements AutoCloseable {
      * both sides have each other's key, so one node applying alone waits for the others.
      */
     public Map<String, Shell.Result> applyEverywhere(Path repo) throws InterruptedException {
+        return onEveryNode(node -> apply(node, repo));
+    }
+
+    /** A command on every node at once, as the nodes of a cluster run it; the results by node name. */
+    public Map<String, Shell.Result> onEveryNode(java.util.function.Function<Node, Shell.Result> command)
+            throws InterruptedException {
         Map<String, Shell.Result> results = new java.util.concurrent.ConcurrentHashMap<>();
         List<Thread> threads = new ArrayList<>();
         for (Node node : nodes.values()) {
-            Thread thread = new Thread(() -> results.put(node.name(), apply(node, repo)), "apply-" + node.name());
+            Thread thread = new Thread(() -> results.put(node.name(), command.apply(node)), "on-" + node.name());
             thread.start();
             threads.add(thread);
         }
@@ -287,6 +293,15 @@ public final class Testbed implements AutoCloseable {
             thread.join();
         }
         return new java.util.TreeMap<>(results);
+    }
+
+    /** Whether {@code from} routes every pod of {@code to} into the tunnel, within {@code millis}. */
+    public static boolean routesIntoTunnel(Node from, Node to, long millis) throws InterruptedException {
+        return eventually(millis, () -> {
+            String table = Shell.tryRun(List.of("ip", "-n", from.host().namespace().name(), "route", "show", "table",
+                    "51820"), null).output();
+            return to.pods().stream().allMatch(pod -> table.contains(pod + " dev wireguard.cali"));
+        });
     }
 
     /** An HTTP request to the agent of a node, on its default address; the body, a line, then the status code. */
