@@ -35,7 +35,7 @@ public final class AgentLoop implements AutoCloseable {
     private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     /** How soon, then how often at most, a peer awaiting its first handshake is looked at again. */
     private static final Duration FIRST_HANDSHAKE_CHECK = Duration.ofMillis(50);
-    private static final Duration LAST_HANDSHAKE_CHECK = Duration.ofSeconds(4);
+    private static final Duration LAST_HANDSHAKE_CHECK = Duration.ofSeconds(2);
     private static final String HANDSHAKE_CHECK = "handshake check";
 
     private final NodeAgent agent;

@@ -23,10 +23,15 @@ final class GitAccessOptions {
             description = "PEM CA certificates trusted for https remotes, besides the system's")
     Path gitCaFile;
 
+    @Option(names = "--git-timeout", defaultValue = "${env:GITWIRE_GIT_TIMEOUT:-30s}",
+            description = "Deadline of each connect and read of a Git server (default 30s)")
+    String gitTimeout;
+
     GitAccess access() {
         try {
             return new GitAccess(Optional.ofNullable(gitTokenFile), Optional.ofNullable(gitSshKey),
-                    Optional.ofNullable(gitKnownHosts), Optional.ofNullable(gitCaFile));
+                    Optional.ofNullable(gitKnownHosts), Optional.ofNullable(gitCaFile))
+                    .withTimeout(RunCommand.parseDuration(gitTimeout));
         } catch (IllegalArgumentException e) {
             throw new GitwireCommand.UsageException(e.getMessage());
         }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.eclipse.jgit.api.TransportCommand;
@@ -19,7 +20,8 @@ import org.eclipse.jgit.transport.sshd.SshdSessionFactoryBuilder;
  * How gitwire authenticates to Git: a token for https (read from a file, so it never sits in the process
  * arguments, and given to https servers only), with the operator's CA certificates trusted besides the
  * JDK's own; or an SSH key with a known-hosts file, where a host key that is unknown or changed is refused
- * (no trust on first use). file:// and git:// need none of them.
+ * (no trust on first use). file:// and git:// need none of them. Every connect and read of every transport
+ * has a deadline, {@link #timeout()} (30 s unless set).
  */
 public final class GitAccess {
 
@@ -27,10 +29,22 @@ public final class GitAccess {
     private final Optional<Path> sshKey;
     private final Optional<Path> knownHosts;
     private final Optional<Path> caFile;
+    private final Duration timeout;
     private SshdSessionFactory sessions;
     private CaTrustingConnections connections;
 
     public GitAccess(Optional<Path> tokenFile, Optional<Path> sshKey, Optional<Path> knownHosts, Optional<Path> caFile) {
+        this(tokenFile, sshKey, knownHosts, caFile, DEFAULT_TIMEOUT);
+    }
+
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+    private GitAccess(Optional<Path> tokenFile, Optional<Path> sshKey, Optional<Path> knownHosts, Optional<Path> caFile,
+            Duration timeout) {
+        if (timeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("--git-timeout is at least 1s, not " + timeout.toMillis() + "ms");
+        }
+        this.timeout = timeout;
         if (sshKey.isPresent() != knownHosts.isPresent()) {
             throw new IllegalArgumentException("--git-ssh-key and --git-known-hosts go together");
         }
@@ -44,7 +58,17 @@ public final class GitAccess {
         return new GitAccess(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
+    /** The same access with another deadline for each connect and read. */
+    public GitAccess withTimeout(Duration deadline) {
+        return new GitAccess(tokenFile, sshKey, knownHosts, caFile, deadline);
+    }
+
+    public Duration timeout() {
+        return timeout;
+    }
+
     public <C extends TransportCommand<C, ?>> C configure(C command) throws IOException {
+        command.setTimeout((int) timeout.toSeconds());
         if (tokenFile.isPresent()) {
             String token = Files.readString(tokenFile.get(), StandardCharsets.UTF_8).strip();
             command.setCredentialsProvider(new UsernamePasswordCredentialsProvider("gitwire", token) {
@@ -73,7 +97,15 @@ public final class GitAccess {
         return connections;
     }
 
+    /**
+     * MINA sshd waits for the server's greeting and key exchange up to its authentication timeout, two
+     * minutes by default, whatever JGit's timeout; it reads its properties from the system's with this
+     * prefix, and gitwire's is the process's only SSH client.
+     */
+    private static final String SSHD_AUTH_TIMEOUT = "org.apache.sshd.config.auth-timeout";
+
     private synchronized SshdSessionFactory sessions() {
+        System.setProperty(SSHD_AUTH_TIMEOUT, Long.toString(timeout.toMillis()));
         if (sessions == null) {
             Path home = sshKey.get().toAbsolutePath().getParent();
             sessions = new SshdSessionFactoryBuilder()

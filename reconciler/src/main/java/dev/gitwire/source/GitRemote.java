@@ -29,6 +29,7 @@ public final class GitRemote implements AutoCloseable {
     private final GitAccess access;
 
     public GitRemote(String url, Path stateDirectory, GitAccess access) throws IOException {
+        GitDaemonTransport.install();
         this.url = url;
         this.access = access;
         Path directory = stateDirectory.resolve("git").resolve(shortHash(url) + ".git");
@@ -74,8 +75,7 @@ public final class GitRemote implements AutoCloseable {
         try (Git git = new Git(cache)) {
             FetchCommand fetch = git.fetch()
                     .setRemote(url)
-                    .setRefSpecs(new RefSpec("+refs/heads/" + branch + ":" + trackingRef(branch)))
-                    .setTimeout(30);
+                    .setRefSpecs(new RefSpec("+refs/heads/" + branch + ":" + trackingRef(branch)));
             if (tipOnly) {
                 fetch.setDepth(1);
             }

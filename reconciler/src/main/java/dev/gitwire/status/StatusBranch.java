@@ -245,7 +245,7 @@ public final class StatusBranch {
     private boolean push(ObjectId commit) throws SourceUnavailableException {
         try (Git git = new Git(remote.repository())) {
             Iterable<PushResult> results = accessConfigured(git.push().setRemote(remote.url())
-                    .setRefSpecs(new RefSpec(commit.name() + ":refs/heads/" + branch)).setTimeout(30)).call();
+                    .setRefSpecs(new RefSpec(commit.name() + ":refs/heads/" + branch))).call();
             for (PushResult result : results) {
                 for (RemoteRefUpdate update : result.getRemoteUpdates()) {
                     if (update.getStatus() == RemoteRefUpdate.Status.OK

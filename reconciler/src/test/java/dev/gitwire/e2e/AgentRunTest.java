@@ -39,7 +39,7 @@ class AgentRunTest {
                 }
                 assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 20)).isTrue();
                 // ready means converged; node-b is routed once the handshake proves both sides have the keys
-                assertThat(Testbed.routesIntoTunnel(a, b, 10_000)).isTrue();
+                assertThat(Testbed.routesIntoTunnel(a, b, 20_000)).isTrue();
 
                 a.host().namespace().ip("route", "del", b.podAddress(1), "table", "51820");
                 assertThat(Testbed.eventually(1_000, () -> a.host().namespace().ip("route", "show", "table", "51820")

@@ -65,7 +65,7 @@ class KubernetesMeshEndToEndTest {
                     .contains("throw " + Testbed.SERVICES_ADDRESS);
 
             assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 20)).isTrue();
-            assertThat(Testbed.routesIntoTunnel(a, b, 10_000) && Testbed.routesIntoTunnel(b, a, 10_000)).isTrue();
+            assertThat(Testbed.routesIntoTunnel(a, b, 20_000) && Testbed.routesIntoTunnel(b, a, 20_000)).isTrue();
             Path capture = bed.capture(() -> Shell.run("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(), "ping",
                     "-c", "4", "-i", "0.2", b.podAddress(1)));
             assertThat(Testbed.count(capture, "udp port 51820")).isGreaterThanOrEqualTo(8);

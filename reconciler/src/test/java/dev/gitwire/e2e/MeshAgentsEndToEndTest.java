@@ -114,7 +114,8 @@ class MeshAgentsEndToEndTest {
                 withWebhook);
 
         assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 20)).isTrue();
-        assertThat(Testbed.routesIntoTunnel(a, b, 10_000) && Testbed.routesIntoTunnel(b, a, 10_000)).isTrue();
+        assertThat(Testbed.routesIntoTunnel(a, b, 20_000) && Testbed.routesIntoTunnel(b, a, 20_000))
+                .as("routed both ways:%n%s%n%s", bed.log(a), bed.log(b)).isTrue();
         assertThat(a.host().namespace().ip("route", "show", "table", "51820"))
                 .as("the Git server is kept out of the tunnel").contains("throw " + Testbed.SERVICES_ADDRESS);
         Path pods = bed.capture(() -> Shell.run("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(), "ping", "-c",
