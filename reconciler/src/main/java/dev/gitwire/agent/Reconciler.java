@@ -1,6 +1,5 @@
 package dev.gitwire.agent;
 
-import dev.gitwire.dataplane.KernelDataplane;
 import dev.gitwire.dataplane.model.DeviceState;
 import dev.gitwire.dataplane.model.Guard;
 import dev.gitwire.dataplane.model.PeerConfig;
@@ -11,6 +10,7 @@ import dev.gitwire.desired.HandshakeGate;
 import dev.gitwire.desired.PeerReport;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.net.Cidr;
+import dev.gitwire.plan.Dataplane;
 import dev.gitwire.plan.ObservedDataplane;
 import dev.gitwire.plan.Plan;
 import dev.gitwire.plan.Planner;
@@ -36,14 +36,14 @@ import java.util.TreeSet;
  */
 public final class Reconciler {
 
-    private final KernelDataplane kernel;
+    private final Dataplane kernel;
     private final Clock clock;
     private final Duration grace;
     private Optional<Instant> drainingSince = Optional.empty();
     private final Map<PublicKey, Instant> leavingSince = new HashMap<>();
     private final Map<PublicKey, Instant> awaitingSince = new HashMap<>();
 
-    public Reconciler(KernelDataplane kernel, Clock clock, Duration grace) {
+    public Reconciler(Dataplane kernel, Clock clock, Duration grace) {
         this.kernel = kernel;
         this.clock = clock;
         this.grace = grace;
@@ -78,19 +78,40 @@ public final class Reconciler {
         return new Preview(target.desired(), target.diff(actual));
     }
 
+    /**
+     * One reconcile. An error of the kernel (netlink, nft, wireguard-go), while observing or while changing it,
+     * is the outcome's failure, never an exception: the agent retries, the kernel keeps what it has.
+     */
     public Outcome reconcile(DesiredDataplane desired) {
-        ObservedDataplane actual = kernel.observe(desired.owned());
+        ObservedDataplane actual;
+        try {
+            actual = kernel.observe(desired.owned());
+        } catch (RuntimeException e) {
+            return new Outcome(desired, new Plan(List.of()), new Plan(List.of()),
+                    Optional.of("cannot observe the kernel: " + message(e)), ObservedDataplane.empty(),
+                    Optional.empty(), List.of());
+        }
         Target target = target(desired, actual, true);
         Plan plan = target.diff(actual);
         Optional<String> failure = Optional.empty();
         try {
             kernel.execute(plan, desired.owned());
         } catch (RuntimeException e) {
-            failure = Optional.of(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            failure = Optional.of(message(e));
         }
-        ObservedDataplane after = kernel.observe(desired.owned());
+        ObservedDataplane after;
+        try {
+            after = kernel.observe(desired.owned());
+        } catch (RuntimeException e) {
+            return new Outcome(target.desired(), plan, plan, Optional.of(failure.map(f -> f + "; ").orElse("")
+                    + "cannot verify: " + message(e)), actual, target.revisitAt(), List.of());
+        }
         return new Outcome(target.desired(), plan, target.diff(after), failure, after, target.revisitAt(),
                 handshakeWaits(target.desired()));
+    }
+
+    private static String message(RuntimeException e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** Whether a peer that was waiting for its first handshake now has one: then a reconcile routes it. */
@@ -101,9 +122,13 @@ public final class Reconciler {
         if (waiting.isEmpty()) {
             return false;
         }
-        return kernel.device(target.owned()).map(d -> d.peers().stream()
-                .anyMatch(p -> waiting.contains(p.config().publicKey()) && p.latestHandshake().isPresent()))
-                .orElse(false);
+        try {
+            return kernel.device(target.owned()).map(d -> d.peers().stream()
+                    .anyMatch(p -> waiting.contains(p.config().publicKey()) && p.latestHandshake().isPresent()))
+                    .orElse(false);
+        } catch (RuntimeException e) {
+            return false; // a look that failed found nothing new; the next reconcile reports the error
+        }
     }
 
     private Target target(DesiredDataplane desired, ObservedDataplane actual, boolean remember) {

@@ -30,6 +30,7 @@ import dev.gitwire.desired.Underlay;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.net.IpFamily;
+import dev.gitwire.plan.Dataplane;
 import dev.gitwire.plan.ObservedDataplane;
 import dev.gitwire.plan.Operation;
 import dev.gitwire.plan.Plan;
@@ -48,7 +49,7 @@ import java.util.TreeSet;
  * execution of a plan, consecutive operations of one kind batched into one kernel exchange (a netlink
  * batch of routes, one WireGuard transaction for a run of peer changes).
  */
-public final class KernelDataplane implements AutoCloseable {
+public final class KernelDataplane implements Dataplane, AutoCloseable {
 
     private static final List<String> MANAGED_SYSCTLS = List.of(DesiredState.SRC_VALID_MARK);
     /** See {@link Operation.AnchorLink}. */
@@ -83,6 +84,7 @@ public final class KernelDataplane implements AutoCloseable {
         return link.map(l -> new Underlay(Optional.of(l.name()), l.mtu(), family)).orElse(Underlay.unknown(family));
     }
 
+    @Override
     public ObservedDataplane observe(Ownership owned) {
         Optional<Link> link = new Links(netlink).get(owned.interfaceName());
         Optional<DeviceState> device = link.flatMap(this::readDevice);
@@ -111,7 +113,7 @@ public final class KernelDataplane implements AutoCloseable {
         return new ObservedDataplane(link, device, anchored, routes, rules, guard.read(), tables, values, remembered);
     }
 
-    /** Only the WireGuard device of link W, as observed: a cheap look for new handshakes. */
+    @Override
     public Optional<DeviceState> device(Ownership owned) {
         return new Links(netlink).get(owned.interfaceName()).flatMap(this::readDevice);
     }
@@ -124,7 +126,7 @@ public final class KernelDataplane implements AutoCloseable {
         });
     }
 
-    /** Runs the plan in order; the first failure stops it and is thrown. */
+    @Override
     public void execute(Plan plan, Ownership owned) {
         Optional<WireguardDevice> device = new Links(netlink).get(owned.interfaceName()).flatMap(this::device);
         try {

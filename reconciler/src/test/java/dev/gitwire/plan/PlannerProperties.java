@@ -108,16 +108,16 @@ class PlannerProperties {
             @ForAll("actual") ObservedDataplane actual) {
         Assume.that(desired.guard().isPresent());
         List<Cidr> protectedBefore = desired.guard().get().destinations().stream()
-                .filter(d -> path(actual, desired, d) != Path.PLAINTEXT).toList();
+                .filter(d -> path(actual, desired, d) != ModelDataplane.Path.PLAINTEXT).toList();
         ObservedDataplane state = actual;
         for (Operation op : Planner.diff(actual, desired).operations()) {
             state = KernelModel.apply(state, op);
             for (Cidr d : protectedBefore) {
-                assertThat(path(state, desired, d)).as("%s after %s", d, op).isNotEqualTo(Path.PLAINTEXT);
+                assertThat(path(state, desired, d)).as("%s after %s", d, op).isNotEqualTo(ModelDataplane.Path.PLAINTEXT);
             }
         }
         for (Cidr d : desired.guard().get().destinations()) {
-            assertThat(path(state, desired, d)).as("%s once converged", d).isNotEqualTo(Path.PLAINTEXT);
+            assertThat(path(state, desired, d)).as("%s once converged", d).isNotEqualTo(ModelDataplane.Path.PLAINTEXT);
         }
     }
 
@@ -132,7 +132,7 @@ class PlannerProperties {
             broken = KernelModel.apply(broken, new Operation.DeleteDevice(broken.link().get().name()));
         }
         for (Cidr d : desired.guard().get().destinations()) {
-            assertThat(path(broken, desired, d)).as("%s", d).isNotEqualTo(Path.PLAINTEXT);
+            assertThat(path(broken, desired, d)).as("%s", d).isNotEqualTo(ModelDataplane.Path.PLAINTEXT);
         }
     }
 
@@ -141,28 +141,8 @@ class PlannerProperties {
         return Arbitraries.integers().between(0, 1 << 20).list().ofMinSize(1).ofMaxSize(6);
     }
 
-    /** Where an unmarked packet to {@code d} goes: the rule into T, T's longest match, then the guard. */
-    enum Path { TUNNEL, REFUSED, DROPPED, PLAINTEXT }
-
-    static Path path(ObservedDataplane state, DesiredDataplane desired, Cidr d) {
-        long table = desired.owned().table();
-        boolean ruled = state.rules().stream().anyMatch(r -> r.family() == d.family() && r.table() == table
-                && r.invert() && (r.fwmark() & desired.owned().firewallMark()) != 0);
-        if (ruled) {
-            Optional<Route> match = state.routes().stream()
-                    .filter(r -> r.destination().overlaps(d) && r.destination().prefixLength() <= d.prefixLength())
-                    .max(java.util.Comparator.comparingInt(r -> r.destination().prefixLength()));
-            if (match.isPresent() && match.get().device().isPresent()
-                    && state.link().filter(l -> l.name().equals(match.get().device().get())).isPresent()) {
-                return Path.TUNNEL;
-            }
-            if (match.isPresent() && match.get().type() == dev.gitwire.dataplane.model.RouteType.PROHIBIT) {
-                return Path.REFUSED;
-            }
-        }
-        boolean guarded = state.guard().filter(g -> g.firewallMark() != 0).map(g -> g.destinations().stream()
-                .anyMatch(c -> c.overlaps(d) && c.prefixLength() <= d.prefixLength())).orElse(false);
-        return guarded ? Path.DROPPED : Path.PLAINTEXT;
+    private static ModelDataplane.Path path(ObservedDataplane state, DesiredDataplane desired, Cidr d) {
+        return ModelDataplane.path(state, desired.owned(), d);
     }
 
     // --- the model's observations ---

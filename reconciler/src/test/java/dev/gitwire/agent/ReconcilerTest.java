@@ -1,0 +1,220 @@
+package dev.gitwire.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gitwire.cluster.LiveCluster;
+import dev.gitwire.dataplane.model.Route;
+import dev.gitwire.dataplane.model.RouteType;
+import dev.gitwire.desired.DesiredDataplane;
+import dev.gitwire.desired.DesiredState;
+import dev.gitwire.desired.HandshakeGate;
+import dev.gitwire.desired.NodeIdentity;
+import dev.gitwire.desired.Underlay;
+import dev.gitwire.intent.Intent;
+import dev.gitwire.intent.IntentReader;
+import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.net.Cidr;
+import dev.gitwire.net.IpFamily;
+import dev.gitwire.plan.ModelDataplane;
+import dev.gitwire.plan.ModelDataplane.Path;
+import dev.gitwire.plan.Operation;
+import dev.gitwire.source.DirectoryTree;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The reconciler against a model of the kernel behind its port, without root (issues 13 and 15): the
+ * handshake gate, the grace periods, the guard standing in when the device vanishes, and kernel errors
+ * that become failed outcomes instead of ending the agent.
+ */
+class ReconcilerTest {
+
+    private static final PrivateKey A = key(1);
+    private static final PrivateKey B = key(2);
+    private static final Cidr B_POD = Cidr.parse("10.240.0.21/32");
+    private static final Duration GRACE = Duration.ofSeconds(5);
+
+    @TempDir
+    java.nio.file.Path repo;
+
+    private final ModelDataplane kernel = new ModelDataplane();
+    private final SettableClock clock = new SettableClock();
+    private final Reconciler reconciler = new Reconciler(kernel, clock, GRACE);
+
+    @Test
+    void aPeerIsConfiguredAtOnceButRoutedOnlyOnceAHandshakeProvesIt() throws IOException {
+        DesiredDataplane desired = desired(true, true);
+
+        Reconciler.Outcome first = reconciler.reconcile(desired);
+
+        assertThat(first.converged()).isTrue();
+        assertThat(first.target().awaitingHandshake()).containsExactly("b");
+        assertThat(route(B_POD).type()).isEqualTo(RouteType.THROW);
+        assertThat(kernel.state().device().orElseThrow().peers()).singleElement()
+                .satisfies(p -> assertThat(p.config().persistentKeepalive()).isEqualTo(HandshakeGate.KICK));
+        assertThat(reconciler.handshakeArrived(first.target())).isFalse();
+
+        clock.advance(Duration.ofMillis(700));
+        kernel.handshake(B.publicKey(), clock.instant());
+        assertThat(reconciler.handshakeArrived(first.target())).isTrue();
+        Reconciler.Outcome second = reconciler.reconcile(desired);
+
+        assertThat(second.converged()).isTrue();
+        assertThat(second.target().awaitingHandshake()).isEmpty();
+        assertThat(route(B_POD).device()).contains("wireguard.cali");
+        assertThat(kernel.state().guard().orElseThrow().destinations()).contains(B_POD);
+        assertThat(second.handshakeWaits()).containsExactly(Duration.ofMillis(700));
+    }
+
+    @Test
+    void whenTheDeviceVanishesTheGuardDropsAndTheRepairRoutesAtOnceWithoutWaitingForAHandshake() throws IOException {
+        DesiredDataplane desired = desired(true, true);
+        reconciler.reconcile(desired);
+        kernel.handshake(B.publicKey(), clock.instant());
+        reconciler.reconcile(desired);
+
+        kernel.happens(new Operation.DeleteDevice("wireguard.cali")); // wireguard-go killed: its routes go too
+        assertThat(ModelDataplane.path(kernel.state(), desired.owned(), B_POD)).isEqualTo(Path.DROPPED);
+
+        Reconciler.Outcome repair = reconciler.reconcile(desired);
+        assertThat(repair.converged()).isTrue();
+        assertThat(repair.target().awaitingHandshake()).isEmpty();
+        assertThat(ModelDataplane.path(kernel.state(), desired.owned(), B_POD)).isEqualTo(Path.TUNNEL);
+    }
+
+    @Test
+    void aKernelThatCannotBeReadIsAFailedOutcomeAndTheNextReconcileConverges() throws IOException {
+        DesiredDataplane desired = desired(true, true);
+        kernel.failObserving(new IllegalStateException("netlink: No buffer space available"));
+
+        Reconciler.Outcome failed = reconciler.reconcile(desired);
+
+        assertThat(failed.converged()).isFalse();
+        assertThat(failed.failure()).contains("cannot observe the kernel: netlink: No buffer space available");
+        assertThat(kernel.state().link()).isEmpty();
+        kernel.heal();
+        assertThat(reconciler.reconcile(desired).converged()).isTrue();
+    }
+
+    @Test
+    void anOperationThatFailsStopsThePlanAndIsReportedWithWhatIsLeft() throws IOException {
+        DesiredDataplane desired = desired(true, true);
+        kernel.failExecuting(op -> op instanceof Operation.AddRule, new IllegalStateException("nft: refused"));
+
+        Reconciler.Outcome failed = reconciler.reconcile(desired);
+
+        assertThat(failed.failure()).contains("nft: refused");
+        assertThat(failed.residual().operations()).anyMatch(op -> op instanceof Operation.AddRule);
+        kernel.heal();
+        assertThat(reconciler.reconcile(desired).converged()).isTrue();
+    }
+
+    @Test
+    void disablingStopsRoutingFirstAndKeepsTheDeviceForTheGracePeriod() throws IOException {
+        DesiredDataplane on = desired(true, true);
+        reconciler.reconcile(on);
+        kernel.handshake(B.publicKey(), clock.instant());
+        reconciler.reconcile(on);
+        DesiredDataplane off = desired(false, true);
+
+        Reconciler.Outcome draining = reconciler.reconcile(off);
+
+        assertThat(draining.converged()).isTrue();
+        assertThat(draining.revisitAt()).contains(clock.instant().plus(GRACE));
+        assertThat(kernel.state().rules()).isEmpty();
+        assertThat(kernel.state().routes()).isEmpty();
+        assertThat(kernel.state().guard()).isEmpty();
+        assertThat(kernel.state().device().orElseThrow().peers()).hasSize(1); // still heard
+        clock.advance(GRACE.minusSeconds(1));
+        assertThat(reconciler.reconcile(off).executed().isEmpty()).isTrue();
+
+        clock.advance(Duration.ofSeconds(1));
+        Reconciler.Outcome done = reconciler.reconcile(off);
+        assertThat(done.converged()).isTrue();
+        assertThat(done.revisitAt()).isEmpty();
+        assertThat(kernel.state().link()).isEmpty();
+    }
+
+    @Test
+    void aPeerThatLeavesIsHeardWithoutRoutesUntilItsGraceEnds() throws IOException {
+        DesiredDataplane both = desired(true, true);
+        reconciler.reconcile(both);
+        kernel.handshake(B.publicKey(), clock.instant());
+        reconciler.reconcile(both);
+        DesiredDataplane alone = desired(true, false);
+
+        Reconciler.Outcome leaving = reconciler.reconcile(alone);
+
+        assertThat(leaving.converged()).isTrue();
+        assertThat(leaving.revisitAt()).contains(clock.instant().plus(GRACE));
+        assertThat(route(B_POD).type()).isEqualTo(RouteType.THROW);
+        assertThat(kernel.state().guard().orElseThrow().destinations()).doesNotContain(B_POD);
+        assertThat(kernel.state().device().orElseThrow().peer(B.publicKey())).isPresent();
+
+        clock.advance(GRACE);
+        reconciler.reconcile(alone);
+        assertThat(kernel.state().device().orElseThrow().peer(B.publicKey())).isEmpty();
+    }
+
+    private Route route(Cidr destination) {
+        return kernel.state().routes().stream().filter(r -> r.destination().equals(destination)).findFirst()
+                .orElseThrow();
+    }
+
+    /** Nodes a (this one) and b, both pinned; b with WireGuard or without. */
+    private DesiredDataplane desired(boolean enabled, boolean bHasWireguard) throws IOException {
+        Files.writeString(repo.resolve("mesh.yaml"), "apiVersion: gitwire.dev/v1alpha1\nkind: MeshIntent\n"
+                + "metadata:\n  name: t\nspec:\n  enabled: " + enabled + "\n  hostEncryption: true\n");
+        Files.createDirectories(repo.resolve("nodes"));
+        node("a", 10, A, true);
+        node("b", 20, B, bHasWireguard);
+        Intent intent = new IntentReader().read(new DirectoryTree(repo)).intent().orElseThrow();
+        return DesiredState.compute(intent, LiveCluster.fromInventory(intent), new NodeIdentity("a", A),
+                new Underlay(Optional.of("eth0"), 1500, IpFamily.IPV4), List.of());
+    }
+
+    private void node(String name, int octet, PrivateKey key, boolean wireguard) throws IOException {
+        Files.writeString(repo.resolve("nodes/" + name + ".yaml"), "apiVersion: gitwire.dev/v1alpha1\nkind: MeshNode\n"
+                + "metadata:\n  name: " + name + "\nspec:\n  addresses: [10.240.0." + octet + "]\n  workloadIPs: [10.240.0."
+                + (octet + 1) + "]\n  wireguard:\n    enabled: " + wireguard + "\n    publicKey: " + key.publicKey().base64()
+                + "\n");
+    }
+
+    private static PrivateKey key(int seed) {
+        byte[] raw = new byte[32];
+        raw[1] = (byte) seed;
+        return PrivateKey.of(raw);
+    }
+
+    /** A clock a test moves. */
+    private static final class SettableClock extends Clock {
+        private Instant now = Instant.parse("2026-12-02T08:00:00Z");
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+}
