@@ -135,7 +135,14 @@ public final class AgentLoop implements AutoCloseable {
             Thread.sleep(COALESCE.toMillis()); // let a burst of notifications arrive, then run once for all
             List<String> coalesced = new java.util.ArrayList<>(List.of(reason));
             triggers.drainTo(coalesced);
-            cycle(coalesced);
+            try {
+                cycle(coalesced);
+            } catch (RuntimeException e) { // an error of the world, not a bug: retried like a failed apply
+                ready = false;
+                metrics.reconciled("error", 0, java.util.Map.of());
+                log.warn("reconcile-failed", e + "; retry in " + retry.toSeconds() + "s");
+                scheduleRetry();
+            }
         }
     }
 

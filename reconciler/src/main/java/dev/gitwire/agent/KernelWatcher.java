@@ -74,7 +74,11 @@ final class KernelWatcher implements Runnable {
             } catch (NetlinkException.ResyncRequired e) {
                 onChange.accept("lost kernel notifications");
             } catch (NetlinkException e) {
-                // the receive timeout: nothing happened; listen again
+                if (e.errno() != dev.gitwire.dataplane.netlink.LibC.EAGAIN && !stopped) {
+                    // not the receive timeout: the socket may have missed something; look, and do not spin
+                    onChange.accept("netlink error: " + e.getMessage());
+                    pause();
+                }
             } catch (RuntimeException e) {
                 if (!stopped) {
                     onChange.accept("unreadable kernel notification");
@@ -114,6 +118,14 @@ final class KernelWatcher implements Runnable {
                     : null;
         }
         return null;
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(1_000);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     void stop() {

@@ -31,9 +31,18 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--log-format", defaultValue = "${env:GITWIRE_LOG_FORMAT:-plain}", description = "plain or json")
     String logFormat;
 
+    /** The exit status of a bug the agent cannot survive: sysexits' EX_SOFTWARE. */
+    static final int EXIT_BUG = 70;
+
     @Override
     public Integer call() throws Exception {
         Duration every = parseDuration(interval);
+        // a thread that dies is a bug: exit at once so that the kubelet restarts the agent; the dataplane stays
+        Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
+            System.err.println("gitwire: bug: thread " + thread.getName() + " died: " + error);
+            error.printStackTrace();
+            Runtime.getRuntime().halt(EXIT_BUG);
+        });
         int colon = httpAddress.lastIndexOf(':');
         if (colon < 0) {
             throw new GitwireCommand.UsageException("--http-address is HOST:PORT, not " + httpAddress);

@@ -2,16 +2,17 @@ package dev.gitwire.keys;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import dev.gitwire.state.StateFile;
 import java.security.SecureRandom;
 
 /**
  * The node's private key in {@code <state-dir>/private.key}, in the {@code wg genkey} format, mode 0600:
- * created once, with its mode set at creation (never a moment world-readable), and used as it is after.
+ * created once, with its mode set at creation (never a moment world-readable), durably (a crash leaves no
+ * file or the whole key, never an empty one), and used as it is after. A file that holds no key is an
+ * error that says what to do: gitwire never replaces a key by itself, since peers and pins know it.
  */
 public final class KeyFile {
 
@@ -22,19 +23,17 @@ public final class KeyFile {
     public static PrivateKey loadOrCreate(Path stateDirectory) throws IOException {
         Path file = stateDirectory.resolve(NAME);
         if (!Files.exists(file)) {
-            Files.createDirectories(stateDirectory);
             PrivateKey fresh = PrivateKey.generate(new SecureRandom());
-            try {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                Files.writeString(file, fresh.base64() + "\n", StandardCharsets.US_ASCII, StandardOpenOption.WRITE);
-            } catch (FileAlreadyExistsException raced) {
-                // another process made it first: use that one
-            }
+            // false: another process made it first, and that one is used
+            StateFile.create(file, (fresh.base64() + "\n").getBytes(StandardCharsets.US_ASCII),
+                    PosixFilePermissions.fromString("rw-------"));
         }
         try {
             return PrivateKey.parse(Files.readString(file, StandardCharsets.US_ASCII));
         } catch (IllegalArgumentException e) {
-            throw new IOException(file + " does not hold a WireGuard private key (" + e.getMessage() + ")");
+            throw new IOException(file + " does not hold a WireGuard private key (" + e.getMessage() + "). Restore it"
+                    + " from a backup, or delete it to make a new key; then the node's peers must learn the new key:"
+                    + " update its pin in nodes/<node>.yaml if it has one");
         }
     }
 }

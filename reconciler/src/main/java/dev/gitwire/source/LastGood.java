@@ -1,5 +1,6 @@
 package dev.gitwire.source;
 
+import dev.gitwire.state.StateFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,12 +11,17 @@ import java.util.Optional;
 /**
  * The last intent that was valid and trusted, kept in the state dir (its revision and its intent files),
  * so that an agent restarted while Git is away, or while the head is bad, still applies it. Replaced by
- * writing a new copy beside it and renaming, so a crash leaves the old or the new one, never half of one.
+ * writing a new copy beside it, flushed to disk, and renaming, so a crash leaves the old or the new one,
+ * never half of one. A revision file that does not read (a disk that failed) counts as no last good intent:
+ * the next good head replaces it, instead of every read failing on it.
  */
 public final class LastGood {
 
     /** A remembered intent: its revision and a directory holding its files. */
     public record Saved(Revision revision, DirectoryTree tree) {}
+
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> FILE_MODE =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----");
 
     private final Path directory;
 
@@ -29,8 +35,12 @@ public final class LastGood {
         if (!Files.exists(revision)) {
             return Optional.empty();
         }
-        return Optional.of(new Saved(Revision.parse(Files.readString(revision, StandardCharsets.US_ASCII).strip()),
-                new DirectoryTree(current.resolve("files"))));
+        try {
+            return Optional.of(new Saved(Revision.parse(Files.readString(revision, StandardCharsets.US_ASCII).strip()),
+                    new DirectoryTree(current.resolve("files"))));
+        } catch (IllegalArgumentException | java.nio.charset.CharacterCodingException damaged) {
+            return Optional.empty();
+        }
     }
 
     public void save(Revision revision, IntentTree tree) throws IOException {
@@ -42,16 +52,17 @@ public final class LastGood {
             if (IntentFiles.isIntent(path)) {
                 Path target = fresh.resolve("files").resolve(path);
                 Files.createDirectories(target.getParent());
-                Files.write(target, tree.read(path));
+                StateFile.replace(target, tree.read(path), FILE_MODE);
             }
         }
-        Files.writeString(fresh.resolve("revision"), revision + "\n", StandardCharsets.US_ASCII);
+        StateFile.replace(fresh.resolve("revision"), (revision + "\n").getBytes(StandardCharsets.US_ASCII), FILE_MODE);
         Path old = directory.resolveSibling("last-good.old");
         ScratchDirectory.delete(old);
         if (Files.exists(directory)) {
             Files.move(directory, old, StandardCopyOption.ATOMIC_MOVE);
         }
         Files.move(fresh, directory, StandardCopyOption.ATOMIC_MOVE);
+        StateFile.syncDirectory(directory.getParent());
         ScratchDirectory.delete(old);
     }
 }

@@ -37,4 +37,22 @@ class KeyFileTest {
                 .hasMessageContaining("does not hold a WireGuard private key")
                 .hasMessageNotContaining("c2VjcmV0");
     }
+
+    @Test
+    void anEmptyFileLeftByACrashIsAnErrorThatSaysTheWayOutAndIsNeverReplacedSilently(@TempDir Path state)
+            throws IOException {
+        Files.writeString(state.resolve("private.key"), "");
+        assertThatThrownBy(() -> KeyFile.loadOrCreate(state)).isInstanceOf(IOException.class)
+                .hasMessageContaining(state.resolve("private.key").toString())
+                .hasMessageContaining("delete it to make a new key").hasMessageContaining("pin");
+        assertThat(Files.readString(state.resolve("private.key"))).isEmpty();
+    }
+
+    @Test
+    void creatingLeavesNoTemporaryFileBehind(@TempDir Path state) throws IOException {
+        KeyFile.loadOrCreate(state);
+        try (var files = Files.list(state)) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactly("private.key");
+        }
+    }
 }

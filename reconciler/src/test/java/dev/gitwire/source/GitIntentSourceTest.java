@@ -60,6 +60,22 @@ class GitIntentSourceTest {
     }
 
     @Test
+    void aLastGoodRevisionThatNoLongerReadsDoesNotStopAGoodHead() throws Exception {
+        try (IntentSource source = source(CommitTrust.none())) {
+            source.read();
+        }
+        for (String damage : List.of("", "not a revision\n")) {
+            Files.writeString(state.resolve("last-good/revision"), damage); // a disk that failed, a crash
+            try (IntentSource source = source(CommitTrust.none())) {
+                IntentSource.Sourced read = source.read();
+                assertThat(read.refusal()).isEmpty();
+                assertThat(read.revision().hex()).isEqualTo(work.git("rev-parse", "HEAD").strip());
+            }
+            assertThat(Files.readString(state.resolve("last-good/revision"))).startsWith("main@sha1:");
+        }
+    }
+
+    @Test
     void aNewCommitIsFetchedAndReadFromItsTree() throws Exception {
         try (IntentSource source = source(CommitTrust.none())) {
             IntentSource.Sourced first = source.read();
