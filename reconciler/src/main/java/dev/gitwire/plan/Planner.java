@@ -197,8 +197,8 @@ public final class Planner {
     /**
      * The guard's rules (re)installed, and the destinations it releases, before any route changes: a released
      * destination leaves the guard before its route leaves the tunnel. A wanted destination that the guard
-     * already covers (itself, or a prefix around it) stays covered throughout. Returns what the guard holds
-     * after these steps.
+     * already covers (itself, or a prefix around it), or whose route already leads into the tunnel, is guarded
+     * from here on. Returns what the guard holds after these steps.
      */
     private static Set<Cidr> guardBeforeRoutes(ObservedDataplane actual, DesiredDataplane desired,
             List<Operation> ops) {
@@ -210,8 +210,14 @@ public final class Planner {
         SortedSet<Cidr> have = actual.guard().map(Guard::destinations).orElse(new TreeSet<>());
         TreeSet<Cidr> prefixes = new TreeSet<>();
         have.stream().filter(c -> !c.isHost()).forEach(prefixes::add);
+        Set<Cidr> tunnelled = new HashSet<>();
+        if (actual.link().isPresent()) {
+            actual.routes().stream().filter(r -> r.device().filter(want.interfaceName()::equals).isPresent())
+                    .forEach(r -> tunnelled.add(r.destination()));
+        }
         Set<Cidr> covered = new HashSet<>();
-        want.destinations().stream().filter(d -> have.contains(d) || covers(prefixes, d)).forEach(covered::add);
+        want.destinations().stream().filter(d -> have.contains(d) || covers(prefixes, d) || tunnelled.contains(d))
+                .forEach(covered::add);
         if (actual.guard().isEmpty() || !actual.guard().get().fits(want)) {
             ops.add(new InstallGuard(new Guard(want.firewallMark(), want.interfaceName(), want.hostCapacity(),
                     new TreeSet<>(covered))));

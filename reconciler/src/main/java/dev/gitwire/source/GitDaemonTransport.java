@@ -3,10 +3,14 @@ package dev.gitwire.source;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import org.eclipse.jgit.errors.TransportException;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.transport.BasePackFetchConnection;
@@ -124,20 +128,36 @@ final class GitDaemonTransport extends TcpTransport implements PackTransport {
         return new TransportException(uri, peer() + " did not answer in time or hung up: " + e.getMessage(), e);
     }
 
+    /** A step of opening a connection that may fail with an I/O error. */
+    private interface Step {
+        void run() throws IOException;
+    }
+
+    /**
+     * Connects, asks the daemon for a service and reads its advertisement, through the connection's own
+     * (protected) parts; on failure, closes and says why.
+     */
+    private Socket open(String service, BiConsumer<InputStream, OutputStream> init, Supplier<PacketLineOut> out,
+            Step readAdvertisement, Runnable close) throws TransportException {
+        Socket socket = connect();
+        try {
+            init.accept(new BufferedInputStream(socket.getInputStream()), new BufferedOutputStream(socket.getOutputStream()));
+            request(out.get(), service);
+            readAdvertisement.run();
+            return socket;
+        } catch (IOException e) {
+            close.run();
+            closeQuietly(socket);
+            throw silent(e);
+        }
+    }
+
     private final class Fetch extends BasePackFetchConnection {
         private final Socket socket;
 
         Fetch() throws TransportException {
             super(GitDaemonTransport.this);
-            socket = connect();
-            try {
-                init(new BufferedInputStream(socket.getInputStream()), new BufferedOutputStream(socket.getOutputStream()));
-                request(pckOut, "git-upload-pack");
-                readAdvertisedRefs();
-            } catch (IOException e) {
-                close();
-                throw silent(e);
-            }
+            socket = open("git-upload-pack", this::init, () -> pckOut, this::readAdvertisedRefs, super::close);
         }
 
         @Override
@@ -152,15 +172,7 @@ final class GitDaemonTransport extends TcpTransport implements PackTransport {
 
         Push() throws TransportException {
             super(GitDaemonTransport.this);
-            socket = connect();
-            try {
-                init(new BufferedInputStream(socket.getInputStream()), new BufferedOutputStream(socket.getOutputStream()));
-                request(pckOut, "git-receive-pack");
-                readAdvertisedRefs();
-            } catch (IOException e) {
-                close();
-                throw silent(e);
-            }
+            socket = open("git-receive-pack", this::init, () -> pckOut, this::readAdvertisedRefs, super::close);
         }
 
         @Override
@@ -171,6 +183,9 @@ final class GitDaemonTransport extends TcpTransport implements PackTransport {
     }
 
     private static void closeQuietly(Socket socket) {
+        if (socket == null) {
+            return;
+        }
         try {
             socket.close();
         } catch (IOException e) {

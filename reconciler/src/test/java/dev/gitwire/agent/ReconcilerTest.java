@@ -76,10 +76,7 @@ class ReconcilerTest {
 
     @Test
     void whenTheDeviceVanishesTheGuardDropsAndTheRepairRoutesAtOnceWithoutWaitingForAHandshake() throws IOException {
-        DesiredDataplane desired = desired(true, true);
-        reconciler.reconcile(desired);
-        kernel.handshake(B.publicKey(), clock.instant());
-        reconciler.reconcile(desired);
+        DesiredDataplane desired = routed(desired(true, true));
 
         kernel.happens(new Operation.DeleteDevice("wireguard.cali")); // wireguard-go killed: its routes go too
         assertThat(ModelDataplane.path(kernel.state(), desired.owned(), B_POD)).isEqualTo(Path.DROPPED);
@@ -119,10 +116,7 @@ class ReconcilerTest {
 
     @Test
     void disablingStopsRoutingFirstAndKeepsTheDeviceForTheGracePeriod() throws IOException {
-        DesiredDataplane on = desired(true, true);
-        reconciler.reconcile(on);
-        kernel.handshake(B.publicKey(), clock.instant());
-        reconciler.reconcile(on);
+        routed(desired(true, true));
         DesiredDataplane off = desired(false, true);
 
         Reconciler.Outcome draining = reconciler.reconcile(off);
@@ -145,10 +139,7 @@ class ReconcilerTest {
 
     @Test
     void aPeerThatLeavesIsHeardWithoutRoutesUntilItsGraceEnds() throws IOException {
-        DesiredDataplane both = desired(true, true);
-        reconciler.reconcile(both);
-        kernel.handshake(B.publicKey(), clock.instant());
-        reconciler.reconcile(both);
+        routed(desired(true, true));
         DesiredDataplane alone = desired(true, false);
 
         Reconciler.Outcome leaving = reconciler.reconcile(alone);
@@ -162,6 +153,14 @@ class ReconcilerTest {
         clock.advance(GRACE);
         reconciler.reconcile(alone);
         assertThat(kernel.state().device().orElseThrow().peer(B.publicKey())).isEmpty();
+    }
+
+    /** Converges on {@code desired}, node b's handshake included: b is routed. */
+    private DesiredDataplane routed(DesiredDataplane desired) {
+        reconciler.reconcile(desired);
+        kernel.handshake(B.publicKey(), clock.instant());
+        assertThat(reconciler.reconcile(desired).target().awaitingHandshake()).isEmpty();
+        return desired;
     }
 
     private Route route(Cidr destination) {

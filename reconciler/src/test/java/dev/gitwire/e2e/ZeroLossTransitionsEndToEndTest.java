@@ -32,14 +32,10 @@ class ZeroLossTransitionsEndToEndTest {
     @Test
     void encryptionOffThenOnLosesNoPacket() throws Exception {
         try (Testbed bed = new Testbed(); Agents agents = new Agents(bed)) {
-            Node a = bed.addNode("node-a", 1, 1);
-            Node b = bed.addNode("node-b", 2, 1);
-            Path repo = Files.createDirectories(bed.root().resolve("repo"));
-            bed.writeIntent(repo, Testbed.mesh(true, true, Mode.OPPORTUNISTIC), Set.of());
             agents.interval = "1h";
-            agents.start(repo, a, b);
-            assertThat(Testbed.eventually(30_000, () -> routed(a, b.podAddress(1)) && routed(b, a.podAddress(1))))
-                    .isTrue();
+            Path repo = encryptedPair(bed, agents);
+            Node a = bed.node("node-a");
+            Node b = bed.node("node-b");
 
             try (PingWatch watch = new PingWatch(bed, bed.pod(a.podAddress(1)), b.podAddress(1))) {
                 Thread.sleep(1_000);
@@ -106,13 +102,9 @@ class ZeroLossTransitionsEndToEndTest {
     @Test
     void aKeyChangeNeverSendsPlaintext() throws Exception {
         try (Testbed bed = new Testbed(); Agents agents = new Agents(bed)) {
-            Node a = bed.addNode("node-a", 1, 1);
-            Node b = bed.addNode("node-b", 2, 1);
-            Path repo = Files.createDirectories(bed.root().resolve("repo"));
-            bed.writeIntent(repo, Testbed.mesh(true, true, Mode.OPPORTUNISTIC), Set.of());
-            agents.start(repo, a, b);
-            assertThat(Testbed.eventually(30_000, () -> routed(a, b.podAddress(1)) && routed(b, a.podAddress(1))))
-                    .isTrue();
+            Path repo = encryptedPair(bed, agents);
+            Node a = bed.node("node-a");
+            Node b = bed.node("node-b");
 
             try (PingWatch watch = new PingWatch(bed, bed.pod(a.podAddress(1)), b.podAddress(1))) {
                 Thread.sleep(1_000);
@@ -155,6 +147,17 @@ class ZeroLossTransitionsEndToEndTest {
             assertThat(Shell.tryRun(List.of("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(), "ping", "-c", "2",
                     "-W", "1", c.podAddress(1)), null).exitCode()).isNotZero();
         }
+    }
+
+    /** Nodes a and b, each with a pod, an agent each, host encryption on, and each routing the other. */
+    private static Path encryptedPair(Testbed bed, Agents agents) throws Exception {
+        Node a = bed.addNode("node-a", 1, 1);
+        Node b = bed.addNode("node-b", 2, 1);
+        Path repo = Files.createDirectories(bed.root().resolve("repo"));
+        bed.writeIntent(repo, Testbed.mesh(true, true, Mode.OPPORTUNISTIC), Set.of());
+        agents.start(repo, a, b);
+        assertThat(Testbed.routesIntoTunnel(a, b, 30_000) && Testbed.routesIntoTunnel(b, a, 30_000)).isTrue();
+        return repo;
     }
 
     private static void readTwoSecondsApart(Node first, Node second) throws InterruptedException {

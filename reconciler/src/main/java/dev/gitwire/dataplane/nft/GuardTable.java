@@ -213,21 +213,11 @@ public final class GuardTable {
     }
 
     private void transaction(ArrayNode commands) {
-        if (commands.isEmpty()) {
-            return;
-        }
-        ObjectNode document = JSON.createObjectNode();
-        document.set("nftables", commands);
-        CommandRunner.Result result = runner.run(List.of("nft", "-j", "-f", "-"), document.toString());
-        if (!result.ok()) {
-            throw new NftablesException("nft transaction on the guard refused: " + result.stderr().strip());
-        }
+        Nftables.transaction(runner, commands, "nft transaction on the guard");
     }
 
     private static ObjectNode table() {
-        ObjectNode wrapper = JSON.createObjectNode();
-        wrapper.putObject("table").put("family", FAMILY).put("name", NAME);
-        return wrapper;
+        return Nftables.tableObject(FAMILY, NAME);
     }
 
     private static JsonNode tree(String json) {

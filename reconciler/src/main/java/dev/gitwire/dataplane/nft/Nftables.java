@@ -61,6 +61,11 @@ public final class Nftables {
         for (NftTable table : deleted) {
             ensureThenDelete(commands, table.family(), table.name());
         }
+        transaction(runner, commands, "nft transaction");
+    }
+
+    /** Runs the commands as one `nft -j -f -` transaction: all or nothing; none is no transaction. */
+    static void transaction(CommandRunner runner, ArrayNode commands, String what) {
         if (commands.isEmpty()) {
             return;
         }
@@ -68,7 +73,7 @@ public final class Nftables {
         document.set("nftables", commands);
         CommandRunner.Result result = runner.run(List.of("nft", "-j", "-f", "-"), document.toString());
         if (!result.ok()) {
-            throw new NftablesException("nft transaction refused: " + result.stderr().strip());
+            throw new NftablesException(what + " refused: " + result.stderr().strip());
         }
     }
 
@@ -78,7 +83,7 @@ public final class Nftables {
         commands.addObject().set("delete", tableObject(family, name));
     }
 
-    private static ObjectNode tableObject(String family, String name) {
+    static ObjectNode tableObject(String family, String name) {
         ObjectNode wrapper = JSON.createObjectNode();
         wrapper.putObject("table").put("family", family).put("name", name);
         return wrapper;
