@@ -11,6 +11,7 @@ import dev.gitwire.desired.DesiredState;
 import dev.gitwire.desired.NodeIdentity;
 import dev.gitwire.intent.Intent;
 import dev.gitwire.keys.KeyFile;
+import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
@@ -22,6 +23,7 @@ import dev.gitwire.status.StatusBranch;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.net.InetAddress;
+import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +52,7 @@ public final class NodeAgent implements AutoCloseable {
     private final Optional<StatusPublisher> statusPublisher;
     private final List<GitRemote> ownRemotes = new java.util.ArrayList<>();
     private final NodeIdentity identity;
+    private final List<String> startNotes;
     private final KernelDataplane kernel;
     private final Reconciler reconciler;
     private final List<Cidr> agentBypass;
@@ -63,9 +66,21 @@ public final class NodeAgent implements AutoCloseable {
     private record Read(IntentSource.Sourced sourced, Map<String, PublicKey> published, List<String> notes) {}
 
     public NodeAgent(NodeSettings settings) throws IOException {
+        this(settings, false);
+    }
+
+    /**
+     * An agent that only looks (`gitwire plan`): it creates no key file, records no last good intent and
+     * publishes no key on its Node. Without a key yet, it plans with a throwaway one, and says so.
+     */
+    public static NodeAgent forPlanning(NodeSettings settings) throws IOException {
+        return new NodeAgent(settings, true);
+    }
+
+    private NodeAgent(NodeSettings settings, boolean looksOnly) throws IOException {
         this.settings = settings;
         this.source = new IntentSource(settings.repo(), settings.ref(), settings.stateDirectory(), settings.access(),
-                settings.trust());
+                settings.trust(), !looksOnly);
         if (settings.status().isPresent() && !GitRemote.isUrl(settings.status().get().repo())) {
             source.close();
             throw new IllegalArgumentException("a status branch needs a Git URL as --repo or --status-repo, not "
@@ -75,7 +90,11 @@ public final class NodeAgent implements AutoCloseable {
                 ? Optional.of(statusReader(settings.status().get())) : Optional.empty();
         this.statusPublisher = settings.status().isPresent()
                 ? Optional.of(statusPublisher(settings.status().get())) : Optional.empty();
-        this.identity = new NodeIdentity(settings.node(), KeyFile.loadOrCreate(settings.stateDirectory()));
+        Optional<PrivateKey> key = looksOnly ? KeyFile.load(settings.stateDirectory())
+                : Optional.of(KeyFile.loadOrCreate(settings.stateDirectory()));
+        this.identity = new NodeIdentity(settings.node(), key.orElseGet(() -> PrivateKey.generate(new SecureRandom())));
+        this.startNotes = key.isPresent() ? List.of() : List.of("no private key in " + settings.stateDirectory()
+                + " yet: planned with a throwaway one; `gitwire apply` or the agent makes the real one");
         this.kernel = new KernelDataplane(NetworkNamespace.current(), settings.wireguard(),
                 new WireguardGoLauncher(List.of(), settings.wireguardGo(), UapiBackend.DEFAULT_SOCKET_DIRECTORY),
                 settings.stateDirectory());
@@ -88,7 +107,9 @@ public final class NodeAgent implements AutoCloseable {
             bypass.addAll(hostAddresses(client.getMasterUrl().getHost()));
             KubernetesCluster live = new KubernetesCluster(client, settings.node(), () -> onClusterChange.run());
             live.start();
-            live.publishKey(identity.privateKey().publicKey());
+            if (!looksOnly) {
+                live.publishKey(identity.privateKey().publicKey());
+            }
             this.cluster = Optional.of(live);
         } else {
             this.kubernetesClient = Optional.empty();
@@ -178,7 +199,7 @@ public final class NodeAgent implements AutoCloseable {
      */
     public void read() throws IOException, SourceUnavailableException {
         IntentSource.Sourced sourced = source.read();
-        List<String> notes = new java.util.ArrayList<>();
+        List<String> notes = new java.util.ArrayList<>(startNotes);
         sourced.refusal().ifPresent(r -> notes.add("keeping " + sourced.revision() + ": " + r));
         sourced.problems().forEach(p -> notes.add(p.format()));
         Map<String, PublicKey> published = lastRead.map(Read::published).orElse(Map.of());

@@ -23,7 +23,7 @@ abstract class NodeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         NodeAgent opened;
         try {
-            opened = new NodeAgent(options.settings());
+            opened = looksOnly() ? NodeAgent.forPlanning(options.settings()) : new NodeAgent(options.settings());
         } catch (IllegalArgumentException e) {
             throw new GitwireCommand.UsageException(e.getMessage()); // flags that do not fit together
         }
@@ -45,4 +45,9 @@ abstract class NodeCommand implements Callable<Integer> {
     }
 
     abstract int run(NodeAgent agent, NodeAgent.Prepared prepared, PrintWriter out, PrintWriter err);
+
+    /** Whether the command only looks: then nothing is written anywhere, not even the key file. */
+    boolean looksOnly() {
+        return false;
+    }
 }

@@ -15,6 +15,11 @@ final class PlanCommand extends NodeCommand {
     ValidateCommand.Output output;
 
     @Override
+    boolean looksOnly() {
+        return true;
+    }
+
+    @Override
     int run(NodeAgent agent, NodeAgent.Prepared prepared, PrintWriter out, PrintWriter err) {
         Reconciler.Preview preview = agent.reconciler().plan(prepared.desired());
         if (output == ValidateCommand.Output.json) {

@@ -20,6 +20,12 @@ public final class KeyFile {
 
     private KeyFile() {}
 
+    /** The key, when the file exists; nothing is created. */
+    public static java.util.Optional<PrivateKey> load(Path stateDirectory) throws IOException {
+        return Files.exists(stateDirectory.resolve(NAME)) ? java.util.Optional.of(loadOrCreate(stateDirectory))
+                : java.util.Optional.empty();
+    }
+
     public static PrivateKey loadOrCreate(Path stateDirectory) throws IOException {
         Path file = stateDirectory.resolve(NAME);
         if (!Files.exists(file)) {

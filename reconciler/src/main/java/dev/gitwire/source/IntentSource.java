@@ -38,9 +38,20 @@ public final class IntentSource implements AutoCloseable {
     private final IntentReader reader = new IntentReader();
     /** The newest revision read and found good: a cycle that finds it again does not validate it again. */
     private Optional<Sourced> current = Optional.empty();
+    private final boolean remember;
 
     public IntentSource(String repo, String branch, Path stateDirectory, GitAccess access, CommitTrust trust)
             throws IOException {
+        this(repo, branch, stateDirectory, access, trust, true);
+    }
+
+    /**
+     * {@code remember} false: a source for a look only (`gitwire plan`), which never records what it read as
+     * the last good intent, since the anti-rewind check takes that for what this node applied.
+     */
+    public IntentSource(String repo, String branch, Path stateDirectory, GitAccess access, CommitTrust trust,
+            boolean remember) throws IOException {
+        this.remember = remember;
         this.repo = repo;
         this.branch = branch;
         this.remote = GitRemote.isUrl(repo) ? Optional.of(new GitRemote(repo, stateDirectory, access))
@@ -94,7 +105,7 @@ public final class IntentSource implements AutoCloseable {
             return fallBack("revision " + revision.abbreviated() + " is not valid: " + summary, result.problems(), null);
         }
         Optional<LastGood.Saved> saved = lastGood.load();
-        if (saved.isEmpty() || !saved.get().revision().equals(revision)) {
+        if (remember && (saved.isEmpty() || !saved.get().revision().equals(revision))) {
             lastGood.save(revision, tree);
         }
         current = Optional.of(new Sourced(result.intent().orElseThrow(), revision, Optional.empty(), result.problems()));

@@ -82,4 +82,29 @@ class KubernetesAgentTest {
                     .contains("10.240.0.24/32");
         }
     }
+
+    /** `gitwire plan` changes nothing anywhere (issue 15): no key file, no key on the Node, no last good intent. */
+    @Test
+    void anAgentThatOnlyLooksWritesNothing(@TempDir Path dir) throws Exception {
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-a").endMetadata().withNewStatus()
+                .addNewAddress().withType("InternalIP").withAddress("10.240.0.10").endAddress().endStatus().build())
+                .create();
+        Path repo = IntentFixtures.copy(IntentFixtures.resource("intent/base"), dir.resolve("repo"));
+        Path kubeconfig = Kubeconfig.write(dir.resolve("kubeconfig"), client.getMasterUrl().toString());
+        Path state = dir.resolve("state");
+        NodeSettings settings = new NodeSettings(repo.toString(), "main", "node-a", state, Optional.empty(),
+                GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",
+                Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
+
+        try (NodeAgent agent = NodeAgent.forPlanning(settings)) {
+            agent.read();
+            NodeAgent.Prepared prepared = agent.prepare();
+            assertThat(prepared.notes()).anyMatch(n -> n.contains("no private key in " + state));
+        }
+
+        assertThat(state.resolve("private.key")).doesNotExist();
+        assertThat(state.resolve("last-good")).doesNotExist();
+        assertThat(client.nodes().withName("node-a").get().getMetadata().getAnnotations())
+                .doesNotContainKey(KubernetesCluster.KEY_ANNOTATION);
+    }
 }
