@@ -50,7 +50,7 @@ public final class AgentLoop implements AutoCloseable {
     private final AtomicBoolean handshakeCheckPending = new AtomicBoolean();
     private final AtomicReference<Ownership> owned = new AtomicReference<>();
     private final HttpServer http;
-    private volatile boolean ready;
+    private final Health health;
     private volatile boolean stopping;
     private final List<KernelWatcher> watchers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Duration retry = FIRST_RETRY;
@@ -65,9 +65,11 @@ public final class AgentLoop implements AutoCloseable {
         this.interval = interval;
         this.log = log;
         this.clock = clock;
+        // stale: three polls missed, each with its Git deadline
+        this.health = new Health(clock, interval.multipliedBy(3).plus(Duration.ofMinutes(2)));
         this.http = HttpServer.create(httpAddress, 16);
-        http.createContext("/healthz", exchange -> respond(exchange, 200, "ok\n"));
-        http.createContext("/readyz", exchange -> respond(exchange, ready ? 200 : 503, ready ? "ready\n" : "not ready\n"));
+        http.createContext("/healthz", exchange -> respond(exchange, health.liveness()));
+        http.createContext("/readyz", exchange -> respond(exchange, health.readiness()));
         http.createContext("/metrics", exchange -> respond(exchange, 200, metrics.render(clock.instant())));
         http.createContext("/reconcile", exchange -> {
             if (!"POST".equals(exchange.getRequestMethod())) {
@@ -100,10 +102,12 @@ public final class AgentLoop implements AutoCloseable {
     private void read(String reason) {
         try {
             agent.read();
+            health.intentRead();
+            metrics.gitRead(true, clock.instant());
             readRetry = FIRST_RETRY;
             trigger(reason);
         } catch (SourceUnavailableException | IOException | RuntimeException e) {
-            ready = false;
+            metrics.gitRead(false, clock.instant());
             metrics.reconciled("no_intent", 0, java.util.Map.of());
             log.warn("no-intent", e.getMessage() + "; nothing was changed; retry in " + readRetry.toSeconds() + "s");
             timers.schedule(() -> readThenReconcile("retry"), readRetry.toMillis(), TimeUnit.MILLISECONDS);
@@ -135,13 +139,16 @@ public final class AgentLoop implements AutoCloseable {
             Thread.sleep(COALESCE.toMillis()); // let a burst of notifications arrive, then run once for all
             List<String> coalesced = new java.util.ArrayList<>(List.of(reason));
             triggers.drainTo(coalesced);
+            health.reconcileStarted();
             try {
                 cycle(coalesced);
             } catch (RuntimeException e) { // an error of the world, not a bug: retried like a failed apply
-                ready = false;
+                health.converged(false, "the last reconcile failed: " + e);
                 metrics.reconciled("error", 0, java.util.Map.of());
                 log.warn("reconcile-failed", e + "; retry in " + retry.toSeconds() + "s");
                 scheduleRetry();
+            } finally {
+                health.reconcileFinished();
             }
         }
     }
@@ -158,14 +165,15 @@ public final class AgentLoop implements AutoCloseable {
             }
         }
         long start = System.nanoTime();
-        boolean byKernel = reasons.stream().allMatch(r -> r.startsWith("kernel: "));
+        boolean byKernel = reasons.stream().anyMatch(r -> r.startsWith("kernel: "));
         NodeAgent.Prepared prepared;
         try {
             prepared = agent.prepare();
         } catch (SourceUnavailableException e) {
+            health.converged(false, "no intent read yet");
             return; // no intent read yet: the Git thread reconciles once it has one, and retries until then
         } catch (RuntimeException e) { // the kernel could not be read for the underlay's MTU, say
-            ready = false;
+            health.converged(false, "the kernel could not be read: " + e.getMessage());
             metrics.reconciled("error", millisSince(start), java.util.Map.of());
             log.warn("prepare-failed", e.getMessage() + "; nothing was changed; retry in " + retry.toSeconds() + "s");
             scheduleRetry();
@@ -198,7 +206,8 @@ public final class AgentLoop implements AutoCloseable {
         }
         outcome.revisitAt().ifPresent(at -> timers.schedule(() -> trigger("grace period over"),
                 Math.max(0, Duration.between(clock.instant(), at).toMillis()) + 10, TimeUnit.MILLISECONDS));
-        ready = outcome.converged();
+        health.converged(outcome.converged(), outcome.failure().map(f -> "the last reconcile failed: " + f)
+                .orElse(outcome.residual().size() + " changes still differ after the last reconcile"));
         if (!outcome.executed().isEmpty() || !outcome.converged()) {
             log.info("reconcile", String.join(", ", reasons) + ": " + outcome.executed().size() + " changes "
                     + outcome.executed().counts() + ", " + result + " in " + millis + " ms, revision "
@@ -247,6 +256,10 @@ public final class AgentLoop implements AutoCloseable {
 
     private static long millisSince(long start) {
         return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    private static void respond(HttpExchange exchange, Health.Answer answer) throws IOException {
+        respond(exchange, answer.status(), answer.body());
     }
 
     private static void respond(HttpExchange exchange, int status, String body) throws IOException {

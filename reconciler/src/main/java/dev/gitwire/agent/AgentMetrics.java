@@ -23,6 +23,8 @@ public final class AgentMetrics {
     private volatile String revision = "";
     private volatile Map<String, Long> peersByState = Map.of();
     private volatile long guarded;
+    private final Map<String, AtomicLong> gitReads = new ConcurrentHashMap<>();
+    private volatile Instant lastGitSuccess;
     /** Upper bounds, in seconds, of the buckets of the wait for a peer's first handshake. */
     private static final double[] HANDSHAKE_BUCKETS = {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300};
     private final AtomicLong[] handshakeWaitBuckets = new AtomicLong[HANDSHAKE_BUCKETS.length];
@@ -65,6 +67,14 @@ public final class AgentMetrics {
         peers = List.copyOf(devicePeers);
     }
 
+    /** A read of the intent from Git (or its directory), and whether it succeeded. */
+    public void gitRead(boolean ok, Instant at) {
+        gitReads.computeIfAbsent(ok ? "ok" : "failed", r -> new AtomicLong()).incrementAndGet();
+        if (ok) {
+            lastGitSuccess = at;
+        }
+    }
+
     /** A peer's first handshake came this long after it was first seen waiting for it. */
     public void handshakeWaited(Duration wait) {
         double seconds = wait.toMillis() / 1000.0;
@@ -99,6 +109,18 @@ public final class AgentMetrics {
         peers.forEach(p -> line(out, "gitwire_peer_received_bytes", "peer", p.config().publicKey().base64(), p.receivedBytes()));
         header(out, "gitwire_peer_sent_bytes", "gauge", "Bytes sent to a peer.");
         peers.forEach(p -> line(out, "gitwire_peer_sent_bytes", "peer", p.config().publicKey().base64(), p.sentBytes()));
+        header(out, "gitwire_git_reads_total", "counter", "Reads of the intent from its source, by result.");
+        new TreeMap<>(gitReads).forEach((result, n) -> line(out, "gitwire_git_reads_total", "result", result, n.get()));
+        Instant success = lastGitSuccess;
+        if (success != null) {
+            header(out, "gitwire_git_last_success_timestamp_seconds", "gauge",
+                    "When the intent was last read from its source, seconds since the epoch.");
+            out.append("gitwire_git_last_success_timestamp_seconds ").append(success.getEpochSecond()).append('\n');
+            header(out, "gitwire_intent_age_seconds", "gauge",
+                    "Seconds since the intent was last read from its source: how stale what the node runs may be.");
+            out.append("gitwire_intent_age_seconds ").append(Math.max(0, now.getEpochSecond() - success.getEpochSecond()))
+                    .append('\n');
+        }
         header(out, "gitwire_guard_destinations", "gauge",
                 "Destinations the guard drops when they would leave unencrypted (peers proven by a handshake).");
         out.append("gitwire_guard_destinations ").append(guarded).append('\n');

@@ -53,6 +53,8 @@ class AgentOutputTest {
         metrics.reconciled("converged", 500, Map.of());
         metrics.driftRepaired();
         metrics.handshakeWaited(Duration.ofMillis(700));
+        metrics.gitRead(true, NOW.minusSeconds(90));
+        metrics.gitRead(false, NOW.minusSeconds(30));
         metrics.handshakeWaited(Duration.ofSeconds(40));
         metrics.observed("main@sha1:abc", DesiredDataplane.absent(new DesiredDataplane.Ownership("wg", 51820, 99, 1),
                         List.of(new PeerReport("node-b", PeerReport.State.PEERED, Optional.of(peer)),
@@ -78,6 +80,9 @@ class AgentOutputTest {
                 .contains("gitwire_peer_handshake_wait_seconds_bucket{le=\"60.0\"} 2\n")
                 .contains("gitwire_peer_handshake_wait_seconds_bucket{le=\"+Inf\"} 2\n")
                 .contains("gitwire_peer_handshake_wait_seconds_count 2\n")
+                .contains("gitwire_git_reads_total{result=\"failed\"} 1\n")
+                .contains("gitwire_git_reads_total{result=\"ok\"} 1\n")
+                .contains("gitwire_intent_age_seconds 90\n")
                 .doesNotContain(key.base64());
         assertThat(text.lines().filter(l -> !l.startsWith("#")))
                 .allMatch(l -> l.matches("[a-z_]+(\\{[a-z]+=\"[^\"]*\"\\})? [0-9.]+"));

@@ -1,0 +1,78 @@
+package dev.gitwire.agent;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What `/healthz` and `/readyz` answer, from facts each thread records for itself (no flag written by two
+ * threads): live unless a reconcile has run longer than {@link #STUCK}; ready when the last reconcile
+ * converged and the intent was read from its source within the staleness bound.
+ */
+public final class Health {
+
+    /** A reconcile running this long is stuck: a 100,000-destination apply takes seconds. */
+    static final Duration STUCK = Duration.ofMinutes(5);
+
+    private final Clock clock;
+    private final Duration staleAfter;
+    private volatile Optional<Instant> reconcileStarted = Optional.empty();
+    private volatile boolean converged;
+    private volatile String notConverged = "no reconcile yet";
+    private volatile Optional<Instant> lastRead = Optional.empty();
+
+    /** An answer: the HTTP status and a line that says why. */
+    public record Answer(int status, String body) {}
+
+    public Health(Clock clock, Duration staleAfter) {
+        this.clock = clock;
+        this.staleAfter = staleAfter;
+    }
+
+    void reconcileStarted() {
+        reconcileStarted = Optional.of(clock.instant());
+    }
+
+    void reconcileFinished() {
+        reconcileStarted = Optional.empty();
+    }
+
+    /** What the last reconcile found: converged, or why not. */
+    void converged(boolean convergedNow, String why) {
+        converged = convergedNow;
+        notConverged = why;
+    }
+
+    void intentRead() {
+        lastRead = Optional.of(clock.instant());
+    }
+
+    Optional<Instant> lastRead() {
+        return lastRead;
+    }
+
+    public Answer liveness() {
+        Optional<Instant> started = reconcileStarted;
+        if (started.isPresent() && Duration.between(started.get(), clock.instant()).compareTo(STUCK) > 0) {
+            return new Answer(500, "stuck: a reconcile has run for " + Duration.between(started.get(), clock.instant())
+                    .toSeconds() + " s\n");
+        }
+        return new Answer(200, "ok\n");
+    }
+
+    public Answer readiness() {
+        if (lastRead.isEmpty()) {
+            return new Answer(503, "not ready: no intent read yet\n");
+        }
+        Duration age = Duration.between(lastRead.get(), clock.instant());
+        if (age.compareTo(staleAfter) > 0) {
+            return new Answer(503, "not ready: the intent was last read " + age.toSeconds() + " s ago (bound "
+                    + staleAfter.toSeconds() + " s)\n");
+        }
+        if (!converged) {
+            return new Answer(503, "not ready: " + notConverged + "\n");
+        }
+        return new Answer(200, "ready\n");
+    }
+}
