@@ -170,8 +170,9 @@ public final class AgentLoop implements AutoCloseable {
         try {
             prepared = agent.prepare();
         } catch (SourceUnavailableException e) {
-            health.converged(false, "no intent read yet");
-            return; // no intent read yet: the Git thread reconciles once it has one, and retries until then
+            health.converged(false, e.getMessage());
+            // no intent read yet, or no answer from the Kubernetes API yet: each calls for a reconcile when it comes
+            return;
         } catch (RuntimeException e) { // the kernel could not be read for the underlay's MTU, say
             health.converged(false, "the kernel could not be read: " + e.getMessage());
             metrics.reconciled("error", millisSince(start), java.util.Map.of());

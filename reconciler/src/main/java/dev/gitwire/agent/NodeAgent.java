@@ -180,6 +180,11 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
+    /** Waits up to {@code timeout} for the Kubernetes API's first list (standalone: at once); whether it came. */
+    public boolean awaitCluster(java.time.Duration timeout) throws InterruptedException {
+        return cluster.isEmpty() || cluster.get().awaitSynced(timeout);
+    }
+
     public NodeIdentity identity() {
         return identity;
     }
@@ -224,6 +229,10 @@ public final class NodeAgent implements AutoCloseable {
      */
     public Prepared prepare() throws SourceUnavailableException {
         Read read = lastRead.orElseThrow(() -> new SourceUnavailableException("no intent read yet", null));
+        if (cluster.isPresent() && !cluster.get().synced()) { // an empty cluster would read as every node gone
+            throw new SourceUnavailableException("waiting for the Kubernetes API: " + cluster.get().waitingFor()
+                    + "; nothing is changed meanwhile", null);
+        }
         Intent intent = read.sourced().intent();
         Optional<IpAddress> first = intent.node(settings.node()).flatMap(n -> n.addresses().stream().findFirst());
         LiveCluster live = cluster.map(KubernetesCluster::snapshot)

@@ -11,6 +11,9 @@ import picocli.CommandLine.Spec;
 /** A command about this node's kernel: with no intent to apply, it ends with exit 1 before the kernel is touched. */
 abstract class NodeCommand implements Callable<Integer> {
 
+    /** How long a one-shot command waits for the Kubernetes API's first answer. */
+    private static final java.time.Duration CLUSTER_WAIT = java.time.Duration.ofSeconds(30);
+
     @Mixin
     CommonOptions options;
 
@@ -31,6 +34,7 @@ abstract class NodeCommand implements Callable<Integer> {
             NodeAgent.Prepared prepared;
             try {
                 agent.read();
+                agent.awaitCluster(CLUSTER_WAIT);
                 prepared = agent.prepare();
             } catch (SourceUnavailableException e) {
                 err.println("gitwire: no intent to apply: " + e.getMessage() + "; nothing was changed");

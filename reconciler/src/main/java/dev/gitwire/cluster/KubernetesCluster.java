@@ -23,6 +23,9 @@ import java.util.TreeMap;
  * back (the agent coalesces them into reconciles); the informers re-list and re-watch by themselves
  * after an outage while the last known state keeps serving. The node's public key is published as the
  * annotation {@value #KEY_ANNOTATION} on its own Node and put back when someone changes it.
+ * An API server that is down when the agent starts is waited for, with backoff, on a thread of its own:
+ * until the first list has arrived the cluster is not {@link #synced()}, and the agent changes nothing
+ * (an empty cluster would read as "every node gone").
  */
 public final class KubernetesCluster implements AutoCloseable {
 
@@ -32,11 +35,17 @@ public final class KubernetesCluster implements AutoCloseable {
     private final KubernetesClient client;
     private final String ownNode;
     private final Runnable onChange;
-    private final SharedIndexInformer<Pod> pods;
-    private final SharedIndexInformer<Node> nodes;
+    private volatile SharedIndexInformer<Pod> pods;
+    private volatile SharedIndexInformer<Node> nodes;
     private final LeanStore<Pod, LeanPod> podStore;
     private final LeanStore<Node, LeanNode> nodeStore = new LeanStore<>(LeanNode::of, LeanNode::toNode);
     private volatile Optional<PublicKey> published = Optional.empty();
+    private final java.util.concurrent.CountDownLatch synced = new java.util.concurrent.CountDownLatch(1);
+    private volatile String waiting;
+    private volatile boolean closed;
+    private Thread starter;
+    private static final java.time.Duration FIRST_BACKOFF = java.time.Duration.ofSeconds(1);
+    private static final java.time.Duration LAST_BACKOFF = java.time.Duration.ofSeconds(30);
 
     public KubernetesCluster(KubernetesClient client, String ownNode, Runnable onChange) {
         this.client = client;
@@ -44,18 +53,74 @@ public final class KubernetesCluster implements AutoCloseable {
         this.onChange = onChange;
         SharedStrings shared = new SharedStrings();
         this.podStore = new LeanStore<>(pod -> LeanPod.of(pod, shared), LeanPod::toPod);
-        this.pods = client.pods().inAnyNamespace().runnableInformer(0);
-        pods.itemStore(podStore);
-        this.nodes = client.nodes().runnableInformer(0);
-        nodes.itemStore(nodeStore);
-        pods.addEventHandler(changes(pod -> { }));
-        nodes.addEventHandler(changes(this::heal));
+        this.waiting = "the first list from the Kubernetes API at " + client.getMasterUrl() + " has not arrived yet";
     }
 
-    /** Starts both informers and waits for their first list. */
+    /**
+     * Starts the informers on a thread of their own, which retries with backoff until their first list has
+     * arrived; returns at once. Then the key is published, and a change is signalled.
+     */
     public void start() {
-        pods.start().toCompletableFuture().join();
-        nodes.start().toCompletableFuture().join();
+        starter = new Thread(this::startUntilSynced, "gitwire-kubernetes-start");
+        starter.setDaemon(true);
+        starter.start();
+    }
+
+    /** Waits up to {@code timeout} for the first list; whether it arrived. */
+    public boolean awaitSynced(java.time.Duration timeout) throws InterruptedException {
+        return synced.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    public boolean synced() {
+        return synced.getCount() == 0;
+    }
+
+    /** Why the cluster is not synced yet: the last error from the API server. */
+    public String waitingFor() {
+        return waiting;
+    }
+
+    private void startUntilSynced() {
+        java.time.Duration backoff = FIRST_BACKOFF;
+        while (!closed) {
+            SharedIndexInformer<Pod> podInformer = client.pods().inAnyNamespace().runnableInformer(0);
+            podInformer.itemStore(podStore);
+            podInformer.addEventHandler(changes(pod -> { }));
+            SharedIndexInformer<Node> nodeInformer = client.nodes().runnableInformer(0);
+            nodeInformer.itemStore(nodeStore);
+            nodeInformer.addEventHandler(changes(this::heal));
+            try {
+                podInformer.start().toCompletableFuture().join();
+                nodeInformer.start().toCompletableFuture().join();
+                pods = podInformer;
+                nodes = nodeInformer;
+                synchronized (this) { // a key published meanwhile is written here, or by publishKey, never neither
+                    published.ifPresent(this::write);
+                    synced.countDown();
+                }
+                onChange.run();
+                return;
+            } catch (RuntimeException e) { // the API server is down or refuses: an informer that failed stops
+                podInformer.close();
+                nodeInformer.close();
+                waiting = "the Kubernetes API at " + client.getMasterUrl() + " did not answer: " + rootMessage(e)
+                        + "; retrying every " + backoff.toSeconds() + " s";
+            }
+            try {
+                Thread.sleep(backoff.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            backoff = backoff.multipliedBy(2).compareTo(LAST_BACKOFF) > 0 ? LAST_BACKOFF : backoff.multipliedBy(2);
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     }
 
     /** The cluster as the stores hold it now. */
@@ -76,9 +141,15 @@ public final class KubernetesCluster implements AutoCloseable {
         return new LiveCluster(live);
     }
 
-    /** Publishes this node's key on its Node object, and keeps it there. */
-    public void publishKey(PublicKey key) {
+    /** Publishes this node's key on its Node object, and keeps it there; once synced, if the API is away now. */
+    public synchronized void publishKey(PublicKey key) {
         published = Optional.of(key);
+        if (synced()) {
+            write(key);
+        } // else written by the starter once the API answers
+    }
+
+    private void write(PublicKey key) {
         client.nodes().withName(ownNode).edit(node -> {
             Map<String, String> annotations = new HashMap<>(Optional.ofNullable(node.getMetadata().getAnnotations())
                     .orElse(Map.of()));
@@ -145,7 +216,15 @@ public final class KubernetesCluster implements AutoCloseable {
 
     @Override
     public void close() {
-        pods.close();
-        nodes.close();
+        closed = true;
+        if (starter != null) {
+            starter.interrupt();
+        }
+        if (pods != null) {
+            pods.close();
+        }
+        if (nodes != null) {
+            nodes.close();
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.gitwire.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gitwire.cluster.KubernetesCluster;
 import dev.gitwire.dataplane.model.PeerConfig;
@@ -9,6 +10,7 @@ import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.source.CommitTrust;
 import dev.gitwire.source.GitAccess;
+import dev.gitwire.source.SourceUnavailableException;
 import dev.gitwire.testing.IntentFixtures;
 import dev.gitwire.testing.Kubeconfig;
 import dev.gitwire.testing.Privileged;
@@ -19,6 +21,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,6 +63,7 @@ class KubernetesAgentTest {
                 GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",
                 Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
         try (NodeAgent agent = new NodeAgent(settings)) {
+            assertThat(agent.awaitCluster(Duration.ofSeconds(10))).isTrue();
             assertThat(client.nodes().withName("node-a").get().getMetadata().getAnnotations())
                     .containsEntry(KubernetesCluster.KEY_ANNOTATION, agent.identity().privateKey().publicKey().base64());
 
@@ -97,6 +101,7 @@ class KubernetesAgentTest {
                 Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
 
         try (NodeAgent agent = NodeAgent.forPlanning(settings)) {
+            assertThat(agent.awaitCluster(Duration.ofSeconds(10))).isTrue();
             agent.read();
             NodeAgent.Prepared prepared = agent.prepare();
             assertThat(prepared.notes()).anyMatch(n -> n.contains("no private key in " + state));
@@ -106,5 +111,52 @@ class KubernetesAgentTest {
         assertThat(state.resolve("last-good")).doesNotExist();
         assertThat(client.nodes().withName("node-a").get().getMetadata().getAnnotations())
                 .doesNotContainKey(KubernetesCluster.KEY_ANNOTATION);
+    }
+
+    /**
+     * The API server down when the agent starts (issue 15): the agent is built, waits without changing
+     * anything and says why; once the API answers, it syncs, publishes its key and prepares a reconcile.
+     */
+    @Test
+    void anApiServerDownAtStartIsWaitedForNotFatal(@TempDir Path dir) throws Exception {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        Path repo = IntentFixtures.copy(IntentFixtures.resource("intent/base"), dir.resolve("repo"));
+        Path kubeconfig = Kubeconfig.write(dir.resolve("kubeconfig"), "http://127.0.0.1:" + port);
+        NodeSettings settings = new NodeSettings(repo.toString(), "main", "node-a", dir.resolve("state"), Optional.empty(),
+                GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",
+                Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
+
+        try (NodeAgent agent = new NodeAgent(settings)) {
+            agent.read();
+            assertThat(agent.awaitCluster(Duration.ofSeconds(2))).isFalse();
+            assertThatThrownBy(agent::prepare).isInstanceOf(SourceUnavailableException.class)
+                    .hasMessageContaining("waiting for the Kubernetes API").hasMessageContaining("127.0.0.1:" + port)
+                    .hasMessageContaining("nothing is changed");
+
+            io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server =
+                    new io.fabric8.kubernetes.client.server.mock.KubernetesMockServer(new io.fabric8.mockwebserver.Context(),
+                            new io.fabric8.mockwebserver.MockWebServer(), new java.util.HashMap<>(),
+                            new io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher(), false);
+            server.init(java.net.InetAddress.getByName("127.0.0.1"), port);
+            try (KubernetesClient late = server.createClient()) {
+                late.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-a").endMetadata().build())
+                        .create();
+                assertThat(agent.awaitCluster(Duration.ofSeconds(60))).as("synced once the API answers").isTrue();
+                assertThat(agent.prepare().desired()).isNotNull();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (System.nanoTime() < deadline && Optional.ofNullable(late.nodes().withName("node-a").get()
+                        .getMetadata().getAnnotations()).map(a -> !a.containsKey(KubernetesCluster.KEY_ANNOTATION))
+                        .orElse(true)) {
+                    Thread.sleep(100);
+                }
+                assertThat(late.nodes().withName("node-a").get().getMetadata().getAnnotations())
+                        .containsEntry(KubernetesCluster.KEY_ANNOTATION, agent.identity().privateKey().publicKey().base64());
+            } finally {
+                server.destroy();
+            }
+        }
     }
 }

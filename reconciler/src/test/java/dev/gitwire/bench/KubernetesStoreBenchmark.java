@@ -51,6 +51,9 @@ public final class KubernetesStoreBenchmark {
             long start = System.nanoTime();
             KubernetesCluster cluster = new KubernetesCluster(client, nodeName(0), events::incrementAndGet);
             cluster.start();
+            if (!cluster.awaitSynced(java.time.Duration.ofMinutes(10))) {
+                throw new IllegalStateException("not synced: " + cluster.waitingFor());
+            }
             long millis = (System.nanoTime() - start) / 1_000_000;
             LiveCluster live = cluster.snapshot();
             long ips = live.nodes().values().stream().mapToLong(n -> n.workloadIPs().size()).sum();

@@ -42,6 +42,7 @@ class ApiServerOutageTest {
                     .withNewSpec().withNodeName("node-a").endSpec().withNewStatus().withPhase("Running")
                     .withPodIP("10.240.0.5").endStatus().build()).create();
             cluster.start();
+            assertThat(cluster.awaitSynced(java.time.Duration.ofSeconds(10))).isTrue();
             assertThat(cluster.snapshot().node("node-a").orElseThrow().workloadIPs())
                     .containsExactly(IpAddress.parse("10.240.0.5"));
 

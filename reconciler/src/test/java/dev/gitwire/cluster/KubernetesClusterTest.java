@@ -29,7 +29,7 @@ class KubernetesClusterTest {
     private final AtomicInteger changes = new AtomicInteger();
 
     @BeforeEach
-    void nodes() {
+    void nodes() throws InterruptedException {
         for (String[] node : new String[][] {{"node-a", "10.240.0.4"}, {"node-b", "10.240.0.64"}}) {
             client.nodes().resource(new NodeBuilder().withNewMetadata().withName(node[0])
                     .withLabels(Map.of("agentpool", "nodepool1")).endMetadata()
@@ -40,6 +40,7 @@ class KubernetesClusterTest {
         }
         cluster = new KubernetesCluster(client, "node-a", changes::incrementAndGet);
         cluster.start();
+        assertThat(cluster.awaitSynced(java.time.Duration.ofSeconds(10))).isTrue();
     }
 
     @AfterEach
