@@ -22,7 +22,6 @@ import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.StatusBranch;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.List;
@@ -55,7 +54,7 @@ public final class NodeAgent implements AutoCloseable {
     private final List<String> startNotes;
     private final KernelDataplane kernel;
     private final Reconciler reconciler;
-    private final List<Cidr> agentBypass;
+    private final ControlPlaneBypass bypass;
     private final Optional<KubernetesClient> kubernetesClient;
     private final Optional<KubernetesCluster> cluster;
     private volatile Runnable onClusterChange = () -> { };
@@ -99,12 +98,13 @@ public final class NodeAgent implements AutoCloseable {
                 new WireguardGoLauncher(List.of(), settings.wireguardGo(), UapiBackend.DEFAULT_SOCKET_DIRECTORY),
                 settings.stateDirectory());
         this.reconciler = new Reconciler(kernel, java.time.Clock.systemUTC(), settings.teardownGrace());
-        List<Cidr> bypass = new java.util.ArrayList<>(gitServerAddresses(settings.repo()));
-        settings.status().ifPresent(status -> bypass.addAll(gitServerAddresses(status.repo())));
+        List<String> servers = new java.util.ArrayList<>();
+        servers.add(gitHost(settings.repo()));
+        settings.status().ifPresent(status -> servers.add(gitHost(status.repo())));
         if (settings.kubernetes().isPresent()) {
             KubernetesClient client = client(settings.kubernetes().get());
             this.kubernetesClient = Optional.of(client);
-            bypass.addAll(hostAddresses(client.getMasterUrl().getHost()));
+            servers.add(client.getMasterUrl().getHost());
             KubernetesCluster live = new KubernetesCluster(client, settings.node(), () -> onClusterChange.run());
             live.start();
             if (!looksOnly) {
@@ -115,7 +115,7 @@ public final class NodeAgent implements AutoCloseable {
             this.kubernetesClient = Optional.empty();
             this.cluster = Optional.empty();
         }
-        this.agentBypass = List.copyOf(new java.util.TreeSet<>(bypass));
+        this.bypass = new ControlPlaneBypass(servers, ControlPlaneBypass.DNS); // resolved at every read
     }
 
     /** On the intent's own Git cache when the status branch is in the intent repo (both read on one thread). */
@@ -148,35 +148,15 @@ public final class NodeAgent implements AutoCloseable {
         return new KubernetesClientBuilder().withConfig(config).build();
     }
 
-    /**
-     * The Git servers' addresses (the intent's, and the status repo's), which must never be routed into the
-     * tunnel: an agent that reached its intent through the tunnel could lose it with the tunnel. Resolved
-     * once, at start.
-     */
-    static List<Cidr> gitServerAddresses(String repo) {
+    /** The host of a Git URL; none for a local path. */
+    static String gitHost(String repo) {
         if (!GitRemote.isUrl(repo)) {
-            return List.of();
+            return null;
         }
         try {
-            return hostAddresses(new URIish(repo).getHost());
+            return new URIish(repo).getHost();
         } catch (java.net.URISyntaxException e) {
-            return List.of();
-        }
-    }
-
-    /** A host's addresses as host prefixes; none for a host that does not resolve (it is not reached either). */
-    static List<Cidr> hostAddresses(String host) {
-        if (host == null || host.isEmpty()) {
-            return List.of();
-        }
-        try {
-            List<Cidr> addresses = new java.util.ArrayList<>();
-            for (InetAddress address : InetAddress.getAllByName(host)) {
-                addresses.add(Cidr.host(IpAddress.fromBytes(address.getAddress())));
-            }
-            return addresses;
-        } catch (java.net.UnknownHostException e) {
-            return List.of();
+            return null;
         }
     }
 
@@ -205,6 +185,7 @@ public final class NodeAgent implements AutoCloseable {
     public void read() throws IOException, SourceUnavailableException {
         IntentSource.Sourced sourced = source.read();
         List<String> notes = new java.util.ArrayList<>(startNotes);
+        notes.addAll(bypass.refresh()); // the servers gitwire needs may have moved since the last read
         sourced.refusal().ifPresent(r -> notes.add("keeping " + sourced.revision() + ": " + r));
         sourced.problems().forEach(p -> notes.add(p.format()));
         Map<String, PublicKey> published = lastRead.map(Read::published).orElse(Map.of());
@@ -237,7 +218,7 @@ public final class NodeAgent implements AutoCloseable {
         Optional<IpAddress> first = intent.node(settings.node()).flatMap(n -> n.addresses().stream().findFirst());
         LiveCluster live = cluster.map(KubernetesCluster::snapshot)
                 .orElseGet(() -> LiveCluster.fromInventory(intent, read.published()));
-        DesiredDataplane desired = DesiredState.compute(intent, live, identity, kernel.underlay(first), agentBypass);
+        DesiredDataplane desired = DesiredState.compute(intent, live, identity, kernel.underlay(first), bypass.addresses());
         return new Prepared(read.sourced(), desired, read.notes());
     }
 

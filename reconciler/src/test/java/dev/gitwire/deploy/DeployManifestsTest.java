@@ -114,6 +114,7 @@ class DeployManifestsTest {
         int before = server.getRequestCount();
         try (KubernetesCluster cluster = new KubernetesCluster(client, "node-a", () -> { })) {
             cluster.start();
+            assertThat(cluster.awaitSynced(java.time.Duration.ofSeconds(10))).isTrue();
             cluster.publishKey(PrivateKey.generate(new SecureRandom()).publicKey());
             cluster.snapshot();
         }
