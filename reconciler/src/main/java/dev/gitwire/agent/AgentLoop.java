@@ -164,6 +164,7 @@ public final class AgentLoop implements AutoCloseable {
                 log.warn("handshake-check", String.valueOf(e.getMessage()));
             }
         }
+        metrics.kubernetes(agent.clusterSynced());
         long start = System.nanoTime();
         boolean byKernel = reasons.stream().anyMatch(r -> r.startsWith("kernel: "));
         NodeAgent.Prepared prepared;

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,6 +26,7 @@ public final class AgentMetrics {
     private volatile long guarded;
     private final Map<String, AtomicLong> gitReads = new ConcurrentHashMap<>();
     private volatile Instant lastGitSuccess;
+    private volatile Optional<Boolean> kubernetesSynced = Optional.empty();
     /** Upper bounds, in seconds, of the buckets of the wait for a peer's first handshake. */
     private static final double[] HANDSHAKE_BUCKETS = {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300};
     private final AtomicLong[] handshakeWaitBuckets = new AtomicLong[HANDSHAKE_BUCKETS.length];
@@ -65,6 +67,11 @@ public final class AgentMetrics {
         guarded = target.guard().map(g -> (long) g.destinations().size()).orElse(0L);
         peersByState = states;
         peers = List.copyOf(devicePeers);
+    }
+
+    /** Whether the Kubernetes API has given its first list (empty: standalone, no API). */
+    public void kubernetes(Optional<Boolean> synced) {
+        kubernetesSynced = synced;
     }
 
     /** A read of the intent from Git (or its directory), and whether it succeeded. */
@@ -121,6 +128,11 @@ public final class AgentMetrics {
             out.append("gitwire_intent_age_seconds ").append(Math.max(0, now.getEpochSecond() - success.getEpochSecond()))
                     .append('\n');
         }
+        kubernetesSynced.ifPresent(synced -> {
+            header(out, "gitwire_kubernetes_synced", "gauge",
+                    "1 once the Kubernetes API has given its first list; 0 while the agent waits for it.");
+            out.append("gitwire_kubernetes_synced ").append(synced ? 1 : 0).append('\n');
+        });
         header(out, "gitwire_guard_destinations", "gauge",
                 "Destinations the guard drops when they would leave unencrypted (peers proven by a handshake).");
         out.append("gitwire_guard_destinations ").append(guarded).append('\n');

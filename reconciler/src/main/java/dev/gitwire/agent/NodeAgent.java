@@ -160,6 +160,11 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
+    /** Whether the live cluster comes from the Kubernetes API and its first list has arrived; empty standalone. */
+    public Optional<Boolean> clusterSynced() {
+        return cluster.map(KubernetesCluster::synced);
+    }
+
     /** Waits up to {@code timeout} for the Kubernetes API's first list (standalone: at once); whether it came. */
     public boolean awaitCluster(java.time.Duration timeout) throws InterruptedException {
         return cluster.isEmpty() || cluster.get().awaitSynced(timeout);
