@@ -1,6 +1,6 @@
 package dev.gitwire.agent;
 
-import dev.gitwire.dataplane.model.PeerState;
+import dev.gitwire.model.PeerState;
 import dev.gitwire.desired.DesiredDataplane;
 import java.time.Duration;
 import java.time.Instant;

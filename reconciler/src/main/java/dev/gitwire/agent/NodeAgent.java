@@ -1,7 +1,7 @@
 package dev.gitwire.agent;
 
 import dev.gitwire.cluster.KubernetesCluster;
-import dev.gitwire.cluster.LiveCluster;
+import dev.gitwire.model.LiveCluster;
 import dev.gitwire.dataplane.KernelDataplane;
 import dev.gitwire.dataplane.netlink.NetworkNamespace;
 import dev.gitwire.dataplane.wireguard.UapiBackend;

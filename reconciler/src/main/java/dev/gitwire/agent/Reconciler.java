@@ -1,9 +1,9 @@
 package dev.gitwire.agent;
 
-import dev.gitwire.dataplane.model.DeviceState;
-import dev.gitwire.dataplane.model.Guard;
-import dev.gitwire.dataplane.model.PeerConfig;
-import dev.gitwire.dataplane.model.PeerState;
+import dev.gitwire.model.DeviceState;
+import dev.gitwire.model.Guard;
+import dev.gitwire.model.PeerConfig;
+import dev.gitwire.model.PeerState;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredDataplane.WireguardSpec;
 import dev.gitwire.desired.HandshakeGate;

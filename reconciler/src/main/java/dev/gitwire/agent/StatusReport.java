@@ -1,6 +1,6 @@
 package dev.gitwire.agent;
 
-import dev.gitwire.dataplane.model.PeerConfig;
+import dev.gitwire.model.PeerConfig;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.PeerReport;
 import dev.gitwire.keys.PublicKey;

@@ -1,6 +1,8 @@
 package dev.gitwire.cluster;
 
 import dev.gitwire.keys.PublicKey;
+import dev.gitwire.model.LiveCluster;
+import dev.gitwire.model.LiveNode;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
 import io.fabric8.kubernetes.api.model.Node;

@@ -2,11 +2,11 @@ package dev.gitwire.dataplane;
 
 import dev.gitwire.dataplane.link.Addresses;
 import dev.gitwire.dataplane.link.Links;
-import dev.gitwire.dataplane.model.DeviceState;
-import dev.gitwire.dataplane.model.Link;
-import dev.gitwire.dataplane.model.NftTable;
-import dev.gitwire.dataplane.model.Route;
-import dev.gitwire.dataplane.model.Rule;
+import dev.gitwire.model.DeviceState;
+import dev.gitwire.model.Link;
+import dev.gitwire.model.NftTable;
+import dev.gitwire.model.Route;
+import dev.gitwire.model.Rule;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.dataplane.netlink.NetlinkSocket;
 import dev.gitwire.dataplane.netlink.NetworkNamespace;

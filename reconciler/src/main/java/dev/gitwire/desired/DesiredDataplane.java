@@ -1,11 +1,11 @@
 package dev.gitwire.desired;
 
-import dev.gitwire.dataplane.model.Guard;
-import dev.gitwire.dataplane.model.NftTable;
-import dev.gitwire.dataplane.model.PeerConfig;
-import dev.gitwire.dataplane.model.Route;
-import dev.gitwire.dataplane.model.RouteType;
-import dev.gitwire.dataplane.model.Rule;
+import dev.gitwire.model.Guard;
+import dev.gitwire.model.NftTable;
+import dev.gitwire.model.PeerConfig;
+import dev.gitwire.model.Route;
+import dev.gitwire.model.RouteType;
+import dev.gitwire.model.Rule;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.net.Cidr;

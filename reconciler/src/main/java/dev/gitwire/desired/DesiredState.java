@@ -1,13 +1,13 @@
 package dev.gitwire.desired;
 
-import dev.gitwire.cluster.LiveCluster;
-import dev.gitwire.cluster.LiveNode;
-import dev.gitwire.dataplane.model.Endpoint;
-import dev.gitwire.dataplane.model.Guard;
-import dev.gitwire.dataplane.model.PeerConfig;
-import dev.gitwire.dataplane.model.Route;
-import dev.gitwire.dataplane.model.RouteType;
-import dev.gitwire.dataplane.model.Rule;
+import dev.gitwire.model.LiveCluster;
+import dev.gitwire.model.LiveNode;
+import dev.gitwire.model.Endpoint;
+import dev.gitwire.model.Guard;
+import dev.gitwire.model.PeerConfig;
+import dev.gitwire.model.Route;
+import dev.gitwire.model.RouteType;
+import dev.gitwire.model.Rule;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.DesiredDataplane.WireguardSpec;
 import dev.gitwire.desired.PeerReport.State;

@@ -1,9 +1,9 @@
 package dev.gitwire.desired;
 
-import dev.gitwire.dataplane.model.Guard;
-import dev.gitwire.dataplane.model.PeerConfig;
-import dev.gitwire.dataplane.model.Route;
-import dev.gitwire.dataplane.model.RouteType;
+import dev.gitwire.model.Guard;
+import dev.gitwire.model.PeerConfig;
+import dev.gitwire.model.Route;
+import dev.gitwire.model.RouteType;
 import dev.gitwire.desired.DesiredDataplane.WireguardSpec;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.net.Cidr;

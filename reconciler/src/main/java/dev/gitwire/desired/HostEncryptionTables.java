@@ -3,7 +3,7 @@ package dev.gitwire.desired;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.gitwire.dataplane.model.NftTable;
+import dev.gitwire.model.NftTable;
 import java.util.ArrayList;
 import java.util.List;
 

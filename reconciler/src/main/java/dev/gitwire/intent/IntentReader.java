@@ -5,8 +5,6 @@ import dev.gitwire.intent.yaml.SourcePosition;
 import dev.gitwire.intent.yaml.StrictYaml;
 import dev.gitwire.intent.yaml.YamlNode;
 import dev.gitwire.intent.yaml.YamlRejectedException;
-import dev.gitwire.source.IntentFiles;
-import dev.gitwire.source.IntentTree;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

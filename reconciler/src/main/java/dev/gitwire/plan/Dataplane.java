@@ -1,6 +1,6 @@
 package dev.gitwire.plan;
 
-import dev.gitwire.dataplane.model.DeviceState;
+import dev.gitwire.model.DeviceState;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import java.util.Optional;
 

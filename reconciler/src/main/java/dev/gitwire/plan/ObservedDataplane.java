@@ -1,11 +1,11 @@
 package dev.gitwire.plan;
 
-import dev.gitwire.dataplane.model.DeviceState;
-import dev.gitwire.dataplane.model.Guard;
-import dev.gitwire.dataplane.model.Link;
-import dev.gitwire.dataplane.model.NftTable;
-import dev.gitwire.dataplane.model.Route;
-import dev.gitwire.dataplane.model.Rule;
+import dev.gitwire.model.DeviceState;
+import dev.gitwire.model.Guard;
+import dev.gitwire.model.Link;
+import dev.gitwire.model.NftTable;
+import dev.gitwire.model.Route;
+import dev.gitwire.model.Rule;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

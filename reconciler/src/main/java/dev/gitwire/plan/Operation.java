@@ -1,10 +1,10 @@
 package dev.gitwire.plan;
 
-import dev.gitwire.dataplane.model.Endpoint;
-import dev.gitwire.dataplane.model.Guard;
-import dev.gitwire.dataplane.model.NftTable;
-import dev.gitwire.dataplane.model.Route;
-import dev.gitwire.dataplane.model.Rule;
+import dev.gitwire.model.Endpoint;
+import dev.gitwire.model.Guard;
+import dev.gitwire.model.NftTable;
+import dev.gitwire.model.Route;
+import dev.gitwire.model.Rule;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.net.Cidr;

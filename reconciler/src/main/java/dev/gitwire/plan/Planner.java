@@ -1,11 +1,11 @@
 package dev.gitwire.plan;
 
-import dev.gitwire.dataplane.model.DeviceState;
-import dev.gitwire.dataplane.model.Guard;
-import dev.gitwire.dataplane.model.NftTable;
-import dev.gitwire.dataplane.model.PeerConfig;
-import dev.gitwire.dataplane.model.PeerState;
-import dev.gitwire.dataplane.model.Route;
+import dev.gitwire.model.DeviceState;
+import dev.gitwire.model.Guard;
+import dev.gitwire.model.NftTable;
+import dev.gitwire.model.PeerConfig;
+import dev.gitwire.model.PeerState;
+import dev.gitwire.model.Route;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredDataplane.WireguardSpec;
 import dev.gitwire.keys.PublicKey;

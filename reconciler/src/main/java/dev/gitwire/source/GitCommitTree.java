@@ -1,5 +1,6 @@
 package dev.gitwire.source;
 
+import dev.gitwire.intent.IntentTree;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,7 +1,9 @@
 package dev.gitwire.source;
 
 import dev.gitwire.intent.Intent;
+import dev.gitwire.intent.IntentFiles;
 import dev.gitwire.intent.IntentReader;
+import dev.gitwire.intent.IntentTree;
 import dev.gitwire.intent.Problem;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
 package dev.gitwire.source;
 
+import dev.gitwire.intent.IntentFiles;
+import dev.gitwire.intent.IntentTree;
 import dev.gitwire.state.StateFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

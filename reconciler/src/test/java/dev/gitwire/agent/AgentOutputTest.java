@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gitwire.dataplane.model.PeerConfig;
-import dev.gitwire.dataplane.model.PeerState;
+import dev.gitwire.model.PeerConfig;
+import dev.gitwire.model.PeerState;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.PeerReport;
 import dev.gitwire.keys.PrivateKey;

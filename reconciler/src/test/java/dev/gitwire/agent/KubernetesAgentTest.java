@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gitwire.cluster.KubernetesCluster;
-import dev.gitwire.dataplane.model.PeerConfig;
+import dev.gitwire.model.PeerConfig;
 import dev.gitwire.dataplane.wireguard.WireguardLink;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.net.Cidr;

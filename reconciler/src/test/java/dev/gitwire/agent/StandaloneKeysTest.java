@@ -2,7 +2,7 @@ package dev.gitwire.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gitwire.dataplane.model.PeerConfig;
+import dev.gitwire.model.PeerConfig;
 import dev.gitwire.dataplane.wireguard.WireguardLink;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.source.CommitTrust;

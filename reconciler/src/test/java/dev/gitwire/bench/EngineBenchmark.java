@@ -1,10 +1,10 @@
 package dev.gitwire.bench;
 
-import dev.gitwire.cluster.LiveCluster;
-import dev.gitwire.cluster.LiveNode;
-import dev.gitwire.dataplane.model.DeviceState;
-import dev.gitwire.dataplane.model.Link;
-import dev.gitwire.dataplane.model.PeerState;
+import dev.gitwire.model.LiveCluster;
+import dev.gitwire.model.LiveNode;
+import dev.gitwire.model.DeviceState;
+import dev.gitwire.model.Link;
+import dev.gitwire.model.PeerState;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredState;
 import dev.gitwire.desired.NodeIdentity;

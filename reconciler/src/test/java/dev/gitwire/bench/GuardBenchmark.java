@@ -1,8 +1,8 @@
 package dev.gitwire.bench;
 
 import dev.gitwire.dataplane.CommandRunner;
-import dev.gitwire.dataplane.model.Guard;
-import dev.gitwire.dataplane.model.Route;
+import dev.gitwire.model.Guard;
+import dev.gitwire.model.Route;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.dataplane.netlink.NetlinkSocket;
 import dev.gitwire.dataplane.nft.GuardTable;

@@ -1,7 +1,7 @@
 package dev.gitwire.bench;
 
 import dev.gitwire.cluster.KubernetesCluster;
-import dev.gitwire.cluster.LiveCluster;
+import dev.gitwire.model.LiveCluster;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;

@@ -1,6 +1,6 @@
 package dev.gitwire.bench;
 
-import dev.gitwire.dataplane.model.Route;
+import dev.gitwire.model.Route;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.dataplane.netlink.NetlinkSocket;
 import dev.gitwire.dataplane.route.RouteTable.Change;

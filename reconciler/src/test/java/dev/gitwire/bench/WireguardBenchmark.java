@@ -1,8 +1,8 @@
 package dev.gitwire.bench;
 
-import dev.gitwire.dataplane.model.DeviceState;
-import dev.gitwire.dataplane.model.Endpoint;
-import dev.gitwire.dataplane.model.PeerConfig;
+import dev.gitwire.model.DeviceState;
+import dev.gitwire.model.Endpoint;
+import dev.gitwire.model.PeerConfig;
 import dev.gitwire.dataplane.wireguard.DeviceUpdate.PeerUpdate;
 import dev.gitwire.dataplane.wireguard.DeviceUpdate;
 import dev.gitwire.dataplane.wireguard.UapiBackend;

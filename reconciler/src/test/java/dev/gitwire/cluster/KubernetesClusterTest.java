@@ -1,5 +1,6 @@
 package dev.gitwire.cluster;
 
+import dev.gitwire.model.LiveNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gitwire.keys.PrivateKey;

@@ -2,11 +2,11 @@ package dev.gitwire.desired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gitwire.cluster.LiveCluster;
-import dev.gitwire.cluster.LiveNode;
-import dev.gitwire.dataplane.model.Endpoint;
-import dev.gitwire.dataplane.model.Route;
-import dev.gitwire.dataplane.model.Rule;
+import dev.gitwire.model.LiveCluster;
+import dev.gitwire.model.LiveNode;
+import dev.gitwire.model.Endpoint;
+import dev.gitwire.model.Route;
+import dev.gitwire.model.Rule;
 import dev.gitwire.desired.PeerReport.State;
 import dev.gitwire.intent.Intent;
 import dev.gitwire.intent.IntentReader;

@@ -2,10 +2,10 @@ package dev.gitwire.desired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gitwire.cluster.LiveCluster;
-import dev.gitwire.dataplane.model.PeerConfig;
-import dev.gitwire.dataplane.model.Route;
-import dev.gitwire.dataplane.model.RouteType;
+import dev.gitwire.model.LiveCluster;
+import dev.gitwire.model.PeerConfig;
+import dev.gitwire.model.Route;
+import dev.gitwire.model.RouteType;
 import dev.gitwire.intent.Intent;
 import dev.gitwire.intent.IntentReader;
 import dev.gitwire.keys.PrivateKey;

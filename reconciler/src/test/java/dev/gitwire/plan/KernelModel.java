@@ -1,13 +1,13 @@
 package dev.gitwire.plan;
 
-import dev.gitwire.dataplane.model.DeviceState;
-import dev.gitwire.dataplane.model.Guard;
-import dev.gitwire.dataplane.model.Link;
-import dev.gitwire.dataplane.model.NftTable;
-import dev.gitwire.dataplane.model.PeerConfig;
-import dev.gitwire.dataplane.model.PeerState;
-import dev.gitwire.dataplane.model.Route;
-import dev.gitwire.dataplane.model.Rule;
+import dev.gitwire.model.DeviceState;
+import dev.gitwire.model.Guard;
+import dev.gitwire.model.Link;
+import dev.gitwire.model.NftTable;
+import dev.gitwire.model.PeerConfig;
+import dev.gitwire.model.PeerState;
+import dev.gitwire.model.Route;
+import dev.gitwire.model.Rule;
 import dev.gitwire.net.Cidr;
 import java.util.ArrayList;
 import java.util.HashMap;

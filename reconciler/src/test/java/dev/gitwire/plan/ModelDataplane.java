@@ -1,9 +1,9 @@
 package dev.gitwire.plan;
 
-import dev.gitwire.dataplane.model.DeviceState;
-import dev.gitwire.dataplane.model.PeerState;
-import dev.gitwire.dataplane.model.Route;
-import dev.gitwire.dataplane.model.RouteType;
+import dev.gitwire.model.DeviceState;
+import dev.gitwire.model.PeerState;
+import dev.gitwire.model.Route;
+import dev.gitwire.model.RouteType;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.net.Cidr;

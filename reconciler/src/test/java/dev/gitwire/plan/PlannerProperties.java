@@ -2,11 +2,11 @@ package dev.gitwire.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gitwire.cluster.LiveCluster;
-import dev.gitwire.dataplane.model.DeviceState;
-import dev.gitwire.dataplane.model.PeerConfig;
-import dev.gitwire.dataplane.model.PeerState;
-import dev.gitwire.dataplane.model.Route;
+import dev.gitwire.model.LiveCluster;
+import dev.gitwire.model.DeviceState;
+import dev.gitwire.model.PeerConfig;
+import dev.gitwire.model.PeerState;
+import dev.gitwire.model.Route;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredState;
 import dev.gitwire.desired.NodeIdentity;

@@ -1,6 +1,6 @@
 package dev.gitwire.dataplane.link;
 
-import dev.gitwire.dataplane.model.Link;
+import dev.gitwire.model.Link;
 import dev.gitwire.dataplane.netlink.Attributes;
 import dev.gitwire.dataplane.netlink.MessageWriter;
 import dev.gitwire.dataplane.netlink.Netlink;

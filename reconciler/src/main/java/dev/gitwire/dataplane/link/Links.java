@@ -1,6 +1,6 @@
 package dev.gitwire.dataplane.link;
 
-import dev.gitwire.dataplane.model.Link;
+import dev.gitwire.model.Link;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.dataplane.netlink.NetlinkException;
 import java.util.List;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gitwire.dataplane.CommandRunner;
-import dev.gitwire.dataplane.model.NftTable;
+import dev.gitwire.model.NftTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;

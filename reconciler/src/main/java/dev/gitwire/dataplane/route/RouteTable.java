@@ -1,7 +1,7 @@
 package dev.gitwire.dataplane.route;
 
 import dev.gitwire.dataplane.link.Links;
-import dev.gitwire.dataplane.model.Route;
+import dev.gitwire.model.Route;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.dataplane.netlink.NetlinkException;
 import dev.gitwire.dataplane.netlink.NetlinkRequest;

@@ -1,6 +1,6 @@
 package dev.gitwire.dataplane.route;
 
-import dev.gitwire.dataplane.model.Rule;
+import dev.gitwire.model.Rule;
 import dev.gitwire.dataplane.netlink.Attributes;
 import dev.gitwire.dataplane.netlink.MessageWriter;
 import dev.gitwire.dataplane.netlink.Netlink;

@@ -1,6 +1,6 @@
 package dev.gitwire.dataplane.route;
 
-import dev.gitwire.dataplane.model.Rule;
+import dev.gitwire.model.Rule;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.net.IpFamily;
 import java.util.List;

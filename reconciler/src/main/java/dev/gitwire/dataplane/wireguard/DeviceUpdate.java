@@ -1,7 +1,7 @@
 package dev.gitwire.dataplane.wireguard;
 
-import dev.gitwire.dataplane.model.Endpoint;
-import dev.gitwire.dataplane.model.PeerConfig;
+import dev.gitwire.model.Endpoint;
+import dev.gitwire.model.PeerConfig;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.net.Cidr;

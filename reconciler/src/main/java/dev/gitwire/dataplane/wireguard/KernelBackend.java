@@ -1,6 +1,6 @@
 package dev.gitwire.dataplane.wireguard;
 
-import dev.gitwire.dataplane.model.DeviceState;
+import dev.gitwire.model.DeviceState;
 import dev.gitwire.dataplane.netlink.GenericNetlink;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.dataplane.netlink.NetlinkRequest;

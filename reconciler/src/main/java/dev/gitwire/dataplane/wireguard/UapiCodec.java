@@ -1,9 +1,9 @@
 package dev.gitwire.dataplane.wireguard;
 
-import dev.gitwire.dataplane.model.DeviceState;
-import dev.gitwire.dataplane.model.Endpoint;
-import dev.gitwire.dataplane.model.PeerConfig;
-import dev.gitwire.dataplane.model.PeerState;
+import dev.gitwire.model.DeviceState;
+import dev.gitwire.model.Endpoint;
+import dev.gitwire.model.PeerConfig;
+import dev.gitwire.model.PeerState;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.net.Cidr;

@@ -1,6 +1,6 @@
 package dev.gitwire.dataplane.wireguard;
 
-import dev.gitwire.dataplane.model.DeviceState;
+import dev.gitwire.model.DeviceState;
 /**
  * The control interface of one WireGuard device: the kernel's generic netlink family, or the
  * userspace implementation's UAPI socket. Both speak {@link DeviceUpdate}.

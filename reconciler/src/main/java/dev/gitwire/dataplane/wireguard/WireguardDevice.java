@@ -1,6 +1,6 @@
 package dev.gitwire.dataplane.wireguard;
 
-import dev.gitwire.dataplane.model.DeviceState;
+import dev.gitwire.model.DeviceState;
 import dev.gitwire.dataplane.wireguard.DeviceUpdate.PeerUpdate;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.net.Cidr;

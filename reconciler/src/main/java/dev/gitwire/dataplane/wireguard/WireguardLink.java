@@ -1,7 +1,7 @@
 package dev.gitwire.dataplane.wireguard;
 
 import dev.gitwire.dataplane.link.Links;
-import dev.gitwire.dataplane.model.Link;
+import dev.gitwire.model.Link;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.dataplane.netlink.NetlinkException;
 import dev.gitwire.dataplane.netlink.NetlinkSocket;

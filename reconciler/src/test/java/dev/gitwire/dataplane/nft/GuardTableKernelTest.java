@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gitwire.dataplane.CommandRunner;
-import dev.gitwire.dataplane.model.Guard;
+import dev.gitwire.model.Guard;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.testing.Privileged;
 import dev.gitwire.testing.Shell;

@@ -2,8 +2,8 @@ package dev.gitwire.dataplane.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gitwire.dataplane.model.Route;
-import dev.gitwire.dataplane.model.Rule;
+import dev.gitwire.model.Route;
+import dev.gitwire.model.Rule;
 import dev.gitwire.dataplane.netlink.Netlink;
 import dev.gitwire.dataplane.netlink.NetlinkMessage;
 import dev.gitwire.dataplane.netlink.NetlinkRequest;

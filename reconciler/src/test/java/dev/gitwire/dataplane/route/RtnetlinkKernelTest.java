@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gitwire.dataplane.link.Links;
-import dev.gitwire.dataplane.model.Link;
-import dev.gitwire.dataplane.model.Route;
-import dev.gitwire.dataplane.model.Rule;
+import dev.gitwire.model.Link;
+import dev.gitwire.model.Route;
+import dev.gitwire.model.Rule;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.dataplane.netlink.NetlinkException;
 import dev.gitwire.dataplane.netlink.NetlinkSocket;

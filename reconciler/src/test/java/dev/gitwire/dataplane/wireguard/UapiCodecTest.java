@@ -3,9 +3,9 @@ package dev.gitwire.dataplane.wireguard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.gitwire.dataplane.model.DeviceState;
-import dev.gitwire.dataplane.model.Endpoint;
-import dev.gitwire.dataplane.model.PeerState;
+import dev.gitwire.model.DeviceState;
+import dev.gitwire.model.Endpoint;
+import dev.gitwire.model.PeerState;
 import dev.gitwire.dataplane.wireguard.DeviceUpdate.PeerUpdate;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.net.Cidr;

@@ -1,4 +1,4 @@
-package dev.gitwire.dataplane.model;
+package dev.gitwire.model;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

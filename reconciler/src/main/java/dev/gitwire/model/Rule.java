@@ -1,4 +1,4 @@
-package dev.gitwire.dataplane.model;
+package dev.gitwire.model;
 
 import dev.gitwire.net.IpFamily;
 

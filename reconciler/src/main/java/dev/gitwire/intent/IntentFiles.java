@@ -1,4 +1,4 @@
-package dev.gitwire.source;
+package dev.gitwire.intent;
 
 import java.io.IOException;
 import java.security.MessageDigest;
