@@ -19,12 +19,10 @@ import dev.gitwire.plan.ModelDataplane;
 import dev.gitwire.plan.ModelDataplane.Path;
 import dev.gitwire.plan.Operation;
 import dev.gitwire.source.DirectoryTree;
+import dev.gitwire.testing.ManualClock;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -46,7 +44,7 @@ class ReconcilerTest {
     java.nio.file.Path repo;
 
     private final ModelDataplane kernel = new ModelDataplane();
-    private final SettableClock clock = new SettableClock();
+    private final ManualClock clock = new ManualClock();
     private final Reconciler reconciler = new Reconciler(kernel, clock, GRACE);
 
     @Test
@@ -191,29 +189,5 @@ class ReconcilerTest {
         byte[] raw = new byte[32];
         raw[1] = (byte) seed;
         return PrivateKey.of(raw);
-    }
-
-    /** A clock a test moves. */
-    private static final class SettableClock extends Clock {
-        private Instant now = Instant.parse("2026-12-02T08:00:00Z");
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
     }
 }
