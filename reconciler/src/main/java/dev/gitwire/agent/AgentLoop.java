@@ -108,6 +108,7 @@ public final class AgentLoop implements AutoCloseable {
             trigger(reason);
         } catch (SourceUnavailableException | IOException | RuntimeException e) {
             metrics.gitRead(false, clock.instant());
+            metrics.error("git");
             metrics.reconciled("no_intent", 0, java.util.Map.of());
             log.warn("no-intent", e.getMessage() + "; nothing was changed; retry in " + readRetry.toSeconds() + "s");
             timers.schedule(() -> readThenReconcile("retry"), readRetry.toMillis(), TimeUnit.MILLISECONDS);
@@ -143,6 +144,7 @@ public final class AgentLoop implements AutoCloseable {
             try {
                 cycle(coalesced);
             } catch (RuntimeException e) { // an error of the world, not a bug: retried like a failed apply
+                metrics.error("reconcile");
                 health.converged(false, "the last reconcile failed: " + e);
                 metrics.reconciled("error", 0, java.util.Map.of());
                 log.warn("reconcile-failed", e + "; retry in " + retry.toSeconds() + "s");
@@ -171,10 +173,14 @@ public final class AgentLoop implements AutoCloseable {
         try {
             prepared = agent.prepare();
         } catch (SourceUnavailableException e) {
+            if (agent.clusterSynced().filter(synced -> !synced).isPresent()) {
+                metrics.error("kubernetes");
+            }
             health.converged(false, e.getMessage());
             // no intent read yet, or no answer from the Kubernetes API yet: each calls for a reconcile when it comes
             return;
         } catch (RuntimeException e) { // the kernel could not be read for the underlay's MTU, say
+            metrics.error("kernel");
             health.converged(false, "the kernel could not be read: " + e.getMessage());
             metrics.reconciled("error", millisSince(start), java.util.Map.of());
             log.warn("prepare-failed", e.getMessage() + "; nothing was changed; retry in " + retry.toSeconds() + "s");
@@ -187,6 +193,7 @@ public final class AgentLoop implements AutoCloseable {
         long millis = millisSince(start);
         String result = outcome.converged() ? "converged" : outcome.failure().isPresent() ? "error" : "not_converged";
         metrics.reconciled(result, millis, outcome.executed().counts());
+        outcome.failure().ifPresent(f -> metrics.error("kernel"));
         if (byKernel && !outcome.executed().isEmpty()) {
             metrics.driftRepaired();
         }

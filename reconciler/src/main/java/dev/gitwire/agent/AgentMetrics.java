@@ -25,6 +25,7 @@ public final class AgentMetrics {
     private volatile Map<String, Long> peersByState = Map.of();
     private volatile long guarded;
     private final Map<String, AtomicLong> gitReads = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
     private volatile Instant lastGitSuccess;
     private volatile Optional<Boolean> kubernetesSynced = Optional.empty();
     /** Upper bounds, in seconds, of the buckets of the wait for a peer's first handshake. */
@@ -67,6 +68,11 @@ public final class AgentMetrics {
         guarded = target.guard().map(g -> (long) g.destinations().size()).orElse(0L);
         peersByState = states;
         peers = List.copyOf(devicePeers);
+    }
+
+    /** An error of the world, by kind: git, kubernetes, kernel, reconcile. */
+    public void error(String kind) {
+        errors.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
     }
 
     /** Whether the Kubernetes API has given its first list (empty: standalone, no API). */
@@ -116,6 +122,9 @@ public final class AgentMetrics {
         peers.forEach(p -> line(out, "gitwire_peer_received_bytes", "peer", p.config().publicKey().base64(), p.receivedBytes()));
         header(out, "gitwire_peer_sent_bytes", "gauge", "Bytes sent to a peer.");
         peers.forEach(p -> line(out, "gitwire_peer_sent_bytes", "peer", p.config().publicKey().base64(), p.sentBytes()));
+        header(out, "gitwire_errors_total", "counter",
+                "Errors the agent met and retried, by kind: git (a read), kubernetes (no answer yet), kernel, reconcile.");
+        new TreeMap<>(errors).forEach((kind, n) -> line(out, "gitwire_errors_total", "kind", kind, n.get()));
         header(out, "gitwire_git_reads_total", "counter", "Reads of the intent from its source, by result.");
         new TreeMap<>(gitReads).forEach((result, n) -> line(out, "gitwire_git_reads_total", "result", result, n.get()));
         Instant success = lastGitSuccess;

@@ -55,6 +55,9 @@ class AgentOutputTest {
         metrics.handshakeWaited(Duration.ofMillis(700));
         metrics.gitRead(true, NOW.minusSeconds(90));
         metrics.kubernetes(Optional.of(false));
+        metrics.error("git");
+        metrics.error("kernel");
+        metrics.error("git");
         metrics.gitRead(false, NOW.minusSeconds(30));
         metrics.handshakeWaited(Duration.ofSeconds(40));
         metrics.observed("main@sha1:abc", DesiredDataplane.absent(new DesiredDataplane.Ownership("wg", 51820, 99, 1),
@@ -85,6 +88,7 @@ class AgentOutputTest {
                 .contains("gitwire_git_reads_total{result=\"ok\"} 1\n")
                 .contains("gitwire_intent_age_seconds 90\n")
                 .contains("gitwire_kubernetes_synced 0\n")
+                .contains("gitwire_errors_total{kind=\"git\"} 2\n").contains("gitwire_errors_total{kind=\"kernel\"} 1\n")
                 .doesNotContain(key.base64());
         assertThat(text.lines().filter(l -> !l.startsWith("#")))
                 .allMatch(l -> l.matches("[a-z_]+(\\{[a-z]+=\"[^\"]*\"\\})? [0-9.]+"));
