@@ -49,8 +49,8 @@ final class ApplyCommand extends NodeCommand {
         if (outcome.converged()) {
             out.println("converged: the kernel matches the intent" + (outcome.target().awaitingHandshake().isEmpty()
                     ? "" : " (peers awaiting a first handshake are routed by the next apply or the agent)"));
-            // the last good intent runs, but the newest one was refused: that is a failure to report
-            return prepared.sourced().refusal().isPresent() ? GitwireCommand.EXIT_FAILURE : GitwireCommand.EXIT_OK;
+            // the last good intent runs, but the newest one was refused: a failure to report, unless allowed
+            return unlessRefused(prepared);
         }
         err.println("gitwire: not converged; still different:");
         PlanText.lines(outcome.residual()).forEach(err::println);

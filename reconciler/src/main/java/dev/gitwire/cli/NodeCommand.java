@@ -20,6 +20,17 @@ abstract class NodeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.Option(names = "--allow-last-good",
+            description = "Exit 0 when the newest revision is refused and the last good one is used instead, as"
+                    + " the agent does (default: exit 1, so that a script sees the refusal)")
+    boolean allowLastGood;
+
+    /** The exit status of a command that otherwise succeeded: 1 when the newest revision was refused. */
+    int unlessRefused(NodeAgent.Prepared prepared) {
+        return prepared.sourced().refusal().isPresent() && !allowLastGood ? GitwireCommand.EXIT_FAILURE
+                : GitwireCommand.EXIT_OK;
+    }
+
     @Override
     public final Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();

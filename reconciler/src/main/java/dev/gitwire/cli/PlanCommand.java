@@ -29,6 +29,6 @@ final class PlanCommand extends NodeCommand {
             PlanText.gating(preview.target()).forEach(out::println);
             PlanText.lines(preview.plan()).forEach(out::println);
         }
-        return GitwireCommand.EXIT_OK;
+        return unlessRefused(prepared);
     }
 }

@@ -54,8 +54,13 @@ class GitDrivenApplyTest {
             work.commit("a typo", List.of());
             work.push(false);
             String routes = a.host().namespace().ip("route", "show", "table", "51820");
+            Shell.Result planned = bed.gitwire(a, "plan", "--repo", url, "--node", "node-a", "--state-dir",
+                    a.stateDir().toString(), "--no-kubernetes");
+            assertThat(planned.exitCode()).as("plan on a refused head: " + planned.output()).isEqualTo(1);
+            assertThat(planned.output()).contains("keeping main@sha1:" + first);
             Shell.Result refused = apply(bed, a, url);
             assertThat(refused.exitCode()).isEqualTo(1);
+            assertThat(apply(bed, a, url, "--allow-last-good").exitCode()).as("as the agent would").isZero();
             assertThat(refused.output()).contains("keeping main@sha1:" + first)
                     .contains("nodes/node-b.yaml:").contains("'10.240.0.256' is not an IP address");
             assertThat(a.host().namespace().ip("route", "show", "table", "51820")).isEqualTo(routes);
