@@ -1,7 +1,7 @@
 package dev.gitwire.agent;
 
-import dev.gitwire.model.PeerState;
 import dev.gitwire.desired.DesiredDataplane;
+import dev.gitwire.model.PeerState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -48,10 +48,6 @@ public final class Health {
         lastRead = Optional.of(clock.instant());
     }
 
-    Optional<Instant> lastRead() {
-        return lastRead;
-    }
-
     public Answer liveness() {
         Optional<Instant> started = reconcileStarted;
         if (started.isPresent() && Duration.between(started.get(), clock.instant()).compareTo(STUCK) > 0) {

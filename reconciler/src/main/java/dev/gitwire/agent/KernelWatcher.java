@@ -1,16 +1,17 @@
 package dev.gitwire.agent;
 
 import dev.gitwire.dataplane.link.LinkCodec;
+import dev.gitwire.dataplane.netlink.Attributes;
+import dev.gitwire.dataplane.netlink.LibC;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.dataplane.netlink.NetlinkException;
 import dev.gitwire.dataplane.netlink.NetlinkMessage;
 import dev.gitwire.dataplane.netlink.NetlinkSocket;
 import dev.gitwire.dataplane.netlink.NetworkNamespace;
+import dev.gitwire.dataplane.nft.GuardTable;
 import dev.gitwire.dataplane.route.RouteCodec;
 import dev.gitwire.dataplane.route.RuleCodec;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
-import dev.gitwire.dataplane.netlink.Attributes;
-import dev.gitwire.dataplane.nft.GuardTable;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -74,7 +75,7 @@ final class KernelWatcher implements Runnable {
             } catch (NetlinkException.ResyncRequired e) {
                 onChange.accept("lost kernel notifications");
             } catch (NetlinkException e) {
-                if (e.errno() != dev.gitwire.dataplane.netlink.LibC.EAGAIN && !stopped) {
+                if (e.errno() != LibC.EAGAIN && !stopped) {
                     // not the receive timeout: the socket may have missed something; look, and do not spin
                     onChange.accept("netlink error: " + e.getMessage());
                     pause();

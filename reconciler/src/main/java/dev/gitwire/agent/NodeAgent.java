@@ -1,7 +1,6 @@
 package dev.gitwire.agent;
 
 import dev.gitwire.cluster.KubernetesCluster;
-import dev.gitwire.model.LiveCluster;
 import dev.gitwire.dataplane.KernelDataplane;
 import dev.gitwire.dataplane.netlink.NetworkNamespace;
 import dev.gitwire.dataplane.wireguard.UapiBackend;
@@ -13,13 +12,16 @@ import dev.gitwire.intent.Intent;
 import dev.gitwire.keys.KeyFile;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
-import dev.gitwire.net.Cidr;
+import dev.gitwire.model.LiveCluster;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.source.GitRemote;
 import dev.gitwire.source.IntentSource;
 import dev.gitwire.source.SourceUnavailableException;
 import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.StatusBranch;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -28,9 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import org.eclipse.jgit.transport.URIish;
 
 /**

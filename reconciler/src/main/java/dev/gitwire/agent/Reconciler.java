@@ -1,14 +1,14 @@
 package dev.gitwire.agent;
 
+import dev.gitwire.desired.DesiredDataplane.WireguardSpec;
+import dev.gitwire.desired.DesiredDataplane;
+import dev.gitwire.desired.HandshakeGate;
+import dev.gitwire.desired.PeerReport;
+import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.DeviceState;
 import dev.gitwire.model.Guard;
 import dev.gitwire.model.PeerConfig;
 import dev.gitwire.model.PeerState;
-import dev.gitwire.desired.DesiredDataplane;
-import dev.gitwire.desired.DesiredDataplane.WireguardSpec;
-import dev.gitwire.desired.HandshakeGate;
-import dev.gitwire.desired.PeerReport;
-import dev.gitwire.keys.PublicKey;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.plan.Dataplane;
 import dev.gitwire.plan.ObservedDataplane;
@@ -196,10 +196,7 @@ public final class Reconciler {
         }
         List<PeerConfig> peers = new ArrayList<>(wg.peers());
         peers.addAll(kept);
-        DesiredDataplane target = new DesiredDataplane(gated.owned(), Optional.of(new WireguardSpec(wg.mtu(),
-                wg.privateKey(), wg.listenPort(), wg.firewallMark(), peers)), gated.routes(), gated.rules(),
-                gated.guard(), gated.tunnelled(), gated.refusal(), gated.nftTables(), gated.sysctls(), gated.reports());
-        return new Target(target, false, revisit);
+        return new Target(gated.withPeers(peers), false, revisit);
     }
 
     /** How long each peer that this target proves waited, since it was first seen waiting. */
@@ -219,8 +216,7 @@ public final class Reconciler {
                 waits.add(Duration.between(awaitingSince.remove(key), now));
             }
         }
-        awaitingSince.keySet().removeIf(k -> !waiting.contains(k) && target.reports().stream()
-                .noneMatch(r -> r.key().filter(k::equals).isPresent()));
+        awaitingSince.keySet().retainAll(waiting); // proven ones were removed above; the others no longer wait
         return waits;
     }
 }

@@ -1,13 +1,13 @@
 package dev.gitwire.agent;
 
-import dev.gitwire.model.PeerConfig;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.PeerReport;
 import dev.gitwire.keys.PublicKey;
+import dev.gitwire.model.PeerConfig;
 import dev.gitwire.source.IntentSource;
-import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.NodeStatus.Condition;
 import dev.gitwire.status.NodeStatus.Phase;
+import dev.gitwire.status.NodeStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

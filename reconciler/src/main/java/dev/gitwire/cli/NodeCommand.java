@@ -3,16 +3,18 @@ package dev.gitwire.cli;
 import dev.gitwire.agent.NodeAgent;
 import dev.gitwire.source.SourceUnavailableException;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** A command about this node's kernel: with no intent to apply, it ends with exit 1 before the kernel is touched. */
 abstract class NodeCommand implements Callable<Integer> {
 
     /** How long a one-shot command waits for the Kubernetes API's first answer. */
-    private static final java.time.Duration CLUSTER_WAIT = java.time.Duration.ofSeconds(30);
+    private static final Duration CLUSTER_WAIT = Duration.ofSeconds(30);
 
     @Mixin
     CommonOptions options;
@@ -20,7 +22,7 @@ abstract class NodeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @picocli.CommandLine.Option(names = "--allow-last-good",
+    @Option(names = "--allow-last-good",
             description = "Exit 0 when the newest revision is refused and the last good one is used instead, as"
                     + " the agent does (default: exit 1, so that a script sees the refusal)")
     boolean allowLastGood;

@@ -28,7 +28,8 @@ final class PlanText {
         if (op instanceof Operation.CreateDevice c) {
             return "create WireGuard link " + c.interfaceName() + " mtu " + c.mtu();
         } else if (op instanceof Operation.AnchorLink a) {
-            return "add address " + "192.0.0.8/32 scope host to " + a.interfaceName() + " (reverse-path filtering)";
+            return "add address " + Operation.AnchorLink.ADDRESS + "/32 scope host to " + a.interfaceName()
+                    + " (reverse-path filtering)";
         } else if (op instanceof Operation.SetLink s) {
             return "set link " + s.interfaceName() + " mtu " + s.mtu() + (s.up() ? " up" : " down");
         } else if (op instanceof Operation.DeleteDevice d) {

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,6 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The live cluster from the Kubernetes API: informers on Pods (all namespaces) and Nodes, each in a
@@ -42,12 +45,12 @@ public final class KubernetesCluster implements AutoCloseable {
     private final LeanStore<Pod, LeanPod> podStore;
     private final LeanStore<Node, LeanNode> nodeStore = new LeanStore<>(LeanNode::of, LeanNode::toNode);
     private volatile Optional<PublicKey> published = Optional.empty();
-    private final java.util.concurrent.CountDownLatch synced = new java.util.concurrent.CountDownLatch(1);
+    private final CountDownLatch synced = new CountDownLatch(1);
     private volatile String waiting;
     private volatile boolean closed;
     private Thread starter;
-    private static final java.time.Duration FIRST_BACKOFF = java.time.Duration.ofSeconds(1);
-    private static final java.time.Duration LAST_BACKOFF = java.time.Duration.ofSeconds(30);
+    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration LAST_BACKOFF = Duration.ofSeconds(30);
 
     public KubernetesCluster(KubernetesClient client, String ownNode, Runnable onChange) {
         this.client = client;
@@ -69,8 +72,8 @@ public final class KubernetesCluster implements AutoCloseable {
     }
 
     /** Waits up to {@code timeout} for the first list; whether it arrived. */
-    public boolean awaitSynced(java.time.Duration timeout) throws InterruptedException {
-        return synced.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    public boolean awaitSynced(Duration timeout) throws InterruptedException {
+        return synced.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     public boolean synced() {
@@ -83,7 +86,7 @@ public final class KubernetesCluster implements AutoCloseable {
     }
 
     private void startUntilSynced() {
-        java.time.Duration backoff = FIRST_BACKOFF;
+        Duration backoff = FIRST_BACKOFF;
         while (!closed) {
             SharedIndexInformer<Pod> podInformer = client.pods().inAnyNamespace().runnableInformer(0);
             podInformer.itemStore(podStore);

@@ -2,11 +2,6 @@ package dev.gitwire.dataplane;
 
 import dev.gitwire.dataplane.link.Addresses;
 import dev.gitwire.dataplane.link.Links;
-import dev.gitwire.model.DeviceState;
-import dev.gitwire.model.Link;
-import dev.gitwire.model.NftTable;
-import dev.gitwire.model.Route;
-import dev.gitwire.model.Rule;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.dataplane.netlink.NetlinkSocket;
 import dev.gitwire.dataplane.netlink.NetworkNamespace;
@@ -16,8 +11,8 @@ import dev.gitwire.dataplane.route.RouteTable;
 import dev.gitwire.dataplane.route.Rules;
 import dev.gitwire.dataplane.sysctl.RememberedSysctl;
 import dev.gitwire.dataplane.sysctl.Sysctls;
-import dev.gitwire.dataplane.wireguard.DeviceUpdate;
 import dev.gitwire.dataplane.wireguard.DeviceUpdate.PeerUpdate;
+import dev.gitwire.dataplane.wireguard.DeviceUpdate;
 import dev.gitwire.dataplane.wireguard.KernelBackend;
 import dev.gitwire.dataplane.wireguard.UapiBackend;
 import dev.gitwire.dataplane.wireguard.WireguardDevice;
@@ -27,6 +22,11 @@ import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.DesiredState;
 import dev.gitwire.desired.HostEncryptionTables;
 import dev.gitwire.desired.Underlay;
+import dev.gitwire.model.DeviceState;
+import dev.gitwire.model.Link;
+import dev.gitwire.model.NftTable;
+import dev.gitwire.model.Route;
+import dev.gitwire.model.Rule;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.net.IpFamily;
@@ -52,8 +52,6 @@ import java.util.TreeSet;
 public final class KernelDataplane implements Dataplane, AutoCloseable {
 
     private static final List<String> MANAGED_SYSCTLS = List.of(DesiredState.SRC_VALID_MARK);
-    /** See {@link Operation.AnchorLink}. */
-    static final IpAddress ANCHOR = IpAddress.parse("192.0.0.8");
 
     private final NetlinkConnection netlink;
     private final NetworkNamespace namespace;
@@ -109,7 +107,7 @@ public final class KernelDataplane implements Dataplane, AutoCloseable {
                 remembered.add(name);
             }
         }
-        boolean anchored = link.map(l -> new Addresses(netlink).has(l.index(), ANCHOR)).orElse(false);
+        boolean anchored = link.map(l -> new Addresses(netlink).has(l.index(), Operation.AnchorLink.ADDRESS)).orElse(false);
         return new ObservedDataplane(link, device, anchored, routes, rules, guard.read(), tables, values, remembered);
     }
 
@@ -173,7 +171,8 @@ public final class KernelDataplane implements Dataplane, AutoCloseable {
                 device.ifPresent(WireguardDevice::close);
                 device = Optional.of(created.device());
             } else if (op instanceof Operation.AnchorLink anchor) {
-                new Addresses(netlink).addHostScoped(new Links(netlink).require(anchor.interfaceName()).index(), ANCHOR);
+                new Addresses(netlink).addHostScoped(new Links(netlink).require(anchor.interfaceName()).index(),
+                        Operation.AnchorLink.ADDRESS);
             } else if (op instanceof Operation.SetLink set) {
                 Links links = new Links(netlink);
                 links.set(links.require(set.interfaceName()), set.mtu(), set.up());

@@ -1,13 +1,13 @@
 package dev.gitwire.desired;
 
+import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.Guard;
 import dev.gitwire.model.NftTable;
 import dev.gitwire.model.PeerConfig;
 import dev.gitwire.model.Route;
 import dev.gitwire.model.RouteType;
 import dev.gitwire.model.Rule;
-import dev.gitwire.keys.PrivateKey;
-import dev.gitwire.keys.PublicKey;
 import dev.gitwire.net.Cidr;
 import java.util.Collections;
 import java.util.List;
@@ -59,6 +59,13 @@ public record DesiredDataplane(
     public static DesiredDataplane absent(Ownership owned, List<PeerReport> reports) {
         return new DesiredDataplane(owned, Optional.empty(), new TreeSet<>(), List.of(), Optional.empty(), Map.of(),
                 RouteType.THROW, List.of(), Map.of(), reports);
+    }
+
+    /** The same state with other WireGuard peers (the device itself as it is). */
+    public DesiredDataplane withPeers(List<PeerConfig> peers) {
+        WireguardSpec wg = wireguard.orElseThrow();
+        return new DesiredDataplane(owned, Optional.of(new WireguardSpec(wg.mtu(), wg.privateKey(), wg.listenPort(),
+                wg.firewallMark(), peers)), routes, rules, guard, tunnelled, refusal, nftTables, sysctls, reports);
     }
 
     public boolean enabled() {

@@ -1,13 +1,5 @@
 package dev.gitwire.desired;
 
-import dev.gitwire.model.LiveCluster;
-import dev.gitwire.model.LiveNode;
-import dev.gitwire.model.Endpoint;
-import dev.gitwire.model.Guard;
-import dev.gitwire.model.PeerConfig;
-import dev.gitwire.model.Route;
-import dev.gitwire.model.RouteType;
-import dev.gitwire.model.Rule;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.DesiredDataplane.WireguardSpec;
 import dev.gitwire.desired.PeerReport.State;
@@ -19,6 +11,14 @@ import dev.gitwire.intent.Mode;
 import dev.gitwire.intent.Mtu;
 import dev.gitwire.intent.RouteSource;
 import dev.gitwire.keys.PublicKey;
+import dev.gitwire.model.Endpoint;
+import dev.gitwire.model.Guard;
+import dev.gitwire.model.LiveCluster;
+import dev.gitwire.model.LiveNode;
+import dev.gitwire.model.PeerConfig;
+import dev.gitwire.model.Route;
+import dev.gitwire.model.RouteType;
+import dev.gitwire.model.Rule;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.net.IpFamily;
@@ -93,8 +93,9 @@ public final class DesiredState {
             other.addresses().forEach(a -> allowed.add(Cidr.host(a)));
             peers.add(new PeerConfig(key, Optional.of(endpoint(other, underlayFamily)),
                     mesh.wireguard().persistentKeepalive(), new TreeSet<>(allowed)));
-            reachable(other, mesh).forEach(dst -> routes.put(dst, Route.device(dst, owned.interfaceName())));
-            tunnelled.put(key, new TreeSet<>(reachable(other, mesh)));
+            List<Cidr> reachable = reachable(other, mesh);
+            reachable.forEach(dst -> routes.put(dst, Route.device(dst, owned.interfaceName())));
+            tunnelled.put(key, new TreeSet<>(reachable));
         }
         me.destinations().forEach(dst -> routes.put(dst, Route.throwing(dst)));
         List<Cidr> bypass = new ArrayList<>(mesh.bypass());
@@ -105,7 +106,9 @@ public final class DesiredState {
             routes.values().removeIf(r -> r.device().isPresent() && bypass.stream().anyMatch(
                     b -> b.overlaps(r.destination()) && b.prefixLength() <= r.destination().prefixLength()));
         }
-        tunnelled.values().forEach(dsts -> dsts.removeIf(dst -> routes.get(dst) == null || routes.get(dst).device().isEmpty()));
+        // what a local workload or a bypass took over is not the peer's to route
+        tunnelled.values().forEach(dsts -> dsts.removeIf(dst -> !routes.containsKey(dst)
+                || routes.get(dst).device().isEmpty()));
 
         Set<IpFamily> families = EnumSet.noneOf(IpFamily.class);
         routes.keySet().forEach(dst -> families.add(dst.family()));

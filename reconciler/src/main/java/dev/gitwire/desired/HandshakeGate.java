@@ -1,11 +1,11 @@
 package dev.gitwire.desired;
 
+import dev.gitwire.desired.DesiredDataplane.WireguardSpec;
+import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.Guard;
 import dev.gitwire.model.PeerConfig;
 import dev.gitwire.model.Route;
 import dev.gitwire.model.RouteType;
-import dev.gitwire.desired.DesiredDataplane.WireguardSpec;
-import dev.gitwire.keys.PublicKey;
 import dev.gitwire.net.Cidr;
 import java.time.Duration;
 import java.util.ArrayList;

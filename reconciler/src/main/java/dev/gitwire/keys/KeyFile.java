@@ -1,11 +1,11 @@
 package dev.gitwire.keys;
 
+import dev.gitwire.state.StateFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import dev.gitwire.state.StateFile;
 import java.security.SecureRandom;
 
 /**

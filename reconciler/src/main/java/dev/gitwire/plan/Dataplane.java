@@ -1,7 +1,7 @@
 package dev.gitwire.plan;
 
-import dev.gitwire.model.DeviceState;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
+import dev.gitwire.model.DeviceState;
 import java.util.Optional;
 
 /**

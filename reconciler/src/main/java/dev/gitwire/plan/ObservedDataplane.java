@@ -1,11 +1,13 @@
 package dev.gitwire.plan;
 
+import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.DeviceState;
 import dev.gitwire.model.Guard;
 import dev.gitwire.model.Link;
 import dev.gitwire.model.NftTable;
 import dev.gitwire.model.Route;
 import dev.gitwire.model.Rule;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,9 +16,9 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * What the kernel has of what gitwire owns: link W, whether it holds its anchor address, its device, every route of table T, the rules
- * that lead into T, the guard, gitwire's other nft tables, and the sysctls gitwire manages (their values,
- * and which have an original value remembered).
+ * What the kernel has of what gitwire owns: link W, whether it holds its anchor address, its device, every
+ * route of table T, the rules that lead into T, the guard, gitwire's other nft tables, and the sysctls
+ * gitwire manages (their values, and which have an original value remembered).
  */
 public record ObservedDataplane(
         Optional<Link> link,
@@ -38,13 +40,13 @@ public record ObservedDataplane(
     }
 
     public static ObservedDataplane empty() {
-        return new ObservedDataplane(Optional.empty(), Optional.empty(), false, new TreeSet<>(), List.of(), Optional.empty(),
-                List.of(), Map.of(), Set.of());
+        return new ObservedDataplane(Optional.empty(), Optional.empty(), false, new TreeSet<>(), List.of(),
+                Optional.empty(), List.of(), Map.of(), Set.of());
     }
 
     /** The peers of the device that completed a handshake since they were configured. */
-    public Set<dev.gitwire.keys.PublicKey> handshaken() {
-        Set<dev.gitwire.keys.PublicKey> keys = new java.util.HashSet<>();
+    public Set<PublicKey> handshaken() {
+        Set<PublicKey> keys = new HashSet<>();
         device.ifPresent(d -> d.peers().stream().filter(p -> p.latestHandshake().isPresent())
                 .forEach(p -> keys.add(p.config().publicKey())));
         return keys;

@@ -1,13 +1,14 @@
 package dev.gitwire.plan;
 
+import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.Endpoint;
 import dev.gitwire.model.Guard;
 import dev.gitwire.model.NftTable;
 import dev.gitwire.model.Route;
 import dev.gitwire.model.Rule;
-import dev.gitwire.keys.PrivateKey;
-import dev.gitwire.keys.PublicKey;
 import dev.gitwire.net.Cidr;
+import dev.gitwire.net.IpAddress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -33,7 +34,9 @@ public sealed interface Operation {
      * routes back through it, so without one the first packets a peer tunnels before this node routes it
      * would be dropped. Host scope: never a source of traffic, never on the wire.
      */
-    record AnchorLink(String interfaceName) implements Operation {}
+    record AnchorLink(String interfaceName) implements Operation {
+        public static final IpAddress ADDRESS = IpAddress.parse("192.0.0.8");
+    }
 
     record SetLink(String interfaceName, int mtu, boolean up) implements Operation {}
 

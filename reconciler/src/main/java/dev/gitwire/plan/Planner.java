@@ -1,14 +1,14 @@
 package dev.gitwire.plan;
 
+import dev.gitwire.desired.DesiredDataplane.WireguardSpec;
+import dev.gitwire.desired.DesiredDataplane;
+import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.DeviceState;
 import dev.gitwire.model.Guard;
 import dev.gitwire.model.NftTable;
 import dev.gitwire.model.PeerConfig;
 import dev.gitwire.model.PeerState;
 import dev.gitwire.model.Route;
-import dev.gitwire.desired.DesiredDataplane;
-import dev.gitwire.desired.DesiredDataplane.WireguardSpec;
-import dev.gitwire.keys.PublicKey;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.plan.Operation.AddAllowedIp;
 import dev.gitwire.plan.Operation.AddPeer;
@@ -19,12 +19,12 @@ import dev.gitwire.plan.Operation.ConfigureDevice;
 import dev.gitwire.plan.Operation.CreateDevice;
 import dev.gitwire.plan.Operation.DeleteDevice;
 import dev.gitwire.plan.Operation.DeleteGuard;
-import dev.gitwire.plan.Operation.GuardDestination;
-import dev.gitwire.plan.Operation.InstallGuard;
-import dev.gitwire.plan.Operation.ReleaseDestination;
 import dev.gitwire.plan.Operation.DeleteNftTable;
 import dev.gitwire.plan.Operation.DeleteRoute;
 import dev.gitwire.plan.Operation.DeleteRule;
+import dev.gitwire.plan.Operation.GuardDestination;
+import dev.gitwire.plan.Operation.InstallGuard;
+import dev.gitwire.plan.Operation.ReleaseDestination;
 import dev.gitwire.plan.Operation.RemoveAllowedIp;
 import dev.gitwire.plan.Operation.RemovePeer;
 import dev.gitwire.plan.Operation.ReplaceNftTable;
@@ -62,7 +62,7 @@ public final class Planner {
     public static Plan diff(ObservedDataplane actual, DesiredDataplane desired) {
         List<Operation> ops = new ArrayList<>();
         if (desired.wireguard().isEmpty()) {
-            teardown(actual, desired, ops);
+            teardown(actual, desired, ops, false);
         } else {
             converge(actual, desired, desired.wireguard().get(), ops);
         }
@@ -77,10 +77,6 @@ public final class Planner {
         List<Operation> ops = new ArrayList<>();
         teardown(actual, desired, ops, true);
         return new Plan(ops);
-    }
-
-    private static void teardown(ObservedDataplane actual, DesiredDataplane desired, List<Operation> ops) {
-        teardown(actual, desired, ops, false);
     }
 
     private static void teardown(ObservedDataplane actual, DesiredDataplane desired, List<Operation> ops,

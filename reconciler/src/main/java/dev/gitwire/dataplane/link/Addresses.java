@@ -2,10 +2,14 @@ package dev.gitwire.dataplane.link;
 
 import dev.gitwire.dataplane.netlink.Attributes;
 import dev.gitwire.dataplane.netlink.MessageWriter;
+import dev.gitwire.dataplane.netlink.Netlink;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.dataplane.netlink.NetlinkMessage;
 import dev.gitwire.dataplane.netlink.NetlinkRequest;
 import dev.gitwire.net.IpAddress;
+import dev.gitwire.net.IpFamily;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** Interface addresses (RTM_NEWADDR, RTM_GETADDR; struct ifaddrmsg, IFA_* attributes). */
@@ -37,17 +41,18 @@ public final class Addresses {
      */
     public void addHostScoped(int index, IpAddress address) {
         byte[] raw = address.toBytes();
-        MessageWriter w = new MessageWriter().u8(address.family() == dev.gitwire.net.IpFamily.IPV4 ? AF_INET : AF_INET6)
-                .u8(raw.length * 8).u8(0).u8(RT_SCOPE_HOST).u32(index).attribute(IFA_LOCAL, raw).attribute(IFA_ADDRESS, raw);
-        netlink.execute(new NetlinkRequest(RTM_NEWADDR, dev.gitwire.dataplane.netlink.Netlink.NLM_F_CREATE
-                | dev.gitwire.dataplane.netlink.Netlink.NLM_F_REPLACE, w.toBytes(), "add address " + address));
+        MessageWriter w = new MessageWriter().u8(address.family() == IpFamily.IPV4 ? AF_INET : AF_INET6)
+                .u8(raw.length * 8).u8(0).u8(RT_SCOPE_HOST).u32(index).attribute(IFA_LOCAL, raw)
+                .attribute(IFA_ADDRESS, raw);
+        netlink.execute(new NetlinkRequest(RTM_NEWADDR, Netlink.NLM_F_CREATE | Netlink.NLM_F_REPLACE, w.toBytes(),
+                "add address " + address));
     }
 
     private record Held(int index, IpAddress address) {}
 
-    private java.util.List<Held> addresses() {
+    private List<Held> addresses() {
         byte[] request = new MessageWriter().u8(0).u8(0).u8(0).u8(0).u32(0).toBytes();
-        java.util.List<Held> held = new java.util.ArrayList<>();
+        List<Held> held = new ArrayList<>();
         for (NetlinkMessage message : netlink.dump(new NetlinkRequest(RTM_GETADDR, 0, request, "dump addresses"))) {
             Attributes attributes = message.attributes(IFADDRMSG_LENGTH);
             Attributes.Attribute local = attributes.has(IFA_LOCAL) ? attributes.get(IFA_LOCAL) : attributes.get(IFA_ADDRESS);

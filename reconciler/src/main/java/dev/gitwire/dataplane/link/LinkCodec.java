@@ -1,11 +1,11 @@
 package dev.gitwire.dataplane.link;
 
-import dev.gitwire.model.Link;
 import dev.gitwire.dataplane.netlink.Attributes;
 import dev.gitwire.dataplane.netlink.MessageWriter;
 import dev.gitwire.dataplane.netlink.Netlink;
 import dev.gitwire.dataplane.netlink.NetlinkMessage;
 import dev.gitwire.dataplane.netlink.NetlinkRequest;
+import dev.gitwire.model.Link;
 import java.util.Optional;
 
 /** RTM_*LINK messages (linux/rtnetlink.h, linux/if_link.h): struct ifinfomsg, then IFLA_* attributes. */

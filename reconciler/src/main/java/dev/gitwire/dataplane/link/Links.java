@@ -1,8 +1,8 @@
 package dev.gitwire.dataplane.link;
 
-import dev.gitwire.model.Link;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.dataplane.netlink.NetlinkException;
+import dev.gitwire.model.Link;
 import java.util.List;
 import java.util.Optional;
 

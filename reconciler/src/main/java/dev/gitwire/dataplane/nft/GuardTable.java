@@ -10,20 +10,20 @@ import dev.gitwire.model.NftTable;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.net.IpFamily;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * The guard as the nftables table {@code inet gitwire_guard}: two base chains, at the output and forward
  * hooks, that accept what carries the firewall mark (WireGuard's own packets) or leaves by the WireGuard
  * link, and drop what goes to a guarded destination. Host destinations are in fixed-size hash sets (one
- * lookup per packet, whatever their number; see {@link Guard}), prefixes in interval sets. Changes are {@code nft -j -f -} transactions:
- * all or nothing.
+ * lookup per packet, whatever their number; see {@link Guard}), prefixes in interval sets. Changes are
+ * {@code nft -j -f -} transactions: all or nothing.
  */
 public final class GuardTable {
 
@@ -40,22 +40,14 @@ public final class GuardTable {
 
     /** The guard as the kernel has it; one whose rules are not exactly gitwire's reads with mark 0, to be rebuilt. */
     public Optional<Guard> read() {
-        CommandRunner.Result result = runner.run(List.of("nft", "-j", "list", "table", FAMILY, NAME), null);
-        if (!result.ok()) {
-            if (result.stderr().contains("No such file or directory")) {
-                return Optional.empty();
-            }
-            throw new NftablesException("nft list table " + FAMILY + " " + NAME + ": " + result.stderr().strip());
-        }
-        return Optional.of(parse(tree(result.stdout())));
+        return Nftables.list(runner, FAMILY, NAME).map(GuardTable::parse);
     }
 
     /** Creates the guard with its destinations, replacing whatever table of that name is there, atomically. */
     public void install(Guard guard) {
         ArrayNode commands = JSON.createArrayNode();
-        commands.addObject().set("add", table());
-        commands.addObject().set("delete", table());
-        commands.addObject().set("add", table());
+        Nftables.ensureThenDelete(commands, FAMILY, NAME);
+        commands.addObject().set("add", Nftables.tableObject(FAMILY, NAME));
         for (SetName set : SetName.values()) {
             ObjectNode s = JSON.createObjectNode().put("family", FAMILY).put("table", NAME).put("name", set.name)
                     .put("type", set.family == IpFamily.IPV4 ? "ipv4_addr" : "ipv6_addr");
@@ -66,16 +58,8 @@ public final class GuardTable {
             }
             commands.addObject().putObject("add").set("set", s);
         }
-        for (NftTable.Chain chain : chains(guard.firewallMark(), guard.interfaceName())) {
-            commands.addObject().putObject("add").set("chain", JSON.createObjectNode().put("family", FAMILY)
-                    .put("table", NAME).put("name", chain.name()).put("type", chain.type()).put("hook", chain.hook())
-                    .put("prio", chain.priority()).put("policy", chain.policy()));
-            for (NftTable.Rule rule : chain.rules()) {
-                ObjectNode r = JSON.createObjectNode().put("family", FAMILY).put("table", NAME).put("chain", chain.name());
-                r.putArray("expr").addAll(rule.expressions());
-                commands.addObject().putObject("add").set("rule", r);
-            }
-        }
+        // after the sets, which the rules refer to
+        Nftables.addChains(commands, FAMILY, NAME, chains(guard.firewallMark(), guard.interfaceName()));
         elements(commands, "add", guard.destinations());
         transaction(commands);
     }
@@ -96,8 +80,7 @@ public final class GuardTable {
 
     public void delete() {
         ArrayNode commands = JSON.createArrayNode();
-        commands.addObject().set("add", table());
-        commands.addObject().set("delete", table());
+        Nftables.ensureThenDelete(commands, FAMILY, NAME);
         transaction(commands);
     }
 
@@ -134,7 +117,7 @@ public final class GuardTable {
     static Guard parse(JsonNode document) {
         NftTable table = Nftables.parse(FAMILY, NAME, document);
         TreeSet<Cidr> destinations = new TreeSet<>();
-        java.util.Set<Integer> capacities = new java.util.HashSet<>();
+        Set<Integer> capacities = new HashSet<>();
         int sets = 0;
         boolean wellFormed = true;
         for (JsonNode item : document.path("nftables")) {
@@ -214,18 +197,6 @@ public final class GuardTable {
 
     private void transaction(ArrayNode commands) {
         Nftables.transaction(runner, commands, "nft transaction on the guard");
-    }
-
-    private static ObjectNode table() {
-        return Nftables.tableObject(FAMILY, NAME);
-    }
-
-    private static JsonNode tree(String json) {
-        try {
-            return JSON.readTree(json);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** The four sets: hosts (hash) and prefixes (interval), per family. */

@@ -29,6 +29,11 @@ public final class Nftables {
 
     /** The table as the kernel has it, or empty when there is none. */
     public Optional<NftTable> read(String family, String name) {
+        return list(runner, family, name).map(document -> parse(family, name, document));
+    }
+
+    /** `nft -j list table` of one table, parsed; empty when there is no such table. */
+    static Optional<JsonNode> list(CommandRunner runner, String family, String name) {
         CommandRunner.Result result = runner.run(List.of("nft", "-j", "list", "table", family, name), null);
         if (!result.ok()) {
             if (result.stderr().contains("No such file or directory")) {
@@ -36,7 +41,7 @@ public final class Nftables {
             }
             throw new NftablesException("nft list table " + family + " " + name + ": " + result.stderr().strip());
         }
-        return Optional.of(parse(family, name, tree(result.stdout())));
+        return Optional.of(tree(result.stdout()));
     }
 
     /** Replaces each table with the given content, and deletes the named absent ones, in one transaction. */
@@ -45,18 +50,7 @@ public final class Nftables {
         for (NftTable table : tables) {
             ensureThenDelete(commands, table.family(), table.name());
             commands.addObject().set("add", tableObject(table.family(), table.name()));
-            for (NftTable.Chain chain : table.chains()) {
-                ObjectNode c = JSON.createObjectNode().put("family", table.family()).put("table", table.name())
-                        .put("name", chain.name()).put("type", chain.type()).put("hook", chain.hook())
-                        .put("prio", chain.priority()).put("policy", chain.policy());
-                commands.addObject().putObject("add").set("chain", c);
-                for (NftTable.Rule rule : chain.rules()) {
-                    ObjectNode r = JSON.createObjectNode().put("family", table.family()).put("table", table.name())
-                            .put("chain", chain.name());
-                    r.putArray("expr").addAll(rule.expressions());
-                    commands.addObject().putObject("add").set("rule", r);
-                }
-            }
+            addChains(commands, table.family(), table.name(), table.chains());
         }
         for (NftTable table : deleted) {
             ensureThenDelete(commands, table.family(), table.name());
@@ -77,8 +71,24 @@ public final class Nftables {
         }
     }
 
+    /** The commands that add base chains, each with its rules, to a table that exists by then. */
+    static void addChains(ArrayNode commands, String family, String table, List<NftTable.Chain> chains) {
+        for (NftTable.Chain chain : chains) {
+            ObjectNode c = JSON.createObjectNode().put("family", family).put("table", table)
+                    .put("name", chain.name()).put("type", chain.type()).put("hook", chain.hook())
+                    .put("prio", chain.priority()).put("policy", chain.policy());
+            commands.addObject().putObject("add").set("chain", c);
+            for (NftTable.Rule rule : chain.rules()) {
+                ObjectNode r = JSON.createObjectNode().put("family", family).put("table", table)
+                        .put("chain", chain.name());
+                r.putArray("expr").addAll(rule.expressions());
+                commands.addObject().putObject("add").set("rule", r);
+            }
+        }
+    }
+
     /** "add table" succeeds whether or not it exists, so the delete after it never fails: the usual idiom. */
-    private static void ensureThenDelete(ArrayNode commands, String family, String name) {
+    static void ensureThenDelete(ArrayNode commands, String family, String name) {
         commands.addObject().set("add", tableObject(family, name));
         commands.addObject().set("delete", tableObject(family, name));
     }

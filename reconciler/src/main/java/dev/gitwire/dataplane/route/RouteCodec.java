@@ -1,12 +1,12 @@
 package dev.gitwire.dataplane.route;
 
-import dev.gitwire.model.Route;
-import dev.gitwire.model.RouteType;
 import dev.gitwire.dataplane.netlink.Attributes;
 import dev.gitwire.dataplane.netlink.MessageWriter;
 import dev.gitwire.dataplane.netlink.Netlink;
 import dev.gitwire.dataplane.netlink.NetlinkMessage;
 import dev.gitwire.dataplane.netlink.NetlinkRequest;
+import dev.gitwire.model.Route;
+import dev.gitwire.model.RouteType;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.net.IpFamily;

@@ -1,10 +1,10 @@
 package dev.gitwire.dataplane.route;
 
 import dev.gitwire.dataplane.link.Links;
-import dev.gitwire.model.Route;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.dataplane.netlink.NetlinkException;
 import dev.gitwire.dataplane.netlink.NetlinkRequest;
+import dev.gitwire.model.Route;
 import dev.gitwire.net.IpFamily;
 import java.util.ArrayList;
 import java.util.HashMap;

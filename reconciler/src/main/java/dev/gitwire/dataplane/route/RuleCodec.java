@@ -1,11 +1,11 @@
 package dev.gitwire.dataplane.route;
 
-import dev.gitwire.model.Rule;
 import dev.gitwire.dataplane.netlink.Attributes;
 import dev.gitwire.dataplane.netlink.MessageWriter;
 import dev.gitwire.dataplane.netlink.Netlink;
 import dev.gitwire.dataplane.netlink.NetlinkMessage;
 import dev.gitwire.dataplane.netlink.NetlinkRequest;
+import dev.gitwire.model.Rule;
 import dev.gitwire.net.IpFamily;
 import java.nio.ByteBuffer;
 import java.util.Set;

@@ -1,7 +1,7 @@
 package dev.gitwire.dataplane.route;
 
-import dev.gitwire.model.Rule;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
+import dev.gitwire.model.Rule;
 import dev.gitwire.net.IpFamily;
 import java.util.List;
 

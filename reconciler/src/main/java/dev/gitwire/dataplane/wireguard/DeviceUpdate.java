@@ -1,9 +1,9 @@
 package dev.gitwire.dataplane.wireguard;
 
-import dev.gitwire.model.Endpoint;
-import dev.gitwire.model.PeerConfig;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
+import dev.gitwire.model.Endpoint;
+import dev.gitwire.model.PeerConfig;
 import dev.gitwire.net.Cidr;
 import java.time.Duration;
 import java.util.List;

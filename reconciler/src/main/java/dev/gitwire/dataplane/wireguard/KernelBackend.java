@@ -1,9 +1,9 @@
 package dev.gitwire.dataplane.wireguard;
 
-import dev.gitwire.model.DeviceState;
 import dev.gitwire.dataplane.netlink.GenericNetlink;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.dataplane.netlink.NetlinkRequest;
+import dev.gitwire.model.DeviceState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package dev.gitwire.dataplane.wireguard;
 
-import dev.gitwire.model.DeviceState;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
+import dev.gitwire.model.DeviceState;
 import dev.gitwire.net.Cidr;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;

@@ -1,11 +1,11 @@
 package dev.gitwire.dataplane.wireguard;
 
+import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.DeviceState;
 import dev.gitwire.model.Endpoint;
 import dev.gitwire.model.PeerConfig;
 import dev.gitwire.model.PeerState;
-import dev.gitwire.keys.PrivateKey;
-import dev.gitwire.keys.PublicKey;
 import dev.gitwire.net.Cidr;
 import java.time.Duration;
 import java.time.Instant;

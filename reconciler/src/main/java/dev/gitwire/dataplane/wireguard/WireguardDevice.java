@@ -1,8 +1,8 @@
 package dev.gitwire.dataplane.wireguard;
 
-import dev.gitwire.model.DeviceState;
 import dev.gitwire.dataplane.wireguard.DeviceUpdate.PeerUpdate;
 import dev.gitwire.keys.PublicKey;
+import dev.gitwire.model.DeviceState;
 import dev.gitwire.net.Cidr;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,11 +1,11 @@
 package dev.gitwire.dataplane.wireguard;
 
 import dev.gitwire.dataplane.link.Links;
-import dev.gitwire.model.Link;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.dataplane.netlink.NetlinkException;
 import dev.gitwire.dataplane.netlink.NetlinkSocket;
 import dev.gitwire.dataplane.netlink.NetworkNamespace;
+import dev.gitwire.model.Link;
 import java.nio.file.Files;
 import java.util.Optional;
 
