@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gitwire.model.PeerConfig;
-import dev.gitwire.model.PeerState;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.PeerReport;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
+import dev.gitwire.model.PeerConfig;
+import dev.gitwire.model.PeerState;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

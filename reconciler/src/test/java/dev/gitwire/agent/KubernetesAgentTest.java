@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gitwire.cluster.KubernetesCluster;
-import dev.gitwire.model.PeerConfig;
 import dev.gitwire.dataplane.wireguard.WireguardLink;
 import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.model.PeerConfig;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.source.CommitTrust;
 import dev.gitwire.source.GitAccess;

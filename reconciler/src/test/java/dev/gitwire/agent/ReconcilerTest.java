@@ -2,9 +2,6 @@ package dev.gitwire.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gitwire.model.LiveCluster;
-import dev.gitwire.model.Route;
-import dev.gitwire.model.RouteType;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredState;
 import dev.gitwire.desired.HandshakeGate;
@@ -13,10 +10,13 @@ import dev.gitwire.desired.Underlay;
 import dev.gitwire.intent.Intent;
 import dev.gitwire.intent.IntentReader;
 import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.model.LiveCluster;
+import dev.gitwire.model.Route;
+import dev.gitwire.model.RouteType;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpFamily;
-import dev.gitwire.plan.ModelDataplane;
 import dev.gitwire.plan.ModelDataplane.Path;
+import dev.gitwire.plan.ModelDataplane;
 import dev.gitwire.plan.Operation;
 import dev.gitwire.source.DirectoryTree;
 import dev.gitwire.testing.ManualClock;

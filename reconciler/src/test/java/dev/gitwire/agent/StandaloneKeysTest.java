@@ -2,9 +2,9 @@ package dev.gitwire.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gitwire.model.PeerConfig;
 import dev.gitwire.dataplane.wireguard.WireguardLink;
 import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.model.PeerConfig;
 import dev.gitwire.source.CommitTrust;
 import dev.gitwire.source.GitAccess;
 import dev.gitwire.source.GitRemote;

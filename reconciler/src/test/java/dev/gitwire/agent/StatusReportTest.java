@@ -2,7 +2,6 @@ package dev.gitwire.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gitwire.model.LiveCluster;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredState;
 import dev.gitwire.desired.HandshakeGate;
@@ -11,21 +10,22 @@ import dev.gitwire.desired.Underlay;
 import dev.gitwire.intent.Intent;
 import dev.gitwire.intent.IntentReader;
 import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.model.LiveCluster;
 import dev.gitwire.net.IpFamily;
 import dev.gitwire.plan.ObservedDataplane;
 import dev.gitwire.plan.Plan;
+import dev.gitwire.source.DirectoryTree;
 import dev.gitwire.source.IntentSource;
 import dev.gitwire.source.Revision;
 import dev.gitwire.status.NodeStatus;
-import dev.gitwire.source.DirectoryTree;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.io.TempDir;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The status says, per peer, whether it is routed or waits for its first handshake (issue 13). */
 class StatusReportTest {

@@ -1,10 +1,5 @@
 package dev.gitwire.bench;
 
-import dev.gitwire.model.LiveCluster;
-import dev.gitwire.model.LiveNode;
-import dev.gitwire.model.DeviceState;
-import dev.gitwire.model.Link;
-import dev.gitwire.model.PeerState;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredState;
 import dev.gitwire.desired.NodeIdentity;
@@ -12,6 +7,11 @@ import dev.gitwire.desired.Underlay;
 import dev.gitwire.intent.Intent;
 import dev.gitwire.intent.MeshNode;
 import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.model.DeviceState;
+import dev.gitwire.model.Link;
+import dev.gitwire.model.LiveCluster;
+import dev.gitwire.model.LiveNode;
+import dev.gitwire.model.PeerState;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.net.IpFamily;
 import dev.gitwire.plan.ObservedDataplane;

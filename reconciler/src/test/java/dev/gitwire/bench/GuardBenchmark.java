@@ -1,13 +1,13 @@
 package dev.gitwire.bench;
 
 import dev.gitwire.dataplane.CommandRunner;
-import dev.gitwire.model.Guard;
-import dev.gitwire.model.Route;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.dataplane.netlink.NetlinkSocket;
 import dev.gitwire.dataplane.nft.GuardTable;
-import dev.gitwire.dataplane.route.RouteTable;
 import dev.gitwire.dataplane.route.RouteTable.Change;
+import dev.gitwire.dataplane.route.RouteTable;
+import dev.gitwire.model.Guard;
+import dev.gitwire.model.Route;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.net.IpFamily;

@@ -1,10 +1,10 @@
 package dev.gitwire.bench;
 
-import dev.gitwire.model.Route;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.dataplane.netlink.NetlinkSocket;
 import dev.gitwire.dataplane.route.RouteTable.Change;
 import dev.gitwire.dataplane.route.RouteTable;
+import dev.gitwire.model.Route;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.net.IpFamily;

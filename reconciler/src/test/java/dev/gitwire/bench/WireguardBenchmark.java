@@ -1,13 +1,13 @@
 package dev.gitwire.bench;
 
-import dev.gitwire.model.DeviceState;
-import dev.gitwire.model.Endpoint;
-import dev.gitwire.model.PeerConfig;
 import dev.gitwire.dataplane.wireguard.DeviceUpdate.PeerUpdate;
 import dev.gitwire.dataplane.wireguard.DeviceUpdate;
 import dev.gitwire.dataplane.wireguard.UapiBackend;
 import dev.gitwire.dataplane.wireguard.WireguardDevice;
 import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.model.DeviceState;
+import dev.gitwire.model.Endpoint;
+import dev.gitwire.model.PeerConfig;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.net.IpFamily;

@@ -2,15 +2,15 @@ package dev.gitwire.desired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gitwire.model.LiveCluster;
-import dev.gitwire.model.LiveNode;
-import dev.gitwire.model.Endpoint;
-import dev.gitwire.model.Route;
-import dev.gitwire.model.Rule;
 import dev.gitwire.desired.PeerReport.State;
 import dev.gitwire.intent.Intent;
 import dev.gitwire.intent.IntentReader;
 import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.model.Endpoint;
+import dev.gitwire.model.LiveCluster;
+import dev.gitwire.model.LiveNode;
+import dev.gitwire.model.Route;
+import dev.gitwire.model.Rule;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.net.IpFamily;

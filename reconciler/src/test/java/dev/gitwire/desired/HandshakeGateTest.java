@@ -2,14 +2,14 @@ package dev.gitwire.desired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gitwire.model.LiveCluster;
-import dev.gitwire.model.PeerConfig;
-import dev.gitwire.model.Route;
-import dev.gitwire.model.RouteType;
 import dev.gitwire.intent.Intent;
 import dev.gitwire.intent.IntentReader;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
+import dev.gitwire.model.LiveCluster;
+import dev.gitwire.model.PeerConfig;
+import dev.gitwire.model.Route;
+import dev.gitwire.model.RouteType;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpFamily;
 import dev.gitwire.source.DirectoryTree;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gitwire.intent.Mode;
 import dev.gitwire.testing.Privileged;
-import dev.gitwire.testing.Testbed;
 import dev.gitwire.testing.Testbed.Node;
+import dev.gitwire.testing.Testbed;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,45 +31,38 @@ class AgentRunTest {
                         repo.toString(), "--node", node.name(), "--state-dir", node.stateDir().toString(),
                         "--no-kubernetes", "--interval", "30s"));
             }
-            try {
-                for (Node node : bed.nodes()) {
-                    assertThat(Testbed.eventually(20_000, () -> Testbed.agentHttp(node, "GET", "/readyz").endsWith("200")))
-                            .as("%s ready; log:%n%s", node.name(), bed.log(node)).isTrue();
-                    assertThat(Testbed.agentHttp(node, "GET", "/healthz")).endsWith("200");
-                }
-                assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 20)).isTrue();
-                // ready means converged; node-b is routed once the handshake proves both sides have the keys
-                assertThat(Testbed.routesIntoTunnel(a, b, 20_000)).isTrue();
-
-                a.host().namespace().ip("route", "del", b.podAddress(1), "table", "51820");
-                assertThat(Testbed.eventually(1_000, () -> a.host().namespace().ip("route", "show", "table", "51820")
-                        .contains(b.podAddress(1) + " dev wireguard.cali"))).as("route back within a second").isTrue();
-                String metrics = Testbed.agentHttp(a, "GET", "/metrics");
-                assertThat(metrics).contains("gitwire_reconciles_total{result=\"converged\"}")
-                        .contains("gitwire_kernel_operations_total{kind=\"AddRoute\"}")
-                        .containsPattern("gitwire_drift_repairs_total [1-9]")
-                        .contains("gitwire_peers{state=\"Peered\"} 1")
-                        .contains("gitwire_applied_revision_info{revision=\"repo@sha256:")
-                        .doesNotContain(a.key().base64());
-                assertThat(Testbed.agentHttp(a, "POST", "/reconcile")).endsWith("202");
-
-                agents.get(0).destroy(); // SIGTERM
-                assertThat(agents.get(0).waitFor(10, TimeUnit.SECONDS)).isTrue();
-                assertThat(a.host().namespace().ip("link", "show")).contains("wireguard.cali");
-                assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 5)).isTrue();
-
-                agents.set(0, bed.startGitwire(a, "run", "--repo", repo.toString(),
-                        "--node", "node-a", "--state-dir", a.stateDir().toString(), "--no-kubernetes"));
-                assertThat(Testbed.eventually(20_000, () -> Testbed.agentHttp(a, "GET", "/readyz").endsWith("200"))).isTrue();
-                assertThat(Testbed.agentHttp(a, "GET", "/metrics")).as("a restart that finds the kernel right changes nothing")
-                        .contains("gitwire_reconciles_total{result=\"converged\"}")
-                        .doesNotContain("gitwire_kernel_operations_total{");
-            } finally {
-                agents.forEach(Process::destroy);
-                for (Process agent : agents) {
-                    agent.waitFor(10, TimeUnit.SECONDS);
-                }
+            for (Node node : bed.nodes()) {
+                assertThat(Testbed.eventually(20_000, () -> Testbed.agentHttp(node, "GET", "/readyz").endsWith("200")))
+                        .as("%s ready; log:%n%s", node.name(), bed.log(node)).isTrue();
+                assertThat(Testbed.agentHttp(node, "GET", "/healthz")).endsWith("200");
             }
+            assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 20)).isTrue();
+            // ready means converged; node-b is routed once the handshake proves both sides have the keys
+            assertThat(Testbed.routesIntoTunnel(a, b, 20_000)).isTrue();
+
+            a.host().namespace().ip("route", "del", b.podAddress(1), "table", "51820");
+            assertThat(Testbed.eventually(1_000, () -> a.host().namespace().ip("route", "show", "table", "51820")
+                    .contains(b.podAddress(1) + " dev wireguard.cali"))).as("route back within a second").isTrue();
+            String metrics = Testbed.agentHttp(a, "GET", "/metrics");
+            assertThat(metrics).contains("gitwire_reconciles_total{result=\"converged\"}")
+                    .contains("gitwire_kernel_operations_total{kind=\"AddRoute\"}")
+                    .containsPattern("gitwire_drift_repairs_total [1-9]")
+                    .contains("gitwire_peers{state=\"Peered\"} 1")
+                    .contains("gitwire_applied_revision_info{revision=\"repo@sha256:")
+                    .doesNotContain(a.key().base64());
+            assertThat(Testbed.agentHttp(a, "POST", "/reconcile")).endsWith("202");
+
+            agents.get(0).destroy(); // SIGTERM
+            assertThat(agents.get(0).waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(a.host().namespace().ip("link", "show")).contains("wireguard.cali");
+            assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 5)).isTrue();
+
+            agents.set(0, bed.startGitwire(a, "run", "--repo", repo.toString(),
+                    "--node", "node-a", "--state-dir", a.stateDir().toString(), "--no-kubernetes"));
+            assertThat(Testbed.eventually(20_000, () -> Testbed.agentHttp(a, "GET", "/readyz").endsWith("200"))).isTrue();
+            assertThat(Testbed.agentHttp(a, "GET", "/metrics")).as("a restart that finds the kernel right changes nothing")
+                    .contains("gitwire_reconciles_total{result=\"converged\"}")
+                    .doesNotContain("gitwire_kernel_operations_total{");
         }
     }
 

@@ -7,8 +7,8 @@ import dev.gitwire.testing.PingWatch;
 import dev.gitwire.testing.Privileged;
 import dev.gitwire.testing.Shell;
 import dev.gitwire.testing.TestNamespace;
-import dev.gitwire.testing.Testbed;
 import dev.gitwire.testing.Testbed.Node;
+import dev.gitwire.testing.Testbed;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -55,28 +55,19 @@ class FailClosedEndToEndTest {
         for (Node node : bed.nodes()) {
             start(node);
         }
-        assertThat(Testbed.eventually(30_000, () -> routed(a, b.podAddress(1)) && routed(b, a.podAddress(1))))
+        assertThat(Testbed.eventually(30_000, () -> Testbed.routesIntoTunnel(a, b.podAddress(1)) && Testbed.routesIntoTunnel(b, a.podAddress(1))))
                 .as("both routed:%n%s%n%s", bed.log(a), bed.log(b)).isTrue();
         assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 20)).isTrue();
     }
 
     @AfterAll
-    void tearDown() throws InterruptedException {
-        for (Process agent : agents.values()) {
-            agent.destroy();
-            agent.waitFor(10, TimeUnit.SECONDS);
-        }
+    void tearDown() {
         bed.close();
     }
 
     private void start(Node node) throws java.io.IOException {
         agents.put(node.name(), bed.startGitwire(node, "run", "--repo", repo.toString(), "--node", node.name(),
                 "--state-dir", node.stateDir().toString(), "--no-kubernetes", "--interval", "2s"));
-    }
-
-    private static boolean routed(Node node, String destination) {
-        return Shell.tryRun(List.of("ip", "-n", node.host().namespace().name(), "route", "show", "table", "51820"), null)
-                .output().contains(destination + " dev wireguard.cali");
     }
 
     /** Runs the fault under watch; asserts no plaintext echo request between the pods; returns the repair time. */
@@ -88,7 +79,7 @@ class FailClosedEndToEndTest {
             breakIt.run();
             assertThat(answers(pod, b.podAddress(1))).as("%s repaired:%n%s", fault, bed.log(a)).isTrue();
             long repairMillis = (System.nanoTime() - start) / 1_000_000; // to the first reply through the tunnel
-            assertThat(Testbed.eventually(20_000, () -> routed(a, b.podAddress(1))
+            assertThat(Testbed.eventually(20_000, () -> Testbed.routesIntoTunnel(a, b.podAddress(1))
                     && a.host().namespace().ip("rule", "show").contains("lookup 51820"))).isTrue();
             Thread.sleep(1_000);
             PingWatch.Result seen = watch.stop();

@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gitwire.intent.Mode;
 import dev.gitwire.testing.PingWatch;
 import dev.gitwire.testing.Privileged;
-import dev.gitwire.testing.Testbed;
 import dev.gitwire.testing.Testbed.Node;
+import dev.gitwire.testing.Testbed;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -33,39 +31,30 @@ class KillNineEndToEndTest {
             Node b = bed.addNode("node-b", 2, 1);
             Path repo = bed.writeIntent(Files.createDirectories(bed.root().resolve("repo")),
                     Testbed.mesh(true, true, Mode.OPPORTUNISTIC), Set.of());
-            List<Process> agents = new ArrayList<>();
-            for (Node node : bed.nodes()) {
-                agents.add(start(bed, node, repo));
-            }
-            try {
-                assertThat(Testbed.routesIntoTunnel(a, b, 30_000) && Testbed.routesIntoTunnel(b, a, 30_000)).isTrue();
-                Random random = new Random(20261202);
-                try (PingWatch watch = new PingWatch(bed, bed.pod(a.podAddress(1)), b.podAddress(1))) {
-                    for (int round = 1; round <= ROUNDS; round++) {
-                        bed.writeIntent(repo, Testbed.mesh(true, round % 2 == 0, Mode.OPPORTUNISTIC), Set.of());
-                        Testbed.agentHttp(a, "POST", "/reconcile");
-                        Thread.sleep(random.nextInt(400)); // somewhere in reading, planning or applying
-                        agents.get(0).destroyForcibly();
-                        assertThat(agents.get(0).waitFor(10, TimeUnit.SECONDS)).isTrue();
-                        agents.set(0, start(bed, a, repo));
-                        int number = round;
-                        assertThat(Testbed.eventually(30_000, () -> Testbed.agentHttp(a, "GET", "/readyz")
-                                .endsWith("200"))).as("round %d converges after the restart:%n%s", number, bed.log(a))
-                                .isTrue();
-                        assertThat(Testbed.routesIntoTunnel(a, b, 10_000)).as("round %d", number).isTrue();
-                    }
-                    PingWatch.Result seen = watch.stop();
-                    long plaintext = Testbed.count(seen.capture(), "icmp and host " + a.podAddress(1) + " and host "
-                            + b.podAddress(1));
-                    System.out.printf("kill -9: %d rounds, %d of %d echo requests lost, %d in plaintext%n", ROUNDS,
-                            seen.lost(), seen.transmitted(), plaintext);
-                    assertThat(plaintext).isZero();
+            Process agentA = start(bed, a, repo);
+            start(bed, b, repo);
+            assertThat(Testbed.routesIntoTunnel(a, b, 30_000) && Testbed.routesIntoTunnel(b, a, 30_000)).isTrue();
+            Random random = new Random(20261202);
+            try (PingWatch watch = new PingWatch(bed, bed.pod(a.podAddress(1)), b.podAddress(1))) {
+                for (int round = 1; round <= ROUNDS; round++) {
+                    bed.writeIntent(repo, Testbed.mesh(true, round % 2 == 0, Mode.OPPORTUNISTIC), Set.of());
+                    Testbed.agentHttp(a, "POST", "/reconcile");
+                    Thread.sleep(random.nextInt(400)); // somewhere in reading, planning or applying
+                    agentA.destroyForcibly();
+                    assertThat(agentA.waitFor(10, TimeUnit.SECONDS)).isTrue();
+                    agentA = start(bed, a, repo);
+                    int number = round;
+                    assertThat(Testbed.eventually(30_000, () -> Testbed.agentHttp(a, "GET", "/readyz")
+                            .endsWith("200"))).as("round %d converges after the restart:%n%s", number, bed.log(a))
+                            .isTrue();
+                    assertThat(Testbed.routesIntoTunnel(a, b, 10_000)).as("round %d", number).isTrue();
                 }
-            } finally {
-                agents.forEach(Process::destroy);
-                for (Process agent : agents) {
-                    agent.waitFor(10, TimeUnit.SECONDS);
-                }
+                PingWatch.Result seen = watch.stop();
+                long plaintext = Testbed.count(seen.capture(), "icmp and host " + a.podAddress(1) + " and host "
+                        + b.podAddress(1));
+                System.out.printf("kill -9: %d rounds, %d of %d echo requests lost, %d in plaintext%n", ROUNDS,
+                        seen.lost(), seen.transmitted(), plaintext);
+                assertThat(plaintext).isZero();
             }
         }
     }

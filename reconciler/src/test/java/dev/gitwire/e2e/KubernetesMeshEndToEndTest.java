@@ -6,8 +6,8 @@ import dev.gitwire.cluster.KubernetesCluster;
 import dev.gitwire.intent.Mode;
 import dev.gitwire.testing.Privileged;
 import dev.gitwire.testing.Shell;
-import dev.gitwire.testing.Testbed;
 import dev.gitwire.testing.Testbed.Node;
+import dev.gitwire.testing.Testbed;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -15,10 +15,8 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,7 +32,6 @@ class KubernetesMeshEndToEndTest {
 
     @Test
     void podsAndKeysFromTheKubernetesApiMakeTheMesh() throws Exception {
-        List<Process> agents = new ArrayList<>();
         try (Testbed bed = new Testbed()) {
             Node a = bed.addNode("node-a", 1, 1);
             Node b = bed.addNode("node-b", 2, 2);
@@ -50,9 +47,8 @@ class KubernetesMeshEndToEndTest {
             Path repo = bed.writeIntent(Files.createDirectories(bed.root().resolve("repo")),
                     Testbed.mesh(true, false, Mode.OPPORTUNISTIC), Set.of(), Testbed.Inventory.KUBERNETES);
             for (Node node : bed.nodes()) {
-                agents.add(bed.startGitwire(node, "run", "--repo",
-                        repo.toString(), "--node", node.name(), "--state-dir", node.stateDir().toString(),
-                        "--kubeconfig", kubeconfig.toString()));
+                bed.startGitwire(node, "run", "--repo", repo.toString(), "--node", node.name(), "--state-dir",
+                        node.stateDir().toString(), "--kubeconfig", kubeconfig.toString());
             }
             String podB2 = b.podAddress(2);
             assertThat(Testbed.eventually(30_000, () -> tableOf(a).contains(podB2 + " dev wireguard.cali")))
@@ -76,11 +72,6 @@ class KubernetesMeshEndToEndTest {
                     .as("a deleted pod leaves node-a's table").isTrue();
             assertThat(a.host().run("wg", "show", "wireguard.cali", "allowed-ips")).doesNotContain(podB2 + "/32")
                     .contains(b.podAddress(1) + "/32");
-        } finally {
-            for (Process agent : agents) {
-                agent.destroy();
-                agent.waitFor(10, TimeUnit.SECONDS);
-            }
         }
     }
 

@@ -7,8 +7,8 @@ import dev.gitwire.testing.GitServer;
 import dev.gitwire.testing.GitWorkTree;
 import dev.gitwire.testing.Privileged;
 import dev.gitwire.testing.Shell;
-import dev.gitwire.testing.Testbed;
 import dev.gitwire.testing.Testbed.Node;
+import dev.gitwire.testing.Testbed;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -63,11 +63,7 @@ class MeshAgentsEndToEndTest {
     }
 
     @AfterAll
-    void tearDown() throws InterruptedException {
-        for (Process agent : agents.values()) {
-            agent.destroy();
-            agent.waitFor(10, TimeUnit.SECONDS);
-        }
+    void tearDown() {
         bed.close();
     }
 

@@ -6,8 +6,8 @@ import dev.gitwire.intent.Mode;
 import dev.gitwire.testing.PingWatch;
 import dev.gitwire.testing.Privileged;
 import dev.gitwire.testing.Shell;
-import dev.gitwire.testing.Testbed;
 import dev.gitwire.testing.Testbed.Node;
+import dev.gitwire.testing.Testbed;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,7 +31,8 @@ class ZeroLossTransitionsEndToEndTest {
      */
     @Test
     void encryptionOffThenOnLosesNoPacket() throws Exception {
-        try (Testbed bed = new Testbed(); Agents agents = new Agents(bed)) {
+        try (Testbed bed = new Testbed()) {
+            Agents agents = new Agents(bed);
             agents.interval = "1h";
             Path repo = encryptedPair(bed, agents);
             Node a = bed.node("node-a");
@@ -46,7 +47,7 @@ class ZeroLossTransitionsEndToEndTest {
                 Thread.sleep(1_000);
                 bed.writeIntent(repo, Testbed.mesh(true, true, Mode.OPPORTUNISTIC), Set.of());
                 readTwoSecondsApart(a, b);
-                assertThat(Testbed.eventually(30_000, () -> routed(a, b.podAddress(1)) && routed(b, a.podAddress(1))))
+                assertThat(Testbed.eventually(30_000, () -> Testbed.routesIntoTunnel(a, b.podAddress(1)) && Testbed.routesIntoTunnel(b, a.podAddress(1))))
                         .as("on again:%n%s%n%s", bed.log(a), bed.log(b)).isTrue();
                 Thread.sleep(1_000);
                 PingWatch.Result seen = watch.stop();
@@ -64,22 +65,23 @@ class ZeroLossTransitionsEndToEndTest {
 
     @Test
     void aNodeJoiningARunningMeshLosesNothingToTheNodesAlreadyThere() throws Exception {
-        try (Testbed bed = new Testbed(); Agents agents = new Agents(bed)) {
+        try (Testbed bed = new Testbed()) {
+            Agents agents = new Agents(bed);
             Node a = bed.addNode("node-a", 1, 1);
             Node b = bed.addNode("node-b", 2, 1);
             Node c = bed.addNode("node-c", 3, 1);
             Path repo = Files.createDirectories(bed.root().resolve("repo"));
             bed.writeIntent(repo, Testbed.mesh(true, true, Mode.OPPORTUNISTIC), Set.of("node-c"));
             agents.start(repo, a, b, c);
-            assertThat(Testbed.eventually(30_000, () -> routed(a, b.podAddress(1)) && routed(b, a.podAddress(1))))
+            assertThat(Testbed.eventually(30_000, () -> Testbed.routesIntoTunnel(a, b.podAddress(1)) && Testbed.routesIntoTunnel(b, a.podAddress(1))))
                     .isTrue();
 
             try (PingWatch toB = new PingWatch(bed, bed.pod(a.podAddress(1)), b.podAddress(1));
                     PingWatch toC = new PingWatch(bed, bed.pod(b.podAddress(1)), c.podAddress(1))) {
                 Thread.sleep(1_000);
                 bed.writeIntent(repo, Testbed.mesh(true, true, Mode.OPPORTUNISTIC), Set.of()); // node-c joins
-                assertThat(Testbed.eventually(30_000, () -> routed(a, c.podAddress(1)) && routed(b, c.podAddress(1))
-                        && routed(c, a.podAddress(1)) && routed(c, b.podAddress(1))))
+                assertThat(Testbed.eventually(30_000, () -> Testbed.routesIntoTunnel(a, c.podAddress(1)) && Testbed.routesIntoTunnel(b, c.podAddress(1))
+                        && Testbed.routesIntoTunnel(c, a.podAddress(1)) && Testbed.routesIntoTunnel(c, b.podAddress(1))))
                         .as("joined:%n%s", bed.log(c)).isTrue();
                 Thread.sleep(1_000);
                 PingWatch.Result seenB = toB.stop();
@@ -101,7 +103,8 @@ class ZeroLossTransitionsEndToEndTest {
      */
     @Test
     void aKeyChangeNeverSendsPlaintext() throws Exception {
-        try (Testbed bed = new Testbed(); Agents agents = new Agents(bed)) {
+        try (Testbed bed = new Testbed()) {
+            Agents agents = new Agents(bed);
             Path repo = encryptedPair(bed, agents);
             Node a = bed.node("node-a");
             Node b = bed.node("node-b");
@@ -130,7 +133,8 @@ class ZeroLossTransitionsEndToEndTest {
 
     @Test
     void inStrictModeANodeWithoutAKnownKeyIsRefusedNeverReachedInPlaintext() throws Exception {
-        try (Testbed bed = new Testbed(); Agents agents = new Agents(bed)) {
+        try (Testbed bed = new Testbed()) {
+            Agents agents = new Agents(bed);
             Node a = bed.addNode("node-a", 1, 1);
             Node c = bed.addNode("node-c", 3, 1);
             Path repo = Files.createDirectories(bed.root().resolve("repo"));
@@ -166,17 +170,12 @@ class ZeroLossTransitionsEndToEndTest {
         assertThat(Testbed.agentHttp(second, "POST", "/reconcile")).endsWith("202");
     }
 
-    private static boolean routed(Node node, String destination) {
-        return Shell.tryRun(List.of("ip", "-n", node.host().namespace().name(), "route", "show", "table", "51820"), null)
-                .output().contains(destination + " dev wireguard.cali");
-    }
-
     private static boolean hasLink(Node node) {
         return node.host().namespace().ip("link", "show").contains("wireguard.cali");
     }
 
     /** `gitwire run` on nodes of a testbed, polling a plain directory every second, with loose rp_filter. */
-    private static final class Agents implements AutoCloseable {
+    private static final class Agents {
         private final Testbed bed;
         private final List<Process> running = new ArrayList<>();
         String interval = "1s";
@@ -198,14 +197,6 @@ class ZeroLossTransitionsEndToEndTest {
         void stop(int index) throws InterruptedException {
             running.get(index).destroy();
             running.get(index).waitFor(10, TimeUnit.SECONDS);
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            running.forEach(Process::destroy);
-            for (Process p : running) {
-                p.waitFor(10, TimeUnit.SECONDS);
-            }
         }
     }
 }

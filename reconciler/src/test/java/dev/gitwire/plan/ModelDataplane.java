@@ -1,11 +1,11 @@
 package dev.gitwire.plan;
 
+import dev.gitwire.desired.DesiredDataplane.Ownership;
+import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.DeviceState;
 import dev.gitwire.model.PeerState;
 import dev.gitwire.model.Route;
 import dev.gitwire.model.RouteType;
-import dev.gitwire.desired.DesiredDataplane.Ownership;
-import dev.gitwire.keys.PublicKey;
 import dev.gitwire.net.Cidr;
 import java.time.Instant;
 import java.util.Comparator;

@@ -2,11 +2,6 @@ package dev.gitwire.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gitwire.model.LiveCluster;
-import dev.gitwire.model.DeviceState;
-import dev.gitwire.model.PeerConfig;
-import dev.gitwire.model.PeerState;
-import dev.gitwire.model.Route;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredState;
 import dev.gitwire.desired.NodeIdentity;
@@ -17,6 +12,11 @@ import dev.gitwire.intent.MeshNode;
 import dev.gitwire.intent.NodeSelector;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
+import dev.gitwire.model.DeviceState;
+import dev.gitwire.model.LiveCluster;
+import dev.gitwire.model.PeerConfig;
+import dev.gitwire.model.PeerState;
+import dev.gitwire.model.Route;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpFamily;
 import dev.gitwire.testing.IntentArbitraries;

@@ -43,6 +43,7 @@ public final class Testbed implements AutoCloseable {
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final List<TestNamespace> pods = new ArrayList<>();
     private final Map<String, TestNamespace> podNames = new LinkedHashMap<>();
+    private final List<Process> running = new ArrayList<>();
     private final Path root;
     private GitServer gitServer;
     private TcpRelay apiRelay;
@@ -241,10 +242,12 @@ public final class Testbed implements AutoCloseable {
         return Shell.tryRun(gitwireCommand(node, args), null);
     }
 
-    /** Starts `gitwire ARGS` inside a node and leaves it running; its output is appended to the node's log. */
+    /** Starts `gitwire ARGS` inside a node; its output goes to the node's log; {@link #close()} stops it (SIGTERM). */
     public Process startGitwire(Node node, String... args) throws IOException {
-        return new ProcessBuilder(gitwireCommand(node, args)).redirectErrorStream(true)
+        Process started = new ProcessBuilder(gitwireCommand(node, args)).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve(node.name() + ".log").toFile())).start();
+        running.add(started);
+        return started;
     }
 
     /** What the node's gitwire processes have written so far, for a failure message. */
@@ -297,11 +300,13 @@ public final class Testbed implements AutoCloseable {
 
     /** Whether {@code from} routes every pod of {@code to} into the tunnel, within {@code millis}. */
     public static boolean routesIntoTunnel(Node from, Node to, long millis) throws InterruptedException {
-        return eventually(millis, () -> {
-            String table = Shell.tryRun(List.of("ip", "-n", from.host().namespace().name(), "route", "show", "table",
-                    "51820"), null).output();
-            return to.pods().stream().allMatch(pod -> table.contains(pod + " dev wireguard.cali"));
-        });
+        return eventually(millis, () -> to.pods().stream().allMatch(pod -> routesIntoTunnel(from, pod)));
+    }
+
+    /** Whether {@code from} routes {@code destination} into the tunnel now (table 51820 may not exist yet). */
+    public static boolean routesIntoTunnel(Node from, String destination) {
+        return Shell.tryRun(List.of("ip", "-n", from.host().namespace().name(), "route", "show", "table", "51820"), null)
+                .output().contains(destination + " dev wireguard.cali");
     }
 
     /** An HTTP request to the agent of a node, on its default address; the body, a line, then the status code. */
@@ -361,6 +366,16 @@ public final class Testbed implements AutoCloseable {
 
     @Override
     public void close() {
+        for (Process agent : running) { // SIGTERM: the agents leave the dataplane as it is
+            agent.destroy();
+        }
+        for (Process agent : running) {
+            try {
+                agent.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (gitServer != null) {
             gitServer.stop();
         }

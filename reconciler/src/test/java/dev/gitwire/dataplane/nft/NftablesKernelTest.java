@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.gitwire.dataplane.CommandRunner;
-import dev.gitwire.model.NftTable;
 import dev.gitwire.desired.HostEncryptionTables;
+import dev.gitwire.model.NftTable;
 import dev.gitwire.testing.Privileged;
 import dev.gitwire.testing.TestNamespace;
 import java.util.List;

@@ -2,11 +2,11 @@ package dev.gitwire.dataplane.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gitwire.model.Route;
-import dev.gitwire.model.Rule;
 import dev.gitwire.dataplane.netlink.Netlink;
 import dev.gitwire.dataplane.netlink.NetlinkMessage;
 import dev.gitwire.dataplane.netlink.NetlinkRequest;
+import dev.gitwire.model.Route;
+import dev.gitwire.model.Rule;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpFamily;
 import java.nio.ByteBuffer;

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gitwire.dataplane.link.Links;
-import dev.gitwire.model.Link;
-import dev.gitwire.model.Route;
-import dev.gitwire.model.Rule;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.dataplane.netlink.NetlinkException;
 import dev.gitwire.dataplane.netlink.NetlinkSocket;
 import dev.gitwire.dataplane.route.RouteTable.Change;
+import dev.gitwire.model.Link;
+import dev.gitwire.model.Route;
+import dev.gitwire.model.Rule;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpFamily;
 import dev.gitwire.testing.Privileged;

@@ -2,16 +2,16 @@ package dev.gitwire.dataplane.wireguard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gitwire.model.DeviceState;
-import dev.gitwire.model.Endpoint;
-import dev.gitwire.model.PeerConfig;
-import dev.gitwire.model.PeerState;
 import dev.gitwire.dataplane.netlink.Attributes.Attribute;
 import dev.gitwire.dataplane.netlink.Attributes;
 import dev.gitwire.dataplane.netlink.GenericNetlink;
 import dev.gitwire.dataplane.netlink.NetlinkMessage;
 import dev.gitwire.dataplane.wireguard.DeviceUpdate.PeerUpdate;
 import dev.gitwire.keys.PublicKey;
+import dev.gitwire.model.DeviceState;
+import dev.gitwire.model.Endpoint;
+import dev.gitwire.model.PeerConfig;
+import dev.gitwire.model.PeerState;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
 import java.nio.ByteBuffer;

@@ -3,12 +3,12 @@ package dev.gitwire.dataplane.wireguard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.gitwire.model.DeviceState;
-import dev.gitwire.model.Endpoint;
-import dev.gitwire.model.PeerConfig;
 import dev.gitwire.dataplane.wireguard.DeviceUpdate.PeerUpdate;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
+import dev.gitwire.model.DeviceState;
+import dev.gitwire.model.Endpoint;
+import dev.gitwire.model.PeerConfig;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.testing.Privileged;

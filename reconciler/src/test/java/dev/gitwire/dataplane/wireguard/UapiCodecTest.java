@@ -3,11 +3,11 @@ package dev.gitwire.dataplane.wireguard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gitwire.dataplane.wireguard.DeviceUpdate.PeerUpdate;
+import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.DeviceState;
 import dev.gitwire.model.Endpoint;
 import dev.gitwire.model.PeerState;
-import dev.gitwire.dataplane.wireguard.DeviceUpdate.PeerUpdate;
-import dev.gitwire.keys.PublicKey;
 import dev.gitwire.net.Cidr;
 import java.time.Duration;
 import java.time.Instant;
