@@ -2,9 +2,9 @@ package dev.gitwire.agent;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.gitwire.dataplane.netlink.NetworkNamespace;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.DesiredDataplane;
+import dev.gitwire.plan.Dataplane;
 import dev.gitwire.source.SourceUnavailableException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,7 +39,7 @@ public final class AgentLoop implements AutoCloseable {
     private static final Duration LAST_HANDSHAKE_CHECK = Duration.ofSeconds(2);
     private static final String HANDSHAKE_CHECK = "handshake check";
 
-    private final NodeAgent agent;
+    private final Agent agent;
     private final Duration interval;
     private final AgentLog log;
     private final AgentMetrics metrics = new AgentMetrics();
@@ -52,14 +53,14 @@ public final class AgentLoop implements AutoCloseable {
     private final HttpServer http;
     private final Health health;
     private volatile boolean stopping;
-    private final List<KernelWatcher> watchers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Dataplane.Watch> watches = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Duration retry = FIRST_RETRY;
     private Duration readRetry = FIRST_RETRY; // on the Git thread only
     private Duration handshakeCheck = FIRST_HANDSHAKE_CHECK;
     private List<String> awaiting = List.of();
     private Optional<DesiredDataplane> lastTarget = Optional.empty();
 
-    public AgentLoop(NodeAgent agent, Duration interval, InetSocketAddress httpAddress, AgentLog log, Clock clock)
+    public AgentLoop(Agent agent, Duration interval, InetSocketAddress httpAddress, AgentLog log, Clock clock)
             throws IOException {
         this.agent = agent;
         this.interval = interval;
@@ -85,13 +86,18 @@ public final class AgentLoop implements AutoCloseable {
         return metrics;
     }
 
+    /** Where `/healthz`, `/readyz`, `/metrics` and `/reconcile` are served (the port chosen, when 0 was asked). */
+    public InetSocketAddress httpAddress() {
+        return http.getAddress();
+    }
+
     public void trigger(String reason) {
         triggers.offer(reason);
     }
 
     /** Reads Git on its own thread, then reconciles; a read asked for while one is waiting is the same read. */
     private void readThenReconcile(String reason) {
-        if (readQueued.compareAndSet(false, true)) {
+        if (readQueued.compareAndSet(false, true) && !stopping) {
             gitReader.execute(() -> {
                 readQueued.set(false);
                 read(reason);
@@ -111,7 +117,7 @@ public final class AgentLoop implements AutoCloseable {
             metrics.error("git");
             metrics.reconciled("no_intent", 0, java.util.Map.of());
             log.warn("no-intent", e.getMessage() + "; nothing was changed; retry in " + readRetry.toSeconds() + "s");
-            timers.schedule(() -> readThenReconcile("retry"), readRetry.toMillis(), TimeUnit.MILLISECONDS);
+            later(() -> readThenReconcile("retry"), readRetry.toMillis());
             readRetry = doubledUpToInterval(readRetry);
         }
     }
@@ -119,11 +125,10 @@ public final class AgentLoop implements AutoCloseable {
     /** Runs until {@link #close()}; reconciles at once, then on every trigger. */
     public void run() throws InterruptedException {
         http.start();
-        watchers.add(KernelWatcher.routing(NetworkNamespace.current(), owned::get, what -> trigger("kernel: " + what)));
-        watchers.add(KernelWatcher.nftables(NetworkNamespace.current(), what -> trigger("kernel: " + what)));
-        for (KernelWatcher watcher : watchers) {
-            Thread watching = new Thread(watcher, "gitwire-kernel-watcher");
-            watching.setDaemon(true);
+        watches.addAll(agent.watchKernel(owned::get, what -> trigger("kernel: " + what)));
+        for (Dataplane.Watch watch : watches) {
+            Thread watching = daemon(watch, watch.name());
+            watching.setUncaughtExceptionHandler(this::died);
             watching.start();
         }
         timers.scheduleWithFixedDelay(() -> readThenReconcile("poll"), interval.toMillis(), interval.toMillis(),
@@ -158,7 +163,7 @@ public final class AgentLoop implements AutoCloseable {
     private void cycle(List<String> reasons) {
         if (reasons.stream().allMatch(HANDSHAKE_CHECK::equals) && lastTarget.isPresent()) {
             try {
-                if (!agent.reconciler().handshakeArrived(lastTarget.get())) {
+                if (!agent.handshakeArrived(lastTarget.get())) {
                     scheduleHandshakeCheck(); // nothing new: a whole reconcile would change nothing
                     return;
                 }
@@ -169,7 +174,7 @@ public final class AgentLoop implements AutoCloseable {
         metrics.kubernetes(agent.clusterSynced());
         long start = System.nanoTime();
         boolean byKernel = reasons.stream().anyMatch(r -> r.startsWith("kernel: "));
-        NodeAgent.Prepared prepared;
+        Agent.Prepared prepared;
         try {
             prepared = agent.prepare();
         } catch (SourceUnavailableException e) {
@@ -213,8 +218,8 @@ public final class AgentLoop implements AutoCloseable {
         if (!waiting.isEmpty()) {
             scheduleHandshakeCheck();
         }
-        outcome.revisitAt().ifPresent(at -> timers.schedule(() -> trigger("grace period over"),
-                Math.max(0, Duration.between(clock.instant(), at).toMillis()) + 10, TimeUnit.MILLISECONDS));
+        outcome.revisitAt().ifPresent(at -> later(() -> trigger("grace period over"),
+                Math.max(0, Duration.between(clock.instant(), at).toMillis()) + 10));
         health.converged(outcome.converged(), outcome.failure().map(f -> "the last reconcile failed: " + f)
                 .orElse(outcome.residual().size() + " changes still differ after the last reconcile"));
         if (!outcome.executed().isEmpty() || !outcome.converged()) {
@@ -243,18 +248,28 @@ public final class AgentLoop implements AutoCloseable {
         if (!handshakeCheckPending.compareAndSet(false, true)) {
             return;
         }
-        timers.schedule(() -> {
+        later(() -> {
             handshakeCheckPending.set(false);
             trigger(HANDSHAKE_CHECK);
-        }, handshakeCheck.toMillis(), TimeUnit.MILLISECONDS);
+        }, handshakeCheck.toMillis());
         Duration doubled = handshakeCheck.multipliedBy(2);
         handshakeCheck = doubled.compareTo(LAST_HANDSHAKE_CHECK) > 0 ? LAST_HANDSHAKE_CHECK : doubled;
     }
 
     private void scheduleRetry() {
-        long delay = retry.toMillis();
-        timers.schedule(() -> trigger("retry"), delay, TimeUnit.MILLISECONDS);
+        later(() -> trigger("retry"), retry.toMillis());
         retry = doubledUpToInterval(retry);
+    }
+
+    /** Runs {@code task} after {@code millis}; nothing once stopping (a late read or reconcile is no bug). */
+    private void later(Runnable task, long millis) {
+        try {
+            timers.schedule(task, millis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            if (!stopping) {
+                throw e;
+            }
+        }
     }
 
     /** The next wait of a retry: twice the last, never longer than the poll interval. */
@@ -280,6 +295,17 @@ public final class AgentLoop implements AutoCloseable {
         }
     }
 
+    /** A thread that died is a bug: health says so, then the process's own handler (RunCommand halts). */
+    private void died(Thread thread, Throwable error) {
+        health.threadDied(thread.getName(), error);
+        metrics.error("thread");
+        log.warn("bug", "thread " + thread.getName() + " died: " + error);
+        Thread.UncaughtExceptionHandler process = Thread.getDefaultUncaughtExceptionHandler();
+        if (process != null) {
+            process.uncaughtException(thread, error);
+        }
+    }
+
     private static Thread daemon(Runnable runnable, String name) {
         Thread thread = new Thread(runnable, name);
         thread.setDaemon(true);
@@ -294,7 +320,7 @@ public final class AgentLoop implements AutoCloseable {
         timers.shutdownNow();
         gitReader.shutdownNow();
         http.stop(0);
-        watchers.forEach(KernelWatcher::stop);
+        watches.forEach(Dataplane.Watch::stop);
         log.info("stop", "agent stopped; the dataplane is left as it is");
     }
 }

@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * What `/healthz` and `/readyz` answer, from facts each thread records for itself (no flag written by two
- * threads): live unless a reconcile has run longer than {@link #STUCK}; ready when the last reconcile
+ * threads): live unless a thread died or a reconcile has run longer than {@link #STUCK}; ready when the last reconcile
  * converged and the intent was read from its source within the staleness bound.
  */
 public final class Health {
@@ -21,6 +21,7 @@ public final class Health {
     private volatile boolean converged;
     private volatile String notConverged = "no reconcile yet";
     private volatile Optional<Instant> lastRead = Optional.empty();
+    private volatile Optional<String> deadThread = Optional.empty();
 
     /** An answer: the HTTP status and a line that says why. */
     public record Answer(int status, String body) {}
@@ -48,7 +49,14 @@ public final class Health {
         lastRead = Optional.of(clock.instant());
     }
 
+    void threadDied(String thread, Throwable error) {
+        deadThread = Optional.of(thread + " died: " + error);
+    }
+
     public Answer liveness() {
+        if (deadThread.isPresent()) {
+            return new Answer(500, "broken: thread " + deadThread.get() + "\n");
+        }
         Optional<Instant> started = reconcileStarted;
         if (started.isPresent() && Duration.between(started.get(), clock.instant()).compareTo(STUCK) > 0) {
             return new Answer(500, "stuck: a reconcile has run for " + Duration.between(started.get(), clock.instant())

@@ -6,6 +6,7 @@ import dev.gitwire.dataplane.netlink.NetworkNamespace;
 import dev.gitwire.dataplane.wireguard.UapiBackend;
 import dev.gitwire.dataplane.wireguard.WireguardGoLauncher;
 import dev.gitwire.desired.DesiredDataplane;
+import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.DesiredState;
 import dev.gitwire.desired.NodeIdentity;
 import dev.gitwire.intent.Intent;
@@ -14,6 +15,7 @@ import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.LiveCluster;
 import dev.gitwire.net.IpAddress;
+import dev.gitwire.plan.Dataplane;
 import dev.gitwire.source.GitRemote;
 import dev.gitwire.source.IntentSource;
 import dev.gitwire.source.SourceUnavailableException;
@@ -30,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.eclipse.jgit.transport.URIish;
 
 /**
@@ -38,10 +41,7 @@ import org.eclipse.jgit.transport.URIish;
  * desired state from what was read last and the live cluster), {@link #reconcile}, then {@link #report};
  * `gitwire apply` does them once, `gitwire run` reads on every poll and reconciles on every change.
  */
-public final class NodeAgent implements AutoCloseable {
-
-    /** A reconcile's inputs: the intent as sourced, the desired dataplane, and notes for the operator. */
-    public record Prepared(IntentSource.Sourced sourced, DesiredDataplane desired, List<String> notes) {}
+public final class NodeAgent implements Agent, AutoCloseable {
 
     private final NodeSettings settings;
     private final IntentSource source;
@@ -135,7 +135,7 @@ public final class NodeAgent implements AutoCloseable {
         return remote;
     }
 
-    /** Called on every change of the live cluster, for the agent loop to coalesce into reconciles. */
+    @Override
     public void onClusterChange(Runnable callback) {
         this.onClusterChange = callback;
     }
@@ -159,7 +159,7 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
-    /** Whether the live cluster comes from the Kubernetes API and its first list has arrived; empty standalone. */
+    @Override
     public Optional<Boolean> clusterSynced() {
         return cluster.map(KubernetesCluster::synced);
     }
@@ -169,12 +169,23 @@ public final class NodeAgent implements AutoCloseable {
         return cluster.isEmpty() || cluster.get().awaitSynced(timeout);
     }
 
+    @Override
     public NodeIdentity identity() {
         return identity;
     }
 
     public Reconciler reconciler() {
         return reconciler;
+    }
+
+    @Override
+    public boolean handshakeArrived(DesiredDataplane target) {
+        return reconciler.handshakeArrived(target);
+    }
+
+    @Override
+    public List<Dataplane.Watch> watchKernel(Supplier<Ownership> owned, Consumer<String> onChange) {
+        return kernel.watch(owned, onChange);
     }
 
     public KernelDataplane kernel() {
@@ -186,6 +197,7 @@ public final class NodeAgent implements AutoCloseable {
      * works from what was read last. Throws when there is no intent at all (none now, none remembered):
      * nothing may then be changed.
      */
+    @Override
     public void read() throws IOException, SourceUnavailableException {
         IntentSource.Sourced sourced = source.read();
         List<String> notes = new java.util.ArrayList<>(startNotes);
@@ -212,6 +224,7 @@ public final class NodeAgent implements AutoCloseable {
      * The desired state from the intent read last and the live cluster now. It needs no Git server, so that
      * drift repair and pod changes never wait for one. Throws when no intent was read yet.
      */
+    @Override
     public Prepared prepare() throws SourceUnavailableException {
         Read read = lastRead.orElseThrow(() -> new SourceUnavailableException("no intent read yet", null));
         if (cluster.isPresent() && !cluster.get().synced()) { // an empty cluster would read as every node gone
@@ -226,6 +239,7 @@ public final class NodeAgent implements AutoCloseable {
         return new Prepared(read.sourced(), desired, read.notes());
     }
 
+    @Override
     public Reconciler.Outcome reconcile(Prepared prepared) {
         return reconciler.reconcile(prepared.desired());
     }
@@ -235,8 +249,8 @@ public final class NodeAgent implements AutoCloseable {
         return statusPublisher.map(publisher -> publisher.publish(status(prepared, outcome), clusterSize(prepared)).line());
     }
 
-    /** As {@link #report}, on the publisher's thread; {@code reported} is called there with what happened. */
-    void reportInBackground(Prepared prepared, Reconciler.Outcome outcome, Consumer<StatusPublisher.Outcome> reported) {
+    @Override
+    public void reportInBackground(Prepared prepared, Reconciler.Outcome outcome, Consumer<StatusPublisher.Outcome> reported) {
         statusPublisher.ifPresent(publisher -> publisher.publishInBackground(status(prepared, outcome),
                 clusterSize(prepared), reported));
     }

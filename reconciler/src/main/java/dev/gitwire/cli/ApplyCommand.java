@@ -1,5 +1,6 @@
 package dev.gitwire.cli;
 
+import dev.gitwire.agent.Agent;
 import dev.gitwire.agent.NodeAgent;
 import dev.gitwire.agent.Reconciler;
 import java.io.PrintWriter;
@@ -25,7 +26,7 @@ final class ApplyCommand extends NodeCommand {
     String handshakeTimeout;
 
     @Override
-    int run(NodeAgent agent, NodeAgent.Prepared prepared, PrintWriter out, PrintWriter err) {
+    int run(NodeAgent agent, Agent.Prepared prepared, PrintWriter out, PrintWriter err) {
         Instant handshakeDeadline = Instant.now().plus(RunCommand.parseDuration(handshakeTimeout));
         out.println(NodeAgent.summary(prepared));
         Reconciler.Outcome outcome = agent.reconcile(prepared);
@@ -57,7 +58,7 @@ final class ApplyCommand extends NodeCommand {
         return GitwireCommand.EXIT_FAILURE;
     }
 
-    private static Reconciler.Outcome reconcile(NodeAgent agent, NodeAgent.Prepared prepared, PrintWriter out) {
+    private static Reconciler.Outcome reconcile(NodeAgent agent, Agent.Prepared prepared, PrintWriter out) {
         Reconciler.Outcome outcome = agent.reconcile(prepared);
         if (!outcome.executed().isEmpty()) {
             PlanText.lines(outcome.executed()).forEach(out::println);

@@ -1,5 +1,6 @@
 package dev.gitwire.cli;
 
+import dev.gitwire.agent.Agent;
 import dev.gitwire.agent.NodeAgent;
 import dev.gitwire.source.SourceUnavailableException;
 import java.io.PrintWriter;
@@ -28,7 +29,7 @@ abstract class NodeCommand implements Callable<Integer> {
     boolean allowLastGood;
 
     /** The exit status of a command that otherwise succeeded: 1 when the newest revision was refused. */
-    int unlessRefused(NodeAgent.Prepared prepared) {
+    int unlessRefused(Agent.Prepared prepared) {
         return prepared.sourced().refusal().isPresent() && !allowLastGood ? GitwireCommand.EXIT_FAILURE
                 : GitwireCommand.EXIT_OK;
     }
@@ -44,7 +45,7 @@ abstract class NodeCommand implements Callable<Integer> {
             throw new GitwireCommand.UsageException(e.getMessage()); // flags that do not fit together
         }
         try (NodeAgent agent = opened) {
-            NodeAgent.Prepared prepared;
+            Agent.Prepared prepared;
             try {
                 agent.read();
                 agent.awaitCluster(CLUSTER_WAIT);
@@ -61,7 +62,7 @@ abstract class NodeCommand implements Callable<Integer> {
         }
     }
 
-    abstract int run(NodeAgent agent, NodeAgent.Prepared prepared, PrintWriter out, PrintWriter err);
+    abstract int run(NodeAgent agent, Agent.Prepared prepared, PrintWriter out, PrintWriter err);
 
     /** Whether the command only looks: then nothing is written anywhere, not even the key file. */
     boolean looksOnly() {

@@ -1,5 +1,6 @@
 package dev.gitwire.cli;
 
+import dev.gitwire.agent.Agent;
 import dev.gitwire.agent.NodeAgent;
 import dev.gitwire.agent.Reconciler;
 import java.io.PrintWriter;
@@ -20,7 +21,7 @@ final class PlanCommand extends NodeCommand {
     }
 
     @Override
-    int run(NodeAgent agent, NodeAgent.Prepared prepared, PrintWriter out, PrintWriter err) {
+    int run(NodeAgent agent, Agent.Prepared prepared, PrintWriter out, PrintWriter err) {
         Reconciler.Preview preview = agent.reconciler().plan(prepared.desired());
         if (output == ValidateCommand.Output.json) {
             out.println(PlanText.json(preview));

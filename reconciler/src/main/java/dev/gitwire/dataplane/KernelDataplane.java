@@ -43,6 +43,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The kernel of one node as gitwire sees and changes it: observation of everything gitwire owns, and
@@ -285,6 +287,11 @@ public final class KernelDataplane implements Dataplane, AutoCloseable {
         return new PeerUpdate(a.publicKey(), false, b.endpoint().or(a::endpoint),
                 b.persistentKeepalive().or(a::persistentKeepalive), a.replaceAllowedIps() || b.replaceAllowedIps(),
                 add, remove);
+    }
+
+    @Override
+    public List<Watch> watch(Supplier<Ownership> owned, Consumer<String> onChange) {
+        return List.of(KernelWatcher.routing(namespace, owned, onChange), KernelWatcher.nftables(namespace, onChange));
     }
 
     @Override

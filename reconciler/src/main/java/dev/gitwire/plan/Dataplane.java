@@ -2,11 +2,14 @@ package dev.gitwire.plan;
 
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.model.DeviceState;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The port through which a reconcile sees and changes a node's kernel: everything gitwire owns, observed;
- * a plan, executed in order; and, cheaply, the WireGuard device alone. The kernel adapter is
+ * a plan, executed in order; cheaply, the WireGuard device alone; and the changes others make to it. The kernel adapter is
  * {@code KernelDataplane}; tests drive the reconciler with a model of the kernel behind it.
  */
 public interface Dataplane {
@@ -19,4 +22,18 @@ public interface Dataplane {
 
     /** Only the WireGuard device of link W: a cheap look for new handshakes. */
     Optional<DeviceState> device(Ownership owned);
+
+    /**
+     * Watches for changes to what gitwire owns ({@code owned} is asked at each change, as it follows the
+     * intent); each watch calls {@code onChange} with what changed. The caller runs each on a thread of its own.
+     */
+    List<Watch> watch(Supplier<Ownership> owned, Consumer<String> onChange);
+
+    /** One source of change notifications: runs until stopped. */
+    interface Watch extends Runnable {
+        /** What the thread running it is called. */
+        String name();
+
+        void stop();
+    }
 }

@@ -103,7 +103,7 @@ class KubernetesAgentTest {
         try (NodeAgent agent = NodeAgent.forPlanning(settings)) {
             assertThat(agent.awaitCluster(Duration.ofSeconds(10))).isTrue();
             agent.read();
-            NodeAgent.Prepared prepared = agent.prepare();
+            Agent.Prepared prepared = agent.prepare();
             assertThat(prepared.notes()).anyMatch(n -> n.contains("no private key in " + state));
         }
 

@@ -56,7 +56,7 @@ class StandaloneKeysTest {
 
                 server.stop();
                 agent.read();
-                NodeAgent.Prepared during = agent.prepare();
+                Agent.Prepared during = agent.prepare();
                 assertThat(peerKeys(during)).contains(b.publicKey());
                 assertThat(during.notes()).anyMatch(n -> n.contains("published keys not read")
                         && n.contains("using the 1 read before"));
@@ -64,7 +64,7 @@ class StandaloneKeysTest {
         }
     }
 
-    private static List<dev.gitwire.keys.PublicKey> peerKeys(NodeAgent.Prepared prepared) {
+    private static List<dev.gitwire.keys.PublicKey> peerKeys(Agent.Prepared prepared) {
         return prepared.desired().wireguard().orElseThrow().peers().stream().map(PeerConfig::publicKey).toList();
     }
 }

@@ -9,20 +9,29 @@ import dev.gitwire.model.RouteType;
 import dev.gitwire.net.Cidr;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The {@link Dataplane} port with {@link KernelModel} behind it: a node's kernel without root, into which a
  * test injects what the world does (a handshake, a device that vanishes, a hand-made change) and faults
- * (an observation or an operation that fails).
+ * (an observation or an operation that fails or hangs, a watch that dies). Its watch hears every change
+ * made through {@link #happens}. Safe to drive from a test thread while an agent's threads use it.
  */
 public final class ModelDataplane implements Dataplane {
 
-    private ObservedDataplane state = ObservedDataplane.empty();
-    private RuntimeException observeFault;
-    private Predicate<Operation> failing = op -> false;
-    private RuntimeException executeFault;
+    private volatile ObservedDataplane state = ObservedDataplane.empty();
+    private volatile RuntimeException observeFault;
+    private volatile Predicate<Operation> failing = op -> false;
+    private volatile RuntimeException executeFault;
+    private volatile CountDownLatch hang = new CountDownLatch(0);
+    private final LinkedBlockingQueue<Object> notifications = new LinkedBlockingQueue<>();
+    private static final Object STOP = new Object();
 
     public ObservedDataplane state() {
         return state;
@@ -39,18 +48,30 @@ public final class ModelDataplane implements Dataplane {
         this.executeFault = fault;
     }
 
+    /** The next observations and executions block until {@link #heal()}: a kernel call that never returns. */
+    public void hang() {
+        hang = new CountDownLatch(1);
+    }
+
     public void heal() {
         observeFault = null;
         failing = op -> false;
+        hang.countDown();
     }
 
-    /** What the kernel or a person does, outside gitwire. */
-    public void happens(Operation op) {
+    /** The watch thread dies of {@code error}, as a bug would kill it. */
+    public void killWatch(Error error) {
+        notifications.offer(error);
+    }
+
+    /** What the kernel or a person does, outside gitwire; the watch hears of it. */
+    public synchronized void happens(Operation op) {
         state = KernelModel.apply(state, op);
+        notifications.offer(op.toString());
     }
 
     /** The device reports a handshake with this peer. */
-    public void handshake(PublicKey peer, Instant at) {
+    public synchronized void handshake(PublicKey peer, Instant at) {
         DeviceState d = state.device().orElseThrow();
         state = new ObservedDataplane(state.link(), Optional.of(new DeviceState(d.publicKey(), d.listenPort(),
                 d.firewallMark(), d.peers().stream().map(p -> p.config().publicKey().equals(peer)
@@ -84,14 +105,30 @@ public final class ModelDataplane implements Dataplane {
 
     @Override
     public ObservedDataplane observe(Ownership owned) {
-        if (observeFault != null) {
-            throw observeFault;
+        awaitHealed();
+        RuntimeException fault = observeFault;
+        if (fault != null) {
+            throw fault;
         }
         return state;
     }
 
+    private void awaitHealed() {
+        try {
+            hang.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted in a hanging kernel call", e);
+        }
+    }
+
     @Override
     public void execute(Plan plan, Ownership owned) {
+        awaitHealed();
+        executeNow(plan);
+    }
+
+    private synchronized void executeNow(Plan plan) {
         for (Operation op : plan.operations()) {
             if (failing.test(op)) {
                 throw executeFault;
@@ -103,5 +140,39 @@ public final class ModelDataplane implements Dataplane {
     @Override
     public Optional<DeviceState> device(Ownership owned) {
         return observe(owned).device();
+    }
+
+    @Override
+    public List<Watch> watch(Supplier<Ownership> owned, Consumer<String> onChange) {
+        return List.of(new Watch() {
+            @Override
+            public void run() {
+                while (true) {
+                    Object next;
+                    try {
+                        next = notifications.take();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    if (next == STOP) {
+                        return;
+                    }
+                    if (next instanceof Error error) {
+                        throw error;
+                    }
+                    onChange.accept((String) next);
+                }
+            }
+
+            @Override
+            public String name() {
+                return "model-watch";
+            }
+
+            @Override
+            public void stop() {
+                notifications.offer(STOP);
+            }
+        });
     }
 }

@@ -9,7 +9,7 @@ import java.time.ZoneOffset;
 /** A clock that a test moves by hand: grace periods, staleness and waits without waiting. */
 public final class ManualClock extends Clock {
 
-    private Instant now = Instant.parse("2026-12-02T08:00:00Z");
+    private volatile Instant now = Instant.parse("2026-12-02T08:00:00Z");
 
     public void advance(Duration by) {
         now = now.plus(by);

@@ -1,4 +1,4 @@
-package dev.gitwire.agent;
+package dev.gitwire.dataplane;
 
 import dev.gitwire.dataplane.link.LinkCodec;
 import dev.gitwire.dataplane.netlink.Attributes;
@@ -12,6 +12,7 @@ import dev.gitwire.dataplane.nft.GuardTable;
 import dev.gitwire.dataplane.route.RouteCodec;
 import dev.gitwire.dataplane.route.RuleCodec;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
+import dev.gitwire.plan.Dataplane;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -22,7 +23,7 @@ import java.util.function.Supplier;
  * (rtnetlink), {@link #nftables} for the guard (nfnetlink). A lost notification (ENOBUFS) calls back too:
  * something may have changed unseen.
  */
-final class KernelWatcher implements Runnable {
+final class KernelWatcher implements Dataplane.Watch {
 
     private static final int RTNLGRP_LINK = 1;
     private static final int RTNLGRP_IPV4_ROUTE = 7;
@@ -36,29 +37,31 @@ final class KernelWatcher implements Runnable {
     private static final int NFTA_TABLE = 1;
     private static final int NFGENMSG_LENGTH = 4;
 
+    private final String name;
     private final NetlinkConnection netlink;
     private final Function<NetlinkMessage, String> concerns;
     private final Consumer<String> onChange;
     private volatile boolean stopped;
 
-    private KernelWatcher(NetlinkSocket socket, int[] groups, Function<NetlinkMessage, String> concerns,
+    private KernelWatcher(String name, NetlinkSocket socket, int[] groups, Function<NetlinkMessage, String> concerns,
             Consumer<String> onChange) {
         for (int group : groups) {
             socket.joinGroup(group);
         }
+        this.name = name;
         this.netlink = new NetlinkConnection(socket);
         this.concerns = concerns;
         this.onChange = onChange;
     }
 
     static KernelWatcher routing(NetworkNamespace namespace, Supplier<Ownership> owned, Consumer<String> onChange) {
-        return new KernelWatcher(NetlinkSocket.open(NetlinkSocket.NETLINK_ROUTE, namespace),
+        return new KernelWatcher("gitwire-rtnetlink-watch", NetlinkSocket.open(NetlinkSocket.NETLINK_ROUTE, namespace),
                 new int[] {RTNLGRP_LINK, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_ROUTE, RTNLGRP_IPV6_RULE},
                 message -> concerns(message, owned.get()), onChange);
     }
 
     static KernelWatcher nftables(NetworkNamespace namespace, Consumer<String> onChange) {
-        return new KernelWatcher(NetlinkSocket.open(NetlinkSocket.NETLINK_NETFILTER, namespace),
+        return new KernelWatcher("gitwire-nftables-watch", NetlinkSocket.open(NetlinkSocket.NETLINK_NETFILTER, namespace),
                 new int[] {NFNLGRP_NFTABLES}, KernelWatcher::concernsGuard, onChange);
     }
 
@@ -129,7 +132,13 @@ final class KernelWatcher implements Runnable {
         }
     }
 
-    void stop() {
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void stop() {
         stopped = true;
         netlink.close();
     }

@@ -1,0 +1,49 @@
+package dev.gitwire.agent;
+
+import dev.gitwire.desired.DesiredDataplane;
+import dev.gitwire.desired.DesiredDataplane.Ownership;
+import dev.gitwire.desired.NodeIdentity;
+import dev.gitwire.plan.Dataplane;
+import dev.gitwire.source.IntentSource;
+import dev.gitwire.source.SourceUnavailableException;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * What {@link AgentLoop} drives: one node's reads of the intent, reconciles, reports and kernel watches.
+ * The loop owns the when (threads, triggers, retries, health); an agent owns the what. {@link NodeAgent} is
+ * the real one; tests drive the loop with the core behind a model of the kernel.
+ */
+public interface Agent {
+
+    /** A reconcile's inputs: the intent as sourced, the desired dataplane, and notes for the operator. */
+    record Prepared(IntentSource.Sourced sourced, DesiredDataplane desired, List<String> notes) {}
+
+    NodeIdentity identity();
+
+    /** Reads the intent; throws when there is none at all (none now, none remembered). May block on Git. */
+    void read() throws IOException, SourceUnavailableException;
+
+    /** The desired state from the intent read last and the live cluster now; throws while either is missing. */
+    Prepared prepare() throws SourceUnavailableException;
+
+    Reconciler.Outcome reconcile(Prepared prepared);
+
+    /** Whether a peer of {@code target} that awaited its first handshake has one now. */
+    boolean handshakeArrived(DesiredDataplane target);
+
+    /** Whether the live cluster's first list has arrived; empty when there is no Kubernetes API. */
+    Optional<Boolean> clusterSynced();
+
+    /** Called on every change of the live cluster. */
+    void onClusterChange(Runnable callback);
+
+    /** Publishes this node's status on a thread of the publisher's; {@code reported} hears what happened. */
+    void reportInBackground(Prepared prepared, Reconciler.Outcome outcome, Consumer<StatusPublisher.Outcome> reported);
+
+    /** The kernel's change notifications for what gitwire owns; the loop runs each watch on its own thread. */
+    List<Dataplane.Watch> watchKernel(Supplier<Ownership> owned, Consumer<String> onChange);
+}
