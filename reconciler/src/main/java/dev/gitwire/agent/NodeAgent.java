@@ -18,6 +18,7 @@ import dev.gitwire.net.IpAddress;
 import dev.gitwire.plan.Dataplane;
 import dev.gitwire.source.GitRemote;
 import dev.gitwire.source.IntentSource;
+import dev.gitwire.source.Revision;
 import dev.gitwire.source.SourceUnavailableException;
 import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.StatusBranch;
@@ -45,7 +46,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
 
     private final NodeSettings settings;
     private final IntentSource source;
-    /** Standalone: the status branch that peers' published keys are read from, with the intent, by {@link #read}. */
+    /** The status branch: standalone, peers' published keys; and what this node applied, when it forgot. */
     private final Optional<StatusBranch> statusReader;
     private final Optional<StatusPublisher> statusPublisher;
     private final List<GitRemote> ownRemotes = new java.util.ArrayList<>();
@@ -84,7 +85,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
             throw new IllegalArgumentException("a status branch needs a Git URL as --repo or --status-repo, not "
                     + settings.status().get().repo());
         }
-        this.statusReader = settings.status().isPresent() && settings.kubernetes().isEmpty()
+        this.statusReader = settings.status().isPresent()
                 ? Optional.of(statusReader(settings.status().get())) : Optional.empty();
         this.statusPublisher = settings.status().isPresent()
                 ? Optional.of(statusPublisher(settings.status().get())) : Optional.empty();
@@ -147,6 +148,14 @@ public final class NodeAgent implements Agent, AutoCloseable {
         return new KubernetesClientBuilder().withConfig(config).build();
     }
 
+    private static Optional<Revision> revision(String text) {
+        try {
+            return Optional.of(Revision.parse(text));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty(); // a status file is not to be trusted: no floor rather than no keys
+        }
+    }
+
     /** The host of a Git URL; none for a local path. */
     static String gitHost(String repo) {
         if (!GitRemote.isUrl(repo)) {
@@ -194,29 +203,39 @@ public final class NodeAgent implements Agent, AutoCloseable {
 
     /**
      * Reads the intent from its source and, standalone, the keys that peers published; {@link #prepare()}
-     * works from what was read last. Throws when there is no intent at all (none now, none remembered):
-     * nothing may then be changed.
+     * works from what was read last. A node without a readable last good intent (new, reimaged, a damaged
+     * file) first recalls from its status what it applied, so that it cannot be rewound. Throws when there is
+     * no intent at all (none now, none remembered): nothing may then be changed.
      */
     @Override
     public void read() throws IOException, SourceUnavailableException {
-        IntentSource.Sourced sourced = source.read();
         List<String> notes = new java.util.ArrayList<>(startNotes);
+        boolean forgot = source.forgotWhatWasApplied();
+        Optional<String> damage = source.lastGoodDamage();
+        Map<String, PublicKey> published = lastRead.map(Read::published).orElse(Map.of());
+        boolean standalone = cluster.isEmpty(); // with Kubernetes, keys come from Node annotations
+        if (statusReader.isPresent() && (standalone || forgot)) {
+            try {
+                Map<String, NodeStatus> statuses = statusReader.get().readAll();
+                statusReader.get().ignored().forEach(notes::add);
+                Optional.ofNullable(statuses.get(settings.node())).flatMap(NodeStatus::observedRevision)
+                        .filter(r -> forgot).flatMap(NodeAgent::revision).ifPresent(source::recall);
+                if (standalone) {
+                    Map<String, PublicKey> read = new HashMap<>();
+                    statuses.forEach((name, s) -> s.publicKey().ifPresent(k -> read.put(name, PublicKey.parse(k))));
+                    published = Map.copyOf(read);
+                }
+            } catch (SourceUnavailableException | IllegalArgumentException e) {
+                // an outage of the status branch must not take the peers' keys away
+                notes.add("status branch not read: " + e.getMessage() + "; using the " + published.size()
+                        + " published keys read before, and pins");
+            }
+        }
+        IntentSource.Sourced sourced = source.read();
+        damage.ifPresent(d -> notes.add(d + ": replaced by " + sourced.revision()));
         notes.addAll(bypass.refresh()); // the servers gitwire needs may have moved since the last read
         sourced.refusal().ifPresent(r -> notes.add("keeping " + sourced.revision() + ": " + r));
         sourced.problems().forEach(p -> notes.add(p.format()));
-        Map<String, PublicKey> published = lastRead.map(Read::published).orElse(Map.of());
-        if (statusReader.isPresent()) { // with Kubernetes, keys come from Node annotations
-            try {
-                Map<String, PublicKey> read = new HashMap<>();
-                statusReader.get().readAll()
-                        .forEach((name, s) -> s.publicKey().ifPresent(k -> read.put(name, PublicKey.parse(k))));
-                published = Map.copyOf(read);
-            } catch (SourceUnavailableException | IllegalArgumentException e) {
-                // an outage of the status branch must not take the peers' keys away
-                notes.add("published keys not read: " + e.getMessage() + "; using the " + published.size()
-                        + " read before, and pins");
-            }
-        }
         lastRead = Optional.of(new Read(sourced, published, List.copyOf(notes)));
     }
 

@@ -48,7 +48,9 @@ final class StatusCommand implements Callable<Integer> {
         GitAccess access = git.access();
         try (ScratchDirectory scratch = ScratchDirectory.create("gitwire-status");
                 GitRemote remote = new GitRemote(repo, scratch.path(), access)) {
-            Map<String, NodeStatus> statuses = new StatusBranch(remote, access, branch).readAll();
+            StatusBranch statusBranch = new StatusBranch(remote, access, branch);
+            Map<String, NodeStatus> statuses = statusBranch.readAll();
+            statusBranch.ignored().forEach(line -> spec.commandLine().getErr().println("gitwire: warning: " + line));
             if (output == ValidateCommand.Output.json) {
                 out.println(json(statuses));
             } else {

@@ -41,6 +41,8 @@ public final class IntentSource implements AutoCloseable {
     /** The newest revision read and found good: a cycle that finds it again does not validate it again. */
     private Optional<Sourced> current = Optional.empty();
     private final boolean remember;
+    /** What the status branch says this node applied: the floor of anti-rewind when the state dir has none. */
+    private volatile Optional<Revision> recalled = Optional.empty();
 
     public IntentSource(String repo, String branch, Path stateDirectory, GitAccess access, CommitTrust trust)
             throws IOException {
@@ -66,6 +68,49 @@ public final class IntentSource implements AutoCloseable {
         return remote;
     }
 
+    /**
+     * Whether the state dir lacks a readable last good intent (a new or reimaged node, a damaged file), so
+     * that what the status branch says this node applied should be {@link #recall}ed.
+     */
+    public boolean forgotWhatWasApplied() throws IOException {
+        return recalled.isEmpty() && lastGood.load().isEmpty();
+    }
+
+    /** Why the last good intent in the state dir does not read, when it does not. */
+    public Optional<String> lastGoodDamage() {
+        return lastGood.damage();
+    }
+
+    /**
+     * What this node's status on the status branch says it applied. Without a readable last good intent, it
+     * is the revision a new head must descend from (a reimage cannot rewind the node), and the intent kept
+     * when the head is refused (if this cache has that commit). A head that does not descend from it is
+     * refused, also when the commit is gone from the branch: a reimage cannot rewind the node.
+     */
+    public void recall(Revision applied) {
+        if (applied.name().equals(branch) && applied.algorithm().equals("sha1")) {
+            recalled = Optional.of(applied);
+        }
+    }
+
+    /** The last commit this node applied: from its state dir, else recalled from its status. */
+    private Optional<ObjectId> lastApplied(GitRemote git) throws IOException {
+        Optional<ObjectId> saved = lastGood.load().filter(s -> s.revision().algorithm().equals("sha1"))
+                .map(s -> ObjectId.fromString(s.revision().hex()));
+        if (saved.isPresent()) {
+            return saved;
+        }
+        return recalled.map(r -> ObjectId.fromString(r.hex()));
+    }
+
+    private static boolean hasCommit(GitRemote git, ObjectId id) {
+        try {
+            return git.repository().getObjectDatabase().has(id);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Reads the newest usable intent; throws when neither the newest nor a last good one can be had. */
     public Sourced read() throws IOException, SourceUnavailableException {
         try {
@@ -88,8 +133,7 @@ public final class IntentSource implements AutoCloseable {
     private Sourced fromGit(GitRemote git) throws IOException, SourceUnavailableException, RevisionRefusedException {
         ObjectId head = git.fetch(branch).orElseThrow(() -> new SourceUnavailableException(
                 "branch " + branch + " does not exist in " + repo, null));
-        Optional<ObjectId> applied = lastGood.load().filter(s -> s.revision().algorithm().equals("sha1"))
-                .map(s -> ObjectId.fromString(s.revision().hex()));
+        Optional<ObjectId> applied = lastApplied(git);
         try (RevWalk walk = new RevWalk(git.repository())) {
             RevCommit commit = walk.parseCommit(head);
             trust.check(git.repository(), commit, applied);
@@ -117,6 +161,12 @@ public final class IntentSource implements AutoCloseable {
     private Sourced fallBack(String reason, List<Problem> problems, Exception cause)
             throws IOException, SourceUnavailableException {
         Optional<LastGood.Saved> saved = lastGood.load();
+        if (saved.isEmpty() && remote.isPresent()) {
+            Optional<Sourced> applied = recalledIntent(remote.get(), reason, problems);
+            if (applied.isPresent()) {
+                return applied.get();
+            }
+        }
         if (saved.isEmpty()) {
             throw new SourceUnavailableException(reason + "; and there is no last good intent to keep", cause);
         }
@@ -125,6 +175,32 @@ public final class IntentSource implements AutoCloseable {
             throw new SourceUnavailableException(reason + "; and the last good intent no longer reads", cause);
         }
         return new Sourced(result.intent().orElseThrow(), saved.get().revision(), Optional.of(reason), problems);
+    }
+
+    /** The commit this node's status says it applied, if trusted and valid; it becomes the last good intent. */
+    private Optional<Sourced> recalledIntent(GitRemote git, String reason, List<Problem> problems) throws IOException {
+        Optional<ObjectId> id = recalled.map(r -> ObjectId.fromString(r.hex())).filter(c -> hasCommit(git, c));
+        if (id.isEmpty()) {
+            return Optional.empty();
+        }
+        try (RevWalk walk = new RevWalk(git.repository())) {
+            RevCommit commit = walk.parseCommit(id.get());
+            trust.check(git.repository(), commit, Optional.empty());
+            GitCommitTree tree = new GitCommitTree(git.repository(), commit);
+            IntentReader.Result result = reader.read(tree);
+            if (!result.valid()) {
+                return Optional.empty();
+            }
+            Revision revision = recalled.get();
+            if (remember) {
+                lastGood.save(revision, tree);
+            }
+            return Optional.of(new Sourced(result.intent().orElseThrow(), revision,
+                    Optional.of(reason + "; keeping " + revision.abbreviated() + ", which this node's status says it applied"),
+                    problems));
+        } catch (RevisionRefusedException | org.eclipse.jgit.errors.MissingObjectException e) {
+            return Optional.empty();
+        }
     }
 
     @Override

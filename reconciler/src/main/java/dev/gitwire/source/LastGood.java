@@ -14,8 +14,9 @@ import java.util.Optional;
  * The last intent that was valid and trusted, kept in the state dir (its revision and its intent files),
  * so that an agent restarted while Git is away, or while the head is bad, still applies it. Replaced by
  * writing a new copy beside it, flushed to disk, and renaming, so a crash leaves the old or the new one,
- * never half of one. A revision file that does not read (a disk that failed) counts as no last good intent:
- * the next good head replaces it, instead of every read failing on it.
+ * never half of one. A revision file that does not read (a disk that failed) counts as no last good intent,
+ * and {@link #damage()} says so: the next good head, or the revision the status branch says this node
+ * applied, replaces it, instead of every read failing on it.
  */
 public final class LastGood {
 
@@ -26,6 +27,7 @@ public final class LastGood {
             java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----");
 
     private final Path directory;
+    private volatile Optional<String> damage = Optional.empty();
 
     public LastGood(Path stateDirectory) {
         this.directory = stateDirectory.resolve("last-good");
@@ -35,14 +37,24 @@ public final class LastGood {
         Path current = Files.exists(directory) ? directory : directory.resolveSibling("last-good.old");
         Path revision = current.resolve("revision");
         if (!Files.exists(revision)) {
+            damage = Optional.empty();
             return Optional.empty();
         }
         try {
-            return Optional.of(new Saved(Revision.parse(Files.readString(revision, StandardCharsets.US_ASCII).strip()),
-                    new DirectoryTree(current.resolve("files"))));
+            Saved saved = new Saved(Revision.parse(Files.readString(revision, StandardCharsets.US_ASCII).strip()),
+                    new DirectoryTree(current.resolve("files")));
+            damage = Optional.empty();
+            return Optional.of(saved);
         } catch (IllegalArgumentException | java.nio.charset.CharacterCodingException damaged) {
+            damage = Optional.of(revision + " is damaged (" + (Files.size(revision) == 0 ? "empty" : damaged.getMessage())
+                    + ")");
             return Optional.empty();
         }
+    }
+
+    /** Why the last load found no last good intent although one was saved: its revision file is damaged. */
+    public Optional<String> damage() {
+        return damage;
     }
 
     public void save(Revision revision, IntentTree tree) throws IOException {

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -53,6 +54,7 @@ public final class StatusBranch {
     private final Map<ObjectId, Optional<NodeStatus>> parsedBlobs = new java.util.HashMap<>();
     /** This node's file as last seen on the branch: an unchanged status then costs the server no fetch. */
     private Optional<Seen> seen = Optional.empty();
+    private volatile List<String> ignored = List.of();
 
     private record Seen(String path, ObjectId content, long atNanos) {
         boolean holds(String path, ObjectId content) {
@@ -67,10 +69,23 @@ public final class StatusBranch {
         this.branch = branch;
     }
 
-    /** Every node's status on the branch tip (after a fetch), by node name. */
+    /**
+     * Every node's status on the branch tip (after a fetch), by node name. A file counts only at
+     * {@code nodes/<name>.yaml} for the node it names: a node that can push may otherwise claim another's
+     * key by writing a file of its own. The others are {@link #ignored()}.
+     */
     public Map<String, NodeStatus> readAll() throws SourceUnavailableException, IOException {
         Optional<ObjectId> tip = remote.fetchTip(branch);
-        return tip.isEmpty() ? Map.of() : statuses(tree(tip.get()));
+        if (tip.isEmpty()) {
+            ignored = List.of();
+            return Map.of();
+        }
+        return statuses(tree(tip.get()));
+    }
+
+    /** The files the last read ignored, each with why. */
+    public List<String> ignored() {
+        return ignored;
     }
 
     /**
@@ -190,11 +205,23 @@ public final class StatusBranch {
 
     private Map<String, NodeStatus> statuses(Map<String, ObjectId> tree) throws IOException {
         Map<String, NodeStatus> statuses = new TreeMap<>();
+        List<String> skipped = new ArrayList<>();
         for (Map.Entry<String, ObjectId> file : tree.entrySet()) {
-            if (file.getKey().startsWith("nodes/") && file.getKey().endsWith(".yaml")) {
-                parsed(file.getValue()).ifPresent(s -> statuses.put(s.name(), s));
+            String path = file.getKey();
+            if (!path.startsWith("nodes/") || !path.endsWith(".yaml")) {
+                continue;
+            }
+            Optional<NodeStatus> status = parsed(file.getValue());
+            if (status.isEmpty()) {
+                skipped.add(branch + ":" + path + ": not a node status; ignored");
+            } else if (!path.equals("nodes/" + status.get().name() + ".yaml")) {
+                skipped.add(branch + ":" + path + ": names node " + status.get().name() + ", whose status lives at nodes/"
+                        + status.get().name() + ".yaml; ignored");
+            } else {
+                statuses.put(status.get().name(), status.get());
             }
         }
+        ignored = List.copyOf(skipped);
         return statuses;
     }
 

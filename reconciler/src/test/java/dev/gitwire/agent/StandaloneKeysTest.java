@@ -1,6 +1,7 @@
 package dev.gitwire.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gitwire.dataplane.wireguard.WireguardLink;
 import dev.gitwire.keys.PrivateKey;
@@ -8,6 +9,7 @@ import dev.gitwire.model.PeerConfig;
 import dev.gitwire.source.CommitTrust;
 import dev.gitwire.source.GitAccess;
 import dev.gitwire.source.GitRemote;
+import dev.gitwire.source.SourceUnavailableException;
 import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.StatusBranch;
 import dev.gitwire.testing.GitServer;
@@ -58,8 +60,38 @@ class StandaloneKeysTest {
                 agent.read();
                 Agent.Prepared during = agent.prepare();
                 assertThat(peerKeys(during)).contains(b.publicKey());
-                assertThat(during.notes()).anyMatch(n -> n.contains("published keys not read")
-                        && n.contains("using the 1 read before"));
+                assertThat(during.notes()).anyMatch(n -> n.contains("status branch not read")
+                        && n.contains("using the 1 published keys read before"));
+            }
+        }
+    }
+
+    @Test
+    void aReimagedNodeRecallsFromItsStatusWhatItAppliedAndRefusesARewoundHead(@TempDir Path dir) throws Exception {
+        try (GitServer server = new GitServer(dir.resolve("served"))) {
+            String url = server.create("intent");
+            GitWorkTree work = new GitWorkTree(dir.resolve("work"), "file://" + server.path("intent"), Map.of());
+            IntentFixtures.copy(IntentFixtures.resource("intent/base"), work.dir());
+            String old = work.commit("the mesh", List.of());
+            Files.writeString(work.dir().resolve("nodes/node-a.yaml"), "apiVersion: gitwire.dev/v1alpha1\n"
+                    + "kind: MeshNode\nmetadata:\n  name: node-a\nspec:\n  addresses: [10.240.0.10]\n");
+            String applied = work.commit("node-a joins", List.of());
+            work.push(false);
+            try (GitRemote remote = new GitRemote(url, dir.resolve("before-reimage"), GitAccess.anonymous())) {
+                new StatusBranch(remote, GitAccess.anonymous(), "gitwire/status").publish(new NodeStatus("node-a",
+                        Optional.empty(), 51820, Optional.of("main@sha1:" + applied), NodeStatus.Phase.Ready, List.of(),
+                        Optional.empty(), List.of()), 1);
+            }
+            work.git("reset", "-q", "--hard", old);
+            work.push(true);
+            NodeSettings settings = new NodeSettings(url, "main", "node-a", dir.resolve("new-state"),
+                    Optional.of(new NodeSettings.StatusTarget(url, "gitwire/status")), GitAccess.anonymous(),
+                    new CommitTrust(false, Optional.empty(), Optional.empty(), false), WireguardLink.Choice.AUTO,
+                    "wireguard-go", Optional.empty(), NodeSettings.DEFAULT_TEARDOWN_GRACE);
+
+            try (NodeAgent agent = new NodeAgent(settings)) {
+                assertThatThrownBy(agent::read).isInstanceOf(SourceUnavailableException.class)
+                        .hasMessageContaining("does not descend from the last applied " + applied.substring(0, 7));
             }
         }
     }

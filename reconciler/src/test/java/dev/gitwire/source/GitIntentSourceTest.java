@@ -24,6 +24,8 @@ class GitIntentSourceTest {
     @TempDir
     Path tmp;
 
+    private static final CommitTrust ANTI_REWIND = new CommitTrust(false, Optional.empty(), Optional.empty(), false);
+
     private GitServer server;
     private String url;
     private GitWorkTree work;
@@ -185,6 +187,61 @@ class GitIntentSourceTest {
         try (IntentSource allowing = source(new CommitTrust(false, Optional.empty(), Optional.empty(), true))) {
             assertThat(allowing.read().revision().hex()).isEqualTo(first);
         }
+    }
+
+    @Test
+    void aReimagedNodeCannotBeRewoundBelowWhatItsStatusSaysItApplied() throws Exception {
+        String first = work.git("rev-parse", "HEAD").strip();
+        edit("mesh.yaml", "hostEncryption: true", "hostEncryption: false");
+        String second = work.commit("second", List.of());
+        work.push(false);
+        try (IntentSource source = source(ANTI_REWIND)) {
+            assertThat(source.read().revision().hex()).isEqualTo(second);
+        }
+        work.git("reset", "-q", "--hard", first);
+        work.push(true); // someone with push rights rewinds the intent to an older, valid commit
+        Shell.run("rm", "-rf", state.toString()); // and the node is reimaged: its state dir is new
+
+        try (IntentSource reimaged = source(ANTI_REWIND)) {
+            assertThat(reimaged.forgotWhatWasApplied()).isTrue();
+            reimaged.recall(Revision.parse("main@sha1:" + second));
+
+            assertThatThrownBy(reimaged::read).isInstanceOf(SourceUnavailableException.class)
+                    .hasMessageContaining("does not descend from the last applied " + second.substring(0, 7))
+                    .hasMessageContaining("no last good intent to keep");
+            assertThat(state.resolve("last-good")).doesNotExist();
+        }
+        work.git("reset", "-q", "--hard", second);
+        edit("mesh.yaml", "hostEncryption: false", "hostEncryption: true");
+        String third = work.commit("third, after the second", List.of());
+        work.push(true);
+        try (IntentSource reimaged = source(ANTI_REWIND)) {
+            reimaged.recall(Revision.parse("main@sha1:" + second));
+            assertThat(reimaged.read().revision().hex()).isEqualTo(third);
+        }
+    }
+
+    @Test
+    void aDamagedLastGoodIsSaidAndReplacedByWhatTheStatusSaysWasAppliedWhenTheHeadIsBad() throws Exception {
+        String applied = work.git("rev-parse", "HEAD").strip();
+        try (IntentSource source = source(CommitTrust.none())) {
+            source.read();
+        }
+        edit("mesh.yaml", "hostEncryption: true", "hostEncryption: maybe");
+        work.commit("invalid", List.of());
+        work.push(false);
+        Files.writeString(state.resolve("last-good/revision"), "");
+
+        try (IntentSource source = source(CommitTrust.none())) {
+            assertThat(source.forgotWhatWasApplied()).isTrue();
+            assertThat(source.lastGoodDamage()).get().asString().endsWith("last-good/revision is damaged (empty)");
+            source.recall(Revision.parse("main@sha1:" + applied));
+            IntentSource.Sourced kept = source.read();
+
+            assertThat(kept.revision().hex()).isEqualTo(applied);
+            assertThat(kept.refusal()).get().asString().contains("is not valid");
+        }
+        assertThat(Files.readString(state.resolve("last-good/revision"))).isEqualTo("main@sha1:" + applied + "\n");
     }
 
     @Test

@@ -7,7 +7,9 @@ import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.source.GitAccess;
 import dev.gitwire.source.GitRemote;
 import dev.gitwire.testing.GitServer;
+import dev.gitwire.testing.GitWorkTree;
 import dev.gitwire.testing.Shell;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -195,6 +197,38 @@ class StatusBranchTest {
             }
             assertThat(Shell.tryRun(List.of("git", "-C", server.path("intent").toString(), "rev-parse", "--verify", BRANCH),
                     null).exitCode()).as("nothing pushed").isNotZero();
+        }
+    }
+
+    @Test
+    void aStatusFileCountsOnlyAtThePathOfTheNodeItNames() throws Exception {
+        try (GitServer server = new GitServer(tmp.resolve("served"))) {
+            String url = server.create("intent");
+            PrivateKey real = PrivateKey.generate(new SecureRandom());
+            PrivateKey forged = PrivateKey.generate(new SecureRandom());
+            try (GitRemote remote = new GitRemote(url, tmp.resolve("b"), GitAccess.anonymous())) {
+                new StatusBranch(remote, GitAccess.anonymous(), BRANCH).publish(status("b", real, "main@sha1:" + "ab".repeat(20), 1), 1);
+            }
+            // another node, with the same push rights, writes a file of its own that claims node b
+            GitWorkTree attacker = new GitWorkTree(tmp.resolve("attacker"), url, Map.of());
+            attacker.git("fetch", "-q", "origin", BRANCH);
+            attacker.git("checkout", "-q", "-b", "status", "FETCH_HEAD");
+            Files.writeString(attacker.dir().resolve("nodes/zz.yaml"),
+                    StatusCodec.write(status("b", forged, "main@sha1:" + "cd".repeat(20), 1)));
+            Files.writeString(attacker.dir().resolve("nodes/old-c.yaml"), "not: [a status");
+            attacker.commit("claim b", List.of());
+            attacker.git("push", "-q", "origin", "HEAD:refs/heads/" + BRANCH);
+
+            try (GitRemote remote = new GitRemote(url, tmp.resolve("reader"), GitAccess.anonymous())) {
+                StatusBranch branch = new StatusBranch(remote, GitAccess.anonymous(), BRANCH);
+                Map<String, NodeStatus> read = branch.readAll();
+
+                assertThat(read).containsOnlyKeys("b");
+                assertThat(read.get("b").publicKey()).contains(real.publicKey().base64());
+                assertThat(branch.ignored()).containsExactly(
+                        BRANCH + ":nodes/old-c.yaml: not a node status; ignored",
+                        BRANCH + ":nodes/zz.yaml: names node b, whose status lives at nodes/b.yaml; ignored");
+            }
         }
     }
 }
