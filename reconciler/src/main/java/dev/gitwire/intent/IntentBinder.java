@@ -45,6 +45,12 @@ final class IntentBinder {
                 .orElse(RoutingSettings.DEFAULT.rulePriority());
 
         List<Cidr> bypass = parseEach(f, problems, Cidr::parse, "spec", "bypass");
+        List<Cidr> workloadNetworks = parseEach(f, problems, Cidr::parse, "spec", "workloadNetworks");
+        for (int i = 0; i < workloadNetworks.size(); i++) {
+            int at = i;
+            ClaimBounds.workloadNetworkRefusal(workloadNetworks.get(i))
+                    .ifPresent(why -> problems.add(f.error("workload network " + why, "spec", "workloadNetworks", at)));
+        }
         return new MeshIntent(
                 f.string("", "metadata", "name"),
                 f.bool(false, "spec", "enabled"),
@@ -56,6 +62,7 @@ final class IntentBinder {
                         f.string(Membership.INVENTORY.spelling(), "spec", "membership")),
                 nodeSelector(f, problems),
                 bypass,
+                workloadNetworks,
                 f.strings(MeshIntent.DEFAULT_WORKLOAD_INTERFACES, "spec", "workloadInterfaces"),
                 new WireguardSettings(interfaceName, listenPort, mark, mtu, keepalive),
                 new RoutingSettings(table, priority));

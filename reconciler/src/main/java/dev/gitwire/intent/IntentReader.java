@@ -76,7 +76,7 @@ public final class IntentReader {
                         "ignored: node files are nodes/NAME.yaml, directly under nodes/"));
             }
         }
-        problems.addAll(InventoryCheck.check(nodes));
+        problems.addAll(InventoryCheck.check(nodes, mesh == null ? ClaimBounds.always() : ClaimBounds.of(mesh)));
 
         boolean valid = mesh != null && problems.stream().noneMatch(Problem::isError);
         Intent intent = valid ? new Intent(mesh, nodes.stream().map(SourcedNode::node).toList()) : null;

@@ -52,6 +52,9 @@ public final class IntentWriter {
         spec.put("membership", mesh.membership().spelling());
         spec.put("nodeSelector", selector(mesh.nodeSelector()));
         spec.put("bypass", texts(mesh.bypass()));
+        if (!mesh.workloadNetworks().isEmpty()) {
+            spec.put("workloadNetworks", texts(mesh.workloadNetworks()));
+        }
         spec.put("workloadInterfaces", mesh.workloadInterfaces());
         spec.put("wireguard", wireguard);
         spec.put("routing", Map.of("table", mesh.routing().table(), "rulePriority", mesh.routing().rulePriority()));

@@ -25,9 +25,10 @@ final class InventoryCheck {
 
     private InventoryCheck() {}
 
-    static List<Problem> check(List<SourcedNode> nodes) {
+    static List<Problem> check(List<SourcedNode> nodes, ClaimBounds bounds) {
         List<Problem> problems = new ArrayList<>();
         uniqueNames(nodes, problems);
+        boundedClaims(nodes, bounds, problems);
         uniqueIps(nodes, problems);
         TreeMap<IpAddress, Claim> podCidrs = disjointPodCidrs(nodes, problems);
         workloadsOutsideForeignPodCidrs(nodes, podCidrs, problems);
@@ -44,6 +45,25 @@ final class InventoryCheck {
                 problems.add(n.file().error("node name '" + n.node().name() + "' is also used by "
                         + first.file().file(), "metadata", "name"));
             }
+        }
+    }
+
+    /** What a node claims must be routable to it: see {@link ClaimBounds}. */
+    private static void boundedClaims(List<SourcedNode> nodes, ClaimBounds bounds, List<Problem> problems) {
+        for (SourcedNode n : nodes) {
+            List<Cidr> addresses = n.node().addresses().stream().map(Cidr::host).toList();
+            bound(n, addresses, "addresses", bounds::addressRefusal, problems);
+            bound(n, n.node().workloadIPs().stream().map(Cidr::host).toList(), "workloadIPs", bounds::refusal, problems);
+            bound(n, n.node().podCIDRs(), "podCIDRs", bounds::refusal, problems);
+        }
+    }
+
+    private static void bound(SourcedNode n, List<Cidr> claims, String field,
+            java.util.function.Function<Cidr, java.util.Optional<String>> refusal, List<Problem> problems) {
+        for (int i = 0; i < claims.size(); i++) {
+            int at = i;
+            refusal.apply(claims.get(i)).ifPresent(why -> problems.add(n.file().error("not routable to a node: " + why,
+                    "spec", field, at)));
         }
     }
 

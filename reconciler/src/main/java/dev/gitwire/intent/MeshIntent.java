@@ -3,7 +3,7 @@ package dev.gitwire.intent;
 import dev.gitwire.net.Cidr;
 import java.util.List;
 
-/** mesh.yaml, with every default applied. */
+/** mesh.yaml, with every default applied. An empty {@code workloadNetworks} bounds no claim (see {@link ClaimBounds}). */
 public record MeshIntent(
         String name,
         boolean enabled,
@@ -13,6 +13,7 @@ public record MeshIntent(
         Membership membership,
         NodeSelector nodeSelector,
         List<Cidr> bypass,
+        List<Cidr> workloadNetworks,
         List<String> workloadInterfaces,
         WireguardSettings wireguard,
         RoutingSettings routing) {
@@ -21,6 +22,7 @@ public record MeshIntent(
 
     public MeshIntent {
         bypass = List.copyOf(bypass);
+        workloadNetworks = List.copyOf(workloadNetworks);
         workloadInterfaces = List.copyOf(workloadInterfaces);
     }
 }

@@ -68,7 +68,7 @@ public final class ValidateBenchmark {
     /** AKS-like: node i at 10.(i / 256).(i % 256).4 in a /8 VNet, its pods' IPs in 10.64.0.0/10 by index. */
     static Intent inventory(int nodes, int podsPerNode) {
         MeshIntent mesh = new MeshIntent("bench", true, Mode.OPPORTUNISTIC, RouteSource.WORKLOAD_IPS, true,
-                Membership.INVENTORY, NodeSelector.ALL, List.of(), MeshIntent.DEFAULT_WORKLOAD_INTERFACES,
+                Membership.INVENTORY, NodeSelector.ALL, List.of(), List.of(), MeshIntent.DEFAULT_WORKLOAD_INTERFACES,
                 WireguardSettings.DEFAULT, RoutingSettings.DEFAULT);
         List<MeshNode> list = new ArrayList<>(nodes);
         long podBase = IpAddress.parse("10.64.0.0").lo();

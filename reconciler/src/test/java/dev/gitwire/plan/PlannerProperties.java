@@ -232,7 +232,7 @@ class PlannerProperties {
     static Intent switchedOn(Intent intent) {
         MeshIntent m = intent.mesh();
         MeshIntent on = new MeshIntent(m.name(), true, m.mode(), m.routeSource(), m.hostEncryption(), m.membership(),
-                NodeSelector.ALL, m.bypass(), m.workloadInterfaces(), m.wireguard(), m.routing());
+                NodeSelector.ALL, m.bypass(), m.workloadNetworks(), m.workloadInterfaces(), m.wireguard(), m.routing());
         List<MeshNode> nodes = intent.nodes().stream().map(n -> {
             byte[] key = new byte[32];
             key[0] = (byte) (n.name().hashCode());

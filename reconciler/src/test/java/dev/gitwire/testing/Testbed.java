@@ -234,7 +234,7 @@ public final class Testbed implements AutoCloseable {
     /** A mesh like the example's, enabled or not, with host encryption and mode as given. */
     public static MeshIntent mesh(boolean enabled, boolean hostEncryption, Mode mode) {
         return new MeshIntent("testbed", enabled, mode, RouteSource.WORKLOAD_IPS, hostEncryption, Membership.INVENTORY,
-                NodeSelector.ALL, List.of(), List.of("azv"), WireguardSettings.DEFAULT, RoutingSettings.DEFAULT);
+                NodeSelector.ALL, List.of(), List.of(), List.of("azv"), WireguardSettings.DEFAULT, RoutingSettings.DEFAULT);
     }
 
     /** Runs `gitwire ARGS` inside a node, from this JVM's classpath; returns exit code and output. */
