@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.DesiredDataplane;
+import dev.gitwire.desired.RefusedClaim;
 import dev.gitwire.plan.Dataplane;
 import dev.gitwire.source.SourceUnavailableException;
 import java.io.IOException;
@@ -38,6 +39,8 @@ public final class AgentLoop implements AutoCloseable {
     private static final Duration FIRST_HANDSHAKE_CHECK = Duration.ofMillis(50);
     private static final Duration LAST_HANDSHAKE_CHECK = Duration.ofSeconds(2);
     private static final String HANDSHAKE_CHECK = "handshake check";
+    /** Refused claims logged per reconcile at most; the metric and the status count them all. */
+    private static final int MAX_CLAIMS_LOGGED = 20;
 
     private final Agent agent;
     private final Duration interval;
@@ -59,6 +62,7 @@ public final class AgentLoop implements AutoCloseable {
     private Duration handshakeCheck = FIRST_HANDSHAKE_CHECK;
     private List<String> awaiting = List.of();
     private Optional<DesiredDataplane> lastTarget = Optional.empty();
+    private List<RefusedClaim> lastRefused = List.of();
 
     public AgentLoop(Agent agent, Duration interval, InetSocketAddress httpAddress, AgentLog log, Clock clock)
             throws IOException {
@@ -194,6 +198,13 @@ public final class AgentLoop implements AutoCloseable {
         }
         owned.set(prepared.desired().owned());
         prepared.notes().forEach(n -> log.warn("intent", n));
+        List<RefusedClaim> refused = prepared.desired().refusedClaims();
+        if (!refused.equals(lastRefused)) { // said once per change: a pod's claim is refused on every reconcile
+            java.util.Set<RefusedClaim> before = new java.util.HashSet<>(lastRefused);
+            refused.stream().filter(r -> !before.contains(r)).limit(MAX_CLAIMS_LOGGED)
+                    .forEach(r -> log.warn("claim-refused", "not routed: " + r));
+            lastRefused = refused;
+        }
         Reconciler.Outcome outcome = agent.reconcile(prepared);
         long millis = millisSince(start);
         String result = outcome.converged() ? "converged" : outcome.failure().isPresent() ? "error" : "not_converged";

@@ -24,6 +24,7 @@ public final class AgentMetrics {
     private volatile String revision = "";
     private volatile Map<String, Long> peersByState = Map.of();
     private volatile long guarded;
+    private volatile long refusedClaims;
     private final Map<String, AtomicLong> gitReads = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
     private volatile Instant lastGitSuccess;
@@ -66,6 +67,7 @@ public final class AgentMetrics {
         Map<String, Long> states = new TreeMap<>();
         target.reports().forEach(r -> states.merge(r.state().spelling(), 1L, Long::sum));
         guarded = target.guard().map(g -> (long) g.destinations().size()).orElse(0L);
+        refusedClaims = target.refusedClaims().size();
         peersByState = states;
         peers = List.copyOf(devicePeers);
     }
@@ -122,6 +124,9 @@ public final class AgentMetrics {
         peers.forEach(p -> line(out, "gitwire_peer_received_bytes", "peer", p.config().publicKey().base64(), p.receivedBytes()));
         header(out, "gitwire_peer_sent_bytes", "gauge", "Bytes sent to a peer.");
         peers.forEach(p -> line(out, "gitwire_peer_sent_bytes", "peer", p.config().publicKey().base64(), p.sentBytes()));
+        header(out, "gitwire_refused_claims", "gauge",
+                "Destinations the Kubernetes API gave a node that are not routed (outside the bounds, claimed twice).");
+        out.append("gitwire_refused_claims ").append(refusedClaims).append('\n');
         header(out, "gitwire_errors_total", "counter",
                 "Errors the agent met and retried, by kind: git (a read), kubernetes (no answer yet), kernel, reconcile.");
         new TreeMap<>(errors).forEach((kind, n) -> line(out, "gitwire_errors_total", "kind", kind, n.get()));

@@ -36,13 +36,19 @@ public final class StatusReport {
                 ? new Condition("Converged", "True", "Verified", "the kernel matches the intent")
                 : new Condition("Converged", "False", outcome.failure().isPresent() ? "ApplyFailed" : "NotConverged",
                         outcome.failure().orElse(outcome.residual().size() + " changes still differ")));
+        if (!desired.refusedClaims().isEmpty()) {
+            conditions.add(new Condition("ClaimsRouted", "False", "Refused", desired.refusedClaims().size()
+                    + " destinations the Kubernetes API gave nodes are not routed: " + desired.refusedClaims().stream()
+                    .limit(5).map(Object::toString).collect(Collectors.joining("; "))
+                    + (desired.refusedClaims().size() > 5 ? "; ..." : "")));
+        }
 
         Phase phase;
         if (!outcome.converged()) {
             phase = Phase.Error;
         } else if (!desired.enabled()) {
             phase = Phase.Disabled;
-        } else if (sourced.refusal().isPresent()
+        } else if (sourced.refusal().isPresent() || !desired.refusedClaims().isEmpty()
                 || desired.reports().stream().anyMatch(r -> LEFT_OUT.contains(r.state()))) {
             phase = Phase.Degraded;
         } else {

@@ -34,7 +34,8 @@ public record DesiredDataplane(
         RouteType refusal,
         List<NftTable> nftTables,
         Map<String, String> sysctls,
-        List<PeerReport> reports) {
+        List<PeerReport> reports,
+        List<RefusedClaim> refusedClaims) {
 
     public DesiredDataplane {
         routes = Collections.unmodifiableSortedSet(new TreeSet<>(routes));
@@ -43,6 +44,7 @@ public record DesiredDataplane(
         nftTables = List.copyOf(nftTables);
         sysctls = Map.copyOf(sysctls);
         reports = List.copyOf(reports);
+        refusedClaims = List.copyOf(refusedClaims);
     }
 
     /** What gitwire owns on this node, by name: the link, table T, the rule priority and the firewall mark. */
@@ -58,14 +60,15 @@ public record DesiredDataplane(
 
     public static DesiredDataplane absent(Ownership owned, List<PeerReport> reports) {
         return new DesiredDataplane(owned, Optional.empty(), new TreeSet<>(), List.of(), Optional.empty(), Map.of(),
-                RouteType.THROW, List.of(), Map.of(), reports);
+                RouteType.THROW, List.of(), Map.of(), reports, List.of());
     }
 
     /** The same state with other WireGuard peers (the device itself as it is). */
     public DesiredDataplane withPeers(List<PeerConfig> peers) {
         WireguardSpec wg = wireguard.orElseThrow();
         return new DesiredDataplane(owned, Optional.of(new WireguardSpec(wg.mtu(), wg.privateKey(), wg.listenPort(),
-                wg.firewallMark(), peers)), routes, rules, guard, tunnelled, refusal, nftTables, sysctls, reports);
+                wg.firewallMark(), peers)), routes, rules, guard, tunnelled, refusal, nftTables, sysctls, reports,
+                refusedClaims);
     }
 
     public boolean enabled() {

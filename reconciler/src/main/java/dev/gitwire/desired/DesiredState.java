@@ -58,7 +58,8 @@ public final class DesiredState {
         MeshIntent mesh = intent.mesh();
         Ownership owned = new Ownership(mesh.wireguard().interfaceName(), mesh.routing().table(),
                 mesh.routing().rulePriority(), mesh.wireguard().firewallMark());
-        Map<String, Member> members = members(intent, live);
+        LiveClaims.Checked claims = LiveClaims.check(intent, live);
+        Map<String, Member> members = members(intent, claims.routable());
         Member me = members.get(self.nodeName());
         if (!mesh.enabled() || me == null || !me.selected() || !me.enabled()) {
             return DesiredDataplane.absent(owned, List.of());
@@ -124,7 +125,7 @@ public final class DesiredState {
                 mesh.hostEncryption() ? HostEncryptionTables.of(owned.firewallMark(), owned.interfaceName(),
                         mesh.workloadInterfaces()) : List.of(),
                 mesh.hostEncryption() ? Map.of(SRC_VALID_MARK, "1") : Map.of(),
-                reports);
+                reports, claims.refused());
     }
 
     /**

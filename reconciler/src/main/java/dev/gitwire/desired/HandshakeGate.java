@@ -85,6 +85,6 @@ public final class HandshakeGate {
                 Optional.of(new WireguardSpec(wg.mtu(), wg.privateKey(), wg.listenPort(), wg.firewallMark(), peers)),
                 new TreeSet<>(routes.values()), desired.rules(),
                 Optional.of(Guard.of(old.firewallMark(), old.interfaceName(), guard)), desired.tunnelled(),
-                desired.refusal(), desired.nftTables(), desired.sysctls(), reports);
+                desired.refusal(), desired.nftTables(), desired.sysctls(), reports, desired.refusedClaims());
     }
 }

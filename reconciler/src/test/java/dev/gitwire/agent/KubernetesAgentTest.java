@@ -87,6 +87,76 @@ class KubernetesAgentTest {
         }
     }
 
+    /**
+     * Issue 14: a node's credentials can write its pods' status, so what the API says a node holds is a claim
+     * checked like the inventory's. A pod IP outside the workload networks, loopback, link-local, one that
+     * pods of two nodes claim, one the inventory gives to another node, or one outside its node's pod CIDRs
+     * is routed to no one, and reported.
+     */
+    @Test
+    void podIpsThatWouldRedirectTrafficAreNotRoutedButReported(@TempDir Path dir) throws Exception {
+        PrivateKey b = PrivateKey.generate(new SecureRandom());
+        PrivateKey c = PrivateKey.generate(new SecureRandom());
+        node("node-a", "10.240.0.10", null, List.of());
+        node("node-b", "10.240.0.20", b, List.of());
+        node("node-c", "10.240.0.30", c, List.of("10.244.2.0/24"));
+        pod("node-b", "web", "10.240.0.23");
+        pod("node-b", "dns-hijack", "8.8.8.8");
+        pod("node-b", "loopback", "127.0.0.5");
+        pod("node-b", "metadata-service", "169.254.169.254");
+        pod("node-b", "twin", "10.244.2.7");
+        pod("node-c", "twin", "10.244.2.7");
+        pod("node-b", "inventory-ip-of-c", "10.244.2.31");
+        pod("node-c", "elsewhere", "10.244.3.7");
+        pod("node-c", "db", "10.244.2.8");
+        Path repo = IntentFixtures.copy(IntentFixtures.resource("intent/base"), dir.resolve("repo"));
+        Files.writeString(repo.resolve("mesh.yaml"), "apiVersion: gitwire.dev/v1alpha1\nkind: MeshIntent\n"
+                + "metadata:\n  name: m\nspec:\n  enabled: true\n  workloadNetworks: [10.240.0.0/16, 10.244.0.0/16]\n");
+        for (String[] n : new String[][] {{"node-a", ""}, {"node-b", ""}, {"node-c", "\n  workloadIPs: [10.244.2.31]"}}) {
+            Files.writeString(repo.resolve("nodes/" + n[0] + ".yaml"), "apiVersion: gitwire.dev/v1alpha1\nkind: MeshNode\n"
+                    + "metadata:\n  name: " + n[0] + "\nspec:" + (n[1].isEmpty() ? " {}" : n[1]) + "\n");
+        }
+        Path kubeconfig = Kubeconfig.write(dir.resolve("kubeconfig"), client.getMasterUrl().toString());
+        NodeSettings settings = new NodeSettings(repo.toString(), "main", "node-a", dir.resolve("state"), Optional.empty(),
+                GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",
+                Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
+
+        try (NodeAgent agent = NodeAgent.forPlanning(settings)) {
+            assertThat(agent.awaitCluster(Duration.ofSeconds(10))).isTrue();
+            agent.read();
+            dev.gitwire.desired.DesiredDataplane desired = agent.prepare().desired();
+
+            Map<dev.gitwire.keys.PublicKey, List<String>> allowed = new java.util.HashMap<>();
+            desired.wireguard().orElseThrow().peers()
+                    .forEach(p -> allowed.put(p.publicKey(), p.allowedIps().stream().map(Cidr::toString).toList()));
+            assertThat(allowed.get(b.publicKey())).containsExactly("10.240.0.20/32", "10.240.0.23/32");
+            assertThat(allowed.get(c.publicKey())).containsExactly("10.240.0.30/32", "10.244.2.8/32", "10.244.2.31/32");
+            assertThat(desired.routes()).noneMatch(r -> r.device().isPresent() && List.of("8.8.8.8/32", "127.0.0.5/32",
+                    "169.254.169.254/32", "10.244.2.7/32", "10.244.3.7/32").contains(r.destination().toString()));
+            assertThat(desired.refusedClaims()).extracting(Object::toString).containsExactlyInAnyOrder(
+                    "8.8.8.8/32 of node node-b: 8.8.8.8/32 is outside spec.workloadNetworks [10.240.0.0/16, 10.244.0.0/16]",
+                    "127.0.0.5/32 of node node-b: 127.0.0.5/32 overlaps loopback 127.0.0.0/8",
+                    "169.254.169.254/32 of node node-b: 169.254.169.254/32 overlaps link-local 169.254.0.0/16",
+                    "10.244.2.7/32 of node node-b: claimed by pods of nodes node-b and node-c",
+                    "10.244.2.7/32 of node node-c: claimed by pods of nodes node-b and node-c",
+                    "10.244.2.31/32 of node node-b: the inventory gives it to node node-c",
+                    "10.244.3.7/32 of node node-c: outside the node's pod CIDRs [10.244.2.0/24]");
+        }
+    }
+
+    private void node(String name, String address, PrivateKey key, List<String> podCidrs) {
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name)
+                .withAnnotations(key == null ? Map.of() : Map.of(KubernetesCluster.KEY_ANNOTATION, key.publicKey().base64()))
+                .endMetadata().withNewSpec().withPodCIDRs(podCidrs).endSpec().withNewStatus().addNewAddress()
+                .withType("InternalIP").withAddress(address).endAddress().endStatus().build()).create();
+    }
+
+    private void pod(String node, String name, String ip) {
+        client.pods().inNamespace("apps").resource(new PodBuilder().withNewMetadata().withName(name + "-" + node)
+                .endMetadata().withNewSpec().withNodeName(node).endSpec().withNewStatus().withPhase("Running")
+                .withPodIP(ip).endStatus().build()).create();
+    }
+
     /** `gitwire plan` changes nothing anywhere (issue 15): no key file, no key on the Node, no last good intent. */
     @Test
     void anAgentThatOnlyLooksWritesNothing(@TempDir Path dir) throws Exception {

@@ -1,0 +1,101 @@
+package dev.gitwire.desired;
+
+import dev.gitwire.intent.ClaimBounds;
+import dev.gitwire.intent.Intent;
+import dev.gitwire.intent.MeshNode;
+import dev.gitwire.model.LiveCluster;
+import dev.gitwire.model.LiveNode;
+import dev.gitwire.net.Cidr;
+import dev.gitwire.net.IpAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What the Kubernetes API says each node holds (pod IPs, pod CIDRs, addresses) is a claim that every other
+ * node will route to it; a node's credentials can write its pods' status, so each claim is checked as the
+ * inventory's are ({@link ClaimBounds}), and more: a pod IP must lie in its node's pod CIDRs when the node
+ * has any, and an IP claimed by pods of two nodes, or owned by another node in the inventory, goes to
+ * neither. What fails is left out and reported, never routed.
+ */
+final class LiveClaims {
+
+    /** The live cluster with only the claims that may be routed, and the ones that may not. */
+    record Checked(LiveCluster routable, List<RefusedClaim> refused) {}
+
+    private LiveClaims() {}
+
+    static Checked check(Intent intent, LiveCluster live) {
+        ClaimBounds bounds = ClaimBounds.of(intent.mesh());
+        Map<IpAddress, String> inventoryOwner = new HashMap<>();
+        for (MeshNode n : intent.nodes()) {
+            n.addresses().forEach(a -> inventoryOwner.put(a, n.name()));
+            n.workloadIPs().forEach(a -> inventoryOwner.put(a, n.name()));
+        }
+        Map<IpAddress, String> claimant = new HashMap<>();
+        Set<IpAddress> contested = new HashSet<>();
+        for (LiveNode node : live.nodes().values()) {
+            for (IpAddress ip : node.workloadIPs()) {
+                String first = claimant.putIfAbsent(ip, node.name());
+                if (first != null && !first.equals(node.name())) {
+                    contested.add(ip);
+                }
+            }
+        }
+        List<RefusedClaim> refused = new ArrayList<>();
+        Map<String, LiveNode> routable = new TreeMap<>();
+        for (LiveNode node : live.nodes().values()) {
+            Optional<MeshNode> listed = intent.node(node.name());
+            List<Cidr> podCidrs = listed.map(MeshNode::podCIDRs).filter(c -> !c.isEmpty()).orElse(node.podCIDRs());
+            List<IpAddress> workloads = new ArrayList<>(node.workloadIPs().size());
+            for (IpAddress ip : node.workloadIPs()) {
+                if (node.name().equals(inventoryOwner.get(ip))) {
+                    workloads.add(ip); // the inventory's own claim, checked when the intent was read
+                    continue;
+                }
+                Optional<String> why = bounds.refusal(Cidr.host(ip))
+                        .or(() -> ownedElsewhere(ip, node.name(), inventoryOwner, contested, live))
+                        .or(() -> podCidrs.isEmpty() || podCidrs.stream().anyMatch(c -> c.contains(ip)) ? Optional.empty()
+                                : Optional.of("outside the node's pod CIDRs " + podCidrs));
+                why.ifPresentOrElse(w -> refused.add(new RefusedClaim(node.name(), Cidr.host(ip), w)), () -> workloads.add(ip));
+            }
+            List<Cidr> cidrs = keep(node, node.podCIDRs(), bounds::refusal, refused);
+            List<IpAddress> addresses = keep(node, node.addresses().stream().map(Cidr::host).toList(),
+                    bounds::addressRefusal, refused).stream().map(Cidr::network).toList();
+            routable.put(node.name(), workloads.size() == node.workloadIPs().size() && cidrs.size() == node.podCIDRs().size()
+                    && addresses.size() == node.addresses().size() ? node
+                    : new LiveNode(node.name(), node.labels(), addresses, workloads, cidrs, node.advertisedKey(),
+                            node.providerId()));
+        }
+        return new Checked(refused.isEmpty() ? live : new LiveCluster(routable), refused);
+    }
+
+    private static Optional<String> ownedElsewhere(IpAddress ip, String node, Map<IpAddress, String> inventoryOwner,
+            Set<IpAddress> contested, LiveCluster live) {
+        String owner = inventoryOwner.get(ip);
+        if (owner != null && !owner.equals(node)) {
+            return Optional.of("the inventory gives it to node " + owner);
+        }
+        if (contested.contains(ip)) {
+            List<String> claimants = live.nodes().values().stream().filter(n -> n.workloadIPs().contains(ip))
+                    .map(LiveNode::name).sorted().toList();
+            return Optional.of("claimed by pods of nodes " + String.join(" and ", claimants));
+        }
+        return Optional.empty();
+    }
+
+    private static List<Cidr> keep(LiveNode node, List<Cidr> claims,
+            java.util.function.Function<Cidr, Optional<String>> refusal, List<RefusedClaim> refused) {
+        List<Cidr> kept = new ArrayList<>(claims.size());
+        for (Cidr claim : claims) {
+            refusal.apply(claim).ifPresentOrElse(w -> refused.add(new RefusedClaim(node.name(), claim, w)),
+                    () -> kept.add(claim));
+        }
+        return kept;
+    }
+}
