@@ -121,17 +121,17 @@ public final class NodeAgent implements Agent, AutoCloseable {
     /** On the intent's own Git cache when the status branch is in the intent repo (both read on one thread). */
     private StatusBranch statusReader(NodeSettings.StatusTarget target) throws IOException {
         GitRemote remote = target.repo().equals(settings.repo()) ? source.remote().orElseThrow() : ownRemote(target, false);
-        return new StatusBranch(remote, settings.access(), target.branch());
+        return new StatusBranch(remote, target.access(), target.branch());
     }
 
     /** In a cache of its own: the publisher pushes from its own thread. */
     private StatusPublisher statusPublisher(NodeSettings.StatusTarget target) throws IOException {
-        return new StatusPublisher(new StatusBranch(ownRemote(target, true), settings.access(), target.branch()));
+        return new StatusPublisher(new StatusBranch(ownRemote(target, true), target.access(), target.branch()));
     }
 
     private GitRemote ownRemote(NodeSettings.StatusTarget target, boolean forPublishing) throws IOException {
         Path state = forPublishing ? settings.stateDirectory().resolve("status") : settings.stateDirectory();
-        GitRemote remote = new GitRemote(target.repo(), state, settings.access());
+        GitRemote remote = new GitRemote(target.repo(), state, target.access());
         ownRemotes.add(remote);
         return remote;
     }
@@ -277,7 +277,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
     private NodeStatus status(Prepared prepared, Reconciler.Outcome outcome) {
         int port = prepared.sourced().intent().listenPort(identity.nodeName());
         return StatusReport.of(identity.nodeName(), identity.privateKey().publicKey(), outcome.target(), outcome,
-                prepared.sourced(), port);
+                prepared.sourced(), port, settings.trustWarnings());
     }
 
     /** How many nodes may report at the same moment: the pace of the status pushes. */

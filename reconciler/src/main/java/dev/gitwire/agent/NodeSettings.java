@@ -4,6 +4,8 @@ import dev.gitwire.dataplane.wireguard.WireguardLink;
 import dev.gitwire.source.CommitTrust;
 import dev.gitwire.source.GitAccess;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -15,8 +17,28 @@ public record NodeSettings(String repo, String ref, String node, Path stateDirec
     /** How long a device, or a peer, that stops being used keeps accepting what peers still send through it. */
     public static final Duration DEFAULT_TEARDOWN_GRACE = Duration.ofSeconds(5);
 
-    /** Where the node's status is committed: a branch of the intent repo, or of a repo of its own. */
-    public record StatusTarget(String repo, String branch) {}
+    /**
+     * Where the node's status is committed: a branch of the intent repo, or of a repo of its own; and the
+     * credential that pushes it, which should be the only one that can write anything.
+     */
+    public record StatusTarget(String repo, String branch, GitAccess access) {}
+
+    /**
+     * What weakens the trust boundary, said at every start and in the status: an intent any pusher can
+     * change, and a status branch whose credential can also push the intent.
+     */
+    public List<String> trustWarnings() {
+        List<String> warnings = new ArrayList<>();
+        if (!trust.verifiesSignatures()) {
+            warnings.add("the intent's signatures are not verified (--allow-unsigned): anyone who can push to " + repo
+                    + " changes what every node routes; use --verify-signatures with --trusted-keys or --allowed-signers");
+        }
+        status.filter(s -> s.repo().equals(repo) && s.access().sameCredentialsAs(access)).ifPresent(s -> warnings.add(
+                "the status branch " + s.branch() + " lives in the intent repo under the intent's credential: a node"
+                        + " taken over can push the intent too; give the status a repo (--status-repo) or a credential"
+                        + " (--status-git-token-file) of its own, and make the intent's read-only"));
+        return warnings;
+    }
 
     /** Where the Kubernetes API is: a kubeconfig file, or the pod's service account when empty. */
     public record KubernetesAccess(Optional<Path> kubeconfig) {}

@@ -27,8 +27,11 @@ public final class StatusReport {
     private StatusReport() {}
 
     public static NodeStatus of(String node, PublicKey ownKey, DesiredDataplane desired, Reconciler.Outcome outcome,
-            IntentSource.Sourced sourced, int listenPort) {
+            IntentSource.Sourced sourced, int listenPort, List<String> trustWarnings) {
         List<Condition> conditions = new ArrayList<>();
+        if (!trustWarnings.isEmpty()) {
+            conditions.add(new Condition("TrustBoundary", "False", "Weakened", String.join("; ", trustWarnings)));
+        }
         conditions.add(sourced.refusal()
                 .map(r -> new Condition("IntentAccepted", "False", "Refused", r))
                 .orElse(new Condition("IntentAccepted", "True", "Valid", "revision " + sourced.revision() + " applied")));

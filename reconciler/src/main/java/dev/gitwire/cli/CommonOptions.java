@@ -3,6 +3,7 @@ package dev.gitwire.cli;
 import dev.gitwire.agent.NodeSettings;
 import dev.gitwire.dataplane.wireguard.WireguardLink;
 import dev.gitwire.source.CommitTrust;
+import dev.gitwire.source.GitAccess;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Mixin;
@@ -36,6 +37,14 @@ final class CommonOptions {
     @Option(names = "--status-repo", defaultValue = "${env:GITWIRE_STATUS_REPO}",
             description = "Git URL of the repo holding the status branch (default: the intent repo)")
     String statusRepo;
+
+    @Option(names = "--status-git-token-file", defaultValue = "${env:GITWIRE_STATUS_GIT_TOKEN_FILE}",
+            description = "Token that pushes the status branch, when not the intent's (which then can be read-only)")
+    Path statusGitTokenFile;
+
+    @Option(names = "--status-git-ssh-key", defaultValue = "${env:GITWIRE_STATUS_GIT_SSH_KEY}",
+            description = "SSH key that pushes the status branch, when not the intent's")
+    Path statusGitSshKey;
 
     @Option(names = "--no-kubernetes", defaultValue = "${env:GITWIRE_NO_KUBERNETES:-false}",
             description = "Standalone: workloads from the inventory, keys from pins")
@@ -78,9 +87,12 @@ final class CommonOptions {
         if (statusRepo != null && statusBranch == null) {
             throw new GitwireCommand.UsageException("--status-repo needs --status-branch");
         }
+        GitAccess access = git.access();
+        GitAccess statusAccess = access.withCredentials(Optional.ofNullable(statusGitTokenFile),
+                Optional.ofNullable(statusGitSshKey));
         Optional<NodeSettings.StatusTarget> status = Optional.ofNullable(statusBranch)
-                .map(branch -> new NodeSettings.StatusTarget(statusRepo == null ? repo : statusRepo, branch));
-        return new NodeSettings(repo, ref, node, stateDir, status, git.access(), trust(),
+                .map(branch -> new NodeSettings.StatusTarget(statusRepo == null ? repo : statusRepo, branch, statusAccess));
+        return new NodeSettings(repo, ref, node, stateDir, status, access, trust(),
                 choice(), wireguardGo, noKubernetes ? Optional.empty()
                         : Optional.of(new NodeSettings.KubernetesAccess(Optional.ofNullable(kubeconfig))),
                 RunCommand.parseDuration(teardownGrace));

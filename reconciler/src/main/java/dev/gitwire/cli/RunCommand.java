@@ -3,6 +3,7 @@ package dev.gitwire.cli;
 import dev.gitwire.agent.AgentLog;
 import dev.gitwire.agent.AgentLoop;
 import dev.gitwire.agent.NodeAgent;
+import dev.gitwire.agent.NodeSettings;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,6 +29,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Where /healthz, /readyz, /metrics and POST /reconcile are served")
     String httpAddress;
 
+    @Option(names = "--allow-unsigned", defaultValue = "${env:GITWIRE_ALLOW_UNSIGNED:-false}",
+            description = "Run on an intent whose commits are not verified; said at every start. Without it, run needs"
+                    + " --verify-signatures")
+    boolean allowUnsigned;
+
     @Option(names = "--log-format", defaultValue = "${env:GITWIRE_LOG_FORMAT:-plain}", description = "plain or json")
     String logFormat;
 
@@ -50,9 +56,15 @@ final class RunCommand implements Callable<Integer> {
         InetSocketAddress address = new InetSocketAddress(httpAddress.substring(0, colon),
                 Integer.parseInt(httpAddress.substring(colon + 1)));
         AgentLog log = new AgentLog(System.err, "json".equals(logFormat), Clock.systemUTC());
+        NodeSettings settings = options.settings();
+        if (!settings.trust().verifiesSignatures() && !allowUnsigned) {
+            throw new GitwireCommand.UsageException("the agent applies only signed intent: give --verify-signatures with"
+                    + " --trusted-keys or --allowed-signers, or --allow-unsigned to apply any commit of " + settings.repo());
+        }
+        settings.trustWarnings().forEach(warning -> log.warn("trust", warning));
         NodeAgent agent;
         try {
-            agent = new NodeAgent(options.settings());
+            agent = new NodeAgent(settings);
         } catch (IllegalArgumentException e) {
             throw new GitwireCommand.UsageException(e.getMessage());
         }

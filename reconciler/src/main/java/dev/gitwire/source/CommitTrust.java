@@ -52,6 +52,11 @@ public final class CommitTrust {
         return new CommitTrust(false, Optional.empty(), Optional.empty(), true);
     }
 
+    /** Whether heads must carry a good signature by a trusted key. */
+    public boolean verifiesSignatures() {
+        return verifySignatures;
+    }
+
     /** Throws the reason when {@code head} must not be applied. */
     public void check(Repository repository, RevCommit head, Optional<ObjectId> lastApplied)
             throws RevisionRefusedException, IOException {

@@ -67,6 +67,16 @@ public final class GitAccess {
         return timeout;
     }
 
+    /** The same access (host keys, CAs, deadline) with other credentials where given: a status branch's own. */
+    public GitAccess withCredentials(Optional<Path> otherToken, Optional<Path> otherSshKey) {
+        return new GitAccess(otherToken.or(() -> tokenFile), otherSshKey.or(() -> sshKey), knownHosts, caFile, timeout);
+    }
+
+    /** Whether both present the same token and SSH key: whatever one may push to, the other may too. */
+    public boolean sameCredentialsAs(GitAccess other) {
+        return tokenFile.equals(other.tokenFile) && sshKey.equals(other.sshKey);
+    }
+
     public <C extends TransportCommand<C, ?>> C configure(C command) throws IOException {
         command.setTimeout((int) timeout.toSeconds());
         if (tokenFile.isPresent()) {

@@ -53,8 +53,8 @@ class StatusReportTest {
                 Optional.empty(), List.of());
 
         DesiredDataplane waiting = HandshakeGate.apply(desired, Set.of(), Set.of());
-        NodeStatus before = StatusReport.of(self, key.publicKey(), waiting, converged(waiting), sourced, 51820);
-        NodeStatus after = StatusReport.of(self, key.publicKey(), desired, converged(desired), sourced, 51820);
+        NodeStatus before = StatusReport.of(self, key.publicKey(), waiting, converged(waiting), sourced, 51820, List.of());
+        NodeStatus after = StatusReport.of(self, key.publicKey(), desired, converged(desired), sourced, 51820, List.of());
 
         assertThat(before.phase()).isEqualTo(NodeStatus.Phase.Degraded);
         assertThat(before.peers()).isNotEmpty().allMatch(p -> p.state().equals("AwaitingHandshake"));

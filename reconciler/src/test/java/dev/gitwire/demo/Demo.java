@@ -82,7 +82,7 @@ public final class Demo {
 
         step("2. One agent per node: gitwire run");
         for (Node node : bed.nodes()) {
-            agents.put(node.name(), bed.startGitwire(node, "run", "--repo",
+            agents.put(node.name(), bed.startGitwire(node, "run", "--allow-unsigned", "--repo",
                     url, "--node", node.name(), "--state-dir", node.stateDir().toString(), "--no-kubernetes",
                     "--status-branch", "gitwire/status", "--interval", "5s"));
         }

@@ -45,9 +45,7 @@ class DeployManifestsTest {
         List<HasMetadata> all = new ArrayList<>();
         for (String line : Files.readAllLines(deploy().resolve("kustomization.yaml"))) {
             if (line.matches("\\s+- [a-z-]+\\.yaml")) {
-                Object parsed = client.getKubernetesSerialization()
-                        .unmarshal(Files.readString(deploy().resolve(line.strip().substring(2))));
-                all.add((HasMetadata) parsed);
+                all.addAll(client.load(Files.newInputStream(deploy().resolve(line.strip().substring(2)))).items());
             }
         }
         return all;
@@ -57,13 +55,17 @@ class DeployManifestsTest {
     void everyManifestParsesWithNoUnknownField() throws Exception {
         List<HasMetadata> manifests = manifests();
         assertThat(manifests).extracting(HasMetadata::getKind)
-                .containsExactly("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "DaemonSet");
+                .containsExactly("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "DaemonSet",
+                        "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
         for (HasMetadata manifest : manifests) {
             assertThat(unknownFields(manifest, "", new IdentityHashMap<>())).as(manifest.getKind()).isEmpty();
         }
-        HasMetadata secret = (HasMetadata) client.getKubernetesSerialization()
-                .unmarshal(Files.readString(deploy().resolve("secret-git-credentials.example.yaml")));
-        assertThat(unknownFields(secret, "", new IdentityHashMap<>())).isEmpty();
+        for (String example : List.of("secret-git-credentials.example.yaml", "secret-status-git-credentials.example.yaml",
+                "configmap-trusted-keys.example.yaml")) {
+            HasMetadata template = (HasMetadata) client.getKubernetesSerialization()
+                    .unmarshal(Files.readString(deploy().resolve(example)));
+            assertThat(unknownFields(template, "", new IdentityHashMap<>())).as(example).isEmpty();
+        }
     }
 
     @Test
@@ -78,7 +80,8 @@ class DeployManifestsTest {
                 .containsExactlyInAnyOrderElementsOf(manifests().stream()
                         .map(o -> o.getKind() + "/" + o.getMetadata().getName()).toList());
         for (HasMetadata object : objects) {
-            boolean clusterScoped = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding").contains(object.getKind());
+            boolean clusterScoped = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding", "ValidatingAdmissionPolicy",
+                    "ValidatingAdmissionPolicyBinding").contains(object.getKind());
             assertThat(object.getMetadata().getNamespace()).as(object.getKind())
                     .isEqualTo(clusterScoped ? null : "gitwire-system");
             assertThat(unknownFields(object, "", new IdentityHashMap<>())).as(object.getKind()).isEmpty();
@@ -93,7 +96,24 @@ class DeployManifestsTest {
         assertThat(pod.getHostNetwork()).isTrue();
         assertThat(pod.getTolerations()).anySatisfy(t -> assertThat(t.getOperator()).isEqualTo("Exists"));
         var container = pod.getContainers().get(0);
-        assertThat(container.getSecurityContext().getCapabilities().getAdd()).containsExactlyInAnyOrder("NET_ADMIN", "NET_RAW");
+        var security = container.getSecurityContext();
+        assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(security.getCapabilities().getAdd()).containsExactly("NET_ADMIN");
+        assertThat(security.getAllowPrivilegeEscalation()).isFalse();
+        assertThat(security.getReadOnlyRootFilesystem()).isTrue();
+        assertThat(security.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(security.getPrivileged()).isNull();
+        // signed intent by default, and a status credential of its own: no trust warning at start
+        java.util.Map<String, String> env = new java.util.HashMap<>();
+        container.getEnv().stream().filter(e -> e.getValue() != null).forEach(e -> env.put(e.getName(), e.getValue()));
+        assertThat(env).containsEntry("GITWIRE_VERIFY_SIGNATURES", "true").containsKeys("GITWIRE_TRUSTED_KEYS",
+                "GITWIRE_STATUS_GIT_TOKEN_FILE", "GITWIRE_STATUS_REPO");
+        assertThat(env.get("GITWIRE_STATUS_REPO")).isNotEqualTo(env.get("GITWIRE_REPO"));
+        assertThat(pod.getVolumes()).anySatisfy(v -> {
+            assertThat(v.getConfigMap()).isNotNull();
+            assertThat(v.getConfigMap().getName()).isEqualTo("gitwire-trusted-keys");
+            assertThat(v.getConfigMap().getOptional()).isNull();
+        });
         assertThat(container.getEnv()).anySatisfy(e -> {
             assertThat(e.getName()).isEqualTo("GITWIRE_NODE");
             assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
@@ -102,7 +122,7 @@ class DeployManifestsTest {
         assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
         assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
         assertThat(container.getVolumeMounts()).extracting(m -> m.getMountPath())
-                .contains("/var/lib/gitwire", "/var/run/wireguard");
+                .contains("/var/lib/gitwire", "/var/run/wireguard", "/tmp");
     }
 
     @Test

@@ -27,7 +27,7 @@ class AgentRunTest {
                     Testbed.mesh(true, false, Mode.OPPORTUNISTIC), Set.of());
             List<Process> agents = new ArrayList<>();
             for (Node node : bed.nodes()) {
-                agents.add(bed.startGitwire(node, "run", "--repo",
+                agents.add(bed.startGitwire(node, "run", "--allow-unsigned", "--repo",
                         repo.toString(), "--node", node.name(), "--state-dir", node.stateDir().toString(),
                         "--no-kubernetes", "--interval", "30s"));
             }
@@ -57,7 +57,7 @@ class AgentRunTest {
             assertThat(a.host().namespace().ip("link", "show")).contains("wireguard.cali");
             assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 5)).isTrue();
 
-            agents.set(0, bed.startGitwire(a, "run", "--repo", repo.toString(),
+            agents.set(0, bed.startGitwire(a, "run", "--allow-unsigned", "--repo", repo.toString(),
                     "--node", "node-a", "--state-dir", a.stateDir().toString(), "--no-kubernetes"));
             assertThat(Testbed.eventually(20_000, () -> Testbed.agentHttp(a, "GET", "/readyz").endsWith("200"))).isTrue();
             assertThat(Testbed.agentHttp(a, "GET", "/metrics")).as("a restart that finds the kernel right changes nothing")

@@ -66,7 +66,7 @@ class FailClosedEndToEndTest {
     }
 
     private void start(Node node) throws java.io.IOException {
-        agents.put(node.name(), bed.startGitwire(node, "run", "--repo", repo.toString(), "--node", node.name(),
+        agents.put(node.name(), bed.startGitwire(node, "run", "--allow-unsigned", "--repo", repo.toString(), "--node", node.name(),
                 "--state-dir", node.stateDir().toString(), "--no-kubernetes", "--interval", "2s"));
     }
 

@@ -60,7 +60,7 @@ class KillNineEndToEndTest {
     }
 
     private static Process start(Testbed bed, Node node, Path repo) throws java.io.IOException {
-        return bed.startGitwire(node, "run", "--repo", repo.toString(), "--node", node.name(), "--state-dir",
+        return bed.startGitwire(node, "run", "--allow-unsigned", "--repo", repo.toString(), "--node", node.name(), "--state-dir",
                 node.stateDir().toString(), "--no-kubernetes", "--interval", "30s");
     }
 }

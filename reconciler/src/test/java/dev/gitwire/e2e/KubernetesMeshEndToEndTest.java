@@ -47,7 +47,7 @@ class KubernetesMeshEndToEndTest {
             Path repo = bed.writeIntent(Files.createDirectories(bed.root().resolve("repo")),
                     Testbed.mesh(true, false, Mode.OPPORTUNISTIC), Set.of(), Testbed.Inventory.KUBERNETES);
             for (Node node : bed.nodes()) {
-                bed.startGitwire(node, "run", "--repo", repo.toString(), "--node", node.name(), "--state-dir",
+                bed.startGitwire(node, "run", "--allow-unsigned", "--repo", repo.toString(), "--node", node.name(), "--state-dir",
                         node.stateDir().toString(), "--kubeconfig", kubeconfig.toString());
             }
             String podB2 = b.podAddress(2);

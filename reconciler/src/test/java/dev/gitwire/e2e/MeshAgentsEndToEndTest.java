@@ -68,7 +68,7 @@ class MeshAgentsEndToEndTest {
     }
 
     private void start(Node node) throws java.io.IOException {
-        agents.put(node.name(), bed.startGitwire(node, "run", "--repo", url,
+        agents.put(node.name(), bed.startGitwire(node, "run", "--allow-unsigned", "--repo", url,
                 "--node", node.name(), "--state-dir", node.stateDir().toString(), "--no-kubernetes",
                 "--status-branch", "gitwire/status", "--interval", "2s"));
     }

@@ -188,7 +188,7 @@ class ZeroLossTransitionsEndToEndTest {
             for (Node node : nodes) {
                 node.host().namespace().exec("sysctl", "-q", "-w", "net.ipv4.conf.all.rp_filter=2",
                         "net.ipv4.conf.eth0.rp_filter=2");
-                running.add(bed.startGitwire(node, "run", "--repo", repo.toString(), "--node", node.name(),
+                running.add(bed.startGitwire(node, "run", "--allow-unsigned", "--repo", repo.toString(), "--node", node.name(),
                         "--state-dir", node.stateDir().toString(), "--no-kubernetes", "--interval", interval));
             }
         }
