@@ -1,19 +1,17 @@
 package dev.gitwire.agent;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.RefusedClaim;
 import dev.gitwire.plan.Dataplane;
 import dev.gitwire.source.SourceUnavailableException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,6 +20,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -39,6 +38,8 @@ public final class AgentLoop implements AutoCloseable {
     private static final Duration FIRST_HANDSHAKE_CHECK = Duration.ofMillis(50);
     private static final Duration LAST_HANDSHAKE_CHECK = Duration.ofSeconds(2);
     private static final String HANDSHAKE_CHECK = "handshake check";
+    /** Webhooks trigger at most one Git read this often, however many arrive. */
+    static final Duration WEBHOOK_READS_EVERY = Duration.ofSeconds(5);
     /** Refused claims logged per reconcile at most; the metric and the status count them all. */
     private static final int MAX_CLAIMS_LOGGED = 20;
 
@@ -53,7 +54,10 @@ public final class AgentLoop implements AutoCloseable {
     private final AtomicBoolean readQueued = new AtomicBoolean();
     private final AtomicBoolean handshakeCheckPending = new AtomicBoolean();
     private final AtomicReference<Ownership> owned = new AtomicReference<>();
-    private final HttpServer http;
+    private final AgentHttpServer http;
+    private final Optional<WebhookSecret> webhook;
+    private final AtomicLong nextWebhookRead = new AtomicLong(System.nanoTime());
+    private final AtomicBoolean webhookReadPending = new AtomicBoolean();
     private final Health health;
     private volatile boolean stopping;
     private final List<Dataplane.Watch> watches = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -64,26 +68,52 @@ public final class AgentLoop implements AutoCloseable {
     private Optional<DesiredDataplane> lastTarget = Optional.empty();
     private List<RefusedClaim> lastRefused = List.of();
 
-    public AgentLoop(Agent agent, Duration interval, InetSocketAddress httpAddress, AgentLog log, Clock clock)
-            throws IOException {
+    public AgentLoop(Agent agent, Duration interval, InetSocketAddress httpAddress, AgentLog log, Clock clock,
+            Optional<WebhookSecret> webhook) throws IOException {
         this.agent = agent;
         this.interval = interval;
         this.log = log;
         this.clock = clock;
         // stale: three polls missed, each with its Git deadline
         this.health = new Health(clock, interval.multipliedBy(3).plus(Duration.ofMinutes(2)));
-        this.http = HttpServer.create(httpAddress, 16);
-        http.createContext("/healthz", exchange -> respond(exchange, health.liveness()));
-        http.createContext("/readyz", exchange -> respond(exchange, health.readiness()));
-        http.createContext("/metrics", exchange -> respond(exchange, 200, metrics.render(clock.instant())));
-        http.createContext("/reconcile", exchange -> {
-            if (!"POST".equals(exchange.getRequestMethod())) {
-                respond(exchange, 405, "POST only\n");
-                return;
-            }
+        this.webhook = webhook;
+        this.http = new AgentHttpServer(httpAddress, Map.of(
+                "/healthz", request -> answer(health.liveness()),
+                "/readyz", request -> answer(health.readiness()),
+                "/metrics", request -> new AgentHttpServer.Response(200, "text/plain; version=0.0.4; charset=utf-8",
+                        metrics.render(clock.instant()).getBytes(StandardCharsets.UTF_8)),
+                "/reconcile", this::reconcileRequested));
+    }
+
+    /**
+     * POST /reconcile, a Git host's webhook: authenticated by the webhook secret when there is one, and
+     * required to have one on an address other hosts can reach. However many arrive, at most one Git read
+     * per {@link #WEBHOOK_READS_EVERY} follows.
+     */
+    private AgentHttpServer.Response reconcileRequested(AgentHttpServer.Request request) {
+        if (!"POST".equals(request.method())) {
+            return AgentHttpServer.Response.text(405, "POST only\n");
+        }
+        if (webhook.isEmpty() && !http.address().getAddress().isLoopbackAddress()) {
+            metrics.error("webhook");
+            return AgentHttpServer.Response.text(401, "POST /reconcile on a non-loopback address needs --webhook-secret-file\n");
+        }
+        if (webhook.isPresent() && !webhook.get().authentic(request.headers(), request.body())) {
+            metrics.error("webhook");
+            return AgentHttpServer.Response.text(401, "no valid X-Hub-Signature-256 or X-Gitlab-Token\n");
+        }
+        long now = System.nanoTime();
+        long allowed = nextWebhookRead.get();
+        if (now - allowed >= 0 && nextWebhookRead.compareAndSet(allowed, now + WEBHOOK_READS_EVERY.toNanos())) {
             readThenReconcile("POST /reconcile");
-            respond(exchange, 202, "reconcile requested\n");
-        });
+        } else if (webhookReadPending.compareAndSet(false, true)) { // one more read after the pause, for the last push
+            later(() -> {
+                webhookReadPending.set(false);
+                nextWebhookRead.set(System.nanoTime() + WEBHOOK_READS_EVERY.toNanos());
+                readThenReconcile("POST /reconcile");
+            }, Math.max(0, (allowed - now) / 1_000_000));
+        }
+        return AgentHttpServer.Response.text(202, "reconcile requested\n");
     }
 
     public AgentMetrics metrics() {
@@ -92,7 +122,7 @@ public final class AgentLoop implements AutoCloseable {
 
     /** Where `/healthz`, `/readyz`, `/metrics` and `/reconcile` are served (the port chosen, when 0 was asked). */
     public InetSocketAddress httpAddress() {
-        return http.getAddress();
+        return http.address();
     }
 
     public void trigger(String reason) {
@@ -293,17 +323,8 @@ public final class AgentLoop implements AutoCloseable {
         return (System.nanoTime() - start) / 1_000_000;
     }
 
-    private static void respond(HttpExchange exchange, Health.Answer answer) throws IOException {
-        respond(exchange, answer.status(), answer.body());
-    }
-
-    private static void respond(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+    private static AgentHttpServer.Response answer(Health.Answer answer) {
+        return AgentHttpServer.Response.text(answer.status(), answer.body());
     }
 
     /** A thread that died is a bug: health says so, then the process's own handler (RunCommand halts). */
@@ -330,7 +351,7 @@ public final class AgentLoop implements AutoCloseable {
         triggers.offer("stop");
         timers.shutdownNow();
         gitReader.shutdownNow();
-        http.stop(0);
+        http.close();
         watches.forEach(Dataplane.Watch::stop);
         log.info("stop", "agent stopped; the dataplane is left as it is");
     }

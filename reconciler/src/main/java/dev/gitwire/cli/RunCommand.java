@@ -4,9 +4,13 @@ import dev.gitwire.agent.AgentLog;
 import dev.gitwire.agent.AgentLoop;
 import dev.gitwire.agent.NodeAgent;
 import dev.gitwire.agent.NodeSettings;
+import dev.gitwire.agent.WebhookSecret;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -33,6 +37,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Run on an intent whose commits are not verified; said at every start. Without it, run needs"
                     + " --verify-signatures")
     boolean allowUnsigned;
+
+    @Option(names = "--webhook-secret-file", defaultValue = "${env:GITWIRE_WEBHOOK_SECRET_FILE}",
+            description = "The Git host's webhook secret: POST /reconcile then needs its X-Hub-Signature-256 or"
+                    + " X-Gitlab-Token; required when --http-address is not a loopback address")
+    Path webhookSecretFile;
 
     @Option(names = "--log-format", defaultValue = "${env:GITWIRE_LOG_FORMAT:-plain}", description = "plain or json")
     String logFormat;
@@ -68,7 +77,14 @@ final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new GitwireCommand.UsageException(e.getMessage());
         }
-        AgentLoop loop = new AgentLoop(agent, every, address, log, Clock.systemUTC());
+        Optional<WebhookSecret> webhook;
+        try {
+            webhook = webhookSecretFile == null ? Optional.empty() : Optional.of(WebhookSecret.read(webhookSecretFile));
+        } catch (IOException e) {
+            agent.close();
+            throw new GitwireCommand.UsageException("--webhook-secret-file: " + e.getMessage());
+        }
+        AgentLoop loop = new AgentLoop(agent, every, address, log, Clock.systemUTC(), webhook);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread main = Thread.currentThread();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -21,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,7 +61,7 @@ class AgentLoopTest {
         node("b", 20, B);
         agent = new ModelAgent(repo, "a", A, clock);
         loop = new AgentLoop(agent, INTERVAL, new InetSocketAddress("127.0.0.1", 0),
-                new AgentLog(new PrintStream(logged, true, StandardCharsets.UTF_8), false, clock), clock);
+                new AgentLog(new PrintStream(logged, true, StandardCharsets.UTF_8), false, clock), clock, Optional.empty());
     }
 
     private void run() {

@@ -42,6 +42,7 @@ final class ModelAgent implements Agent {
     private volatile Optional<Boolean> synced = Optional.empty();
     private volatile Runnable onClusterChange = () -> { };
     private volatile Optional<Intent> lastRead = Optional.empty();
+    private final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
 
     ModelAgent(Path repo, String node, PrivateKey key, Clock clock) {
         this.repo = repo;
@@ -75,8 +76,14 @@ final class ModelAgent implements Agent {
         return identity;
     }
 
+    /** How many times Git was read (or a read was tried). */
+    int reads() {
+        return reads.get();
+    }
+
     @Override
     public void read() throws IOException {
+        reads.incrementAndGet();
         try {
             readHang.await();
         } catch (InterruptedException e) {

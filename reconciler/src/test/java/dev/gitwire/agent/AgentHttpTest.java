@@ -1,0 +1,187 @@
+package dev.gitwire.agent;
+
+import static dev.gitwire.testing.Testbed.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.testing.ManualClock;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent's HTTP endpoints against hostile clients (issue 14): half requests never delay `/healthz`, a
+ * request has a deadline and bounded head and body, POST /reconcile needs the webhook secret on an
+ * address others reach, and a flood of webhooks reads Git at most once per pause.
+ */
+class AgentHttpTest {
+
+    private static final String PUSH = "{\"ref\":\"refs/heads/main\"}";
+
+    @TempDir
+    Path repo;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final List<Socket> sockets = new ArrayList<>();
+    private ModelAgent agent;
+    private AgentLoop loop;
+    private Thread running;
+
+    private void start(String host, Optional<WebhookSecret> webhook) throws IOException {
+        Files.writeString(repo.resolve("mesh.yaml"), "apiVersion: gitwire.dev/v1alpha1\nkind: MeshIntent\n"
+                + "metadata:\n  name: t\nspec:\n  enabled: false\n");
+        ManualClock clock = new ManualClock();
+        agent = new ModelAgent(repo, "a", PrivateKey.of(new byte[32]), clock);
+        loop = new AgentLoop(agent, Duration.ofMinutes(10), new InetSocketAddress(host, 0),
+                new AgentLog(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false, clock),
+                clock, webhook);
+        running = new Thread(() -> {
+            try {
+                loop.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        running.setDaemon(true);
+        running.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (Socket socket : sockets) {
+            socket.close();
+        }
+        loop.close();
+        running.join(5_000);
+    }
+
+    @Test
+    void aHundredClientsSendingHalfARequestNeverDelayHealthz() throws Exception {
+        start("127.0.0.1", Optional.empty());
+        for (int i = 0; i < 100; i++) {
+            Socket socket = connect();
+            socket.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+        }
+
+        // the kubelet's probe gives up after 1 s by default; before, one such client blocked it for 100 s
+        for (int i = 0; i < 5; i++) {
+            assertThat(send("GET", "/healthz", Map.of(), "", Duration.ofSeconds(1))).isEqualTo("200 ok");
+        }
+    }
+
+    @Test
+    void aRequestThatNeverEndsIsCutOffAtItsDeadline() throws Exception {
+        start("127.0.0.1", Optional.empty());
+        Socket socket = connect();
+        socket.setSoTimeout((int) AgentHttpServer.DEADLINE.plusSeconds(5).toMillis());
+        socket.getOutputStream().write("GET /metrics HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII));
+
+        long start = System.nanoTime();
+        assertThat(socket.getInputStream().read()).as("closed by the server").isEqualTo(-1);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(AgentHttpServer.DEADLINE.plusSeconds(2));
+    }
+
+    @Test
+    void headsAndBodiesAreBounded() throws Exception {
+        start("127.0.0.1", Optional.empty());
+
+        String huge = "GET /healthz HTTP/1.1\r\nX-Filler: " + "a".repeat(AgentHttpServer.MAX_HEAD) + "\r\n\r\n";
+        assertThat(raw(huge)).startsWith("HTTP/1.1 431 ");
+        assertThat(raw("POST /reconcile HTTP/1.1\r\nContent-Length: " + (AgentHttpServer.MAX_BODY + 1) + "\r\n\r\n"))
+                .startsWith("HTTP/1.1 413 ");
+        assertThat(raw("POST /reconcile HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")).startsWith("HTTP/1.1 411 ");
+        assertThat(raw("nonsense\r\n\r\n")).startsWith("HTTP/1.1 400 ");
+    }
+
+    @Test
+    void onAnAddressOthersReachPostReconcileNeedsTheWebhookSecret() throws Exception {
+        start("0.0.0.0", Optional.empty());
+        assertThat(send("POST", "/reconcile", Map.of(), PUSH, Duration.ofSeconds(5))).startsWith("401 ");
+    }
+
+    @Test
+    void githubAndGitlabWebhooksAreAuthenticatedBySecret() throws Exception {
+        Path secretFile = Files.writeString(repo.resolveSibling(repo.getFileName() + ".secret"), "s3cret\n");
+        WebhookSecret secret = WebhookSecret.read(secretFile);
+        start("0.0.0.0", Optional.of(secret));
+        String good = "sha256=" + HexFormat.of().formatHex(secret.hmac(PUSH.getBytes(StandardCharsets.UTF_8)));
+        String forged = "sha256=" + HexFormat.of().formatHex(secret.hmac("{}".getBytes(StandardCharsets.UTF_8)));
+
+        assertThat(send("POST", "/reconcile", Map.of(), PUSH, Duration.ofSeconds(5))).startsWith("401 ");
+        assertThat(send("POST", "/reconcile", Map.of("X-Hub-Signature-256", forged), PUSH, Duration.ofSeconds(5)))
+                .startsWith("401 ");
+        assertThat(send("POST", "/reconcile", Map.of("X-Gitlab-Token", "guess"), PUSH, Duration.ofSeconds(5)))
+                .startsWith("401 ");
+        assertThat(send("POST", "/reconcile", Map.of("X-Hub-Signature-256", good), PUSH, Duration.ofSeconds(5)))
+                .isEqualTo("202 reconcile requested");
+        assertThat(send("POST", "/reconcile", Map.of("X-Gitlab-Token", "s3cret"), PUSH, Duration.ofSeconds(5)))
+                .isEqualTo("202 reconcile requested");
+        Files.delete(secretFile);
+    }
+
+    @Test
+    void aFloodOfWebhooksReadsGitOnceNowAndOnceAfterThePause() throws Exception {
+        start("127.0.0.1", Optional.empty());
+        assertThat(eventually(10_000, () -> agent.reads() == 1)).isTrue(); // the read at start
+        Thread.sleep(AgentLoop.WEBHOOK_READS_EVERY.toMillis());
+
+        for (int i = 0; i < 50; i++) {
+            assertThat(send("POST", "/reconcile", Map.of(), PUSH, Duration.ofSeconds(5))).startsWith("202 ");
+        }
+
+        assertThat(eventually(10_000, () -> agent.reads() == 3)).isTrue();
+        Thread.sleep(AgentLoop.WEBHOOK_READS_EVERY.toMillis() + 1_000);
+        assertThat(agent.reads()).isEqualTo(3);
+    }
+
+    private Socket connect() throws IOException {
+        Socket socket = new Socket("127.0.0.1", loop.httpAddress().getPort());
+        sockets.add(socket);
+        return socket;
+    }
+
+    /** The status line and headers the server answers a raw request with. */
+    private String raw(String request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", loop.httpAddress().getPort())) {
+            socket.setSoTimeout(5_000);
+            OutputStream out = socket.getOutputStream();
+            try {
+                out.write(request.getBytes(StandardCharsets.US_ASCII));
+            } catch (IOException reset) {
+                // the server may answer and close before the whole request is written
+            }
+            InputStream in = socket.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    private String send(String method, String path, Map<String, String> headers, String body, Duration timeout)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + loop.httpAddress().getPort()
+                + path)).timeout(timeout).method(method, HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(request::header);
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() + " " + response.body().strip();
+    }
+}
