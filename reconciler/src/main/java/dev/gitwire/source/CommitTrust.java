@@ -2,20 +2,9 @@ package dev.gitwire.source;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import org.bouncycastle.openpgp.PGPException;
-import org.bouncycastle.openpgp.PGPPublicKey;
-import org.bouncycastle.openpgp.PGPPublicKeyRingCollection;
-import org.bouncycastle.openpgp.PGPSignature;
-import org.bouncycastle.openpgp.PGPSignatureList;
-import org.bouncycastle.openpgp.PGPUtil;
-import org.bouncycastle.openpgp.jcajce.JcaPGPObjectFactory;
-import org.bouncycastle.openpgp.operator.jcajce.JcaKeyFingerprintCalculator;
-import org.bouncycastle.openpgp.operator.jcajce.JcaPGPContentVerifierBuilderProvider;
 import org.eclipse.jgit.lib.Config;
 import org.eclipse.jgit.lib.GpgConfig;
 import org.eclipse.jgit.lib.ObjectId;
@@ -36,6 +25,7 @@ public final class CommitTrust {
     private final Optional<Path> trustedKeys;
     private final Optional<Path> allowedSigners;
     private final boolean allowRewind;
+    private final java.time.Clock clock = java.time.Clock.systemUTC();
 
     public CommitTrust(boolean verifySignatures, Optional<Path> trustedKeys, Optional<Path> allowedSigners,
             boolean allowRewind) {
@@ -106,33 +96,9 @@ public final class CommitTrust {
         if (trustedKeys.isEmpty()) {
             throw new RevisionRefusedException("commit " + name + " has an OpenPGP signature and no --trusted-keys");
         }
-        if (!openPgpVerifies(signature, payload)) {
-            throw new RevisionRefusedException("commit " + name + " has no good signature by a trusted key");
-        }
-    }
-
-    private boolean openPgpVerifies(byte[] armoredSignature, byte[] payload) throws IOException {
-        try (InputStream keys = PGPUtil.getDecoderStream(Files.newInputStream(trustedKeys.get()));
-                InputStream sig = PGPUtil.getDecoderStream(new java.io.ByteArrayInputStream(armoredSignature))) {
-            PGPPublicKeyRingCollection trusted = new PGPPublicKeyRingCollection(keys, new JcaKeyFingerprintCalculator());
-            Object object = new JcaPGPObjectFactory(sig).nextObject();
-            if (!(object instanceof PGPSignatureList list) || list.isEmpty()) {
-                return false;
-            }
-            for (PGPSignature signature : list) {
-                PGPPublicKey key = trusted.getPublicKey(signature.getKeyID());
-                if (key == null || key.hasRevocation()) {
-                    continue;
-                }
-                signature.init(new JcaPGPContentVerifierBuilderProvider(), key);
-                signature.update(payload);
-                if (signature.verify()) {
-                    return true;
-                }
-            }
-            return false;
-        } catch (PGPException | RuntimeException e) {
-            return false;
+        Optional<String> refusal = OpenPgpSignature.refusal(trustedKeys.get(), signature, payload, clock.instant());
+        if (refusal.isPresent()) {
+            throw new RevisionRefusedException("commit " + name + " has " + refusal.get());
         }
     }
 

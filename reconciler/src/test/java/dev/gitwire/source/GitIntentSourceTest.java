@@ -285,6 +285,90 @@ class GitIntentSourceTest {
         Files.writeString(mesh, Files.readString(mesh).replace(from, to));
     }
 
+    /** Issue 14: an OpenPGP key is trusted only as its own signatures say: not revoked, not expired, able to sign. */
+    @Test
+    void aSigningSubkeyIsTrustedOnlyWhileItAndItsPrimaryAreValid() throws Exception {
+        String primary = gpgKey("Carol <carol@example.com>", "cert", "never", List.of());
+        gpg("--batch", "--passphrase", "", "--quick-add-key", primary, "ed25519", "sign", "never");
+        Path trusted = tmp.resolve("carol.asc");
+        Files.writeString(trusted, gpg("--armor", "--export", primary));
+        CommitTrust trust = new CommitTrust(true, Optional.of(trusted), Optional.empty(), true);
+        String signed = work.commit("signed by carol's subkey", signing(primary, List.of()));
+        work.push(false);
+        try (IntentSource source = source(trust)) {
+            assertThat(source.read().revision().hex()).isEqualTo(signed);
+        }
+
+        // the primary is revoked (its revocation certificate, which gpg made with the key, imported)
+        String certificate = Files.readString(gnupg.resolve("openpgp-revocs.d/" + primary + ".rev"))
+                .replace(":-----BEGIN PGP PUBLIC KEY BLOCK-----", "-----BEGIN PGP PUBLIC KEY BLOCK-----");
+        Path revocation = Files.writeString(tmp.resolve("carol.rev"), certificate);
+        gpg("--batch", "--import", revocation.toString());
+        Files.writeString(trusted, gpg("--armor", "--export", primary));
+        try (IntentSource source = source(trust)) {
+            assertThat(source.read().refusal()).get().asString().contains("commit " + signed.substring(0, 7)
+                    + " has a good signature by key ").contains("whose primary key is revoked");
+        }
+    }
+
+    @Test
+    void aRevokedSubkeyAKeyThatMayNotSignAndAnExpiredKeyAreNotTrusted() throws Exception {
+        String dave = gpgKey("Dave <dave@example.com>", "cert", "never", List.of());
+        gpg("--batch", "--passphrase", "", "--quick-add-key", dave, "ed25519", "sign", "never");
+        String byDave = work.commit("signed by dave's subkey", signing(dave, List.of()));
+        printf(dave, "key 1", "revkey", "y", "0", "", "y", "save");
+        assertThat(refusal(dave, byDave)).contains("which is revoked");
+
+        String erin = gpgKey("Erin <erin@example.com>", "sign", "never", List.of());
+        String byErin = work.commit("signed by erin", signing(erin, List.of()));
+        printf(erin, "change-usage", "S", "A", "Q", "save"); // her key may now only authenticate
+        assertThat(refusal(erin, byErin)).contains("which may not sign (its key flags)");
+
+        List<String> past = List.of("--faked-system-time", "20261120T000000");
+        String frank = gpgKey("Frank <frank@example.com>", "sign", "2d", past); // valid 20 to 22 November
+        String byFrank = work.commit("signed by frank while his key was valid", signing(frank,
+                List.of("--faked-system-time", "20261121T000000")));
+        assertThat(refusal(frank, byFrank)).contains("which expired on 2026-11-22");
+    }
+
+    /** Why the head {@code commit}, pushed, is refused under the exported keys of {@code signer}. */
+    private String refusal(String signer, String commit) throws Exception {
+        work.push(true);
+        Path trusted = Files.writeString(tmp.resolve(signer + ".asc"), gpg("--armor", "--export", signer));
+        try (IntentSource source = source(new CommitTrust(true, Optional.of(trusted), Optional.empty(), true))) {
+            try {
+                source.read();
+            } catch (SourceUnavailableException refused) {
+                assertThat(refused.getMessage()).startsWith("commit " + commit.substring(0, 7) + " has a good signature");
+                return refused.getMessage();
+            }
+        }
+        throw new AssertionError("commit " + commit + " was trusted");
+    }
+
+    /** Answers gpg's key edit prompts. */
+    private void printf(String key, String... answers) {
+        List<String> command = new java.util.ArrayList<>(List.of("gpg", "--homedir", gnupg.toString(), "-q", "--batch",
+                "--expert", "--pinentry-mode", "loopback", "--passphrase", "", "--command-fd", "0", "--edit-key", key));
+        Shell.run(command, String.join("\n", answers) + "\n");
+    }
+
+    /** git -c options that sign with {@code key}, gpg run with {@code gpgOptions} (a faked time, say). */
+    private List<String> signing(String key, List<String> gpgOptions) throws IOException {
+        Path program = tmp.resolve("gpg-" + gpgOptions.size() + gpgOptions.hashCode());
+        Files.writeString(program, "#!/bin/sh\nexec gpg " + String.join(" ", gpgOptions) + " \"$@\"\n");
+        program.toFile().setExecutable(true);
+        return List.of("-c", "gpg.program=" + program, "-c", "user.signingkey=" + key);
+    }
+
+    private String gpgKey(String user, String usage, String expiry, List<String> options) {
+        List<String> args = new java.util.ArrayList<>(options);
+        args.addAll(List.of("--batch", "--passphrase", "", "--quick-gen-key", user, "ed25519", usage, expiry));
+        gpg(args.toArray(String[]::new));
+        String listing = gpg("--with-colons", "--list-keys", user);
+        return listing.lines().filter(l -> l.startsWith("fpr:")).findFirst().orElseThrow().split(":")[9];
+    }
+
     private String gpgKey(String user) {
         gpg("--batch", "--passphrase", "", "--quick-gen-key", user, "ed25519", "sign", "never");
         String listing = gpg("--with-colons", "--list-keys", user);
