@@ -3,6 +3,7 @@ package dev.gitwire.agent;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.NodeIdentity;
+import dev.gitwire.desired.RefusedClaim;
 import dev.gitwire.plan.Dataplane;
 import dev.gitwire.source.IntentSource;
 import dev.gitwire.source.SourceUnavailableException;
@@ -43,6 +44,9 @@ public interface Agent {
 
     /** Publishes this node's status on a thread of the publisher's; {@code reported} hears what happened. */
     void reportInBackground(Prepared prepared, Reconciler.Outcome outcome, Consumer<StatusPublisher.Outcome> reported);
+
+    /** Says, where the cluster's operators look (Kubernetes Events), that these claims are newly refused. */
+    void claimsRefused(List<RefusedClaim> added);
 
     /** The kernel's change notifications for what gitwire owns; the loop runs each watch on its own thread. */
     List<Dataplane.Watch> watchKernel(Supplier<Ownership> owned, Consumer<String> onChange);

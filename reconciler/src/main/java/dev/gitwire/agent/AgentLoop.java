@@ -40,7 +40,7 @@ public final class AgentLoop implements AutoCloseable {
     private static final String HANDSHAKE_CHECK = "handshake check";
     /** Webhooks trigger at most one Git read this often, however many arrive. */
     static final Duration WEBHOOK_READS_EVERY = Duration.ofSeconds(5);
-    /** Refused claims logged per reconcile at most; the metric and the status count them all. */
+    /** Refused claims logged (and recorded as events) per reconcile at most; the metric and the status count them all. */
     private static final int MAX_CLAIMS_LOGGED = 20;
 
     private final Agent agent;
@@ -231,8 +231,9 @@ public final class AgentLoop implements AutoCloseable {
         List<RefusedClaim> refused = prepared.desired().refusedClaims();
         if (!refused.equals(lastRefused)) { // said once per change: a pod's claim is refused on every reconcile
             java.util.Set<RefusedClaim> before = new java.util.HashSet<>(lastRefused);
-            refused.stream().filter(r -> !before.contains(r)).limit(MAX_CLAIMS_LOGGED)
-                    .forEach(r -> log.warn("claim-refused", "not routed: " + r));
+            List<RefusedClaim> added = refused.stream().filter(r -> !before.contains(r)).limit(MAX_CLAIMS_LOGGED).toList();
+            added.forEach(r -> log.warn("claim-refused", "not routed: " + r));
+            agent.claimsRefused(added);
             lastRefused = refused;
         }
         Reconciler.Outcome outcome = agent.reconcile(prepared);

@@ -9,6 +9,7 @@ import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.DesiredState;
 import dev.gitwire.desired.NodeIdentity;
+import dev.gitwire.desired.RefusedClaim;
 import dev.gitwire.intent.Intent;
 import dev.gitwire.keys.KeyFile;
 import dev.gitwire.keys.PrivateKey;
@@ -190,6 +191,12 @@ public final class NodeAgent implements Agent, AutoCloseable {
     @Override
     public boolean handshakeArrived(DesiredDataplane target) {
         return reconciler.handshakeArrived(target);
+    }
+
+    @Override
+    public void claimsRefused(List<RefusedClaim> added) {
+        cluster.ifPresent(live -> added.forEach(claim -> live.warn(claim.node(), "GitwireClaimRefused",
+                "gitwire on " + settings.node() + " does not route " + claim.claim() + " to this node: " + claim.reason())));
     }
 
     @Override

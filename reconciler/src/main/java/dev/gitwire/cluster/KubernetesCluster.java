@@ -5,12 +5,15 @@ import dev.gitwire.model.LiveCluster;
 import dev.gitwire.model.LiveNode;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,6 +41,12 @@ public final class KubernetesCluster implements AutoCloseable {
     private static final Set<String> FINISHED = Set.of("Succeeded", "Failed");
 
     private final KubernetesClient client;
+    private final java.util.concurrent.ExecutorService events = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
+            java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(100), r -> {
+                Thread thread = new Thread(r, "gitwire-kubernetes-events");
+                thread.setDaemon(true);
+                return thread;
+            }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
     private final String ownNode;
     private final Runnable onChange;
     private volatile SharedIndexInformer<Pod> pods;
@@ -164,6 +173,29 @@ public final class KubernetesCluster implements AutoCloseable {
         });
     }
 
+    /**
+     * Records a Warning Event on Node {@code node} (in namespace default, where node events live), on a
+     * thread of its own: an API that is slow or down delays no reconcile; what does not fit the queue is
+     * dropped, as the log, the metric and the status say it too.
+     */
+    public void warn(String node, String reason, String message) {
+        Instant now = Instant.now();
+        Event event = new EventBuilder().withNewMetadata().withGenerateName(node + ".gitwire-").withNamespace("default")
+                .endMetadata().withNewInvolvedObject().withKind("Node").withApiVersion("v1").withName(node)
+                .endInvolvedObject().withType("Warning").withReason(reason)
+                .withMessage(message.length() > 1024 ? message.substring(0, 1024) : message)
+                .withNewSource().withComponent("gitwire").withHost(ownNode).endSource()
+                .withReportingComponent("gitwire.dev/agent").withReportingInstance(ownNode)
+                .withFirstTimestamp(now.toString()).withLastTimestamp(now.toString()).withCount(1).build();
+        events.execute(() -> {
+            try {
+                client.v1().events().inNamespace("default").resource(event).create();
+            } catch (RuntimeException e) {
+                // the API is away: the event is lost, the report stands in the log, metric and status
+            }
+        });
+    }
+
     private void heal(Node node) {
         if (published.isPresent() && node.getMetadata().getName().equals(ownNode)
                 && !advertisedKey(node).equals(published)) {
@@ -222,6 +254,7 @@ public final class KubernetesCluster implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        events.shutdown();
         if (starter != null) {
             starter.interrupt();
         }

@@ -141,6 +141,24 @@ class KubernetesAgentTest {
                     "10.244.2.7/32 of node node-c: claimed by pods of nodes node-b and node-c",
                     "10.244.2.31/32 of node node-b: the inventory gives it to node node-c",
                     "10.244.3.7/32 of node node-c: outside the node's pod CIDRs [10.244.2.0/24]");
+
+            agent.claimsRefused(desired.refusedClaims()); // as the agent loop does with what is newly refused
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            List<io.fabric8.kubernetes.api.model.Event> events = List.of();
+            while (events.size() < 7 && System.nanoTime() < deadline) {
+                events = client.v1().events().inNamespace("default").list().getItems();
+                Thread.sleep(50);
+            }
+            assertThat(events).hasSize(7).allSatisfy(e -> {
+                assertThat(e.getType()).isEqualTo("Warning");
+                assertThat(e.getReason()).isEqualTo("GitwireClaimRefused");
+                assertThat(e.getInvolvedObject().getKind()).isEqualTo("Node");
+            });
+            assertThat(events).anySatisfy(e -> {
+                assertThat(e.getInvolvedObject().getName()).isEqualTo("node-b");
+                assertThat(e.getMessage()).isEqualTo("gitwire on node-a does not route 8.8.8.8/32 to this node: 8.8.8.8/32"
+                        + " is outside spec.workloadNetworks [10.240.0.0/16, 10.244.0.0/16]");
+            });
         }
     }
 

@@ -4,6 +4,7 @@ import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.DesiredState;
 import dev.gitwire.desired.NodeIdentity;
+import dev.gitwire.desired.RefusedClaim;
 import dev.gitwire.desired.Underlay;
 import dev.gitwire.intent.Intent;
 import dev.gitwire.intent.IntentReader;
@@ -133,6 +134,11 @@ final class ModelAgent implements Agent {
     public void reportInBackground(Prepared prepared, Reconciler.Outcome outcome,
             Consumer<StatusPublisher.Outcome> reported) {
         // no status branch: as an agent run without --status-branch
+    }
+
+    @Override
+    public void claimsRefused(List<RefusedClaim> added) {
+        // no Kubernetes API to record events in
     }
 
     @Override

@@ -137,6 +137,11 @@ class DeployManifestsTest {
             assertThat(cluster.awaitSynced(java.time.Duration.ofSeconds(10))).isTrue();
             cluster.publishKey(PrivateKey.generate(new SecureRandom()).publicKey());
             cluster.snapshot();
+            cluster.warn("node-b", "GitwireClaimRefused", "a claim");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (client.v1().events().inNamespace("default").list().getItems().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
         }
         Set<String> used = new TreeSet<>();
         for (int i = 0; i < server.getRequestCount() - before; i++) {
@@ -145,12 +150,15 @@ class DeployManifestsTest {
                 break;
             }
             String path = request.getPath();
-            String resource = path.startsWith("/api/v1/pods") ? "pods" : path.startsWith("/api/v1/nodes") ? "nodes" : null;
+            String resource = path.startsWith("/api/v1/pods") ? "pods" : path.startsWith("/api/v1/nodes") ? "nodes"
+                    : path.startsWith("/api/v1/namespaces/default/events") && request.getMethod().equals("POST") ? "events"
+                    : null;
             if (resource == null) {
                 continue; // the test's own set-up calls
             }
             String verb = switch (request.getMethod()) {
                 case "PATCH" -> "patch";
+                case "POST" -> "create";
                 case "GET" -> path.contains("watch=true") ? "watch" : path.matches("/api/v1/nodes/[^/?]+.*") ? "get" : "list";
                 default -> request.getMethod().toLowerCase(java.util.Locale.ROOT);
             };
@@ -164,7 +172,7 @@ class DeployManifestsTest {
             rule.getResources().forEach(r -> rule.getVerbs().forEach(v -> granted.add(r + ":" + v)));
         }
         assertThat(granted).isEqualTo(used).containsExactlyInAnyOrder("pods:list", "pods:watch", "nodes:get",
-                "nodes:list", "nodes:watch", "nodes:patch");
+                "nodes:list", "nodes:watch", "nodes:patch", "events:create");
     }
 
     /** Paths of fields that fabric8 put in an additionalProperties map: fields its model does not know. */
