@@ -3,9 +3,10 @@ SHELL := /bin/bash
 MVN ?= mvn -B -ntp -Dstyle.color=never
 
 # What the tests need from Debian; installed only when missing.
-DEBIAN_PACKAGES := wireguard-go wireguard-tools nftables iproute2 iperf3 tcpdump iputils-ping git procps gnupg openssh-client util-linux curl
+DEBIAN_PACKAGES := wireguard-go wireguard-tools nftables iproute2 iperf3 tcpdump iputils-ping git procps gnupg openssh-client util-linux curl \
+	qemu-system-x86 busybox-static kmod
 
-.PHONY: demo test deps build bench clean
+.PHONY: demo test kernel-test deps build bench clean
 
 # A 3-node mesh on this machine from examples-repo; --keep leaves it running: make demo ARGS=--keep
 demo: deps
@@ -33,6 +34,15 @@ build:
 
 test: deps
 	$(MVN) verify
+	$(MAKE) --no-print-directory kernel-test
+
+# The kernel WireGuard tests (and the route and rule layers, and gitwire apply on a 3-node mesh) in a
+# QEMU VM with Debian's kernel and its WireGuard module: this machine's kernel has none. See tools/kernel-vm.
+KERNEL_TEST_CLASSPATH = $(CURDIR)/reconciler/target/test-classes:$(CURDIR)/reconciler/target/classes:$$(cat reconciler/target/test-classpath)
+kernel-test: deps
+	$(MVN) -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath -Dmdep.includeScope=test
+	GITWIRE_PRIVILEGED_TESTS=required tools/kernel-vm --timeout 900 -- java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+		-Xmx1g -cp "$(KERNEL_TEST_CLASSPATH)" dev.gitwire.testing.KernelTestLauncher
 
 # Benchmarks are not tests: they print figures for docs/benchmarks.md.
 # Each as NAME:HEAP (the heap its figures were measured with).

@@ -1,5 +1,6 @@
 package dev.gitwire.agent;
 
+import dev.gitwire.dataplane.wireguard.BackendChoice;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.NodeIdentity;
@@ -44,6 +45,9 @@ public interface Agent {
 
     /** Publishes this node's status on a thread of the publisher's; {@code reported} hears what happened. */
     void reportInBackground(Prepared prepared, Reconciler.Outcome outcome, Consumer<StatusPublisher.Outcome> reported);
+
+    /** Which WireGuard link {@code owned} names is or would be, kernel or userspace, and why. */
+    BackendChoice wireguardBackend(Ownership owned);
 
     /** Says, where the cluster's operators look (Kubernetes Events), that these claims are newly refused. */
     void claimsRefused(List<RefusedClaim> added);

@@ -1,6 +1,7 @@
 package dev.gitwire.agent;
 
 import dev.gitwire.desired.DesiredDataplane.Ownership;
+import dev.gitwire.dataplane.wireguard.BackendChoice;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.RefusedClaim;
 import dev.gitwire.plan.Dataplane;
@@ -67,6 +68,7 @@ public final class AgentLoop implements AutoCloseable {
     private List<String> awaiting = List.of();
     private Optional<DesiredDataplane> lastTarget = Optional.empty();
     private List<RefusedClaim> lastRefused = List.of();
+    private BackendChoice lastBackend;
 
     public AgentLoop(Agent agent, Duration interval, InetSocketAddress httpAddress, AgentLog log, Clock clock,
             Optional<WebhookSecret> webhook) throws IOException {
@@ -237,6 +239,7 @@ public final class AgentLoop implements AutoCloseable {
             lastRefused = refused;
         }
         Reconciler.Outcome outcome = agent.reconcile(prepared);
+        observeBackend(prepared.desired().owned());
         long millis = millisSince(start);
         String result = outcome.converged() ? "converged" : outcome.failure().isPresent() ? "error" : "not_converged";
         metrics.reconciled(result, millis, outcome.executed().counts());
@@ -282,6 +285,20 @@ public final class AgentLoop implements AutoCloseable {
             retry = FIRST_RETRY;
         } else {
             scheduleRetry();
+        }
+    }
+
+    /** Says which WireGuard runs when that changes (the first reconcile, a module loaded, --wireguard). */
+    private void observeBackend(DesiredDataplane.Ownership ownership) {
+        try {
+            BackendChoice backend = agent.wireguardBackend(ownership);
+            if (!backend.equals(lastBackend)) {
+                log.info("wireguard", "backend " + backend);
+                lastBackend = backend;
+            }
+            metrics.backend(backend);
+        } catch (RuntimeException e) { // a look that failed: the reconcile itself reports kernel errors
+            log.warn("wireguard", "backend not determined: " + e.getMessage());
         }
     }
 

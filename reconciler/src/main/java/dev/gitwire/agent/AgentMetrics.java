@@ -1,5 +1,6 @@
 package dev.gitwire.agent;
 
+import dev.gitwire.dataplane.wireguard.BackendChoice;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.model.PeerState;
 import java.time.Duration;
@@ -25,6 +26,7 @@ public final class AgentMetrics {
     private volatile Map<String, Long> peersByState = Map.of();
     private volatile long guarded;
     private volatile long refusedClaims;
+    private volatile BackendChoice backend;
     private final Map<String, AtomicLong> gitReads = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
     private volatile Instant lastGitSuccess;
@@ -70,6 +72,10 @@ public final class AgentMetrics {
         refusedClaims = target.refusedClaims().size();
         peersByState = states;
         peers = List.copyOf(devicePeers);
+    }
+
+    public void backend(BackendChoice now) {
+        backend = now;
     }
 
     /** An error of the world, by kind: git, kubernetes, kernel, reconcile. */
@@ -124,6 +130,12 @@ public final class AgentMetrics {
         peers.forEach(p -> line(out, "gitwire_peer_received_bytes", "peer", p.config().publicKey().base64(), p.receivedBytes()));
         header(out, "gitwire_peer_sent_bytes", "gauge", "Bytes sent to a peer.");
         peers.forEach(p -> line(out, "gitwire_peer_sent_bytes", "peer", p.config().publicKey().base64(), p.sentBytes()));
+        BackendChoice wireguard = backend;
+        if (wireguard != null) {
+            header(out, "gitwire_wireguard_backend", "gauge", "The WireGuard this node runs (1), kernel or userspace, and why.");
+            out.append("gitwire_wireguard_backend{backend=\"").append(wireguard.name()).append("\",reason=\"")
+                    .append(escaped(wireguard.reason())).append("\"} 1\n");
+        }
         header(out, "gitwire_refused_claims", "gauge",
                 "Destinations the Kubernetes API gave a node that are not routed (outside the bounds, claimed twice).");
         out.append("gitwire_refused_claims ").append(refusedClaims).append('\n');
@@ -176,7 +188,11 @@ public final class AgentMetrics {
     }
 
     private static void line(StringBuilder out, String name, String label, String value, long number) {
-        out.append(name).append('{').append(label).append("=\"").append(value.replace("\\", "\\\\").replace("\"", "\\\""))
-                .append("\"} ").append(number).append('\n');
+        out.append(name).append('{').append(label).append("=\"").append(escaped(value)).append("\"} ").append(number)
+                .append('\n');
+    }
+
+    private static String escaped(String labelValue) {
+        return labelValue.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 }

@@ -2,6 +2,7 @@ package dev.gitwire.agent;
 
 import dev.gitwire.cluster.KubernetesCluster;
 import dev.gitwire.dataplane.KernelDataplane;
+import dev.gitwire.dataplane.wireguard.BackendChoice;
 import dev.gitwire.dataplane.netlink.NetworkNamespace;
 import dev.gitwire.dataplane.wireguard.UapiBackend;
 import dev.gitwire.dataplane.wireguard.WireguardGoLauncher;
@@ -194,6 +195,11 @@ public final class NodeAgent implements Agent, AutoCloseable {
     }
 
     @Override
+    public BackendChoice wireguardBackend(Ownership owned) {
+        return kernel.backend(owned.interfaceName());
+    }
+
+    @Override
     public void claimsRefused(List<RefusedClaim> added) {
         cluster.ifPresent(live -> added.forEach(claim -> live.warn(claim.node(), "GitwireClaimRefused",
                 "gitwire on " + settings.node() + " does not route " + claim.claim() + " to this node: " + claim.reason())));
@@ -284,7 +290,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
     private NodeStatus status(Prepared prepared, Reconciler.Outcome outcome) {
         int port = prepared.sourced().intent().listenPort(identity.nodeName());
         return StatusReport.of(identity.nodeName(), identity.privateKey().publicKey(), outcome.target(), outcome,
-                prepared.sourced(), port, settings.trustWarnings());
+                prepared.sourced(), port, settings.trustWarnings(), wireguardBackend(prepared.desired().owned()));
     }
 
     /** How many nodes may report at the same moment: the pace of the status pushes. */

@@ -1,5 +1,6 @@
 package dev.gitwire.agent;
 
+import dev.gitwire.dataplane.wireguard.BackendChoice;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.PeerReport;
 import dev.gitwire.keys.PublicKey;
@@ -27,8 +28,10 @@ public final class StatusReport {
     private StatusReport() {}
 
     public static NodeStatus of(String node, PublicKey ownKey, DesiredDataplane desired, Reconciler.Outcome outcome,
-            IntentSource.Sourced sourced, int listenPort, List<String> trustWarnings) {
+            IntentSource.Sourced sourced, int listenPort, List<String> trustWarnings, BackendChoice backend) {
         List<Condition> conditions = new ArrayList<>();
+        conditions.add(new Condition("WireguardBackend", "True", backend.name().equals(BackendChoice.KERNEL) ? "Kernel"
+                : "Userspace", backend.reason()));
         if (!trustWarnings.isEmpty()) {
             conditions.add(new Condition("TrustBoundary", "False", "Weakened", String.join("; ", trustWarnings)));
         }

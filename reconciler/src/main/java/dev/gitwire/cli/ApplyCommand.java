@@ -29,6 +29,7 @@ final class ApplyCommand extends NodeCommand {
     int run(NodeAgent agent, Agent.Prepared prepared, PrintWriter out, PrintWriter err) {
         Instant handshakeDeadline = Instant.now().plus(RunCommand.parseDuration(handshakeTimeout));
         out.println(NodeAgent.summary(prepared));
+        out.println("wireguard: " + agent.wireguardBackend(prepared.desired().owned()));
         Reconciler.Outcome outcome = agent.reconcile(prepared);
         PlanText.lines(outcome.executed()).forEach(out::println);
         while (outcome.converged()) {

@@ -27,6 +27,7 @@ final class PlanCommand extends NodeCommand {
             out.println(PlanText.json(preview));
         } else {
             out.println(NodeAgent.summary(prepared));
+            out.println("wireguard: " + agent.wireguardBackend(prepared.desired().owned()));
             PlanText.gating(preview.target()).forEach(out::println);
             PlanText.lines(preview.plan()).forEach(out::println);
         }

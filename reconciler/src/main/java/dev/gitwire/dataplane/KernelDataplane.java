@@ -2,7 +2,9 @@ package dev.gitwire.dataplane;
 
 import dev.gitwire.dataplane.link.Addresses;
 import dev.gitwire.dataplane.link.Links;
+import dev.gitwire.dataplane.netlink.GenericNetlink;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
+import dev.gitwire.dataplane.netlink.NetlinkException;
 import dev.gitwire.dataplane.netlink.NetlinkSocket;
 import dev.gitwire.dataplane.netlink.NetworkNamespace;
 import dev.gitwire.dataplane.nft.GuardTable;
@@ -13,6 +15,8 @@ import dev.gitwire.dataplane.sysctl.RememberedSysctl;
 import dev.gitwire.dataplane.sysctl.Sysctls;
 import dev.gitwire.dataplane.wireguard.DeviceUpdate.PeerUpdate;
 import dev.gitwire.dataplane.wireguard.DeviceUpdate;
+import dev.gitwire.dataplane.wireguard.BackendChoice;
+import dev.gitwire.dataplane.wireguard.GenlCodec;
 import dev.gitwire.dataplane.wireguard.KernelBackend;
 import dev.gitwire.dataplane.wireguard.UapiBackend;
 import dev.gitwire.dataplane.wireguard.WireguardDevice;
@@ -195,6 +199,32 @@ public final class KernelDataplane implements Dataplane, AutoCloseable {
                 remembered(restore.name()).restore();
             }
             i = end;
+        }
+    }
+
+    /** Which WireGuard link {@code interfaceName} is or would be, by what is there, --wireguard and the kernel. */
+    public BackendChoice backend(String interfaceName) {
+        Optional<Link> link = new Links(netlink).get(interfaceName);
+        if (link.isPresent()) {
+            String kind = link.get().kind().orElse("none");
+            return kind.equals("wireguard") ? new BackendChoice(BackendChoice.KERNEL, "link " + interfaceName
+                    + " is kernel WireGuard") : new BackendChoice(BackendChoice.USERSPACE, "link " + interfaceName
+                    + " is a " + kind + " served by wireguard-go");
+        }
+        return switch (choice) {
+            case KERNEL -> new BackendChoice(BackendChoice.KERNEL, "--wireguard kernel");
+            case USERSPACE -> new BackendChoice(BackendChoice.USERSPACE, "--wireguard userspace");
+            case AUTO -> kernelHasWireguard() ? new BackendChoice(BackendChoice.KERNEL, "the kernel has WireGuard")
+                    : new BackendChoice(BackendChoice.USERSPACE, "the kernel has no WireGuard module: wireguard-go");
+        };
+    }
+
+    private boolean kernelHasWireguard() {
+        try (NetlinkConnection generic = NetlinkConnection.open(NetlinkSocket.NETLINK_GENERIC, namespace)) {
+            GenericNetlink.resolve(generic, GenlCodec.FAMILY);
+            return true;
+        } catch (NetlinkException e) {
+            return false;
         }
     }
 

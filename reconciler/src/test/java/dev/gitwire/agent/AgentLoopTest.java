@@ -100,6 +100,8 @@ class AgentLoopTest {
         agent.gitHealed();
         assertThat(eventually(WAIT, () -> get("/readyz").equals("200 ready"))).isTrue();
         assertThat(agent.kernel.state().link()).isPresent();
+        assertThat(get("/metrics")).contains("gitwire_wireguard_backend{backend=\"userspace\",reason=\"a model of the kernel\"} 1");
+        assertThat(logged.toString(StandardCharsets.UTF_8)).contains("backend userspace (a model of the kernel)");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.gitwire.agent;
 
+import dev.gitwire.dataplane.wireguard.BackendChoice;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.DesiredState;
@@ -134,6 +135,11 @@ final class ModelAgent implements Agent {
     public void reportInBackground(Prepared prepared, Reconciler.Outcome outcome,
             Consumer<StatusPublisher.Outcome> reported) {
         // no status branch: as an agent run without --status-branch
+    }
+
+    @Override
+    public BackendChoice wireguardBackend(Ownership owned) {
+        return new BackendChoice(BackendChoice.USERSPACE, "a model of the kernel");
     }
 
     @Override

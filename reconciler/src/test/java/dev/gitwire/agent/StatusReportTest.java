@@ -2,6 +2,7 @@ package dev.gitwire.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gitwire.dataplane.wireguard.BackendChoice;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredState;
 import dev.gitwire.desired.HandshakeGate;
@@ -30,6 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The status says, per peer, whether it is routed or waits for its first handshake (issue 13). */
 class StatusReportTest {
 
+    private static final BackendChoice BACKEND = new BackendChoice(BackendChoice.KERNEL, "the kernel has WireGuard");
+
     @TempDir
     Path repo;
 
@@ -53,13 +56,17 @@ class StatusReportTest {
                 Optional.empty(), List.of());
 
         DesiredDataplane waiting = HandshakeGate.apply(desired, Set.of(), Set.of());
-        NodeStatus before = StatusReport.of(self, key.publicKey(), waiting, converged(waiting), sourced, 51820, List.of());
-        NodeStatus after = StatusReport.of(self, key.publicKey(), desired, converged(desired), sourced, 51820, List.of());
+        NodeStatus before = StatusReport.of(self, key.publicKey(), waiting, converged(waiting), sourced, 51820, List.of(),
+                BACKEND);
+        NodeStatus after = StatusReport.of(self, key.publicKey(), desired, converged(desired), sourced, 51820, List.of(),
+                BACKEND);
 
         assertThat(before.phase()).isEqualTo(NodeStatus.Phase.Degraded);
         assertThat(before.peers()).isNotEmpty().allMatch(p -> p.state().equals("AwaitingHandshake"));
         assertThat(after.phase()).isEqualTo(NodeStatus.Phase.Ready);
         assertThat(after.peers()).allMatch(p -> p.state().equals("Peered"));
+        assertThat(after.condition("WireguardBackend")).contains(new NodeStatus.Condition("WireguardBackend", "True",
+                "Kernel", "the kernel has WireGuard"));
     }
 
     private static Reconciler.Outcome converged(DesiredDataplane target) {

@@ -268,10 +268,12 @@ public final class Testbed implements AutoCloseable {
         return command;
     }
 
-    /** `gitwire apply` of the intent in {@code repo} on a node, standalone. */
-    public Shell.Result apply(Node node, Path repo) {
-        return gitwire(node, "apply", "--repo", repo.toString(), "--node", node.name(), "--state-dir",
-                node.stateDir().toString(), "--no-kubernetes");
+    /** `gitwire apply` of the intent in {@code repo} on a node, standalone, with {@code flags} besides. */
+    public Shell.Result apply(Node node, Path repo, String... flags) {
+        List<String> args = new ArrayList<>(List.of("apply", "--repo", repo.toString(), "--node", node.name(),
+                "--state-dir", node.stateDir().toString(), "--no-kubernetes"));
+        args.addAll(List.of(flags));
+        return gitwire(node, args.toArray(String[]::new));
     }
 
     /**

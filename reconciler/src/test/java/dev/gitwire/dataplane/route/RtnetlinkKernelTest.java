@@ -14,14 +14,17 @@ import dev.gitwire.model.Rule;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpFamily;
 import dev.gitwire.testing.Privileged;
+import dev.gitwire.testing.KernelWireguard;
 import dev.gitwire.testing.TestNamespace;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Links, routes and rules written through gitwire's netlink layer, read back by gitwire and by `ip`. */
 @Privileged
+@Tag(KernelWireguard.ALSO_IN_VM)
 class RtnetlinkKernelTest {
 
     private static final long TABLE = 51820;
