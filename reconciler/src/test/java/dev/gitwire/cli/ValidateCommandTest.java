@@ -35,6 +35,21 @@ class ValidateCommandTest {
         assertThat(run.out()).isEqualTo("valid: mesh aks-prod-westeurope, 3 nodes\n");
     }
 
+    /** Issue 18: copying the example encrypts nothing; the README's one-line pull request turns it on. */
+    @Test
+    void theExampleIsSafeToCopyAndTheOneLinePullRequestTurnsItOn(@TempDir Path dir) throws IOException {
+        Path copy = IntentFixtures.copy(IntentFixtures.examplesRepo(), dir);
+        var reader = new dev.gitwire.intent.IntentReader();
+        assertThat(reader.read(new dev.gitwire.source.DirectoryTree(copy)).intent().orElseThrow().mesh().enabled()).isFalse();
+
+        String mesh = Files.readString(copy.resolve("mesh.yaml"));
+        assertThat(mesh).containsOnlyOnce("  enabled: false\n");
+        Files.writeString(copy.resolve("mesh.yaml"), mesh.replace("  enabled: false\n", "  enabled: true\n"));
+
+        assertThat(gitwire("validate", copy.toString()).exitCode()).isZero();
+        assertThat(reader.read(new dev.gitwire.source.DirectoryTree(copy)).intent().orElseThrow().mesh().enabled()).isTrue();
+    }
+
     @Test
     void everyProblemOfEveryFileIsPrintedSortedInOneRun(@TempDir Path dir) throws IOException {
         Path repo = IntentFixtures.copy(IntentFixtures.resource("intent/base"), dir.resolve("repo"));

@@ -74,7 +74,6 @@ public final class Demo {
         url = git.create("mesh");
         work = new GitWorkTree(bed.root().resolve("mesh"), "file://" + git.path("mesh"), Map.of());
         IntentFixtures.copy(IntentFixtures.examplesRepo(), work.dir());
-        edit("mesh.yaml", "enabled: true", "enabled: false");
         edit("nodes/" + OPTED_OUT + ".yaml", "enabled: true", "enabled: false");
         work.commit("gitwire intent, encryption off", List.of());
         work.push(false);
