@@ -116,7 +116,8 @@ class GitDrivenApplyTest {
 
     private static Shell.Result apply(Testbed bed, Node node, String url, String... more) {
         List<String> args = new java.util.ArrayList<>(List.of("apply", "--repo", url, "--node", node.name(),
-                "--state-dir", node.stateDir().toString(), "--no-kubernetes", "--status-branch", "gitwire/status"));
+                "--state-dir", node.stateDir().toString(), "--no-kubernetes", "--status-branch", "gitwire/status",
+                "--handshake-timeout", "30s")); // on a busy machine the first handshake can take longer than 5 s
         args.addAll(List.of(more));
         return bed.gitwire(node, args.toArray(String[]::new));
     }
