@@ -39,7 +39,7 @@ class GitDrivenApplyTest {
                 assertThat(result.output()).contains("status: committed");
             }
             // round two, at once as a cluster would: keys come from the status branch
-            bed.onEveryNode(node -> apply(bed, node, url)).values().forEach(result -> {
+            bed.onEveryNode(node -> apply(bed, node, url, WAIT_FOR_HANDSHAKES)).values().forEach(result -> {
                 assertThat(result.exitCode()).as(result.output()).isZero();
                 assertThat(result.output()).contains("1 peers").doesNotContain("awaiting");
             });
@@ -81,7 +81,8 @@ class GitDrivenApplyTest {
             String status = server.create("status");
 
             for (int round = 1; round <= 2; round++) { // keys published in round one, learnt in round two
-                bed.onEveryNode(node -> apply(bed, node, "file://" + intent, "--status-repo", status)).values()
+                bed.onEveryNode(node -> apply(bed, node, "file://" + intent, "--status-repo", status,
+                        WAIT_FOR_HANDSHAKES[0], WAIT_FOR_HANDSHAKES[1])).values()
                         .forEach(result -> assertThat(result.exitCode()).as(result.output()).isZero());
             }
             assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 20)).isTrue();
@@ -114,10 +115,12 @@ class GitDrivenApplyTest {
         return work;
     }
 
+    /** Nodes applying together: on a busy machine a first handshake can take longer than the default 5 s. */
+    private static final String[] WAIT_FOR_HANDSHAKES = {"--handshake-timeout", "30s"};
+
     private static Shell.Result apply(Testbed bed, Node node, String url, String... more) {
         List<String> args = new java.util.ArrayList<>(List.of("apply", "--repo", url, "--node", node.name(),
-                "--state-dir", node.stateDir().toString(), "--no-kubernetes", "--status-branch", "gitwire/status",
-                "--handshake-timeout", "30s")); // on a busy machine the first handshake can take longer than 5 s
+                "--state-dir", node.stateDir().toString(), "--no-kubernetes", "--status-branch", "gitwire/status"));
         args.addAll(List.of(more));
         return bed.gitwire(node, args.toArray(String[]::new));
     }
