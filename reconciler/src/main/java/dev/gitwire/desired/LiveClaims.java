@@ -31,6 +31,12 @@ final class LiveClaims {
     private LiveClaims() {}
 
     static Checked check(Intent intent, LiveCluster live) {
+        // a node that claims just what the inventory lists was checked when the intent was read (standalone)
+        Set<String> listedAsIs = new HashSet<>();
+        live.nodes().values().stream().filter(node -> asListed(intent, node)).forEach(node -> listedAsIs.add(node.name()));
+        if (listedAsIs.size() == live.nodes().size()) {
+            return new Checked(live, List.of());
+        }
         ClaimBounds bounds = ClaimBounds.of(intent.mesh());
         Map<IpAddress, String> inventoryOwner = new HashMap<>();
         for (MeshNode n : intent.nodes()) {
@@ -40,6 +46,9 @@ final class LiveClaims {
         Map<IpAddress, String> claimant = new HashMap<>();
         Set<IpAddress> contested = new HashSet<>();
         for (LiveNode node : live.nodes().values()) {
+            if (listedAsIs.contains(node.name())) {
+                continue; // its IPs are the inventory's, which another node's claim meets in inventoryOwner
+            }
             for (IpAddress ip : node.workloadIPs()) {
                 String first = claimant.putIfAbsent(ip, node.name());
                 if (first != null && !first.equals(node.name())) {
@@ -50,6 +59,10 @@ final class LiveClaims {
         List<RefusedClaim> refused = new ArrayList<>();
         Map<String, LiveNode> routable = new TreeMap<>();
         for (LiveNode node : live.nodes().values()) {
+            if (listedAsIs.contains(node.name())) {
+                routable.put(node.name(), node);
+                continue;
+            }
             Optional<MeshNode> listed = intent.node(node.name());
             List<Cidr> podCidrs = listed.map(MeshNode::podCIDRs).filter(c -> !c.isEmpty()).orElse(node.podCIDRs());
             List<IpAddress> workloads = new ArrayList<>(node.workloadIPs().size());
@@ -73,6 +86,12 @@ final class LiveClaims {
                             node.providerId()));
         }
         return new Checked(refused.isEmpty() ? live : new LiveCluster(routable), refused);
+    }
+
+    /** Whether the live node claims exactly what the inventory lists for it (standalone mode's nodes). */
+    private static boolean asListed(Intent intent, LiveNode node) {
+        return intent.node(node.name()).filter(listed -> listed.workloadIPs().equals(node.workloadIPs())
+                && listed.podCIDRs().equals(node.podCIDRs()) && listed.addresses().equals(node.addresses())).isPresent();
     }
 
     private static Optional<String> ownedElsewhere(IpAddress ip, String node, Map<IpAddress, String> inventoryOwner,

@@ -10,6 +10,10 @@ final class BenchArgs {
         this.args = joined.isEmpty() ? new String[0] : joined.split("\\s+");
     }
 
+    String text(int index, String fallback) {
+        return args.length > index ? args[index] : fallback;
+    }
+
     int integer(int index, int fallback) {
         return args.length > index ? Integer.parseInt(args[index]) : fallback;
     }

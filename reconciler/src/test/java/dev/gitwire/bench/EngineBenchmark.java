@@ -27,14 +27,29 @@ import java.util.Set;
 /**
  * The pure core at cluster scale: desired state plus diff for N nodes x P pods against a kernel that
  * already matches (time, heap peak), then one pod added on a remote node (time, and the operations,
- * which must be exactly one allowed IP and one route). Not a test: run with `make bench`.
+ * which must be exactly one allowed IP, one route and one guarded destination). With two sizes
+ * (`5000,20000`), both run in the same JVM and the last line is the ratio of their times: linear is the
+ * ratio of the sizes, and anything quadratic shows at once. Not a test: run with `make bench`.
  */
 public final class EngineBenchmark {
 
     public static void main(String[] given) {
         BenchArgs args = new BenchArgs(given);
-        int nodes = args.integer(0, 5000);
+        String[] sizes = args.text(0, "5000").split(",");
         int pods = args.integer(1, 110);
+        long[] medians = new long[sizes.length];
+        for (int i = 0; i < sizes.length; i++) {
+            medians[i] = measure(Integer.parseInt(sizes[i]), pods);
+        }
+        if (sizes.length == 2) {
+            System.out.printf("engine scaling: %s -> %s nodes (x%.1f): desired + diff %d -> %d ms, x%.2f%n", sizes[0],
+                    sizes[1], Double.parseDouble(sizes[1]) / Double.parseDouble(sizes[0]), medians[0], medians[1],
+                    (double) medians[1] / Math.max(1, medians[0]));
+        }
+    }
+
+    /** Prints the figures for one size; returns the median time of a whole desired state plus diff. */
+    private static long measure(int nodes, int pods) {
         SecureRandom random = new SecureRandom();
         Intent inventory = ValidateBenchmark.inventory(nodes, pods);
         List<MeshNode> pinned = inventory.nodes().stream().map(n -> new MeshNode(n.name(), n.labels(), n.addresses(),
@@ -72,11 +87,13 @@ public final class EngineBenchmark {
             onePod = Planner.diff(kernel, DesiredState.compute(intent, withPod, self, underlay, List.of()));
             podMs[i] = (System.nanoTime() - t0) / 1_000_000;
         }
-        require(onePod.size() == 2, "one pod must cost one allowed IP and one route, got " + onePod.counts());
+        require(onePod.counts().equals(java.util.Map.of("AddAllowedIp", 1, "AddRoute", 1, "GuardDestination", 1)),
+                "one pod must cost one allowed IP, one route and one guarded destination, got " + onePod.counts());
         System.out.printf("engine %d nodes x %d pods (%d allowed IPs): desired + diff median %d ms, heap peak %d MB"
                         + " (max heap %d MB); one pod added on %s: median %d ms, %d kernel operations %s%n",
                 nodes, pods, (long) nodes * (pods + 1), RouteBenchmark.median(fullMs), peak,
                 Runtime.getRuntime().maxMemory() / (1024 * 1024), remote, RouteBenchmark.median(podMs), onePod.size(), onePod.counts());
+        return RouteBenchmark.median(fullMs);
     }
 
     /** The observation of a kernel that already has exactly {@code desired}. */
