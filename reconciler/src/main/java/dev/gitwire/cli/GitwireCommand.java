@@ -30,6 +30,14 @@ public final class GitwireCommand implements Runnable {
     public static CommandLine commandLine() {
         CommandLine line = new CommandLine(new GitwireCommand());
         line.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_FAILURE);
+        // one line that says what is wrong and where help is, not the whole usage text
+        line.setParameterExceptionHandler((e, args) -> {
+            PrintWriter err = e.getCommandLine().getErr();
+            err.println("gitwire: " + e.getMessage());
+            err.println("see: " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help");
+            err.flush();
+            return EXIT_USAGE;
+        });
         line.setExecutionExceptionHandler((e, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();
             err.println("gitwire: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));

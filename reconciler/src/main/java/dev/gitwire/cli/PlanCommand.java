@@ -15,6 +15,12 @@ final class PlanCommand extends NodeCommand {
     @Option(names = "--output", defaultValue = "text", description = "text or json")
     ValidateCommand.Output output;
 
+    @Option(names = "--exit-code", description = "Exit 2 when changes are pending (0 when none), for scripts")
+    boolean exitCode;
+
+    /** `--exit-code`: changes are pending. */
+    static final int EXIT_CHANGES_PENDING = 2;
+
     @Override
     boolean looksOnly() {
         return true;
@@ -31,6 +37,7 @@ final class PlanCommand extends NodeCommand {
             PlanText.gating(preview.target()).forEach(out::println);
             PlanText.lines(preview.plan()).forEach(out::println);
         }
-        return unlessRefused(prepared);
+        int status = unlessRefused(prepared);
+        return exitCode && status == GitwireCommand.EXIT_OK && !preview.plan().isEmpty() ? EXIT_CHANGES_PENDING : status;
     }
 }

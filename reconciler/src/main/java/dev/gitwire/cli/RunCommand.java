@@ -44,7 +44,23 @@ final class RunCommand implements Callable<Integer> {
     Path webhookSecretFile;
 
     @Option(names = "--log-format", defaultValue = "${env:GITWIRE_LOG_FORMAT:-plain}", description = "plain or json")
-    String logFormat;
+    LogFormat logFormat;
+
+    enum LogFormat { plain, json }
+
+    /** HOST:PORT, the port a number from 0 to 65535; anything else is a usage error. */
+    static InetSocketAddress parseAddress(String text) {
+        int colon = text.lastIndexOf(':');
+        try {
+            int port = colon < 0 ? -1 : Integer.parseInt(text.substring(colon + 1));
+            if (port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return new InetSocketAddress(text.substring(0, colon), port);
+        } catch (NumberFormatException e) {
+            throw new GitwireCommand.UsageException("--http-address is HOST:PORT with a port of 0 to 65535, not " + text);
+        }
+    }
 
     /** The exit status of a bug the agent cannot survive: sysexits' EX_SOFTWARE. */
     static final int EXIT_BUG = 70;
@@ -58,13 +74,8 @@ final class RunCommand implements Callable<Integer> {
             error.printStackTrace();
             Runtime.getRuntime().halt(EXIT_BUG);
         });
-        int colon = httpAddress.lastIndexOf(':');
-        if (colon < 0) {
-            throw new GitwireCommand.UsageException("--http-address is HOST:PORT, not " + httpAddress);
-        }
-        InetSocketAddress address = new InetSocketAddress(httpAddress.substring(0, colon),
-                Integer.parseInt(httpAddress.substring(colon + 1)));
-        AgentLog log = new AgentLog(System.err, "json".equals(logFormat), Clock.systemUTC());
+        InetSocketAddress address = parseAddress(httpAddress);
+        AgentLog log = new AgentLog(System.err, logFormat == LogFormat.json, Clock.systemUTC());
         NodeSettings settings = options.settings();
         if (!settings.trust().verifiesSignatures() && !allowUnsigned) {
             throw new GitwireCommand.UsageException("the agent applies only signed intent: give --verify-signatures with"

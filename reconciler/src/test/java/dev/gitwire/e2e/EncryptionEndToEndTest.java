@@ -64,6 +64,7 @@ class EncryptionEndToEndTest {
     @Order(1)
     void crossNodePodTrafficIsEncryptedAndTheNodeWithoutWireguardIsReachedInPlaintext() throws Exception {
         bed.writeIntent(repo, Testbed.mesh(true, false, Mode.OPPORTUNISTIC), Set.of("node-c"));
+        assertThat(planExitCode(a)).as("plan --exit-code with changes pending").isEqualTo(2);
         applyEverywhere();
 
         assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 20)).isTrue();
@@ -94,6 +95,12 @@ class EncryptionEndToEndTest {
         for (Node node : bed.nodes()) {
             assertThat(bed.apply(node, repo).output()).contains("0 changes").contains("converged");
         }
+        assertThat(planExitCode(a)).as("plan --exit-code with nothing to change").isZero();
+    }
+
+    private int planExitCode(Node node) {
+        return bed.gitwire(node, "plan", "--exit-code", "--repo", repo.toString(), "--node", node.name(), "--state-dir",
+                node.stateDir().toString(), "--no-kubernetes").exitCode();
     }
 
     @Test

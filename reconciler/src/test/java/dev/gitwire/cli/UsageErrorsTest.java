@@ -1,0 +1,44 @@
+package dev.gitwire.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Issue 18: a usage error is one line that says what is wrong, a hint where help is, and exit 2. */
+class UsageErrorsTest {
+
+    private record Run(int exitCode, String err) {}
+
+    private static Run gitwire(String... args) {
+        StringWriter err = new StringWriter();
+        CommandLine line = GitwireCommand.commandLine();
+        line.setErr(new PrintWriter(err));
+        line.setOut(new PrintWriter(new StringWriter()));
+        return new Run(line.execute(args), err.toString());
+    }
+
+    @Test
+    void aMissingFlagIsOneLineAndAHintNotTheWholeUsage() {
+        Run run = gitwire("plan", "--node", "a");
+
+        assertThat(run.exitCode()).isEqualTo(GitwireCommand.EXIT_USAGE);
+        assertThat(run.err().lines()).containsExactly("gitwire: Missing required option: '--repo=<repo>'",
+                "see: gitwire plan --help");
+    }
+
+    @Test
+    void aPortThatIsNotANumberAndAnUnknownLogFormatAreUsageErrors() {
+        Run port = gitwire("run", "--allow-unsigned", "--repo", "/nonexistent", "--node", "a", "--no-kubernetes",
+                "--http-address", "127.0.0.1:abc");
+        assertThat(port.exitCode()).isEqualTo(GitwireCommand.EXIT_USAGE);
+        assertThat(port.err()).contains("--http-address is HOST:PORT with a port of 0 to 65535, not 127.0.0.1:abc");
+
+        Run format = gitwire("run", "--allow-unsigned", "--repo", "/nonexistent", "--node", "a", "--no-kubernetes",
+                "--log-format", "jsn");
+        assertThat(format.exitCode()).isEqualTo(GitwireCommand.EXIT_USAGE);
+        assertThat(format.err()).contains("--log-format").contains("plain, json").contains("jsn");
+    }
+}
