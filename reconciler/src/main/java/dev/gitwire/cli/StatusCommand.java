@@ -3,28 +3,60 @@ package dev.gitwire.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gitwire.intent.Intent;
+import dev.gitwire.intent.IntentReader;
+import dev.gitwire.intent.IntentTree;
+import dev.gitwire.intent.MeshNode;
+import dev.gitwire.source.DirectoryTree;
 import dev.gitwire.source.GitAccess;
+import dev.gitwire.source.GitCommitTree;
 import dev.gitwire.source.GitRemote;
 import dev.gitwire.source.ScratchDirectory;
 import dev.gitwire.source.SourceUnavailableException;
 import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.StatusBranch;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.revwalk.RevWalk;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code gitwire status --repo R}: the mesh as the nodes reported it on the status branch. */
+/**
+ * {@code gitwire status --repo R}: every node of the inventory, and every node that reported, as the
+ * status branch has it: its phase (`Missing` when it never reported), revision, peers with a handshake of
+ * all, and when its status last changed. Exit 0 when every node is Ready or Disabled, 1 otherwise.
+ */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Print every node's reported status from the status branch.")
+        description = "Print every node's state from the inventory and the status branch; exit 0 when all are Ready.")
 final class StatusCommand implements Callable<Integer> {
 
-    @Option(names = "--repo", required = true, defaultValue = "${env:GITWIRE_REPO}", description = "Git URL of the repo")
+    /** How far back the status branch's history is read for each node's last change. */
+    private static final int HISTORY = 10_000;
+
+    @Option(names = "--repo", required = true, defaultValue = "${env:GITWIRE_REPO}",
+            description = "The intent repo: a Git URL or a local path")
     String repo;
+
+    @Option(names = "--ref", defaultValue = "${env:GITWIRE_REF:-main}", description = "Branch of the intent (default main)")
+    String ref;
+
+    @Option(names = "--status-repo", defaultValue = "${env:GITWIRE_STATUS_REPO}",
+            description = "The repo of the status branch, when not the intent repo: a Git URL or a local path")
+    String statusRepo;
 
     @Option(names = "--status-branch", defaultValue = "${env:GITWIRE_STATUS_BRANCH:-gitwire/status}",
             description = "The status branch (default gitwire/status)")
@@ -39,47 +71,140 @@ final class StatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** One node's line: what the status branch says of it, if anything, and when it last changed. */
+    private record Row(String name, Optional<NodeStatus> status, Optional<Instant> changed) {
+        String phase() {
+            return status.map(s -> s.phase().name()).orElse("Missing");
+        }
+
+        boolean fine() {
+            return status.filter(s -> s.phase() == NodeStatus.Phase.Ready || s.phase() == NodeStatus.Phase.Disabled)
+                    .isPresent();
+        }
+
+        long peered() {
+            return status.map(s -> s.peers().stream().filter(p -> p.state().equals("Peered")).count()).orElse(0L);
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        if (!GitRemote.isUrl(repo)) {
-            throw new GitwireCommand.UsageException(repo + " is not a Git URL (file://, git://, https://, ssh://)");
-        }
+        PrintWriter err = spec.commandLine().getErr();
         GitAccess access = git.access();
-        try (ScratchDirectory scratch = ScratchDirectory.create("gitwire-status");
-                GitRemote remote = new GitRemote(repo, scratch.path(), access)) {
-            StatusBranch statusBranch = new StatusBranch(remote, access, branch);
-            Map<String, NodeStatus> statuses = statusBranch.readAll();
-            statusBranch.ignored().forEach(line -> spec.commandLine().getErr().println("gitwire: warning: " + line));
-            if (output == ValidateCommand.Output.json) {
-                out.println(json(statuses));
+        try (ScratchDirectory scratch = ScratchDirectory.create("gitwire-status")) {
+            List<String> inventory = inventory(scratch.path().resolve("intent"), access, err);
+            Optional<String> statusUrl = gitUrl(statusRepo == null ? repo : statusRepo);
+            Map<String, NodeStatus> statuses = Map.of();
+            Map<String, Instant> changed = Map.of();
+            if (statusUrl.isPresent()) {
+                try (GitRemote remote = new GitRemote(statusUrl.get(), scratch.path().resolve("status"), access)) {
+                    StatusBranch statusBranch = new StatusBranch(remote, access, branch);
+                    statuses = statusBranch.readAll();
+                    statusBranch.ignored().forEach(line -> err.println("gitwire: warning: " + line));
+                }
+                TreeSet<String> names = new TreeSet<>(inventory);
+                names.addAll(statuses.keySet());
+                try (GitRemote history = new GitRemote(statusUrl.get(), scratch.path().resolve("history"), access)) {
+                    changed = StatusBranch.lastChanges(history, branch, names, HISTORY);
+                }
             } else {
-                out.printf("%-36s %-9s %-22s %-6s %s%n", "NODE", "PHASE", "REVISION", "PEERS", "PUBLIC KEY");
-                statuses.values().forEach(s -> out.printf("%-36s %-9s %-22s %-6s %s%n", s.name(), s.phase(),
-                        s.observedRevision().map(r -> r.length() > 22 ? r.substring(0, 22) : r).orElse("-"),
-                        s.peers().stream().filter(p -> p.state().equals("Peered")).count() + "/" + s.peers().size(),
-                        s.publicKey().orElse("-")));
+                err.println("gitwire: warning: " + repo + " is not a Git repository: no status branch to read");
             }
+            TreeSet<String> names = new TreeSet<>(inventory);
+            names.addAll(statuses.keySet());
+            List<Row> rows = new ArrayList<>();
+            for (String name : names) {
+                rows.add(new Row(name, Optional.ofNullable(statuses.get(name)), Optional.ofNullable(changed.get(name))));
+            }
+            Instant now = Instant.now();
+            if (output == ValidateCommand.Output.json) {
+                out.println(json(rows, now));
+            } else {
+                out.printf("%-36s %-9s %-22s %-6s %-8s %s%n", "NODE", "PHASE", "REVISION", "PEERS", "CHANGED", "PUBLIC KEY");
+                rows.forEach(r -> out.printf("%-36s %-9s %-22s %-6s %-8s %s%n", r.name(), r.phase(),
+                        r.status().flatMap(NodeStatus::observedRevision).map(v -> v.length() > 22 ? v.substring(0, 22) : v)
+                                .orElse("-"),
+                        r.status().map(s -> r.peered() + "/" + s.peers().size()).orElse("-"),
+                        r.changed().map(at -> age(Duration.between(at, now)) + " ago").orElse("-"),
+                        r.status().flatMap(NodeStatus::publicKey).orElse("-")));
+            }
+            out.flush();
+            return rows.stream().allMatch(Row::fine) ? GitwireCommand.EXIT_OK : GitwireCommand.EXIT_FAILURE;
         } catch (SourceUnavailableException e) {
-            spec.commandLine().getErr().println("gitwire: " + e.getMessage());
+            err.println("gitwire: " + e.getMessage());
             return GitwireCommand.EXIT_FAILURE;
         }
-        out.flush();
-        return GitwireCommand.EXIT_OK;
     }
 
-    private static String json(Map<String, NodeStatus> statuses) throws Exception {
+    /** The node names of the intent's inventory; none, with a warning, when the intent does not read. */
+    private List<String> inventory(Path cache, GitAccess access, PrintWriter err)
+            throws IOException, SourceUnavailableException {
+        Optional<String> url = gitUrl(repo);
+        Optional<Intent> intent;
+        if (url.isPresent()) {
+            try (GitRemote remote = new GitRemote(url.get(), cache, access)) {
+                Optional<ObjectId> head = remote.fetch(ref);
+                if (head.isEmpty()) {
+                    err.println("gitwire: warning: branch " + ref + " does not exist in " + repo + ": no inventory");
+                    return List.of();
+                }
+                try (RevWalk walk = new RevWalk(remote.repository())) {
+                    intent = read(new GitCommitTree(remote.repository(), walk.parseCommit(head.get())), err);
+                }
+            }
+        } else if (Files.isDirectory(Path.of(repo))) {
+            intent = read(new DirectoryTree(Path.of(repo)), err);
+        } else {
+            throw new GitwireCommand.UsageException(repo + " is neither a Git URL nor a directory");
+        }
+        return intent.map(i -> i.nodes().stream().map(MeshNode::name).toList()).orElse(List.of());
+    }
+
+    private Optional<Intent> read(IntentTree tree, PrintWriter err) throws IOException {
+        IntentReader.Result result = new IntentReader().read(tree);
+        if (result.intent().isEmpty()) {
+            err.println("gitwire: warning: the intent at " + repo + " is not valid (gitwire validate says where):"
+                    + " only nodes that reported are listed");
+        }
+        return result.intent();
+    }
+
+    /** A Git URL as it is; a local Git repository (a work tree or a bare one) as file://; else none. */
+    private static Optional<String> gitUrl(String location) {
+        if (GitRemote.isUrl(location)) {
+            return Optional.of(location);
+        }
+        Path path = Path.of(location).toAbsolutePath().normalize();
+        boolean git = Files.isDirectory(path.resolve(".git")) || Files.isRegularFile(path.resolve("HEAD"));
+        return git ? Optional.of("file://" + path) : Optional.empty();
+    }
+
+    private static String age(Duration age) {
+        long seconds = Math.max(0, age.getSeconds());
+        if (seconds < 120) {
+            return seconds + "s";
+        }
+        if (seconds < 7200) {
+            return seconds / 60 + "m";
+        }
+        return seconds < 172_800 ? seconds / 3600 + "h" : seconds / 86_400 + "d";
+    }
+
+    private static String json(List<Row> rows, Instant now) throws Exception {
         ObjectMapper mapper = new ObjectMapper();
         ArrayNode nodes = mapper.createArrayNode();
-        for (NodeStatus s : statuses.values()) {
-            ObjectNode n = nodes.addObject().put("name", s.name()).put("phase", s.phase().name());
-            n.put("revision", s.observedRevision().orElse(null));
-            n.put("publicKey", s.publicKey().orElse(null));
-            n.put("peered", s.peers().stream().filter(p -> p.state().equals("Peered")).count());
-            n.put("peers", s.peers().size());
+        for (Row r : rows) {
+            ObjectNode n = nodes.addObject().put("name", r.name()).put("phase", r.phase());
+            n.put("revision", r.status().flatMap(NodeStatus::observedRevision).orElse(null));
+            n.put("publicKey", r.status().flatMap(NodeStatus::publicKey).orElse(null));
+            n.put("peered", r.peered());
+            n.put("peers", r.status().map(s -> s.peers().size()).orElse(0));
+            n.put("changed", r.changed().map(Instant::toString).orElse(null));
+            n.put("changedSecondsAgo", r.changed().map(at -> Duration.between(at, now).getSeconds()).orElse(null));
             ArrayNode conditions = n.putArray("conditions");
-            s.conditions().forEach(c -> conditions.addObject().put("type", c.type()).put("status", c.status())
-                    .put("reason", c.reason()).put("message", c.message()));
+            r.status().ifPresent(s -> s.conditions().forEach(c -> conditions.addObject().put("type", c.type())
+                    .put("status", c.status()).put("reason", c.reason()).put("message", c.message())));
         }
         return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(nodes);
     }

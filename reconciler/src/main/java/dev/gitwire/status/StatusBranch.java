@@ -83,6 +83,34 @@ public final class StatusBranch {
         return statuses(tree(tip.get()));
     }
 
+    /**
+     * When each of {@code nodes} last changed its status on {@code branch} (each commit is its node's: author
+     * and committer), looking back at most {@code maxCommits}. Fetches the branch's history into
+     * {@code history}, a cache of its own: the agents' caches hold only the tip.
+     */
+    public static Map<String, java.time.Instant> lastChanges(GitRemote history, String branch, java.util.Set<String> nodes,
+            int maxCommits) throws SourceUnavailableException, IOException {
+        Map<String, java.time.Instant> changed = new TreeMap<>();
+        Optional<ObjectId> tip = history.fetch(branch);
+        if (tip.isEmpty()) {
+            return changed;
+        }
+        try (RevWalk walk = new RevWalk(history.repository())) {
+            walk.markStart(walk.parseCommit(tip.get()));
+            int seen = 0;
+            for (org.eclipse.jgit.revwalk.RevCommit commit : walk) {
+                String node = commit.getAuthorIdent().getName();
+                if (nodes.contains(node)) {
+                    changed.putIfAbsent(node, commit.getCommitterIdent().getWhenAsInstant());
+                }
+                if (++seen >= maxCommits || changed.size() == nodes.size()) {
+                    break;
+                }
+            }
+        }
+        return changed;
+    }
+
     /** The files the last read ignored, each with why. */
     public List<String> ignored() {
         return ignored;

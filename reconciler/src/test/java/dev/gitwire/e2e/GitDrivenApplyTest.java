@@ -92,8 +92,9 @@ class GitDrivenApplyTest {
             assertThat(a.host().namespace().ip("route", "show", "table", "51820"))
                     .as("the status repo's server is never routed into the tunnel")
                     .contains("throw " + java.net.URI.create(status).getHost());
-            assertThat(bed.gitwire(a, "status", "--repo", status).output())
-                    .containsPattern("node-a\\s+Ready").containsPattern("node-b\\s+Ready");
+            Shell.Result listed = bed.gitwire(a, "status", "--repo", "file://" + intent, "--status-repo", status);
+            assertThat(listed.output()).containsPattern("node-a\\s+Ready").containsPattern("node-b\\s+Ready");
+            assertThat(listed.exitCode()).as(listed.output()).isZero();
             assertThat(bed.gitwire(a, "apply", "--repo", "file://" + intent, "--node", "node-a", "--state-dir",
                     a.stateDir().toString(), "--no-kubernetes", "--status-repo", status).exitCode())
                     .as("--status-repo without --status-branch").isEqualTo(2);

@@ -1,0 +1,80 @@
+package dev.gitwire.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.source.GitAccess;
+import dev.gitwire.source.GitRemote;
+import dev.gitwire.status.NodeStatus;
+import dev.gitwire.status.StatusBranch;
+import dev.gitwire.testing.GitWorkTree;
+import dev.gitwire.testing.IntentFixtures;
+import dev.gitwire.testing.Shell;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Issue 18: `gitwire status` lists every node of the inventory, `Missing` when it never reported, with
+ * when its status last changed, and exits 0 only when every node is Ready (or Disabled); a local path
+ * works as the repo.
+ */
+class StatusCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    private record Run(int exitCode, String out) {}
+
+    private static Run gitwire(String... args) {
+        StringWriter out = new StringWriter();
+        CommandLine line = GitwireCommand.commandLine();
+        line.setOut(new PrintWriter(out));
+        line.setErr(new PrintWriter(new StringWriter()));
+        return new Run(line.execute(args), out.toString());
+    }
+
+    @Test
+    void everyNodeOfTheInventoryIsListedAndOnlyAllReadyExitsZero() throws Exception {
+        Path bare = tmp.resolve("intent.git");
+        Shell.run("git", "init", "-q", "--bare", "-b", "main", bare.toString());
+        GitWorkTree work = new GitWorkTree(tmp.resolve("work"), "file://" + bare, Map.of());
+        IntentFixtures.copy(IntentFixtures.resource("intent/base"), work.dir()); // node-a, node-b, node-c
+        String head = work.commit("the mesh", List.of());
+        work.push(false);
+        publish(bare, "node-a", NodeStatus.Phase.Ready, head);
+        publish(bare, "node-b", NodeStatus.Phase.Degraded, head);
+
+        Run partial = gitwire("status", "--repo", bare.toString()); // a local path, not a URL
+        assertThat(partial.exitCode()).isEqualTo(1);
+        assertThat(partial.out()).containsPattern("node-a\\s+Ready\\s+main@sha1:" + head.substring(0, 12)
+                + "\\s+0/0\\s+\\d+s ago").containsPattern("node-b\\s+Degraded").containsPattern("node-c\\s+Missing\\s+-");
+
+        JsonNode json = new ObjectMapper().readTree(gitwire("status", "--repo", bare.toString(), "--output", "json").out());
+        assertThat(json).hasSize(3);
+        assertThat(json.get(2).get("name").asText()).isEqualTo("node-c");
+        assertThat(json.get(2).get("phase").asText()).isEqualTo("Missing");
+        assertThat(json.get(0).get("changedSecondsAgo").asLong()).isBetween(0L, 120L);
+
+        publish(bare, "node-b", NodeStatus.Phase.Ready, head);
+        publish(bare, "node-c", NodeStatus.Phase.Disabled, head);
+        assertThat(gitwire("status", "--repo", "file://" + bare).exitCode()).isZero();
+    }
+
+    private void publish(Path bare, String node, NodeStatus.Phase phase, String head) throws Exception {
+        try (GitRemote remote = new GitRemote("file://" + bare, tmp.resolve("cache-" + node), GitAccess.anonymous())) {
+            new StatusBranch(remote, GitAccess.anonymous(), "gitwire/status").publish(new NodeStatus(node,
+                    Optional.of(PrivateKey.generate(new SecureRandom()).publicKey().base64()), 51820,
+                    Optional.of("main@sha1:" + head), phase, List.of(), Optional.empty(), List.of()), 1);
+        }
+    }
+}
