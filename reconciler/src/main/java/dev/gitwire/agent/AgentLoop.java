@@ -56,6 +56,7 @@ public final class AgentLoop implements AutoCloseable {
     private final AtomicBoolean handshakeCheckPending = new AtomicBoolean();
     private final AtomicReference<Ownership> owned = new AtomicReference<>();
     private final AgentHttpServer http;
+    private Optional<AgentHttpServer> metricsOnly = Optional.empty();
     private final Optional<WebhookSecret> webhook;
     private final AtomicLong nextWebhookRead = new AtomicLong(System.nanoTime());
     private final AtomicBoolean webhookReadPending = new AtomicBoolean();
@@ -82,9 +83,26 @@ public final class AgentLoop implements AutoCloseable {
         this.http = new AgentHttpServer(httpAddress, Map.of(
                 "/healthz", request -> answer(health.liveness()),
                 "/readyz", request -> answer(health.readiness()),
-                "/metrics", request -> new AgentHttpServer.Response(200, "text/plain; version=0.0.4; charset=utf-8",
-                        metrics.render(clock.instant()).getBytes(StandardCharsets.UTF_8)),
+                "/metrics", this::metricsPage,
                 "/reconcile", this::reconcileRequested));
+    }
+
+    private AgentHttpServer.Response metricsPage(AgentHttpServer.Request request) {
+        return new AgentHttpServer.Response(200, "text/plain; version=0.0.4; charset=utf-8",
+                metrics.render(clock.instant()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Also serves `/metrics`, and nothing else, on {@code address}: for Prometheus on the node's address,
+     * while the probes and the webhook stay where {@code --http-address} puts them. Before {@link #run()}.
+     */
+    public void serveMetrics(InetSocketAddress address) throws IOException {
+        metricsOnly = Optional.of(new AgentHttpServer(address, Map.of("/metrics", this::metricsPage)));
+    }
+
+    /** Where {@link #serveMetrics} serves, when it does. */
+    public Optional<InetSocketAddress> metricsAddress() {
+        return metricsOnly.map(AgentHttpServer::address);
     }
 
     /**
@@ -161,6 +179,7 @@ public final class AgentLoop implements AutoCloseable {
     /** Runs until {@link #close()}; reconciles at once, then on every trigger. */
     public void run() throws InterruptedException {
         http.start();
+        metricsOnly.ifPresent(AgentHttpServer::start);
         watches.addAll(agent.watchKernel(owned::get, what -> trigger("kernel: " + what)));
         for (Dataplane.Watch watch : watches) {
             Thread watching = daemon(watch, watch.name());
@@ -370,6 +389,7 @@ public final class AgentLoop implements AutoCloseable {
         timers.shutdownNow();
         gitReader.shutdownNow();
         http.close();
+        metricsOnly.ifPresent(AgentHttpServer::close);
         watches.forEach(Dataplane.Watch::stop);
         log.info("stop", "agent stopped; the dataplane is left as it is");
     }

@@ -2,6 +2,7 @@ package dev.gitwire.agent;
 
 import dev.gitwire.dataplane.wireguard.BackendChoice;
 import dev.gitwire.desired.DesiredDataplane;
+import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.PeerState;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,8 +20,8 @@ public final class AgentMetrics {
     private final Map<String, AtomicLong> operations = new ConcurrentHashMap<>();
     private final AtomicLong driftRepairs = new AtomicLong();
     private final Map<String, AtomicLong> statusPublishes = new ConcurrentHashMap<>();
-    private final AtomicLong durationMillisSum = new AtomicLong();
-    private final AtomicLong durationCount = new AtomicLong();
+    private final Histogram reconcileDuration = new Histogram("gitwire_reconcile_duration_seconds",
+            "Time of a whole reconcile.", 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60);
     private volatile long lastDurationMillis;
     private volatile String revision = "";
     private volatile Map<String, Long> peersByState = Map.of();
@@ -31,23 +32,16 @@ public final class AgentMetrics {
     private final Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
     private volatile Instant lastGitSuccess;
     private volatile Optional<Boolean> kubernetesSynced = Optional.empty();
-    /** Upper bounds, in seconds, of the buckets of the wait for a peer's first handshake. */
-    private static final double[] HANDSHAKE_BUCKETS = {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300};
-    private final AtomicLong[] handshakeWaitBuckets = new AtomicLong[HANDSHAKE_BUCKETS.length];
-    private final AtomicLong handshakeWaitCount = new AtomicLong();
-    private final AtomicLong handshakeWaitMillisSum = new AtomicLong();
-
-    {
-        for (int i = 0; i < HANDSHAKE_BUCKETS.length; i++) {
-            handshakeWaitBuckets[i] = new AtomicLong();
-        }
-    }
+    private final Histogram handshakeWait = new Histogram("gitwire_peer_handshake_wait_seconds",
+            "Time from a peer's key being known (the peer configured) to its first handshake.",
+            0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300);
     private volatile List<PeerState> peers = List.of();
+    /** The node each peer's public key belongs to, for the labels a person reads. */
+    private volatile Map<PublicKey, String> peerNodes = Map.of();
 
     public void reconciled(String result, long millis, Map<String, Integer> operationCounts) {
         reconciles.computeIfAbsent(result, r -> new AtomicLong()).incrementAndGet();
-        durationMillisSum.addAndGet(millis);
-        durationCount.incrementAndGet();
+        reconcileDuration.observe(Duration.ofMillis(millis));
         lastDurationMillis = millis;
         operationCounts.forEach((kind, n) -> operations.computeIfAbsent(kind, k -> new AtomicLong()).addAndGet(n));
     }
@@ -71,6 +65,9 @@ public final class AgentMetrics {
         guarded = target.guard().map(g -> (long) g.destinations().size()).orElse(0L);
         refusedClaims = target.refusedClaims().size();
         peersByState = states;
+        Map<PublicKey, String> nodes = new java.util.HashMap<>();
+        target.reports().forEach(r -> r.key().ifPresent(k -> nodes.putIfAbsent(k, r.node())));
+        peerNodes = nodes;
         peers = List.copyOf(devicePeers);
     }
 
@@ -98,38 +95,30 @@ public final class AgentMetrics {
 
     /** A peer's first handshake came this long after it was first seen waiting for it. */
     public void handshakeWaited(Duration wait) {
-        double seconds = wait.toMillis() / 1000.0;
-        for (int i = 0; i < HANDSHAKE_BUCKETS.length; i++) {
-            if (seconds <= HANDSHAKE_BUCKETS[i]) {
-                handshakeWaitBuckets[i].incrementAndGet();
-            }
-        }
-        handshakeWaitCount.incrementAndGet();
-        handshakeWaitMillisSum.addAndGet(wait.toMillis());
+        handshakeWait.observe(wait);
     }
 
     public String render(Instant now) {
         StringBuilder out = new StringBuilder();
         header(out, "gitwire_reconciles_total", "counter", "Reconciles by result.");
         new TreeMap<>(reconciles).forEach((result, n) -> line(out, "gitwire_reconciles_total", "result", result, n.get()));
-        header(out, "gitwire_reconcile_duration_seconds", "summary", "Time of a whole reconcile.");
-        out.append("gitwire_reconcile_duration_seconds_sum ").append(durationMillisSum.get() / 1000.0).append('\n');
-        out.append("gitwire_reconcile_duration_seconds_count ").append(durationCount.get()).append('\n');
+        reconcileDuration.render(out);
         header(out, "gitwire_last_reconcile_duration_seconds", "gauge", "Time of the last reconcile.");
         out.append("gitwire_last_reconcile_duration_seconds ").append(lastDurationMillis / 1000.0).append('\n');
         header(out, "gitwire_kernel_operations_total", "counter", "Kernel operations executed, by kind.");
         new TreeMap<>(operations).forEach((kind, n) -> line(out, "gitwire_kernel_operations_total", "kind", kind, n.get()));
         header(out, "gitwire_peers", "gauge", "Other nodes, by peer state.");
         peersByState.forEach((state, n) -> line(out, "gitwire_peers", "state", state, n));
-        header(out, "gitwire_peer_latest_handshake_age_seconds", "gauge", "Seconds since a peer's last handshake.");
+        header(out, "gitwire_peer_latest_handshake_age_seconds", "gauge",
+                "Seconds since a peer's last handshake, by the peer's node.");
         for (PeerState p : peers) {
             p.latestHandshake().ifPresent(h -> line(out, "gitwire_peer_latest_handshake_age_seconds", "peer",
-                    p.config().publicKey().base64(), Math.max(0, now.getEpochSecond() - h.getEpochSecond())));
+                    peerName(p), Math.max(0, now.getEpochSecond() - h.getEpochSecond())));
         }
-        header(out, "gitwire_peer_received_bytes", "gauge", "Bytes received from a peer.");
-        peers.forEach(p -> line(out, "gitwire_peer_received_bytes", "peer", p.config().publicKey().base64(), p.receivedBytes()));
-        header(out, "gitwire_peer_sent_bytes", "gauge", "Bytes sent to a peer.");
-        peers.forEach(p -> line(out, "gitwire_peer_sent_bytes", "peer", p.config().publicKey().base64(), p.sentBytes()));
+        header(out, "gitwire_peer_received_bytes_total", "counter", "Bytes received from a peer, by the peer's node.");
+        peers.forEach(p -> line(out, "gitwire_peer_received_bytes_total", "peer", peerName(p), p.receivedBytes()));
+        header(out, "gitwire_peer_sent_bytes_total", "counter", "Bytes sent to a peer, by the peer's node.");
+        peers.forEach(p -> line(out, "gitwire_peer_sent_bytes_total", "peer", peerName(p), p.sentBytes()));
         BackendChoice wireguard = backend;
         if (wireguard != null) {
             header(out, "gitwire_wireguard_backend", "gauge", "The WireGuard this node runs (1), kernel or userspace, and why.");
@@ -162,15 +151,7 @@ public final class AgentMetrics {
         header(out, "gitwire_guard_destinations", "gauge",
                 "Destinations the guard drops when they would leave unencrypted (peers proven by a handshake).");
         out.append("gitwire_guard_destinations ").append(guarded).append('\n');
-        header(out, "gitwire_peer_handshake_wait_seconds", "histogram",
-                "Time from a peer's key being known (the peer configured) to its first handshake.");
-        for (int i = 0; i < HANDSHAKE_BUCKETS.length; i++) {
-            line(out, "gitwire_peer_handshake_wait_seconds_bucket", "le", Double.toString(HANDSHAKE_BUCKETS[i]),
-                    handshakeWaitBuckets[i].get());
-        }
-        line(out, "gitwire_peer_handshake_wait_seconds_bucket", "le", "+Inf", handshakeWaitCount.get());
-        out.append("gitwire_peer_handshake_wait_seconds_sum ").append(handshakeWaitMillisSum.get() / 1000.0).append('\n');
-        out.append("gitwire_peer_handshake_wait_seconds_count ").append(handshakeWaitCount.get()).append('\n');
+        handshakeWait.render(out);
         header(out, "gitwire_applied_revision_info", "gauge", "The intent revision applied.");
         line(out, "gitwire_applied_revision_info", "revision", revision, 1);
         header(out, "gitwire_drift_repairs_total", "counter", "Reconciles started by a kernel change that changed something.");
@@ -180,6 +161,12 @@ public final class AgentMetrics {
         new TreeMap<>(statusPublishes).forEach((result, n) -> line(out, "gitwire_status_publishes_total", "result", result,
                 n.get()));
         return out.toString();
+    }
+
+    /** A peer's node name; a key no node of the intent has (a lingering peer) by its fingerprint. */
+    private String peerName(PeerState peer) {
+        String node = peerNodes.get(peer.config().publicKey());
+        return node != null ? node : "key:" + peer.config().publicKey().fingerprint();
     }
 
     private static void header(StringBuilder out, String name, String type, String help) {

@@ -38,6 +38,10 @@ final class RunCommand implements Callable<Integer> {
                     + " --verify-signatures")
     boolean allowUnsigned;
 
+    @Option(names = "--metrics-address", defaultValue = "${env:GITWIRE_METRICS_ADDRESS}",
+            description = "HOST:PORT that serves /metrics alone, for Prometheus (the node's address under hostNetwork)")
+    String metricsAddress;
+
     @Option(names = "--webhook-secret-file", defaultValue = "${env:GITWIRE_WEBHOOK_SECRET_FILE}",
             description = "The Git host's webhook secret: POST /reconcile then needs its X-Hub-Signature-256 or"
                     + " X-Gitlab-Token; required when --http-address is not a loopback address")
@@ -58,7 +62,7 @@ final class RunCommand implements Callable<Integer> {
             }
             return new InetSocketAddress(text.substring(0, colon), port);
         } catch (NumberFormatException e) {
-            throw new GitwireCommand.UsageException("--http-address is HOST:PORT with a port of 0 to 65535, not " + text);
+            throw new GitwireCommand.UsageException("an address is HOST:PORT with a port of 0 to 65535, not " + text);
         }
     }
 
@@ -96,6 +100,9 @@ final class RunCommand implements Callable<Integer> {
             throw new GitwireCommand.UsageException("--webhook-secret-file: " + e.getMessage());
         }
         AgentLoop loop = new AgentLoop(agent, every, address, log, Clock.systemUTC(), webhook);
+        if (metricsAddress != null) {
+            loop.serveMetrics(parseAddress(metricsAddress));
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread main = Thread.currentThread();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

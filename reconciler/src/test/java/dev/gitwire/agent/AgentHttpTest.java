@@ -48,6 +48,14 @@ class AgentHttpTest {
     private Thread running;
 
     private void start(String host, Optional<WebhookSecret> webhook) throws IOException {
+        start(host, webhook, loop -> { });
+    }
+
+    private interface Setup {
+        void accept(AgentLoop loop) throws IOException;
+    }
+
+    private void start(String host, Optional<WebhookSecret> webhook, Setup setup) throws IOException {
         Files.writeString(repo.resolve("mesh.yaml"), "apiVersion: gitwire.dev/v1alpha1\nkind: MeshIntent\n"
                 + "metadata:\n  name: t\nspec:\n  enabled: false\n");
         ManualClock clock = new ManualClock();
@@ -55,6 +63,7 @@ class AgentHttpTest {
         loop = new AgentLoop(agent, Duration.ofMinutes(10), new InetSocketAddress(host, 0),
                 new AgentLog(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false, clock),
                 clock, webhook);
+        setup.accept(loop);
         running = new Thread(() -> {
             try {
                 loop.run();
@@ -100,6 +109,22 @@ class AgentHttpTest {
         long start = System.nanoTime();
         assertThat(socket.getInputStream().read()).as("closed by the server").isEqualTo(-1);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(AgentHttpServer.DEADLINE.plusSeconds(2));
+    }
+
+    @Test
+    void metricsCanBeServedAloneOnAnotherAddressForPrometheus() throws Exception {
+        start("127.0.0.1", Optional.empty(), loop -> loop.serveMetrics(new InetSocketAddress("127.0.0.1", 0)));
+        int port = loop.metricsAddress().orElseThrow().getPort();
+
+        assertThat(get(port, "/metrics")).startsWith("200 # HELP gitwire_reconciles_total");
+        assertThat(get(port, "/healthz")).startsWith("404 ");
+        assertThat(get(port, "/reconcile")).startsWith("404 ");
+    }
+
+    private String get(int port, String path) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() + " " + response.body().strip();
     }
 
     @Test

@@ -70,11 +70,16 @@ class AgentOutputTest {
         String text = metrics.render(NOW);
 
         assertThat(text).contains("# TYPE gitwire_reconciles_total counter\ngitwire_reconciles_total{result=\"converged\"} 2\n")
+                .contains("# TYPE gitwire_reconcile_duration_seconds histogram\n")
+                .contains("gitwire_reconcile_duration_seconds_bucket{le=\"1.0\"} 1\n")
+                .contains("gitwire_reconcile_duration_seconds_bucket{le=\"2.5\"} 2\n")
                 .contains("gitwire_reconcile_duration_seconds_sum 2.0\ngitwire_reconcile_duration_seconds_count 2\n")
                 .contains("gitwire_kernel_operations_total{kind=\"AddRoute\"} 3\n")
                 .contains("gitwire_peers{state=\"Disabled\"} 1\n").contains("gitwire_peers{state=\"Peered\"} 1\n")
-                .contains("gitwire_peer_latest_handshake_age_seconds{peer=\"" + peer.base64() + "\"} 42\n")
-                .contains("gitwire_peer_received_bytes{peer=\"" + peer.base64() + "\"} 1000\n")
+                .contains("gitwire_peer_latest_handshake_age_seconds{peer=\"node-b\"} 42\n")
+                .contains("# TYPE gitwire_peer_received_bytes_total counter\n")
+                .contains("gitwire_peer_received_bytes_total{peer=\"node-b\"} 1000\n")
+                .contains("gitwire_peer_sent_bytes_total{peer=\"node-b\"} 2000\n")
                 .contains("gitwire_applied_revision_info{revision=\"main@sha1:abc\"} 1\n")
                 .contains("gitwire_drift_repairs_total 1\n")
                 .contains("gitwire_peers{state=\"AwaitingHandshake\"} 1\n")

@@ -34,7 +34,7 @@ class UsageErrorsTest {
         Run port = gitwire("run", "--allow-unsigned", "--repo", "/nonexistent", "--node", "a", "--no-kubernetes",
                 "--http-address", "127.0.0.1:abc");
         assertThat(port.exitCode()).isEqualTo(GitwireCommand.EXIT_USAGE);
-        assertThat(port.err()).contains("--http-address is HOST:PORT with a port of 0 to 65535, not 127.0.0.1:abc");
+        assertThat(port.err()).contains("an address is HOST:PORT with a port of 0 to 65535, not 127.0.0.1:abc");
 
         Run format = gitwire("run", "--allow-unsigned", "--repo", "/nonexistent", "--node", "a", "--no-kubernetes",
                 "--log-format", "jsn");

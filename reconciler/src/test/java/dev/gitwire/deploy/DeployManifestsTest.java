@@ -109,6 +109,16 @@ class DeployManifestsTest {
         assertThat(env).containsEntry("GITWIRE_VERIFY_SIGNATURES", "true").containsKeys("GITWIRE_TRUSTED_KEYS",
                 "GITWIRE_STATUS_GIT_TOKEN_FILE", "GITWIRE_STATUS_REPO");
         assertThat(env.get("GITWIRE_STATUS_REPO")).isNotEqualTo(env.get("GITWIRE_REPO"));
+        // /metrics for Prometheus on the node's address; the variable it uses is defined before it
+        List<String> names = container.getEnv().stream().map(e -> e.getName()).toList();
+        assertThat(env).containsEntry("GITWIRE_METRICS_ADDRESS", "$(GITWIRE_NODE_IP):9825");
+        assertThat(names.indexOf("GITWIRE_NODE_IP")).isNotNegative().isLessThan(names.indexOf("GITWIRE_METRICS_ADDRESS"));
+        assertThat(container.getEnv().get(names.indexOf("GITWIRE_NODE_IP")).getValueFrom().getFieldRef().getFieldPath())
+                .isEqualTo("status.hostIP");
+        assertThat(container.getPorts()).singleElement().satisfies(p -> {
+            assertThat(p.getName()).isEqualTo("metrics");
+            assertThat(p.getContainerPort()).isEqualTo(9825);
+        });
         assertThat(pod.getVolumes()).anySatisfy(v -> {
             assertThat(v.getConfigMap()).isNotNull();
             assertThat(v.getConfigMap().getName()).isEqualTo("gitwire-trusted-keys");

@@ -1,0 +1,54 @@
+package dev.gitwire.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gitwire.dataplane.wireguard.BackendChoice;
+import dev.gitwire.desired.DesiredDataplane;
+import dev.gitwire.testing.IntentFixtures;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** docs/metrics.md names every metric the agent exports, with its type, and nothing else (issue 18). */
+class MetricsReferenceTest {
+
+    @Test
+    void theReferenceAndTheAgentsOutputAgree() throws Exception {
+        AgentMetrics metrics = new AgentMetrics();
+        metrics.reconciled("converged", 10, Map.of());
+        metrics.gitRead(true, Instant.EPOCH);
+        metrics.kubernetes(Optional.of(true));
+        metrics.statusPublished("committed");
+        metrics.error("git");
+        metrics.handshakeWaited(Duration.ofSeconds(1));
+        metrics.backend(new BackendChoice(BackendChoice.KERNEL, "the kernel has WireGuard"));
+        metrics.observed("main@sha1:abc", DesiredDataplane.absent(new DesiredDataplane.Ownership("wg", 1, 2, 3),
+                List.of()), List.of());
+        Map<String, String> exported = new TreeMap<>();
+        Matcher type = Pattern.compile("(?m)^# TYPE (\\S+) (\\S+)$").matcher(metrics.render(Instant.EPOCH));
+        while (type.find()) {
+            exported.put(type.group(1), type.group(2));
+        }
+
+        String reference = Files.readString(IntentFixtures.examplesRepo().resolveSibling("docs").resolve("metrics.md"));
+        Map<String, String> documented = new TreeMap<>();
+        Matcher row = Pattern.compile("(?m)^\\| `(gitwire_\\w+)` \\| (\\w+)").matcher(reference);
+        while (row.find()) {
+            documented.put(row.group(1), row.group(2));
+        }
+
+        assertThat(documented).isEqualTo(exported);
+        Set<String> counters = exported.entrySet().stream().filter(e -> e.getValue().equals("counter"))
+                .map(Map.Entry::getKey).collect(Collectors.toSet());
+        assertThat(counters).allMatch(name -> name.endsWith("_total"));
+    }
+}
