@@ -72,8 +72,9 @@ public final class IntentReader {
                 load(tree, path, FileKind.MESH_NODE, problems)
                         .ifPresent(f -> nodes.add(new SourcedNode(IntentBinder.bindNode(f, problems), f)));
             } else if (MISNAMED_NODE_FILE.matcher(path).matches()) {
-                problems.add(Problem.warning(path, SourcePosition.START,
-                        "ignored: node files are nodes/NAME.yaml, directly under nodes/"));
+                // a node file that is never read leaves its node silently out of the mesh: refuse the revision
+                problems.add(Problem.error(path, SourcePosition.START,
+                        "not read: node files are nodes/NAME.yaml, directly under nodes/; rename or move it"));
             }
         }
         problems.addAll(InventoryCheck.check(nodes, mesh == null ? ClaimBounds.always() : ClaimBounds.of(mesh)));

@@ -45,6 +45,7 @@ class InvalidCorpusTest {
         Matcher header = HEADER.matcher(text);
         assertThat(header.lookingAt()).as("header of %s", invalid.getFileName()).isTrue();
         Path repo = IntentFixtures.copy(IntentFixtures.resource("intent/base"), dir);
+        Files.createDirectories(repo.resolve(header.group(1)).getParent());
         Files.writeString(repo.resolve(header.group(1)), text);
 
         IntentReader.Result result = reader.read(new DirectoryTree(repo));
