@@ -52,6 +52,10 @@ final class RunCommand implements Callable<Integer> {
 
     enum LogFormat { plain, json }
 
+    @Option(names = "--log-level", defaultValue = "${env:GITWIRE_LOG_LEVEL:-info}",
+            description = "debug, info, warn or error (default info); the libraries' logs too")
+    AgentLog.Level logLevel;
+
     /** HOST:PORT, the port a number from 0 to 65535; anything else is a usage error. */
     static InetSocketAddress parseAddress(String text) {
         int colon = text.lastIndexOf(':');
@@ -79,7 +83,8 @@ final class RunCommand implements Callable<Integer> {
             Runtime.getRuntime().halt(EXIT_BUG);
         });
         InetSocketAddress address = parseAddress(httpAddress);
-        AgentLog log = new AgentLog(System.err, logFormat == LogFormat.json, Clock.systemUTC());
+        AgentLog log = new AgentLog(System.err, logFormat == LogFormat.json, Clock.systemUTC(), logLevel);
+        log.captureLibraries(); // JGit, SSHD and fabric8 log through java.util.logging: one format, one stream
         NodeSettings settings = options.settings();
         if (!settings.trust().verifiesSignatures() && !allowUnsigned) {
             throw new GitwireCommand.UsageException("the agent applies only signed intent: give --verify-signatures with"

@@ -44,6 +44,33 @@ class AgentOutputTest {
         assertThat(line.get("time").asText()).isEqualTo("2026-11-26T12:00:00Z");
     }
 
+    /** Issue 18: with --log-format json the libraries' logs are JSON lines too, one per record, from a level up. */
+    @Test
+    void librariesLogThroughTheAgentsLogAsOneJsonLineEach() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        AgentLog log = new AgentLog(new PrintStream(bytes, true, StandardCharsets.UTF_8), true,
+                Clock.fixed(NOW, ZoneOffset.UTC), AgentLog.Level.warn);
+        try {
+            log.captureLibraries();
+            java.util.logging.Logger jgit = java.util.logging.Logger.getLogger("org.eclipse.jgit.transport.Test");
+            jgit.info("not at warn");
+            jgit.log(java.util.logging.Level.WARNING, "first line\nsecond line", new java.io.IOException("reset"));
+            log.info("start", "not at warn either");
+            log.warn("status", "said");
+        } finally {
+            java.util.logging.LogManager.getLogManager().readConfiguration(); // the JVM's default, for other tests
+        }
+
+        List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines).hasSize(2);
+        JsonNode library = new ObjectMapper().readTree(lines.get(0));
+        assertThat(library.get("level").asText()).isEqualTo("warn");
+        assertThat(library.get("event").asText()).isEqualTo("library");
+        assertThat(library.get("message").asText())
+                .isEqualTo("org.eclipse.jgit.transport.Test: first line\nsecond line: java.io.IOException: reset");
+        assertThat(new ObjectMapper().readTree(lines.get(1)).get("event").asText()).isEqualTo("status");
+    }
+
     @Test
     void metricsAreInThePrometheusTextFormatWithPublicKeysOnly() {
         PrivateKey key = PrivateKey.generate(new SecureRandom());
