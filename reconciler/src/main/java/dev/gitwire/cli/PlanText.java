@@ -7,7 +7,10 @@ import dev.gitwire.agent.Reconciler;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.plan.Operation;
 import dev.gitwire.plan.Plan;
+import dev.gitwire.keys.PublicKey;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /** How plans print: counts per kind, then one line per operation; or JSON. Private keys never print. */
@@ -15,16 +18,30 @@ final class PlanText {
 
     private PlanText() {}
 
-    static List<String> lines(Plan plan) {
+    /** The plan's lines; peers by their node's name in {@code target} (and key fingerprint). */
+    static List<String> lines(Plan plan, DesiredDataplane target) {
+        Map<PublicKey, String> names = peerNames(target);
         String counts = plan.counts().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
                 .collect(Collectors.joining(", "));
         List<String> lines = new java.util.ArrayList<>();
         lines.add(plan.size() + " changes" + (plan.isEmpty() ? "" : ": " + counts));
-        plan.operations().forEach(op -> lines.add("  " + describe(op)));
+        plan.operations().forEach(op -> lines.add("  " + describe(op, names)));
         return lines;
     }
 
-    static String describe(Operation op) {
+    private static Map<PublicKey, String> peerNames(DesiredDataplane target) {
+        Map<PublicKey, String> names = new HashMap<>();
+        target.reports().forEach(r -> r.key().ifPresent(k -> names.putIfAbsent(k, r.node())));
+        return names;
+    }
+
+    /** "node-b (PexKHZOm…)", or the fingerprint alone for a key no node of the intent has. */
+    private static String peer(PublicKey key, Map<PublicKey, String> names) {
+        String node = names.get(key);
+        return node == null ? key.fingerprint() + "…" : node + " (" + key.fingerprint() + "…)";
+    }
+
+    static String describe(Operation op, Map<PublicKey, String> names) {
         if (op instanceof Operation.CreateDevice c) {
             return "create WireGuard link " + c.interfaceName() + " mtu " + c.mtu();
         } else if (op instanceof Operation.AnchorLink a) {
@@ -40,16 +57,16 @@ final class PlanText {
                     + (c.listenPort().isPresent() ? " listen port " + c.listenPort().getAsInt() : "")
                     + (c.firewallMark().isPresent() ? String.format(" fwmark 0x%x", c.firewallMark().getAsLong()) : "");
         } else if (op instanceof Operation.AddPeer a) {
-            return "add peer " + a.key().fingerprint() + "…" + a.endpoint().map(e -> " endpoint " + e).orElse("");
+            return "add peer " + peer(a.key(), names) + a.endpoint().map(e -> " endpoint " + e).orElse("");
         } else if (op instanceof Operation.UpdatePeer u) {
-            return "update peer " + u.key().fingerprint() + "…" + u.endpoint().map(e -> " endpoint " + e).orElse("")
+            return "update peer " + peer(u.key(), names) + u.endpoint().map(e -> " endpoint " + e).orElse("")
                     + " keepalive " + u.persistentKeepalive().getSeconds() + "s";
         } else if (op instanceof Operation.RemovePeer r) {
-            return "remove peer " + r.key().fingerprint() + "…";
+            return "remove peer " + peer(r.key(), names);
         } else if (op instanceof Operation.AddAllowedIp a) {
-            return "add allowed IP " + a.cidr() + " to peer " + a.key().fingerprint() + "…";
+            return "add allowed IP " + a.cidr() + " to peer " + peer(a.key(), names);
         } else if (op instanceof Operation.RemoveAllowedIp r) {
-            return "remove allowed IP " + r.cidr() + " from peer " + r.key().fingerprint() + "…";
+            return "remove allowed IP " + r.cidr() + " from peer " + peer(r.key(), names);
         } else if (op instanceof Operation.AddRoute a) {
             return "add route " + a.route();
         } else if (op instanceof Operation.ReplaceRoute r) {
@@ -104,7 +121,9 @@ final class PlanText {
         ObjectNode counts = root.putObject("counts");
         plan.counts().forEach(counts::put);
         ArrayNode operations = root.putArray("operations");
-        plan.operations().forEach(op -> operations.addObject().put("kind", op.kind()).put("description", describe(op)));
+        Map<PublicKey, String> names = peerNames(preview.target());
+        plan.operations().forEach(op -> operations.addObject().put("kind", op.kind())
+                .put("description", describe(op, names)));
         try {
             return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

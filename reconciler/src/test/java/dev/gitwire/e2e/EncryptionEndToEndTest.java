@@ -119,7 +119,7 @@ class EncryptionEndToEndTest {
         assertThat(repair.exitCode()).as(repair.output()).isZero();
         assertThat(repair.output()).contains("add route " + b.podAddress(1) + "/32 dev wireguard.cali")
                 .contains("add rule 99: not from all fwmark 0x100000/0x100000 lookup 51820")
-                .contains("fwmark 0x100000").contains("add peer " + b.key().publicKey().fingerprint());
+                .contains("fwmark 0x100000").contains("add peer node-b (" + b.key().publicKey().fingerprint() + "…)");
         assertThat(ns.ip("route", "show", "table", "100")).contains("10.99.0.0/16 dev eth0");
         assertThat(ns.ip("rule", "show")).contains("50:\tfrom all fwmark 0x1 lookup 100");
         assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 20)).isTrue();
