@@ -49,6 +49,7 @@ final class AgentHttpServer implements AutoCloseable {
     private final ServerSocketChannel server;
     private final Map<String, Handler> routes;
     private final Thread thread;
+    private final InetSocketAddress bound;
     private volatile boolean closed;
 
     /** One connection's progress: the bytes read so far, then the response being written. */
@@ -65,6 +66,7 @@ final class AgentHttpServer implements AutoCloseable {
         this.selector = Selector.open();
         this.server = ServerSocketChannel.open();
         server.bind(address, MAX_CONNECTIONS);
+        this.bound = (InetSocketAddress) server.getLocalAddress();
         server.configureBlocking(false);
         server.register(selector, SelectionKey.OP_ACCEPT);
         this.thread = new Thread(this::serve, "gitwire-http");
@@ -72,11 +74,7 @@ final class AgentHttpServer implements AutoCloseable {
     }
 
     InetSocketAddress address() {
-        try {
-            return (InetSocketAddress) server.getLocalAddress();
-        } catch (IOException e) {
-            throw new IllegalStateException("the HTTP server's socket is closed", e);
-        }
+        return bound;
     }
 
     void start() {

@@ -180,6 +180,23 @@ class AgentHttpTest {
         assertThat(agent.reads()).isEqualTo(3);
     }
 
+    /** Issue 18: `gitwire reconcile` asks the running agent for a read and a reconcile now. */
+    @Test
+    void gitwireReconcileAsksTheRunningAgent() throws Exception {
+        start("127.0.0.1", Optional.empty());
+        assertThat(eventually(10_000, () -> agent.reads() == 1)).isTrue();
+        Thread.sleep(AgentLoop.WEBHOOK_READS_EVERY.toMillis());
+
+        String address = "127.0.0.1:" + loop.httpAddress().getPort();
+        int exit = dev.gitwire.cli.GitwireCommand.commandLine().execute("reconcile", "--http-address", address);
+
+        assertThat(exit).isZero();
+        assertThat(eventually(10_000, () -> agent.reads() == 2)).isTrue();
+        loop.close();
+        assertThat(dev.gitwire.cli.GitwireCommand.commandLine().execute("reconcile", "--http-address", address))
+                .as("no agent there").isEqualTo(1);
+    }
+
     private Socket connect() throws IOException {
         Socket socket = new Socket("127.0.0.1", loop.httpAddress().getPort());
         sockets.add(socket);
