@@ -56,11 +56,17 @@ public final class GitwireCommand implements Runnable {
         }
     }
 
+    /** The version the build wrote into dev/gitwire/version.properties: the image's tag too. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
-        public String[] getVersion() {
-            String version = GitwireCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"gitwire " + (version == null ? "development build" : version)};
+        public String[] getVersion() throws java.io.IOException {
+            java.util.Properties properties = new java.util.Properties();
+            try (java.io.InputStream in = GitwireCommand.class.getResourceAsStream("/dev/gitwire/version.properties")) {
+                if (in != null) {
+                    properties.load(in);
+                }
+            }
+            return new String[] {"gitwire " + properties.getProperty("version", "(unknown: built without its version file)")};
         }
     }
 }

@@ -29,6 +29,21 @@ class UsageErrorsTest {
                 "see: gitwire plan --help");
     }
 
+    /** Issue 18: the version is the build's, and the image deploy/ runs carries the same tag. */
+    @Test
+    void theVersionIsTheBuildsAndTheImageTagOfDeploy() throws Exception {
+        StringWriter out = new StringWriter();
+        CommandLine line = GitwireCommand.commandLine();
+        line.setOut(new PrintWriter(out));
+        assertThat(line.execute("--version")).isZero();
+        String version = out.toString().strip();
+        assertThat(version).matches("gitwire \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+
+        String daemonSet = java.nio.file.Files.readString(dev.gitwire.testing.IntentFixtures.examplesRepo()
+                .resolveSibling("deploy").resolve("daemonset.yaml"));
+        assertThat(daemonSet).contains("image: ghcr.io/gitwire/gitwire:" + version.substring("gitwire ".length()) + "\n");
+    }
+
     @Test
     void aPortThatIsNotANumberAndAnUnknownLogFormatAreUsageErrors() {
         Run port = gitwire("run", "--allow-unsigned", "--repo", "/nonexistent", "--node", "a", "--no-kubernetes",
