@@ -47,6 +47,21 @@ class MetricsReferenceTest {
         }
 
         assertThat(documented).isEqualTo(exported);
+
+        // the alerts and the dashboard in deploy/monitoring/ name only metrics the agent exports
+        java.nio.file.Path monitoring = IntentFixtures.examplesRepo().resolveSibling("deploy").resolve("monitoring");
+        String rules = Files.readString(monitoring.resolve("prometheusrule.yaml"));
+        Object parsed = new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder().build())
+                .loadFromString(rules);
+        assertThat(parsed).isInstanceOf(Map.class);
+        String dashboard = Files.readString(monitoring.resolve("grafana-dashboard.json"));
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(dashboard).get("panels")).isNotEmpty();
+        Matcher used = Pattern.compile("gitwire_[a-z_]+").matcher(rules + dashboard);
+        Set<String> series = new java.util.TreeSet<>();
+        while (used.find()) {
+            series.add(used.group().replaceAll("_(bucket|sum|count)$", ""));
+        }
+        assertThat(series).isNotEmpty().allMatch(exported::containsKey);
         Set<String> counters = exported.entrySet().stream().filter(e -> e.getValue().equals("counter"))
                 .map(Map.Entry::getKey).collect(Collectors.toSet());
         assertThat(counters).allMatch(name -> name.endsWith("_total"));
