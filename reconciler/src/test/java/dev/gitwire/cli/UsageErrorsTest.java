@@ -40,7 +40,7 @@ class UsageErrorsTest {
         assertThat(version).matches("gitwire \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
 
         String daemonSet = java.nio.file.Files.readString(dev.gitwire.testing.IntentFixtures.examplesRepo()
-                .resolveSibling("deploy").resolve("daemonset.yaml"));
+                .resolveSibling("deploy").resolve("base/daemonset.yaml"));
         assertThat(daemonSet).contains("image: ghcr.io/gitwire/gitwire:" + version.substring("gitwire ".length()) + "\n");
     }
 

@@ -42,13 +42,38 @@ class DeployManifestsTest {
     }
 
     private List<HasMetadata> manifests() throws Exception {
+        Path base = deploy().resolve("base");
         List<HasMetadata> all = new ArrayList<>();
-        for (String line : Files.readAllLines(deploy().resolve("kustomization.yaml"))) {
+        for (String line : Files.readAllLines(base.resolve("kustomization.yaml"))) {
             if (line.matches("\\s+- [a-z-]+\\.yaml")) {
-                all.addAll(client.load(Files.newInputStream(deploy().resolve(line.strip().substring(2)))).items());
+                all.addAll(client.load(Files.newInputStream(base.resolve(line.strip().substring(2)))).items());
             }
         }
         return all;
+    }
+
+    /** Issue 18: the example overlay sets, in one place, what an operator must; Argo CD and Flux point at it. */
+    @Test
+    void theExampleOverlaySetsTheReposTheImageDigestAndTheTrustedKeys() throws Exception {
+        Assumptions.assumeTrue(Shell.tryRun(List.of("sh", "-c", "command -v kubectl"), null).exitCode() == 0,
+                "kubectl is not installed (make test installs it where Debian can)");
+        Shell.Result built = Shell.tryRun(List.of("kubectl", "kustomize", deploy().resolve("overlays/example").toString()),
+                null);
+        assertThat(built.exitCode()).as(built.output()).isZero();
+        List<HasMetadata> objects = client.load(new java.io.ByteArrayInputStream(
+                built.output().getBytes(java.nio.charset.StandardCharsets.UTF_8))).items();
+        DaemonSet daemonSet = (DaemonSet) objects.stream().filter(o -> o.getKind().equals("DaemonSet")).findFirst()
+                .orElseThrow();
+        var container = daemonSet.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(container.getImage()).matches("ghcr\\.io/gitwire/gitwire@sha256:[0-9a-f]{64}");
+        assertThat(container.getEnv()).filteredOn(e -> e.getName().endsWith("_REPO")).extracting(e -> e.getValue())
+                .containsExactlyInAnyOrder("https://git.example.com/platform/mesh.git",
+                        "https://git.example.com/platform/mesh-status.git");
+        assertThat(objects).anySatisfy(o -> assertThat(o.getKind() + "/" + o.getMetadata().getName())
+                .isEqualTo("ConfigMap/gitwire-trusted-keys"));
+        assertThat(Files.readString(deploy().resolve("examples/argocd-application.yaml")))
+                .contains("path: deploy/overlays/example\n");
+        assertThat(Files.readString(deploy().resolve("examples/flux.yaml"))).contains("path: ./deploy/overlays/example\n");
     }
 
     @Test
