@@ -52,6 +52,34 @@ class DeployManifestsTest {
         return all;
     }
 
+    /** Issue 18: the Helm chart, rendered by Helm's own engine, is the example overlay, object for object. */
+    @Test
+    void theHelmChartRendersWhatTheExampleOverlayBuilds() throws Exception {
+        Assumptions.assumeTrue(Shell.tryRun(List.of("sh", "-c", "command -v kubectl"), null).exitCode() == 0,
+                "kubectl is not installed (make test installs it where Debian can)");
+        Path overlay = deploy().resolve("overlays/example");
+        String rendered = new com.marcnuri.helm.Helm(deploy().resolve("chart")).template().withName("gitwire")
+                .set("trustedKeys", Files.readString(overlay.resolve("trusted-keys.asc"))).call();
+        Shell.Result built = Shell.tryRun(List.of("kubectl", "kustomize", overlay.toString()), null);
+        assertThat(built.exitCode()).as(built.output()).isZero();
+
+        Map<String, HasMetadata> chart = byKindAndName(rendered);
+        Map<String, HasMetadata> kustomize = byKindAndName(built.output());
+        assertThat(chart.keySet()).isEqualTo(kustomize.keySet());
+        chart.forEach((key, object) -> assertThat(object).as(key).isEqualTo(kustomize.get(key)));
+    }
+
+    private Map<String, HasMetadata> byKindAndName(String yaml) {
+        Map<String, HasMetadata> objects = new java.util.TreeMap<>();
+        client.load(new java.io.ByteArrayInputStream(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8))).items()
+                .forEach(o -> objects.put(o.getKind() + "/" + o.getMetadata().getName(), o));
+        // kustomize moves the env entries a patch sets to the front; the order means nothing here
+        objects.values().stream().filter(DaemonSet.class::isInstance).map(DaemonSet.class::cast)
+                .flatMap(d -> d.getSpec().getTemplate().getSpec().getContainers().stream())
+                .forEach(c -> c.getEnv().sort(java.util.Comparator.comparing(e -> e.getName())));
+        return objects;
+    }
+
     /** Issue 18: the example overlay sets, in one place, what an operator must; Argo CD and Flux point at it. */
     @Test
     void theExampleOverlaySetsTheReposTheImageDigestAndTheTrustedKeys() throws Exception {
