@@ -65,21 +65,28 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--output", defaultValue = "text", description = "text or json")
     ValidateCommand.Output output;
 
+    @Option(names = "--stale-after", defaultValue = "10m",
+            description = "A node still on an older revision this long after the head was committed is Stale (default 10m)")
+    String staleAfter;
+
     @Mixin
     GitAccessOptions git;
 
     @Spec
     CommandSpec spec;
 
+    /** The intent's head: its nodes, and the revision every node should be on, since when. */
+    private record Head(List<String> nodes, Optional<String> revision, Optional<Instant> committed) {}
+
     /** One node's line: what the status branch says of it, if anything, and when it last changed. */
-    private record Row(String name, Optional<NodeStatus> status, Optional<Instant> changed) {
+    private record Row(String name, Optional<NodeStatus> status, Optional<Instant> changed, boolean stale) {
         String phase() {
-            return status.map(s -> s.phase().name()).orElse("Missing");
+            return stale ? "Stale" : status.map(s -> s.phase().name()).orElse("Missing");
         }
 
         boolean fine() {
-            return status.filter(s -> s.phase() == NodeStatus.Phase.Ready || s.phase() == NodeStatus.Phase.Disabled)
-                    .isPresent();
+            return !stale && status.filter(s -> s.phase() == NodeStatus.Phase.Ready
+                    || s.phase() == NodeStatus.Phase.Disabled).isPresent();
         }
 
         long peered() {
@@ -93,7 +100,9 @@ final class StatusCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         GitAccess access = git.access();
         try (ScratchDirectory scratch = ScratchDirectory.create("gitwire-status")) {
-            List<String> inventory = inventory(scratch.path().resolve("intent"), access, err);
+            Head head = head(scratch.path().resolve("intent"), access, err);
+            List<String> inventory = head.nodes();
+            Duration staleBound = RunCommand.parseDuration(staleAfter);
             Optional<String> statusUrl = gitUrl(statusRepo == null ? repo : statusRepo);
             Map<String, NodeStatus> statuses = Map.of();
             Map<String, Instant> changed = Map.of();
@@ -113,11 +122,16 @@ final class StatusCommand implements Callable<Integer> {
             }
             TreeSet<String> names = new TreeSet<>(inventory);
             names.addAll(statuses.keySet());
+            Instant now = Instant.now();
+            // behind: a node that reported, but not the head, long after the head was committed
+            boolean headIsOld = head.committed().filter(at -> Duration.between(at, now).compareTo(staleBound) > 0).isPresent();
             List<Row> rows = new ArrayList<>();
             for (String name : names) {
-                rows.add(new Row(name, Optional.ofNullable(statuses.get(name)), Optional.ofNullable(changed.get(name))));
+                Optional<NodeStatus> status = Optional.ofNullable(statuses.get(name));
+                boolean stale = headIsOld && status.isPresent()
+                        && !status.get().observedRevision().equals(head.revision());
+                rows.add(new Row(name, status, Optional.ofNullable(changed.get(name)), stale));
             }
-            Instant now = Instant.now();
             if (output == ValidateCommand.Output.json) {
                 out.println(json(rows, now));
             } else {
@@ -137,27 +151,31 @@ final class StatusCommand implements Callable<Integer> {
         }
     }
 
-    /** The node names of the intent's inventory; none, with a warning, when the intent does not read. */
-    private List<String> inventory(Path cache, GitAccess access, PrintWriter err)
-            throws IOException, SourceUnavailableException {
+    /** The intent's head: its inventory's node names (none, with a warning, when it does not read). */
+    private Head head(Path cache, GitAccess access, PrintWriter err) throws IOException, SourceUnavailableException {
         Optional<String> url = gitUrl(repo);
-        Optional<Intent> intent;
         if (url.isPresent()) {
             try (GitRemote remote = new GitRemote(url.get(), cache, access)) {
                 Optional<ObjectId> head = remote.fetch(ref);
                 if (head.isEmpty()) {
                     err.println("gitwire: warning: branch " + ref + " does not exist in " + repo + ": no inventory");
-                    return List.of();
+                    return new Head(List.of(), Optional.empty(), Optional.empty());
                 }
                 try (RevWalk walk = new RevWalk(remote.repository())) {
-                    intent = read(new GitCommitTree(remote.repository(), walk.parseCommit(head.get())), err);
+                    var commit = walk.parseCommit(head.get());
+                    return new Head(names(read(new GitCommitTree(remote.repository(), commit), err)),
+                            Optional.of(ref + "@sha1:" + head.get().name()),
+                            Optional.of(commit.getCommitterIdent().getWhenAsInstant()));
                 }
             }
-        } else if (Files.isDirectory(Path.of(repo))) {
-            intent = read(new DirectoryTree(Path.of(repo)), err);
-        } else {
-            throw new GitwireCommand.UsageException(repo + " is neither a Git URL nor a directory");
         }
+        if (Files.isDirectory(Path.of(repo))) {
+            return new Head(names(read(new DirectoryTree(Path.of(repo)), err)), Optional.empty(), Optional.empty());
+        }
+        throw new GitwireCommand.UsageException(repo + " is neither a Git URL nor a directory");
+    }
+
+    private static List<String> names(Optional<Intent> intent) {
         return intent.map(i -> i.nodes().stream().map(MeshNode::name).toList()).orElse(List.of());
     }
 

@@ -68,6 +68,18 @@ class StatusCommandTest {
         publish(bare, "node-b", NodeStatus.Phase.Ready, head);
         publish(bare, "node-c", NodeStatus.Phase.Disabled, head);
         assertThat(gitwire("status", "--repo", "file://" + bare).exitCode()).isZero();
+
+        // a new intent commit that node-c never applies: Stale once the bound has passed, not before
+        String next = work.commit("a new revision", List.of());
+        work.push(false);
+        publish(bare, "node-a", NodeStatus.Phase.Ready, next);
+        publish(bare, "node-b", NodeStatus.Phase.Ready, next);
+        assertThat(gitwire("status", "--repo", bare.toString()).exitCode()).as("within the bound").isZero();
+        Thread.sleep(1100);
+        Run stale = gitwire("status", "--repo", bare.toString(), "--stale-after", "1s");
+        assertThat(stale.exitCode()).isEqualTo(1);
+        assertThat(stale.out()).containsPattern("node-a\\s+Ready").containsPattern("node-c\\s+Stale\\s+main@sha1:"
+                + head.substring(0, 12));
     }
 
     private void publish(Path bare, String node, NodeStatus.Phase phase, String head) throws Exception {
