@@ -65,6 +65,10 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--output", defaultValue = "text", description = "text or json")
     ValidateCommand.Output output;
 
+    @Option(names = "--kubeconfig", defaultValue = "${env:GITWIRE_KUBECONFIG}",
+            description = "Also list the cluster's nodes from the Kubernetes API (a node the inventory lacks, say)")
+    Path kubeconfig;
+
     @Option(names = "--stale-after", defaultValue = "10m",
             description = "A node still on an older revision this long after the head was committed is Stale (default 10m)")
     String staleAfter;
@@ -122,6 +126,7 @@ final class StatusCommand implements Callable<Integer> {
             }
             TreeSet<String> names = new TreeSet<>(inventory);
             names.addAll(statuses.keySet());
+            names.addAll(clusterNodes());
             Instant now = Instant.now();
             // behind: a node that reported, but not the head, long after the head was committed
             boolean headIsOld = head.committed().filter(at -> Duration.between(at, now).compareTo(staleBound) > 0).isPresent();
@@ -173,6 +178,23 @@ final class StatusCommand implements Callable<Integer> {
             return new Head(names(read(new DirectoryTree(Path.of(repo)), err)), Optional.empty(), Optional.empty());
         }
         throw new GitwireCommand.UsageException(repo + " is neither a Git URL nor a directory");
+    }
+
+    /** The Node names of the Kubernetes API, with --kubeconfig; none without. */
+    private List<String> clusterNodes() throws IOException {
+        if (kubeconfig == null) {
+            return List.of();
+        }
+        io.fabric8.kubernetes.client.Config config = io.fabric8.kubernetes.client.Config.fromKubeconfig(
+                Files.readString(kubeconfig));
+        config.setRequestTimeout(10_000);
+        config.setConnectionTimeout(10_000);
+        try (io.fabric8.kubernetes.client.KubernetesClient client = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                .withConfig(config).build()) {
+            return client.nodes().list().getItems().stream().map(n -> n.getMetadata().getName()).toList();
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            throw new IOException("cannot list the cluster's nodes: " + e.getMessage(), e);
+        }
     }
 
     private static List<String> names(Optional<Intent> intent) {

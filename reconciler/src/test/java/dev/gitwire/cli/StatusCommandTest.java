@@ -28,10 +28,13 @@ import picocli.CommandLine;
  * when its status last changed, and exits 0 only when every node is Ready (or Disabled); a local path
  * works as the repo.
  */
+@io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient(crud = true)
 class StatusCommandTest {
 
     @TempDir
     Path tmp;
+
+    io.fabric8.kubernetes.client.KubernetesClient client;
 
     private record Run(int exitCode, String out) {}
 
@@ -80,6 +83,14 @@ class StatusCommandTest {
         assertThat(stale.exitCode()).isEqualTo(1);
         assertThat(stale.out()).containsPattern("node-a\\s+Ready").containsPattern("node-c\\s+Stale\\s+main@sha1:"
                 + head.substring(0, 12));
+
+        // with the Kubernetes API: a node of the cluster that the inventory lacks is listed too
+        client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("node-x")
+                .endMetadata().build()).create();
+        Path kubeconfig = dev.gitwire.testing.Kubeconfig.write(tmp.resolve("kubeconfig"), client.getMasterUrl().toString());
+        Run cluster = gitwire("status", "--repo", bare.toString(), "--kubeconfig", kubeconfig.toString());
+        assertThat(cluster.out()).containsPattern("node-x\\s+Missing");
+        assertThat(cluster.exitCode()).isEqualTo(1);
     }
 
     private void publish(Path bare, String node, NodeStatus.Phase phase, String head) throws Exception {
