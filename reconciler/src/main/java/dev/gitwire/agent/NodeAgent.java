@@ -128,7 +128,8 @@ public final class NodeAgent implements Agent, AutoCloseable {
 
     /** In a cache of its own: the publisher pushes from its own thread. */
     private StatusPublisher statusPublisher(NodeSettings.StatusTarget target) throws IOException {
-        return new StatusPublisher(new StatusBranch(ownRemote(target, true), target.access(), target.branch()));
+        return new StatusPublisher(new StatusBranch(ownRemote(target, true), target.access(), target.branch(),
+                target.heartbeat()));
     }
 
     private GitRemote ownRemote(NodeSettings.StatusTarget target, boolean forPublishing) throws IOException {

@@ -21,7 +21,11 @@ public record NodeSettings(String repo, String ref, String node, Path stateDirec
      * Where the node's status is committed: a branch of the intent repo, or of a repo of its own; and the
      * credential that pushes it, which should be the only one that can write anything.
      */
-    public record StatusTarget(String repo, String branch, GitAccess access) {}
+    public record StatusTarget(String repo, String branch, GitAccess access, Duration heartbeat) {
+
+        /** How often an unchanged status is committed anyway, so that a node's silence shows. */
+        public static final Duration DEFAULT_HEARTBEAT = Duration.ofMinutes(30);
+    }
 
     /**
      * What weakens the trust boundary, said at every start and in the status: an intent any pusher can

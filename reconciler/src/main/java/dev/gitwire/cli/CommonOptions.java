@@ -46,6 +46,10 @@ final class CommonOptions {
             description = "SSH key that pushes the status branch, when not the intent's")
     Path statusGitSshKey;
 
+    @Option(names = "--status-heartbeat", defaultValue = "${env:GITWIRE_STATUS_HEARTBEAT:-30m}",
+            description = "Commit an unchanged status anyway this often (0s: never), so that a silent node shows")
+    String statusHeartbeat;
+
     @Option(names = "--no-kubernetes", defaultValue = "${env:GITWIRE_NO_KUBERNETES:-false}",
             description = "Standalone: workloads from the inventory, keys from pins")
     boolean noKubernetes;
@@ -91,7 +95,8 @@ final class CommonOptions {
         GitAccess statusAccess = access.withCredentials(Optional.ofNullable(statusGitTokenFile),
                 Optional.ofNullable(statusGitSshKey));
         Optional<NodeSettings.StatusTarget> status = Optional.ofNullable(statusBranch)
-                .map(branch -> new NodeSettings.StatusTarget(statusRepo == null ? repo : statusRepo, branch, statusAccess));
+                .map(branch -> new NodeSettings.StatusTarget(statusRepo == null ? repo : statusRepo, branch, statusAccess,
+                        RunCommand.parseDuration(statusHeartbeat)));
         return new NodeSettings(repo, ref, node, stateDir, status, access, trust(),
                 choice(), wireguardGo, noKubernetes ? Optional.empty()
                         : Optional.of(new NodeSettings.KubernetesAccess(Optional.ofNullable(kubeconfig))),

@@ -73,6 +73,10 @@ final class StatusCommand implements Callable<Integer> {
             description = "A node still on an older revision this long after the head was committed is Stale (default 10m)")
     String staleAfter;
 
+    @Option(names = "--silent-after", defaultValue = "90m",
+            description = "A node whose last report (a change, or the agents' 30m heartbeat) is older is Stale (default 90m)")
+    String silentAfter;
+
     @Mixin
     GitAccessOptions git;
 
@@ -107,6 +111,7 @@ final class StatusCommand implements Callable<Integer> {
             Head head = head(scratch.path().resolve("intent"), access, err);
             List<String> inventory = head.nodes();
             Duration staleBound = RunCommand.parseDuration(staleAfter);
+            Duration silentBound = RunCommand.parseDuration(silentAfter);
             Optional<String> statusUrl = gitUrl(statusRepo == null ? repo : statusRepo);
             Map<String, NodeStatus> statuses = Map.of();
             Map<String, Instant> changed = Map.of();
@@ -133,14 +138,16 @@ final class StatusCommand implements Callable<Integer> {
             List<Row> rows = new ArrayList<>();
             for (String name : names) {
                 Optional<NodeStatus> status = Optional.ofNullable(statuses.get(name));
-                boolean stale = headIsOld && status.isPresent()
-                        && !status.get().observedRevision().equals(head.revision());
-                rows.add(new Row(name, status, Optional.ofNullable(changed.get(name)), stale));
+                Optional<Instant> reported = Optional.ofNullable(changed.get(name));
+                boolean behind = headIsOld && status.isPresent() && !status.get().observedRevision().equals(head.revision());
+                boolean silent = status.isPresent()
+                        && reported.filter(at -> Duration.between(at, now).compareTo(silentBound) > 0).isPresent();
+                rows.add(new Row(name, status, reported, behind || silent));
             }
             if (output == ValidateCommand.Output.json) {
                 out.println(json(rows, now));
             } else {
-                out.printf("%-36s %-9s %-22s %-6s %-8s %s%n", "NODE", "PHASE", "REVISION", "PEERS", "CHANGED", "PUBLIC KEY");
+                out.printf("%-36s %-9s %-22s %-6s %-8s %s%n", "NODE", "PHASE", "REVISION", "PEERS", "REPORTED", "PUBLIC KEY");
                 rows.forEach(r -> out.printf("%-36s %-9s %-22s %-6s %-8s %s%n", r.name(), r.phase(),
                         r.status().flatMap(NodeStatus::observedRevision).map(v -> v.length() > 22 ? v.substring(0, 22) : v)
                                 .orElse("-"),
@@ -240,8 +247,8 @@ final class StatusCommand implements Callable<Integer> {
             n.put("publicKey", r.status().flatMap(NodeStatus::publicKey).orElse(null));
             n.put("peered", r.peered());
             n.put("peers", r.status().map(s -> s.peers().size()).orElse(0));
-            n.put("changed", r.changed().map(Instant::toString).orElse(null));
-            n.put("changedSecondsAgo", r.changed().map(at -> Duration.between(at, now).getSeconds()).orElse(null));
+            n.put("reported", r.changed().map(Instant::toString).orElse(null));
+            n.put("reportedSecondsAgo", r.changed().map(at -> Duration.between(at, now).getSeconds()).orElse(null));
             ArrayNode conditions = n.putArray("conditions");
             r.status().ifPresent(s -> s.conditions().forEach(c -> conditions.addObject().put("type", c.type())
                     .put("status", c.status()).put("reason", c.reason()).put("message", c.message())));

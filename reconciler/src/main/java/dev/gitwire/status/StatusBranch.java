@@ -54,6 +54,9 @@ public final class StatusBranch {
     private final Map<ObjectId, Optional<NodeStatus>> parsedBlobs = new java.util.HashMap<>();
     /** This node's file as last seen on the branch: an unchanged status then costs the server no fetch. */
     private Optional<Seen> seen = Optional.empty();
+    private Duration heartbeat = Duration.ZERO;
+    /** When this process last committed this node's status; its start, before the first commit. */
+    private long lastCommitNanos = System.nanoTime();
     private volatile List<String> ignored = List.of();
 
     private record Seen(String path, ObjectId content, long atNanos) {
@@ -61,6 +64,15 @@ public final class StatusBranch {
             return this.path.equals(path) && this.content.equals(content)
                     && System.nanoTime() - atNanos < RECHECK_UNCHANGED.toNanos();
         }
+    }
+
+    /**
+     * A status branch whose unchanged status is still committed, empty, once per {@code heartbeat} (none
+     * when zero): a node that died while nothing changed is then seen by the age of its last commit.
+     */
+    public StatusBranch(GitRemote remote, GitAccess access, String branch, Duration heartbeat) {
+        this(remote, access, branch);
+        this.heartbeat = heartbeat;
     }
 
     public StatusBranch(GitRemote remote, GitAccess access, String branch) {
@@ -127,7 +139,8 @@ public final class StatusBranch {
         try (ObjectInserter.Formatter hasher = new ObjectInserter.Formatter()) {
             contentId = hasher.idFor(Constants.OBJ_BLOB, content);
         }
-        if (seen.isPresent() && seen.get().holds(path, contentId)) {
+        boolean beat = !heartbeat.isZero() && System.nanoTime() - lastCommitNanos >= heartbeat.toNanos();
+        if (!beat && seen.isPresent() && seen.get().holds(path, contentId)) {
             return new Published(false, "", 0);
         }
         PublishPacing pacing = new PublishPacing(clusterSize, ThreadLocalRandom.current());
@@ -164,20 +177,26 @@ public final class StatusBranch {
             }
             Map<String, ObjectId> tree = tip.isPresent() ? tree(tip.get()) : new TreeMap<>();
             ObjectId previous = tree.get(path);
-            if (contentId.equals(previous)) {
+            boolean unchanged = contentId.equals(previous);
+            if (unchanged && !beat) {
                 seen = Optional.of(new Seen(path, contentId, System.nanoTime()));
                 return new Published(false, "", attempt);
             }
-            String message = message(status, previous == null ? Optional.empty() : parsed(previous));
+            String message = unchanged ? status.name() + ": still " + status.phase() + " on "
+                    + status.observedRevision().map(StatusBranch::abbreviate).orElse("nothing") + " (heartbeat)"
+                    : message(status, previous == null ? Optional.empty() : parsed(previous));
             Map<String, byte[]> written = new TreeMap<>();
-            written.put(path, content);
-            tree.remove(path);
-            Map<String, NodeStatus> all = statuses(tree);
-            all.put(status.name(), status);
-            written.put("README.md", StatusReadme.render(new ArrayList<>(all.values())).getBytes(StandardCharsets.UTF_8));
-            tree.remove("README.md");
+            if (!unchanged) { // a heartbeat is an empty commit: the same tree, a newer time
+                written.put(path, content);
+                tree.remove(path);
+                Map<String, NodeStatus> all = statuses(tree);
+                all.put(status.name(), status);
+                written.put("README.md", StatusReadme.render(new ArrayList<>(all.values())).getBytes(StandardCharsets.UTF_8));
+                tree.remove("README.md");
+            }
             try {
                 if (push(commit(tree, written, tip, status.name(), message))) {
+                    lastCommitNanos = System.nanoTime();
                     seen = Optional.of(new Seen(path, contentId, System.nanoTime()));
                     return new Published(true, message, attempt);
                 }

@@ -49,7 +49,8 @@ class StandaloneKeysTest {
                         Optional.empty(), List.of()), 1);
             }
             NodeSettings settings = new NodeSettings(url, "main", "node-a", dir.resolve("state"),
-                    Optional.of(new NodeSettings.StatusTarget(url, "gitwire/status", GitAccess.anonymous())), GitAccess.anonymous(),
+                    Optional.of(new NodeSettings.StatusTarget(url, "gitwire/status", GitAccess.anonymous(),
+                            NodeSettings.StatusTarget.DEFAULT_HEARTBEAT)), GitAccess.anonymous(),
                     CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go", Optional.empty(),
                     NodeSettings.DEFAULT_TEARDOWN_GRACE);
             try (NodeAgent agent = new NodeAgent(settings)) {
@@ -85,7 +86,8 @@ class StandaloneKeysTest {
             work.git("reset", "-q", "--hard", old);
             work.push(true);
             NodeSettings settings = new NodeSettings(url, "main", "node-a", dir.resolve("new-state"),
-                    Optional.of(new NodeSettings.StatusTarget(url, "gitwire/status", GitAccess.anonymous())), GitAccess.anonymous(),
+                    Optional.of(new NodeSettings.StatusTarget(url, "gitwire/status", GitAccess.anonymous(),
+                            NodeSettings.StatusTarget.DEFAULT_HEARTBEAT)), GitAccess.anonymous(),
                     new CommitTrust(false, Optional.empty(), Optional.empty(), false), WireguardLink.Choice.AUTO,
                     "wireguard-go", Optional.empty(), NodeSettings.DEFAULT_TEARDOWN_GRACE);
 

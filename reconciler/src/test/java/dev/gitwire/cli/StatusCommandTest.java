@@ -66,7 +66,7 @@ class StatusCommandTest {
         assertThat(json).hasSize(3);
         assertThat(json.get(2).get("name").asText()).isEqualTo("node-c");
         assertThat(json.get(2).get("phase").asText()).isEqualTo("Missing");
-        assertThat(json.get(0).get("changedSecondsAgo").asLong()).isBetween(0L, 120L);
+        assertThat(json.get(0).get("reportedSecondsAgo").asLong()).isBetween(0L, 120L);
 
         publish(bare, "node-b", NodeStatus.Phase.Ready, head);
         publish(bare, "node-c", NodeStatus.Phase.Disabled, head);
@@ -80,6 +80,9 @@ class StatusCommandTest {
         assertThat(gitwire("status", "--repo", bare.toString()).exitCode()).as("within the bound").isZero();
         Thread.sleep(1100);
         Run stale = gitwire("status", "--repo", bare.toString(), "--stale-after", "1s");
+        Run silent = gitwire("status", "--repo", bare.toString(), "--silent-after", "1s");
+        assertThat(silent.out()).as("every node's last report is older than 1 s").containsPattern("node-a\\s+Stale")
+                .containsPattern("node-c\\s+Stale");
         assertThat(stale.exitCode()).isEqualTo(1);
         assertThat(stale.out()).containsPattern("node-a\\s+Ready").containsPattern("node-c\\s+Stale\\s+main@sha1:"
                 + head.substring(0, 12));

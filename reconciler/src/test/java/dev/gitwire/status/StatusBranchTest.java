@@ -231,4 +231,26 @@ class StatusBranchTest {
             }
         }
     }
+
+    /** Issue 18: an unchanged status is committed anyway once per heartbeat, empty, so a silent node shows. */
+    @Test
+    void anUnchangedStatusIsCommittedOncePerHeartbeatWithTheSameTree() throws Exception {
+        try (GitServer server = new GitServer(tmp.resolve("served"))) {
+            String url = server.create("intent");
+            NodeStatus ready = status("node-a", PrivateKey.generate(new SecureRandom()), "main@sha1:" + "ab".repeat(20), 1);
+            try (GitRemote remote = new GitRemote(url, tmp.resolve("node-a"), GitAccess.anonymous())) {
+                StatusBranch branch = new StatusBranch(remote, GitAccess.anonymous(), BRANCH, java.time.Duration.ofSeconds(1));
+                assertThat(branch.publish(ready, 1).committed()).isTrue();
+                assertThat(branch.publish(ready, 1).committed()).as("unchanged, within the heartbeat").isFalse();
+                Thread.sleep(1100);
+                StatusBranch.Published beat = branch.publish(ready, 1);
+
+                assertThat(beat.committed()).isTrue();
+                assertThat(beat.message()).isEqualTo("node-a: still Ready on main@sha1:abababa (heartbeat)");
+                Path bare = server.path("intent");
+                assertThat(Shell.run("git", "-C", bare.toString(), "rev-parse", BRANCH + "^{tree}"))
+                        .isEqualTo(Shell.run("git", "-C", bare.toString(), "rev-parse", BRANCH + "~1^{tree}"));
+            }
+        }
+    }
 }
