@@ -57,6 +57,7 @@ final class AgentHttpServer implements AutoCloseable {
         final long deadline = System.nanoTime() + DEADLINE.toNanos();
         ByteBuffer in = ByteBuffer.allocate(1024);
         int headEnd = -1;
+        Head head;
         int bodyLength;
         ByteBuffer out;
     }
@@ -148,7 +149,12 @@ final class AgentHttpServer implements AutoCloseable {
                 return;
             }
             exchange.headEnd = end;
-            String length = header(exchange.in, end, "content-length");
+            exchange.head = Head.parse(new String(exchange.in.array(), 0, end, StandardCharsets.ISO_8859_1));
+            if (exchange.head == null) {
+                respond(key, exchange, Response.text(400, "not an HTTP/1 request line\n"));
+                return;
+            }
+            String length = exchange.head.headers().get("content-length");
             if (length != null) {
                 try {
                     exchange.bodyLength = Integer.parseInt(length.strip());
@@ -160,7 +166,7 @@ final class AgentHttpServer implements AutoCloseable {
                     respond(key, exchange, Response.text(413, "body larger than " + MAX_BODY + " bytes\n"));
                     return;
                 }
-            } else if (header(exchange.in, end, "transfer-encoding") != null) {
+            } else if (exchange.head.headers().containsKey("transfer-encoding")) {
                 respond(key, exchange, Response.text(411, "a body needs Content-Length\n"));
                 return;
             }
@@ -170,29 +176,39 @@ final class AgentHttpServer implements AutoCloseable {
         }
     }
 
-    private Response dispatch(Exchange exchange, InetSocketAddress peer) {
-        String head = new String(exchange.in.array(), 0, exchange.headEnd, StandardCharsets.ISO_8859_1);
-        String[] lines = head.split("\r\n");
-        String[] requestLine = lines[0].split(" ");
-        if (requestLine.length != 3 || !requestLine[2].startsWith("HTTP/1.")) {
-            return Response.text(400, "not an HTTP/1 request line\n");
-        }
-        Map<String, String> headers = new HashMap<>();
-        for (int i = 1; i < lines.length; i++) {
-            int colon = lines[i].indexOf(':');
-            if (colon > 0) {
-                headers.put(lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).strip());
+    /** A request's line and headers (names in lower case), parsed once when the blank line arrives. */
+    private record Head(String method, String path, Map<String, String> headers) {
+
+        /** The head, or null when its first line is not an HTTP/1 request line. */
+        static Head parse(String text) {
+            String[] lines = text.split("\r\n");
+            String[] requestLine = lines[0].split(" ");
+            if (requestLine.length != 3 || !requestLine[2].startsWith("HTTP/1.")) {
+                return null;
             }
+            Map<String, String> headers = new HashMap<>();
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                if (colon > 0) {
+                    headers.put(lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT),
+                            lines[i].substring(colon + 1).strip());
+                }
+            }
+            int query = requestLine[1].indexOf('?');
+            return new Head(requestLine[0], query < 0 ? requestLine[1] : requestLine[1].substring(0, query), headers);
         }
-        String path = requestLine[1].contains("?") ? requestLine[1].substring(0, requestLine[1].indexOf('?')) : requestLine[1];
-        Handler handler = routes.get(path);
+    }
+
+    private Response dispatch(Exchange exchange, InetSocketAddress peer) {
+        Head head = exchange.head;
+        Handler handler = routes.get(head.path());
         if (handler == null) {
             return Response.text(404, "not found\n");
         }
         byte[] body = new byte[exchange.bodyLength];
         System.arraycopy(exchange.in.array(), exchange.headEnd, body, 0, exchange.bodyLength);
         try {
-            return handler.handle(new Request(requestLine[0], path, headers, body, peer));
+            return handler.handle(new Request(head.method(), head.path(), head.headers(), body, peer));
         } catch (RuntimeException e) {
             return Response.text(500, "internal error: " + e + "\n");
         }
@@ -261,17 +277,6 @@ final class AgentHttpServer implements AutoCloseable {
             }
         }
         return -1;
-    }
-
-    private static String header(ByteBuffer in, int headEnd, String name) {
-        String head = new String(in.array(), 0, headEnd, StandardCharsets.ISO_8859_1);
-        for (String line : head.split("\r\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).strip().equalsIgnoreCase(name)) {
-                return line.substring(colon + 1);
-            }
-        }
-        return null;
     }
 
     private static void pause() {
