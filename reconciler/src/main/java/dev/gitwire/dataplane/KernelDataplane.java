@@ -67,6 +67,7 @@ public final class KernelDataplane implements Dataplane, AutoCloseable {
     private final Nftables nftables;
     private final GuardTable guard;
     private final Sysctls sysctls;
+    private volatile Boolean kernelHasWireguard;
 
     public KernelDataplane(NetworkNamespace namespace, WireguardLink.Choice choice, WireguardGoLauncher launcher,
             Path stateDirectory) {
@@ -219,13 +220,22 @@ public final class KernelDataplane implements Dataplane, AutoCloseable {
         };
     }
 
+    /**
+     * Asked once: the agent asks after every reconcile, and without link W (a node the mesh leaves out) the
+     * answer is only a forecast; once W exists, its kind says which WireGuard runs.
+     */
     private boolean kernelHasWireguard() {
-        try (NetlinkConnection generic = NetlinkConnection.open(NetlinkSocket.NETLINK_GENERIC, namespace)) {
-            GenericNetlink.resolve(generic, GenlCodec.FAMILY);
-            return true;
-        } catch (NetlinkException e) {
-            return false;
+        Boolean known = kernelHasWireguard;
+        if (known == null) {
+            try (NetlinkConnection generic = NetlinkConnection.open(NetlinkSocket.NETLINK_GENERIC, namespace)) {
+                GenericNetlink.resolve(generic, GenlCodec.FAMILY);
+                known = true;
+            } catch (NetlinkException e) {
+                known = false;
+            }
+            kernelHasWireguard = known;
         }
+        return known;
     }
 
     /** The device behind link W: a kernel WireGuard link, or a TUN served by wireguard-go; else none. */
