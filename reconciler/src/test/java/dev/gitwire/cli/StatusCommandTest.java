@@ -1,5 +1,6 @@
 package dev.gitwire.cli;
 
+import static dev.gitwire.cli.CliRun.gitwire;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,8 +13,6 @@ import dev.gitwire.status.StatusBranch;
 import dev.gitwire.testing.GitWorkTree;
 import dev.gitwire.testing.IntentFixtures;
 import dev.gitwire.testing.Shell;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
@@ -21,7 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Issue 18: `gitwire status` lists every node of the inventory, `Missing` when it never reported, with
@@ -36,16 +34,6 @@ class StatusCommandTest {
 
     io.fabric8.kubernetes.client.KubernetesClient client;
 
-    private record Run(int exitCode, String out) {}
-
-    private static Run gitwire(String... args) {
-        StringWriter out = new StringWriter();
-        CommandLine line = GitwireCommand.commandLine();
-        line.setOut(new PrintWriter(out));
-        line.setErr(new PrintWriter(new StringWriter()));
-        return new Run(line.execute(args), out.toString());
-    }
-
     @Test
     void everyNodeOfTheInventoryIsListedAndOnlyAllReadyExitsZero() throws Exception {
         Path bare = tmp.resolve("intent.git");
@@ -57,7 +45,7 @@ class StatusCommandTest {
         publish(bare, "node-a", NodeStatus.Phase.Ready, head);
         publish(bare, "node-b", NodeStatus.Phase.Degraded, head);
 
-        Run partial = gitwire("status", "--repo", bare.toString()); // a local path, not a URL
+        CliRun partial = gitwire("status", "--repo", bare.toString()); // a local path, not a URL
         assertThat(partial.exitCode()).isEqualTo(1);
         assertThat(partial.out()).containsPattern("node-a\\s+Ready\\s+main@sha1:" + head.substring(0, 12)
                 + "\\s+0/0\\s+\\d+s ago").containsPattern("node-b\\s+Degraded").containsPattern("node-c\\s+Missing\\s+-");
@@ -79,8 +67,8 @@ class StatusCommandTest {
         publish(bare, "node-b", NodeStatus.Phase.Ready, next);
         assertThat(gitwire("status", "--repo", bare.toString()).exitCode()).as("within the bound").isZero();
         Thread.sleep(1100);
-        Run stale = gitwire("status", "--repo", bare.toString(), "--stale-after", "1s");
-        Run silent = gitwire("status", "--repo", bare.toString(), "--silent-after", "1s");
+        CliRun stale = gitwire("status", "--repo", bare.toString(), "--stale-after", "1s");
+        CliRun silent = gitwire("status", "--repo", bare.toString(), "--silent-after", "1s");
         assertThat(silent.out()).as("every node's last report is older than 1 s").containsPattern("node-a\\s+Stale")
                 .containsPattern("node-c\\s+Stale");
         assertThat(stale.exitCode()).isEqualTo(1);
@@ -91,7 +79,7 @@ class StatusCommandTest {
         client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("node-x")
                 .endMetadata().build()).create();
         Path kubeconfig = dev.gitwire.testing.Kubeconfig.write(tmp.resolve("kubeconfig"), client.getMasterUrl().toString());
-        Run cluster = gitwire("status", "--repo", bare.toString(), "--kubeconfig", kubeconfig.toString());
+        CliRun cluster = gitwire("status", "--repo", bare.toString(), "--kubeconfig", kubeconfig.toString());
         assertThat(cluster.out()).containsPattern("node-x\\s+Missing");
         assertThat(cluster.exitCode()).isEqualTo(1);
     }

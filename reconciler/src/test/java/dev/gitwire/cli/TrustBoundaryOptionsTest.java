@@ -3,8 +3,6 @@ package dev.gitwire.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gitwire.agent.NodeSettings;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -16,14 +14,10 @@ class TrustBoundaryOptionsTest {
 
     @Test
     void theAgentRefusesToRunOnUnverifiedIntentWithoutBeingToldTo() {
-        StringWriter err = new StringWriter();
-        CommandLine line = GitwireCommand.commandLine();
-        line.setErr(new PrintWriter(err));
+        CliRun run = CliRun.gitwire("run", "--repo", "https://git.example/mesh.git", "--node", "a", "--no-kubernetes");
 
-        int code = line.execute("run", "--repo", "https://git.example/mesh.git", "--node", "a", "--no-kubernetes");
-
-        assertThat(code).isEqualTo(GitwireCommand.EXIT_USAGE);
-        assertThat(err.toString()).contains("the agent applies only signed intent: give --verify-signatures");
+        assertThat(run.exitCode()).isEqualTo(GitwireCommand.EXIT_USAGE);
+        assertThat(run.err()).contains("the agent applies only signed intent: give --verify-signatures");
     }
 
     @Test

@@ -1,28 +1,16 @@
 package dev.gitwire.cli;
 
+import static dev.gitwire.cli.CliRun.gitwire;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** Issue 18: a usage error is one line that says what is wrong, a hint where help is, and exit 2. */
 class UsageErrorsTest {
 
-    private record Run(int exitCode, String err) {}
-
-    private static Run gitwire(String... args) {
-        StringWriter err = new StringWriter();
-        CommandLine line = GitwireCommand.commandLine();
-        line.setErr(new PrintWriter(err));
-        line.setOut(new PrintWriter(new StringWriter()));
-        return new Run(line.execute(args), err.toString());
-    }
-
     @Test
     void aMissingFlagIsOneLineAndAHintNotTheWholeUsage() {
-        Run run = gitwire("plan", "--node", "a");
+        CliRun run = gitwire("plan", "--node", "a");
 
         assertThat(run.exitCode()).isEqualTo(GitwireCommand.EXIT_USAGE);
         assertThat(run.err().lines()).containsExactly("gitwire: Missing required option: '--repo=<repo>'",
@@ -32,11 +20,9 @@ class UsageErrorsTest {
     /** Issue 18: the version is the build's, and the image deploy/ runs carries the same tag. */
     @Test
     void theVersionIsTheBuildsAndTheImageTagOfDeploy() throws Exception {
-        StringWriter out = new StringWriter();
-        CommandLine line = GitwireCommand.commandLine();
-        line.setOut(new PrintWriter(out));
-        assertThat(line.execute("--version")).isZero();
-        String version = out.toString().strip();
+        CliRun run = gitwire("--version");
+        assertThat(run.exitCode()).isZero();
+        String version = run.out().strip();
         assertThat(version).matches("gitwire \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
 
         String daemonSet = java.nio.file.Files.readString(dev.gitwire.testing.IntentFixtures.examplesRepo()
@@ -46,12 +32,12 @@ class UsageErrorsTest {
 
     @Test
     void aPortThatIsNotANumberAndAnUnknownLogFormatAreUsageErrors() {
-        Run port = gitwire("run", "--allow-unsigned", "--repo", "/nonexistent", "--node", "a", "--no-kubernetes",
+        CliRun port = gitwire("run", "--allow-unsigned", "--repo", "/nonexistent", "--node", "a", "--no-kubernetes",
                 "--http-address", "127.0.0.1:abc");
         assertThat(port.exitCode()).isEqualTo(GitwireCommand.EXIT_USAGE);
         assertThat(port.err()).contains("an address is HOST:PORT with a port of 0 to 65535, not 127.0.0.1:abc");
 
-        Run format = gitwire("run", "--allow-unsigned", "--repo", "/nonexistent", "--node", "a", "--no-kubernetes",
+        CliRun format = gitwire("run", "--allow-unsigned", "--repo", "/nonexistent", "--node", "a", "--no-kubernetes",
                 "--log-format", "jsn");
         assertThat(format.exitCode()).isEqualTo(GitwireCommand.EXIT_USAGE);
         assertThat(format.err()).contains("--log-format").contains("plain, json").contains("jsn");

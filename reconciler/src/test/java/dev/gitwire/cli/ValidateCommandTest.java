@@ -1,14 +1,13 @@
 package dev.gitwire.cli;
 
+import static dev.gitwire.cli.CliRun.gitwire;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gitwire.testing.IntentFixtures;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.RandomAccessFile;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,21 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ValidateCommandTest {
 
-    private record Run(int exitCode, String out, String err) {}
-
-    private static Run gitwire(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        var line = GitwireCommand.commandLine();
-        line.setOut(new PrintWriter(out));
-        line.setErr(new PrintWriter(err));
-        int code = line.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void theExamplesRepoIsValid() {
-        Run run = gitwire("validate", IntentFixtures.examplesRepo().toString());
+        CliRun run = gitwire("validate", IntentFixtures.examplesRepo().toString());
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).isEqualTo("valid: mesh aks-prod-westeurope, 3 nodes\n");
     }
@@ -58,7 +45,7 @@ class ValidateCommandTest {
         Files.writeString(repo.resolve("nodes/node-a.yaml"),
                 Files.readString(repo.resolve("nodes/node-a.yaml")).replace("10.240.0.10]", "10.240.0.999]"));
 
-        Run run = gitwire("validate", repo.toString());
+        CliRun run = gitwire("validate", repo.toString());
 
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.out().lines()).containsExactly(
@@ -74,7 +61,7 @@ class ValidateCommandTest {
         Files.writeString(repo.resolve("mesh.yaml"), Files.readString(repo.resolve("mesh.yaml"))
                 + "  wireguard:\n    firewallMark: 0x3\n");
 
-        Run run = gitwire("validate", "--output", "json", repo.toString());
+        CliRun run = gitwire("validate", "--output", "json", repo.toString());
 
         assertThat(run.exitCode()).as("a warning does not fail").isZero();
         JsonNode problems = new ObjectMapper().readTree(run.out());
@@ -91,7 +78,7 @@ class ValidateCommandTest {
         try (RandomAccessFile huge = new RandomAccessFile(repo.resolve("nodes/node-d.yaml").toFile(), "rw")) {
             huge.setLength(50L * 1024 * 1024); // sparse: refused by size, never parsed
         }
-        Run run = gitwire("validate", repo.toString());
+        CliRun run = gitwire("validate", repo.toString());
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.out()).startsWith("nodes/node-d.yaml:1:1: file is 52428800 bytes; the limit is 16777216");
     }
@@ -101,7 +88,7 @@ class ValidateCommandTest {
         Path repo = IntentFixtures.copy(IntentFixtures.resource("intent/base"), dir.resolve("repo"));
         Files.delete(repo.resolve("mesh.yaml"));
         Files.write(repo.resolve("nodes/node-a.yaml"), new byte[] {'k', ':', ' ', (byte) 0xC3, (byte) 0x28});
-        Run run = gitwire("validate", repo.toString());
+        CliRun run = gitwire("validate", repo.toString());
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.out().lines()).containsExactly(
                 "mesh.yaml:1:1: missing: an intent repo has a MeshIntent in mesh.yaml at its root",
@@ -118,11 +105,11 @@ class ValidateCommandTest {
 
     @Test
     void usageErrorsExitWithTwoAndNoStackTrace(@TempDir Path dir) {
-        Run missing = gitwire("validate", dir.resolve("nope").toString());
+        CliRun missing = gitwire("validate", dir.resolve("nope").toString());
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(missing.err()).contains("is not a directory").doesNotContain("Exception").doesNotContain("\tat ");
 
-        Run badOption = gitwire("validate", "--output", "xml", dir.toString());
+        CliRun badOption = gitwire("validate", "--output", "xml", dir.toString());
         assertThat(badOption.exitCode()).isEqualTo(2);
         assertThat(gitwire("frobnicate").exitCode()).isEqualTo(2);
         assertThat(gitwire().exitCode()).isEqualTo(2);
