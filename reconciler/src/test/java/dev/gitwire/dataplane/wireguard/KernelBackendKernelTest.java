@@ -1,5 +1,7 @@
 package dev.gitwire.dataplane.wireguard;
 
+import static dev.gitwire.dataplane.wireguard.TestPeers.hosts;
+import static dev.gitwire.dataplane.wireguard.TestPeers.newPeerKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
@@ -164,17 +166,5 @@ class KernelBackendKernelTest {
                 far.device().close();
             }
         }
-    }
-
-    private static PublicKey newPeerKey() {
-        return PrivateKey.generate(RANDOM).publicKey();
-    }
-
-    private static List<Cidr> hosts(String prefix, int from, int count) {
-        List<Cidr> cidrs = new ArrayList<>();
-        for (int i = from; i < from + count; i++) {
-            cidrs.add(Cidr.host(IpAddress.parse(prefix + (i / 256) + "." + (i % 256))));
-        }
-        return cidrs;
     }
 }

@@ -1,5 +1,7 @@
 package dev.gitwire.dataplane.wireguard;
 
+import static dev.gitwire.dataplane.wireguard.TestPeers.hosts;
+import static dev.gitwire.dataplane.wireguard.TestPeers.newPeerKey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,7 +17,6 @@ import dev.gitwire.testing.Privileged;
 import dev.gitwire.testing.WireguardGoHost;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -45,18 +46,6 @@ class UapiBackendKernelTest {
     void stop() {
         device.close();
         host.close();
-    }
-
-    private static PublicKey newPeerKey() {
-        return PrivateKey.generate(RANDOM).publicKey();
-    }
-
-    private static List<Cidr> hosts(String prefix, int from, int count) {
-        List<Cidr> cidrs = new ArrayList<>();
-        for (int i = from; i < from + count; i++) {
-            cidrs.add(Cidr.host(IpAddress.parse(prefix + (i / 256) + "." + (i % 256))));
-        }
-        return cidrs;
     }
 
     @Test
