@@ -48,11 +48,7 @@ class StandaloneKeysTest {
                         Optional.of(b.publicKey().base64()), 51820, Optional.empty(), NodeStatus.Phase.Ready, List.of(),
                         Optional.empty(), List.of()), 1);
             }
-            NodeSettings settings = new NodeSettings(url, "main", "node-a", dir.resolve("state"),
-                    Optional.of(new NodeSettings.StatusTarget(url, "gitwire/status", GitAccess.anonymous(),
-                            NodeSettings.StatusTarget.DEFAULT_HEARTBEAT)), GitAccess.anonymous(),
-                    CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go", Optional.empty(),
-                    NodeSettings.DEFAULT_TEARDOWN_GRACE);
+            NodeSettings settings = standalone(url, dir.resolve("state"), CommitTrust.none());
             try (NodeAgent agent = new NodeAgent(settings)) {
                 agent.read();
                 assertThat(peerKeys(agent.prepare())).contains(b.publicKey());
@@ -85,17 +81,22 @@ class StandaloneKeysTest {
             }
             work.git("reset", "-q", "--hard", old);
             work.push(true);
-            NodeSettings settings = new NodeSettings(url, "main", "node-a", dir.resolve("new-state"),
-                    Optional.of(new NodeSettings.StatusTarget(url, "gitwire/status", GitAccess.anonymous(),
-                            NodeSettings.StatusTarget.DEFAULT_HEARTBEAT)), GitAccess.anonymous(),
-                    new CommitTrust(false, Optional.empty(), Optional.empty(), false), WireguardLink.Choice.AUTO,
-                    "wireguard-go", Optional.empty(), NodeSettings.DEFAULT_TEARDOWN_GRACE);
+            NodeSettings settings = standalone(url, dir.resolve("new-state"),
+                    new CommitTrust(false, Optional.empty(), Optional.empty(), false));
 
             try (NodeAgent agent = new NodeAgent(settings)) {
                 assertThatThrownBy(agent::read).isInstanceOf(SourceUnavailableException.class)
                         .hasMessageContaining("does not descend from the last applied " + applied.substring(0, 7));
             }
         }
+    }
+
+    /** Node node-a of the intent at {@code url}, standalone, its status on that repo's gitwire/status. */
+    private static NodeSettings standalone(String url, Path state, CommitTrust trust) {
+        return new NodeSettings(url, "main", "node-a", state, Optional.of(new NodeSettings.StatusTarget(url,
+                "gitwire/status", GitAccess.anonymous(), NodeSettings.StatusTarget.DEFAULT_HEARTBEAT)),
+                GitAccess.anonymous(), trust, WireguardLink.Choice.AUTO, "wireguard-go", Optional.empty(),
+                NodeSettings.DEFAULT_TEARDOWN_GRACE);
     }
 
     private static List<dev.gitwire.keys.PublicKey> peerKeys(Agent.Prepared prepared) {
