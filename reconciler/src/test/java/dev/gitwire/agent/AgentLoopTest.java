@@ -76,6 +76,11 @@ class AgentLoopTest {
         running.start();
     }
 
+    private void runUntilReady() throws InterruptedException {
+        run();
+        assertThat(eventually(WAIT, () -> get("/readyz").equals("200 ready"))).isTrue();
+    }
+
     @AfterEach
     void stop() throws InterruptedException {
         agent.gitHealed();
@@ -106,8 +111,7 @@ class AgentLoopTest {
 
     @Test
     void anIntentNotReadForLongerThanTheBoundIsNotReadyWhileTheMeshStaysUp() throws Exception {
-        run();
-        assertThat(eventually(WAIT, () -> get("/readyz").equals("200 ready"))).isTrue();
+        runUntilReady();
 
         agent.gitFails(new IOException("cannot fetch: connection refused"));
         clock.advance(INTERVAL.multipliedBy(3).plus(Duration.ofMinutes(2)).plusSeconds(1));
@@ -119,8 +123,7 @@ class AgentLoopTest {
 
     @Test
     void aGitReadThatNeverReturnsNeverHoldsUpTheRepairOfAVanishedDevice() throws Exception {
-        run();
-        assertThat(eventually(WAIT, () -> get("/readyz").equals("200 ready"))).isTrue();
+        runUntilReady();
         agent.gitHangs();
         loop.trigger("test"); // the poll would do the same; the read now hangs on its own thread
         Thread.sleep(INTERVAL.toMillis() + 500);
@@ -134,8 +137,7 @@ class AgentLoopTest {
 
     @Test
     void kernelErrorsFailTheReconcileAreCountedAndRetriedUntilTheKernelAnswersAgain() throws Exception {
-        run();
-        assertThat(eventually(WAIT, () -> get("/readyz").equals("200 ready"))).isTrue();
+        runUntilReady();
         Ownership owned = ownership();
         agent.kernel.handshake(B.publicKey(), clock.instant());
         assertThat(eventually(WAIT, () -> ModelDataplane.path(agent.kernel.state(), owned, B_POD) == Path.TUNNEL)).isTrue();
@@ -156,8 +158,7 @@ class AgentLoopTest {
 
     @Test
     void anOperationThatFailsIsRetriedUntilItSucceeds() throws Exception {
-        run();
-        assertThat(eventually(WAIT, () -> get("/readyz").equals("200 ready"))).isTrue();
+        runUntilReady();
 
         agent.kernel.failExecuting(op -> op instanceof Operation.CreateDevice,
                 new IllegalStateException("netlink: RTM_NEWLINK wireguard.cali: EEXIST"));
@@ -172,8 +173,7 @@ class AgentLoopTest {
 
     @Test
     void aKernelCallThatNeverReturnsMakesTheAgentNotLiveSoTheKubeletRestartsIt() throws Exception {
-        run();
-        assertThat(eventually(WAIT, () -> get("/readyz").equals("200 ready"))).isTrue();
+        runUntilReady();
 
         agent.kernel.hang();
         loop.trigger("test");
@@ -187,8 +187,7 @@ class AgentLoopTest {
 
     @Test
     void aWatchThreadThatDiesMakesTheAgentNotLiveAndIsCounted() throws Exception {
-        run();
-        assertThat(eventually(WAIT, () -> get("/readyz").equals("200 ready"))).isTrue();
+        runUntilReady();
 
         agent.kernel.killWatch(new AssertionError("a bug in the watch"));
 
