@@ -40,10 +40,7 @@ class EncryptionEndToEndTest {
         a = bed.addNode("node-a", 1, 2);
         b = bed.addNode("node-b", 2, 2);
         c = bed.addNode("node-c", 3, 1);
-        for (Node node : bed.nodes()) {
-            node.host().namespace().exec("sysctl", "-q", "-w", "net.ipv4.conf.all.rp_filter=1",
-                    "net.ipv4.conf.eth0.rp_filter=1");
-        }
+        bed.strictReversePathFiltering();
         repo = Files.createDirectories(bed.root().resolve("repo"));
     }
 

@@ -46,10 +46,7 @@ class FailClosedEndToEndTest {
         bed = new Testbed();
         a = bed.addNode("node-a", 1, 1);
         b = bed.addNode("node-b", 2, 1);
-        for (Node node : bed.nodes()) {
-            node.host().namespace().exec("sysctl", "-q", "-w", "net.ipv4.conf.all.rp_filter=1",
-                    "net.ipv4.conf.eth0.rp_filter=1");
-        }
+        bed.strictReversePathFiltering();
         repo = bed.writeIntent(Files.createDirectories(bed.root().resolve("repo")),
                 Testbed.mesh(true, true, Mode.OPPORTUNISTIC), Set.of());
         for (Node node : bed.nodes()) {

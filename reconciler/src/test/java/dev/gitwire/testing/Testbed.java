@@ -184,6 +184,12 @@ public final class Testbed implements AutoCloseable {
         return podNames.get(address);
     }
 
+    /** Strict reverse-path filtering (rp_filter 1) on every node so far: what host encryption must survive. */
+    public void strictReversePathFiltering() {
+        nodes.values().forEach(node -> sysctl(node.host().namespace(), "net.ipv4.conf.all.rp_filter=1",
+                "net.ipv4.conf.eth0.rp_filter=1"));
+    }
+
     private static void sysctl(TestNamespace ns, String... settings) {
         for (String setting : settings) {
             ns.exec("sysctl", "-q", "-w", setting);
