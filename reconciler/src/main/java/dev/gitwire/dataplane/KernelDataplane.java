@@ -26,7 +26,9 @@ import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.DesiredState;
 import dev.gitwire.desired.HostEncryptionTables;
 import dev.gitwire.desired.Underlay;
+import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.DeviceState;
+import dev.gitwire.model.Endpoint;
 import dev.gitwire.model.Link;
 import dev.gitwire.model.NftTable;
 import dev.gitwire.model.Route;
@@ -40,6 +42,7 @@ import dev.gitwire.plan.Operation;
 import dev.gitwire.plan.Plan;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -284,18 +287,24 @@ public final class KernelDataplane implements Dataplane, AutoCloseable {
     static DeviceUpdate deviceUpdate(List<Operation> ops) {
         DeviceUpdate settings = DeviceUpdate.peers(List.of());
         List<PeerUpdate> peers = new ArrayList<>();
+        PeerRun run = null;
         for (Operation op : ops) {
             if (op instanceof Operation.ConfigureDevice c) {
                 settings = new DeviceUpdate(c.privateKey(), c.listenPort(), c.firewallMark(), false, List.of());
                 continue;
             }
             PeerUpdate next = peerUpdate(op);
-            PeerUpdate last = peers.isEmpty() ? null : peers.get(peers.size() - 1);
-            if (last != null && last.publicKey().equals(next.publicKey()) && !last.remove() && !next.remove()) {
-                peers.set(peers.size() - 1, merge(last, next));
-            } else {
-                peers.add(next);
+            if (run != null && run.key.equals(next.publicKey()) && !run.remove && !next.remove()) {
+                run.absorb(next);
+                continue;
             }
+            if (run != null) {
+                peers.add(run.update());
+            }
+            run = new PeerRun(next);
+        }
+        if (run != null) {
+            peers.add(run.update());
         }
         return new DeviceUpdate(settings.privateKey(), settings.listenPort(), settings.firewallMark(), false, peers);
     }
@@ -319,14 +328,37 @@ public final class KernelDataplane implements Dataplane, AutoCloseable {
         return PeerUpdate.removeAllowedIps(remove.key(), List.of(remove.cidr()));
     }
 
-    private static PeerUpdate merge(PeerUpdate a, PeerUpdate b) {
-        List<Cidr> add = new ArrayList<>(a.addAllowedIps());
-        add.addAll(b.addAllowedIps());
-        List<Cidr> remove = new ArrayList<>(a.removeAllowedIps());
-        remove.addAll(b.removeAllowedIps());
-        return new PeerUpdate(a.publicKey(), false, b.endpoint().or(a::endpoint),
-                b.persistentKeepalive().or(a::persistentKeepalive), a.replaceAllowedIps() || b.replaceAllowedIps(),
-                add, remove);
+    /** Consecutive changes of one peer, gathered in one pass: a peer gaining 100,000 allowed IPs is one update. */
+    private static final class PeerRun {
+        final PublicKey key;
+        final boolean remove;
+        Optional<Endpoint> endpoint;
+        Optional<Duration> keepalive;
+        boolean replace;
+        final List<Cidr> add = new ArrayList<>();
+        final List<Cidr> removeIps = new ArrayList<>();
+
+        PeerRun(PeerUpdate first) {
+            key = first.publicKey();
+            remove = first.remove();
+            endpoint = first.endpoint();
+            keepalive = first.persistentKeepalive();
+            replace = first.replaceAllowedIps();
+            add.addAll(first.addAllowedIps());
+            removeIps.addAll(first.removeAllowedIps());
+        }
+
+        void absorb(PeerUpdate next) {
+            endpoint = next.endpoint().or(() -> endpoint);
+            keepalive = next.persistentKeepalive().or(() -> keepalive);
+            replace |= next.replaceAllowedIps();
+            add.addAll(next.addAllowedIps());
+            removeIps.addAll(next.removeAllowedIps());
+        }
+
+        PeerUpdate update() {
+            return new PeerUpdate(key, remove, endpoint, keepalive, replace, add, removeIps);
+        }
     }
 
     @Override
