@@ -204,6 +204,9 @@ public final class StrictYaml {
 
         private Object typePlain(ScalarEvent event, SourcePosition position) {
             String text = event.getValue();
+            if (plainlyText(text)) {
+                return text; // an address or a CIDR: 100,000 of them skip the eight patterns below
+            }
             if (NULL.matcher(text).matches()) {
                 return null;
             }
@@ -238,6 +241,18 @@ public final class StrictYaml {
                         .replace(".INF", "Infinity").replaceAll("^\\.(nan|NaN|NAN)$", "NaN"));
             }
             return text;
+        }
+
+        /** Whether no null, boolean or number of YAML 1.2's core schema can be spelled so: two dots, a colon or a slash. */
+        private static boolean plainlyText(String text) {
+            int dots = 0;
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c == ':' || c == '/' || (c == '.' && ++dots == 2)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private void rejectTag(Optional<String> tag, Event event) {

@@ -39,6 +39,17 @@ class StrictYamlTest {
     }
 
     @Test
+    void addressesAndCidrsAreTextWhileOneDotStillMakesANumber() throws YamlRejectedException {
+        assertThat(value("k: 10.64.0.1\n", "k")).isEqualTo("10.64.0.1");
+        assertThat(value("k: 10.64.0.0/16\n", "k")).isEqualTo("10.64.0.0/16");
+        assertThat(value("k: fd00::1\n", "k")).isEqualTo("fd00::1");
+        assertThat(value("k: 1.5\n", "k")).isEqualTo(1.5);
+        assertThat(value("k: .5\n", "k")).isEqualTo(0.5);
+        assertThat(value("k: 1.\n", "k")).isEqualTo(1.0);
+        assertThat(value("k: 1.5e3\n", "k")).isEqualTo(1500.0);
+    }
+
+    @Test
     void octalLookingNumbersAreRefusedWithTheirPosition() {
         assertThatThrownBy(() -> yaml.parse("t.yaml", "a: 1\nmode: 0644\n"))
                 .isInstanceOfSatisfying(YamlRejectedException.class, e -> {
