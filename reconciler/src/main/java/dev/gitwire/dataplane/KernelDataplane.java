@@ -33,6 +33,7 @@ import dev.gitwire.model.Link;
 import dev.gitwire.model.NftTable;
 import dev.gitwire.model.Route;
 import dev.gitwire.model.Rule;
+import dev.gitwire.model.SortedArraySet;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.net.IpFamily;
@@ -49,7 +50,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -97,7 +97,7 @@ public final class KernelDataplane implements Dataplane, AutoCloseable {
         Optional<Link> link = new Links(netlink).get(owned.interfaceName());
         Optional<DeviceState> device = link.flatMap(this::readDevice);
         RouteTable table = new RouteTable(netlink, owned.table());
-        TreeSet<Route> routes = new TreeSet<>();
+        List<Route> routes = new ArrayList<>(); // each family sorted, IPv4 first: one linear sort
         List<Rule> rules = new ArrayList<>();
         Rules allRules = new Rules(netlink);
         for (IpFamily family : IpFamily.values()) {
@@ -118,7 +118,7 @@ public final class KernelDataplane implements Dataplane, AutoCloseable {
             }
         }
         boolean anchored = link.map(l -> new Addresses(netlink).has(l.index(), Operation.AnchorLink.ADDRESS)).orElse(false);
-        return new ObservedDataplane(link, device, anchored, routes, rules, guard.read(), tables, values, remembered);
+        return new ObservedDataplane(link, device, anchored, SortedArraySet.copyOf(routes), rules, guard.read(), tables, values, remembered);
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.gitwire.model.PeerConfig;
 import dev.gitwire.model.Route;
 import dev.gitwire.model.RouteType;
 import dev.gitwire.model.Rule;
+import dev.gitwire.model.SortedArraySet;
 import dev.gitwire.net.Cidr;
 import java.util.Collections;
 import java.util.List;
@@ -38,7 +39,7 @@ public record DesiredDataplane(
         List<RefusedClaim> refusedClaims) {
 
     public DesiredDataplane {
-        routes = Collections.unmodifiableSortedSet(new TreeSet<>(routes));
+        routes = SortedArraySet.copyOf(routes);
         rules = List.copyOf(rules);
         tunnelled = Collections.unmodifiableMap(new TreeMap<>(tunnelled));
         nftTables = List.copyOf(nftTables);

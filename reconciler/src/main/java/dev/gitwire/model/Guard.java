@@ -1,9 +1,9 @@
 package dev.gitwire.model;
 
 import dev.gitwire.net.Cidr;
-import java.util.Collections;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SortedSet;
-import java.util.TreeSet;
 
 /**
  * The fail-closed guard (docs/architecture.md, "The guard"): packets to {@link #destinations()} that leave
@@ -20,7 +20,7 @@ public record Guard(long firewallMark, String interfaceName, int hostCapacity, S
     static final int MIN_CAPACITY = 1 << 16;
 
     public Guard {
-        destinations = Collections.unmodifiableSortedSet(withoutCovered(destinations));
+        destinations = withoutCovered(destinations);
     }
 
     /** A guard of these rules sized for its destinations: twice as many host slots as it needs, at least 65,536. */
@@ -48,9 +48,10 @@ public record Guard(long firewallMark, String interfaceName, int hostCapacity, S
 
     /** The prefixes not inside another prefix of the set; host prefixes stay, they go to a set of their own. */
     private static SortedSet<Cidr> withoutCovered(SortedSet<Cidr> all) {
-        TreeSet<Cidr> kept = new TreeSet<>();
+        SortedArraySet<Cidr> sorted = SortedArraySet.copyOf(all);
+        List<Cidr> kept = new ArrayList<>(sorted.size());
         Cidr lastNetwork = null;
-        for (Cidr c : all) { // sorted by network then length: a covering prefix comes before what it covers
+        for (Cidr c : sorted) { // sorted by network then length: a covering prefix comes before what it covers
             if (!c.isHost() && lastNetwork != null && lastNetwork.overlaps(c)
                     && lastNetwork.prefixLength() <= c.prefixLength()) {
                 continue;
@@ -60,12 +61,12 @@ public record Guard(long firewallMark, String interfaceName, int hostCapacity, S
             }
             kept.add(c);
         }
-        return kept;
+        return kept.size() == sorted.size() ? sorted : SortedArraySet.copyOf(kept);
     }
 
     /** The same rules and capacity, holding nothing yet. */
     public Guard withoutDestinations() {
-        return new Guard(firewallMark, interfaceName, hostCapacity, new TreeSet<>());
+        return new Guard(firewallMark, interfaceName, hostCapacity, SortedArraySet.of());
     }
 
     public boolean sameRules(Guard other) {

@@ -5,13 +5,12 @@ import dev.gitwire.net.Cidr;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.SortedSet;
-import java.util.TreeSet;
 
 /** What gitwire configures for a peer; allowed IPs are a sorted set, so equal configs compare equal. */
 public record PeerConfig(PublicKey publicKey, Optional<Endpoint> endpoint, Duration persistentKeepalive,
         SortedSet<Cidr> allowedIps) {
 
     public PeerConfig {
-        allowedIps = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(allowedIps));
+        allowedIps = SortedArraySet.copyOf(allowedIps);
     }
 }

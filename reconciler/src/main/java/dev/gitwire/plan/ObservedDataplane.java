@@ -7,6 +7,7 @@ import dev.gitwire.model.Link;
 import dev.gitwire.model.NftTable;
 import dev.gitwire.model.Route;
 import dev.gitwire.model.Rule;
+import dev.gitwire.model.SortedArraySet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +33,7 @@ public record ObservedDataplane(
         Set<String> rememberedSysctls) {
 
     public ObservedDataplane {
-        routes = java.util.Collections.unmodifiableSortedSet(new TreeSet<>(routes));
+        routes = SortedArraySet.copyOf(routes);
         rules = List.copyOf(rules);
         nftTables = List.copyOf(nftTables);
         sysctls = Map.copyOf(sysctls);

@@ -11,6 +11,7 @@ import dev.gitwire.model.DeviceState;
 import dev.gitwire.model.Endpoint;
 import dev.gitwire.model.PeerConfig;
 import dev.gitwire.model.PeerState;
+import dev.gitwire.model.SortedArraySet;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.net.IpFamily;
@@ -23,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 
 /**
  * The kernel's WireGuard generic netlink family (include/uapi/linux/wireguard.h), as pure encoding and
@@ -234,7 +234,7 @@ public final class GenlCodec {
         Optional<Instant> handshake = Optional.empty();
         long received;
         long sent;
-        final TreeSet<Cidr> allowedIps = new TreeSet<>();
+        final List<Cidr> allowedIps = new ArrayList<>(); // in the device's order; the PeerConfig sorts them once
 
         PeerAccumulator(PublicKey key) {
             this.key = key;
@@ -270,7 +270,8 @@ public final class GenlCodec {
         }
 
         PeerState build() {
-            return new PeerState(new PeerConfig(key, endpoint, keepalive, allowedIps), handshake, received, sent);
+            return new PeerState(new PeerConfig(key, endpoint, keepalive, SortedArraySet.copyOf(allowedIps)), handshake,
+                    received, sent);
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.gitwire.model.DeviceState;
 import dev.gitwire.model.Endpoint;
 import dev.gitwire.model.PeerConfig;
 import dev.gitwire.model.PeerState;
+import dev.gitwire.model.SortedArraySet;
 import dev.gitwire.net.Cidr;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeSet;
 
 /**
  * The userspace WireGuard configuration protocol (wireguard.com/xplatform): {@code key=value} lines,
@@ -120,7 +120,7 @@ public final class UapiCodec {
         final PublicKey key;
         Optional<Endpoint> endpoint = Optional.empty();
         Duration keepalive = Duration.ZERO;
-        final TreeSet<Cidr> allowedIps = new TreeSet<>();
+        final List<Cidr> allowedIps = new ArrayList<>(); // in the device's order; the PeerConfig sorts them once
         long handshakeSeconds;
         long handshakeNanos;
         long received;
@@ -134,7 +134,8 @@ public final class UapiCodec {
             Optional<Instant> handshake = handshakeSeconds == 0 && handshakeNanos == 0
                     ? Optional.empty()
                     : Optional.of(Instant.ofEpochSecond(handshakeSeconds, handshakeNanos));
-            return new PeerState(new PeerConfig(key, endpoint, keepalive, allowedIps), handshake, received, sent);
+            return new PeerState(new PeerConfig(key, endpoint, keepalive, SortedArraySet.copyOf(allowedIps)), handshake,
+                    received, sent);
         }
     }
 }

@@ -1,0 +1,58 @@
+package dev.gitwire.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.TreeSet;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+
+/** The array-backed sorted set behaves as a TreeSet of the same elements, whatever their order and repeats. */
+class SortedArraySetProperties {
+
+    @Property
+    void holdsWhatATreeSetHolds(@ForAll @Size(max = 60) List<@IntRange(min = -50, max = 50) Integer> elements,
+            @ForAll @IntRange(min = -60, max = 60) int probe, @ForAll @IntRange(min = -60, max = 60) int other) {
+        TreeSet<Integer> tree = new TreeSet<>(elements);
+        SortedArraySet<Integer> array = SortedArraySet.copyOf(elements);
+        assertThat(array).containsExactlyElementsOf(tree);
+        assertThat(array.contains(probe)).isEqualTo(tree.contains(probe));
+        assertThat(array).isEqualTo(tree).hasSameHashCodeAs(tree);
+        assertThat(tree).isEqualTo(array);
+        assertThat(array.headSet(probe)).containsExactlyElementsOf(tree.headSet(probe));
+        assertThat(array.tailSet(probe)).containsExactlyElementsOf(tree.tailSet(probe));
+        int low = Math.min(probe, other);
+        int high = Math.max(probe, other);
+        assertThat(array.subSet(low, high)).containsExactlyElementsOf(tree.subSet(low, high));
+        assertThat(array.subSet(low, high).contains(probe)).isEqualTo(tree.subSet(low, high).contains(probe));
+        if (!tree.isEmpty()) {
+            assertThat(array.first()).isEqualTo(tree.first());
+            assertThat(array.last()).isEqualTo(tree.last());
+        }
+    }
+
+    @Property
+    void aCopyOfASortedSetOrOfItselfKeepsItsElements(@ForAll @Size(max = 60) List<Integer> elements) {
+        SortedArraySet<Integer> fromTree = SortedArraySet.copyOf(new TreeSet<>(elements));
+        assertThat(fromTree).containsExactlyElementsOf(new TreeSet<>(elements));
+        assertThat(SortedArraySet.copyOf(fromTree)).isSameAs(fromTree);
+        assertThat(SortedArraySet.copyOf(new ArrayList<>(fromTree))).isEqualTo(fromTree);
+    }
+
+    @Example
+    void itCannotBeChangedAndRefusesNullsAndBackwardRanges() {
+        SortedArraySet<Integer> set = SortedArraySet.copyOf(List.of(3, 1, 2));
+        assertThatThrownBy(() -> set.add(4)).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> set.iterator().remove()).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> set.subSet(3, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SortedArraySet.copyOf(java.util.Arrays.asList(1, null)))
+                .isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> SortedArraySet.<Integer>of().first()).isInstanceOf(NoSuchElementException.class);
+    }
+}
