@@ -19,6 +19,7 @@ import dev.gitwire.model.PeerConfig;
 import dev.gitwire.model.Route;
 import dev.gitwire.model.RouteType;
 import dev.gitwire.model.Rule;
+import dev.gitwire.model.SortedArraySet;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.net.IpFamily;
@@ -75,8 +76,10 @@ public final class DesiredState {
         IpFamily underlayFamily = me.addresses().isEmpty() ? underlay.family() : me.addresses().get(0).family();
         List<PeerConfig> peers = new ArrayList<>();
         List<PeerReport> reports = new ArrayList<>();
-        Map<Cidr, Route> routes = new TreeMap<>();
-        Map<PublicKey, SortedSet<Cidr>> tunnelled = new HashMap<>();
+        int expected = members.values().stream().mapToInt(m -> m.destinations().size() + m.addresses().size()).sum();
+        // sorted once at the end, 555,000 tree inserts cost more; sized once, so never rehashed
+        Map<Cidr, Route> routes = new HashMap<>((expected + mesh.bypass().size() + agentBypass.size()) * 4 / 3 + 1);
+        Map<PublicKey, List<Cidr>> reachableOf = new HashMap<>();
         List<Member> others = members.values().stream().filter(m -> m != me).toList();
         Map<String, State> states = new TreeMap<>();
         others.forEach(o -> states.put(o.name(), state(o, keys.get(o.name()), keyUse)));
@@ -93,10 +96,10 @@ public final class DesiredState {
             Set<Cidr> allowed = new LinkedHashSet<>(other.destinations());
             other.addresses().forEach(a -> allowed.add(Cidr.host(a)));
             peers.add(new PeerConfig(key, Optional.of(endpoint(other, underlayFamily)),
-                    mesh.wireguard().persistentKeepalive(), new TreeSet<>(allowed)));
+                    mesh.wireguard().persistentKeepalive(), SortedArraySet.copyOf(allowed)));
             List<Cidr> reachable = reachable(other, mesh);
             reachable.forEach(dst -> routes.put(dst, Route.device(dst, owned.interfaceName())));
-            tunnelled.put(key, new TreeSet<>(reachable));
+            reachableOf.put(key, reachable);
         }
         me.destinations().forEach(dst -> routes.put(dst, Route.throwing(dst)));
         List<Cidr> bypass = new ArrayList<>(mesh.bypass());
@@ -108,8 +111,10 @@ public final class DesiredState {
                     b -> b.overlaps(r.destination()) && b.prefixLength() <= r.destination().prefixLength()));
         }
         // what a local workload or a bypass took over is not the peer's to route
-        tunnelled.values().forEach(dsts -> dsts.removeIf(dst -> !routes.containsKey(dst)
-                || routes.get(dst).device().isEmpty()));
+        Map<PublicKey, SortedSet<Cidr>> tunnelled = new HashMap<>();
+        reachableOf.forEach((key, reachable) -> tunnelled.put(key, SortedArraySet.copyOf(reachable.stream()
+                .filter(dst -> Optional.ofNullable(routes.get(dst)).flatMap(Route::device).isPresent()).toList())));
+        SortedArraySet<Route> sortedRoutes = SortedArraySet.copyOf(routes.values());
 
         Set<IpFamily> families = EnumSet.noneOf(IpFamily.class);
         routes.keySet().forEach(dst -> families.add(dst.family()));
@@ -119,8 +124,8 @@ public final class DesiredState {
 
         WireguardSpec wireguard = new WireguardSpec(mtu(mesh, me, underlay), self.privateKey(), me.listenPort(),
                 owned.firewallMark(), peers);
-        return new DesiredDataplane(owned, Optional.of(wireguard), new TreeSet<>(routes.values()), rules,
-                Optional.of(guard(owned, routes.values())), tunnelled,
+        return new DesiredDataplane(owned, Optional.of(wireguard), sortedRoutes, rules,
+                Optional.of(guard(owned, sortedRoutes)), tunnelled,
                 mesh.mode() == Mode.STRICT ? RouteType.PROHIBIT : RouteType.THROW,
                 mesh.hostEncryption() ? HostEncryptionTables.of(owned.firewallMark(), owned.interfaceName(),
                         mesh.workloadInterfaces()) : List.of(),
@@ -133,10 +138,9 @@ public final class DesiredState {
      * missing later, a packet to them is dropped rather than sent in plaintext.
      */
     private static Guard guard(Ownership owned, java.util.Collection<Route> routes) {
-        TreeSet<Cidr> guarded = new TreeSet<>();
-        routes.stream().filter(r -> r.device().isPresent() || r.type() == RouteType.PROHIBIT)
-                .forEach(r -> guarded.add(r.destination()));
-        return Guard.of(owned.firewallMark(), owned.interfaceName(), guarded);
+        List<Cidr> guarded = routes.stream().filter(r -> r.device().isPresent() || r.type() == RouteType.PROHIBIT)
+                .map(Route::destination).toList();
+        return Guard.of(owned.firewallMark(), owned.interfaceName(), SortedArraySet.copyOf(guarded));
     }
 
     private static State state(Member other, Optional<PublicKey> key, Map<PublicKey, Integer> keyUse) {

@@ -6,16 +6,16 @@ import dev.gitwire.model.Guard;
 import dev.gitwire.model.PeerConfig;
 import dev.gitwire.model.Route;
 import dev.gitwire.model.RouteType;
+import dev.gitwire.model.SortedArraySet;
 import dev.gitwire.net.Cidr;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * Routes into the tunnel only what a handshake has proven (issue 13, docs/architecture.md): a peer's
@@ -57,9 +57,9 @@ public final class HandshakeGate {
             }
         });
         boolean strict = desired.refusal() == RouteType.PROHIBIT;
-        Map<Cidr, Route> routes = new TreeMap<>();
+        Map<Cidr, Route> routes = new HashMap<>(); // both sorted once at the end
         desired.routes().forEach(r -> routes.put(r.destination(), r));
-        TreeSet<Cidr> guard = new TreeSet<>(desired.guard().get().destinations());
+        Set<Cidr> guard = new HashSet<>(desired.guard().get().destinations());
         desired.tunnelled().forEach((key, destinations) -> {
             if (!proven.contains(key)) {
                 destinations.stream().filter(d -> !routed.contains(d)).forEach(d -> {
@@ -83,8 +83,9 @@ public final class HandshakeGate {
         Guard old = desired.guard().get();
         return new DesiredDataplane(desired.owned(),
                 Optional.of(new WireguardSpec(wg.mtu(), wg.privateKey(), wg.listenPort(), wg.firewallMark(), peers)),
-                new TreeSet<>(routes.values()), desired.rules(),
-                Optional.of(Guard.of(old.firewallMark(), old.interfaceName(), guard)), desired.tunnelled(),
+                SortedArraySet.copyOf(routes.values()), desired.rules(),
+                Optional.of(Guard.of(old.firewallMark(), old.interfaceName(), SortedArraySet.copyOf(guard))),
+                desired.tunnelled(),
                 desired.refusal(), desired.nftTables(), desired.sysctls(), reports, desired.refusedClaims());
     }
 }

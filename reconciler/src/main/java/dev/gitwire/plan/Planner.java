@@ -9,6 +9,7 @@ import dev.gitwire.model.NftTable;
 import dev.gitwire.model.PeerConfig;
 import dev.gitwire.model.PeerState;
 import dev.gitwire.model.Route;
+import dev.gitwire.model.SortedArraySet;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.plan.Operation.AddAllowedIp;
 import dev.gitwire.plan.Operation.AddPeer;
@@ -34,6 +35,7 @@ import dev.gitwire.plan.Operation.SetLink;
 import dev.gitwire.plan.Operation.SetSysctl;
 import dev.gitwire.plan.Operation.UpdatePeer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -46,6 +48,7 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * The least change from the observed kernel to the desired one, in an order that never drops traffic
@@ -129,8 +132,10 @@ public final class Planner {
                 ops.add(new UpdatePeer(want.publicKey(), want.endpoint(), want.persistentKeepalive()));
             }
             Set<Cidr> gotIps = got == null ? Set.of() : got.allowedIps();
-            want.allowedIps().stream().filter(c -> !gotIps.contains(c))
-                    .forEach(c -> ops.add(new AddAllowedIp(want.publicKey(), c)));
+            if (!gotIps.equals(want.allowedIps())) { // one linear comparison for the usual peer that is as wanted
+                want.allowedIps().stream().filter(c -> !gotIps.contains(c))
+                        .forEach(c -> ops.add(new AddAllowedIp(want.publicKey(), c)));
+            }
         }
 
         // marks for strict reverse-path filtering, before routes send peers' addresses into the tunnel
@@ -145,7 +150,7 @@ public final class Planner {
             }
         });
 
-        Set<Cidr> guarded = guardBeforeRoutes(actual, desired, ops);
+        SortedSet<Cidr> guarded = guardBeforeRoutes(actual, desired, ops);
         routes(actual, desired, ops);
 
         // allowed IPs and peers that are no longer wanted, now that no route leads to them
@@ -154,7 +159,7 @@ public final class Planner {
         Set<Cidr> wantedAnywhere = null; // built only when some allowed IP leaves a peer: rare, and large
         for (PeerConfig got : have.values()) {
             PeerConfig want = wanted.get(got.publicKey());
-            if (want == null) {
+            if (want == null || got.allowedIps().equals(want.allowedIps())) {
                 continue;
             }
             for (Cidr c : got.allowedIps()) {
@@ -179,8 +184,10 @@ public final class Planner {
         desired.rules().stream().filter(r -> !actual.rules().contains(r)).forEach(r -> ops.add(new AddRule(r)));
         actual.rules().stream().filter(r -> !desired.rules().contains(r)).forEach(r -> ops.add(new DeleteRule(r)));
         // the guard protects a destination only once its route leads into the tunnel
-        desired.guard().ifPresent(g -> g.destinations().stream().filter(d -> !guarded.contains(d))
-                .forEach(d -> ops.add(new GuardDestination(d))));
+        desired.guard().ifPresent(g -> {
+            Cursor<Cidr> already = new Cursor<>(guarded.iterator(), passed -> { });
+            g.destinations().stream().filter(d -> !already.holds(d)).forEach(d -> ops.add(new GuardDestination(d)));
+        });
 
         Set<String> wantedTables = new HashSet<>();
         desired.nftTables().forEach(t -> wantedTables.add(t.family() + " " + t.name()));
@@ -196,32 +203,77 @@ public final class Planner {
      * already covers (itself, or a prefix around it), or whose route already leads into the tunnel, is guarded
      * from here on. Returns what the guard holds after these steps.
      */
-    private static Set<Cidr> guardBeforeRoutes(ObservedDataplane actual, DesiredDataplane desired,
+    private static SortedSet<Cidr> guardBeforeRoutes(ObservedDataplane actual, DesiredDataplane desired,
             List<Operation> ops) {
         if (desired.guard().isEmpty()) {
             actual.guard().ifPresent(g -> ops.add(new DeleteGuard()));
-            return Set.of();
+            return SortedArraySet.of();
         }
         Guard want = desired.guard().get();
-        SortedSet<Cidr> have = actual.guard().map(Guard::destinations).orElse(new TreeSet<>());
+        SortedSet<Cidr> have = actual.guard().map(Guard::destinations).orElse(SortedArraySet.of());
         TreeSet<Cidr> prefixes = new TreeSet<>();
         have.stream().filter(c -> !c.isHost()).forEach(prefixes::add);
-        Set<Cidr> tunnelled = new HashSet<>();
-        if (actual.link().isPresent()) {
-            actual.routes().stream().filter(r -> r.device().filter(want.interfaceName()::equals).isPresent())
-                    .forEach(r -> tunnelled.add(r.destination()));
+        // every set here is sorted: one pass over the wanted destinations walks the others alongside
+        List<Cidr> released = new ArrayList<>();
+        Cursor<Cidr> held = new Cursor<>(have.iterator(), released::add);
+        Cursor<Cidr> tunnelled = new Cursor<>(actual.link().isEmpty() ? Collections.emptyIterator()
+                : actual.routes().stream().filter(r -> r.device().filter(want.interfaceName()::equals).isPresent())
+                        .map(Route::destination).iterator(), skipped -> { });
+        List<Cidr> covered = new ArrayList<>();
+        List<Cidr> gained = new ArrayList<>();
+        for (Cidr d : want.destinations()) {
+            boolean guardHolds = held.holds(d);
+            if (guardHolds || tunnelled.holds(d) || covers(prefixes, d)) {
+                covered.add(d);
+                if (!guardHolds) {
+                    gained.add(d);
+                }
+            }
         }
-        Set<Cidr> covered = new HashSet<>();
-        want.destinations().stream().filter(d -> have.contains(d) || covers(prefixes, d) || tunnelled.contains(d))
-                .forEach(covered::add);
+        held.finish();
+        SortedArraySet<Cidr> guarding = SortedArraySet.copyOf(covered); // in order: a linear copy
         if (actual.guard().isEmpty() || !actual.guard().get().fits(want)) {
             ops.add(new InstallGuard(new Guard(want.firewallMark(), want.interfaceName(), want.hostCapacity(),
-                    new TreeSet<>(covered))));
-            return covered;
+                    guarding)));
+            return guarding;
         }
-        covered.stream().filter(d -> !have.contains(d)).sorted().forEach(d -> ops.add(new GuardDestination(d)));
-        have.stream().filter(d -> !want.destinations().contains(d)).forEach(d -> ops.add(new ReleaseDestination(d)));
-        return covered;
+        gained.forEach(d -> ops.add(new GuardDestination(d)));
+        released.forEach(d -> ops.add(new ReleaseDestination(d)));
+        return guarding;
+    }
+
+    /** Walks a sorted sequence forward while ascending probes ask what it holds: a merge, without an index. */
+    private static final class Cursor<T extends Comparable<? super T>> {
+        private final Iterator<T> items;
+        private final Consumer<T> passedOver;
+        private T next;
+
+        Cursor(Iterator<T> items, Consumer<T> passedOver) {
+            this.items = items;
+            this.passedOver = passedOver;
+            this.next = items.hasNext() ? items.next() : null;
+        }
+
+        /** Whether the sequence holds {@code probe}; what lies before it and was not asked for is passed over. */
+        boolean holds(T probe) {
+            while (next != null && next.compareTo(probe) < 0) {
+                passedOver.accept(next);
+                next = items.hasNext() ? items.next() : null;
+            }
+            if (next != null && next.compareTo(probe) == 0) {
+                next = items.hasNext() ? items.next() : null;
+                return true;
+            }
+            return false;
+        }
+
+        /** Passes over the rest. */
+        void finish() {
+            while (next != null) {
+                passedOver.accept(next);
+                next = items.hasNext() ? items.next() : null;
+            }
+        }
     }
 
     /** Whether a prefix of the guard holds {@code d}; they are disjoint, so the one just below it is the only candidate. */

@@ -8,9 +8,11 @@ import dev.gitwire.intent.Intent;
 import dev.gitwire.intent.MeshNode;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.model.DeviceState;
+import dev.gitwire.model.Guard;
 import dev.gitwire.model.Link;
 import dev.gitwire.model.LiveCluster;
 import dev.gitwire.model.LiveNode;
+import dev.gitwire.model.PeerConfig;
 import dev.gitwire.model.PeerState;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.net.IpFamily;
@@ -23,6 +25,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The pure core at cluster scale: desired state plus diff for N nodes x P pods against a kernel that
@@ -99,13 +102,16 @@ public final class EngineBenchmark {
     /** The observation of a kernel that already has exactly {@code desired}. */
     private static ObservedDataplane converged(DesiredDataplane desired) {
         DesiredDataplane.WireguardSpec wg = desired.wireguard().orElseThrow();
-        List<PeerState> peers = wg.peers().stream().map(p -> new PeerState(p, Optional.empty(), 0, 0)).toList();
+        // fresh collections, as a kernel read yields: no comparison may shortcut on one shared instance
+        List<PeerState> peers = wg.peers().stream().map(p -> new PeerState(new PeerConfig(p.publicKey(), p.endpoint(),
+                p.persistentKeepalive(), new TreeSet<>(p.allowedIps())), Optional.empty(), 0, 0)).toList();
         Set<String> remembered = new HashSet<>(desired.sysctls().keySet());
         return new ObservedDataplane(
                 Optional.of(new Link(9, desired.owned().interfaceName(), Optional.of("wireguard"), wg.mtu().mtu(), true)),
                 Optional.of(new DeviceState(Optional.of(wg.privateKey().publicKey()), wg.listenPort(), wg.firewallMark(),
                         peers)),
-                true, desired.routes(), desired.rules(), desired.guard(), desired.nftTables(), desired.sysctls(), remembered);
+                true, new TreeSet<>(desired.routes()), desired.rules(), desired.guard().map(g -> new Guard(g.firewallMark(),
+                        g.interfaceName(), g.hostCapacity(), new TreeSet<>(g.destinations()))), desired.nftTables(), desired.sysctls(), remembered);
     }
 
     private static List<IpAddress> append(List<IpAddress> list, IpAddress extra) {
