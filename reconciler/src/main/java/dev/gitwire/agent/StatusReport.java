@@ -63,7 +63,7 @@ public final class StatusReport {
 
         Map<PublicKey, PeerConfig> configs = desired.wireguard().map(wg -> wg.peers().stream()
                 .collect(Collectors.toMap(PeerConfig::publicKey, Function.identity()))).orElse(Map.of());
-        List<NodeStatus.Peer> peers = desired.reports().stream().map(r -> {
+        List<NodeStatus.Peer> peers = desired.reports().stream().filter(r -> LEFT_OUT.contains(r.state())).map(r -> {
             Optional<PeerConfig> config = r.key().map(configs::get);
             return new NodeStatus.Peer(r.node(), r.key().map(PublicKey::base64),
                     config.flatMap(PeerConfig::endpoint).map(Object::toString),

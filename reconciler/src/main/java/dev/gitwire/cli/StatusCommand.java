@@ -98,7 +98,7 @@ final class StatusCommand implements Callable<Integer> {
         }
 
         long peered() {
-            return status.map(s -> s.peers().stream().filter(p -> p.state().equals("Peered")).count()).orElse(0L);
+            return status.map(NodeStatus::encrypted).orElse(0L);
         }
     }
 
@@ -151,7 +151,7 @@ final class StatusCommand implements Callable<Integer> {
                 rows.forEach(r -> out.printf("%-36s %-9s %-22s %-6s %-8s %s%n", r.name(), r.phase(),
                         r.status().flatMap(NodeStatus::observedRevision).map(v -> v.length() > 22 ? v.substring(0, 22) : v)
                                 .orElse("-"),
-                        r.status().map(s -> r.peered() + "/" + s.peers().size()).orElse("-"),
+                        r.status().map(s -> r.peered() + "/" + s.meant()).orElse("-"),
                         r.changed().map(at -> age(Duration.between(at, now)) + " ago").orElse("-"),
                         r.status().flatMap(NodeStatus::publicKey).orElse("-")));
             }
@@ -246,7 +246,7 @@ final class StatusCommand implements Callable<Integer> {
             n.put("revision", r.status().flatMap(NodeStatus::observedRevision).orElse(null));
             n.put("publicKey", r.status().flatMap(NodeStatus::publicKey).orElse(null));
             n.put("peered", r.peered());
-            n.put("peers", r.status().map(s -> s.peers().size()).orElse(0));
+            n.put("peers", r.status().map(NodeStatus::meant).orElse(0L));
             n.put("reported", r.changed().map(Instant::toString).orElse(null));
             n.put("reportedSecondsAgo", r.changed().map(at -> Duration.between(at, now).getSeconds()).orElse(null));
             ArrayNode conditions = n.putArray("conditions");

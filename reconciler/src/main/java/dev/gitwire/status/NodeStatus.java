@@ -5,7 +5,9 @@ import java.util.Optional;
 
 /**
  * What one node observed (kind MeshNodeStatus, DESIGN §7). It holds no timestamp that moves on its own,
- * so that an unchanged node writes an unchanged file and makes no commit.
+ * so that an unchanged node writes an unchanged file and makes no commit. {@code peers} lists the nodes left
+ * out of this node's mesh, each with why, not every peer: a status stays a few hundred bytes at 20,000 nodes,
+ * and pods coming and going on other nodes change no node's file (docs/git-source-and-status.md).
  */
 public record NodeStatus(String name, Optional<String> publicKey, int listenPort, Optional<String> observedRevision,
         Phase phase, List<Condition> conditions, Optional<Dataplane> dataplane, List<Peer> peers) {
@@ -27,6 +29,17 @@ public record NodeStatus(String name, Optional<String> publicKey, int listenPort
     /** Another node as this one sees it. */
     public record Peer(String name, Optional<String> publicKey, Optional<String> endpoint, int allowedIps,
             String state) {}
+
+    /** How many peers this node encrypts to: those on its device, less those still awaiting a first handshake. */
+    public long encrypted() {
+        return dataplane.map(Dataplane::peers).orElse(0)
+                - peers.stream().filter(p -> p.state().equals("AwaitingHandshake")).count();
+    }
+
+    /** How many nodes this one is meant to encrypt to: those it does, and those left out. */
+    public long meant() {
+        return encrypted() + peers.size();
+    }
 
     public Optional<Condition> condition(String type) {
         return conditions.stream().filter(c -> c.type().equals(type)).findFirst();

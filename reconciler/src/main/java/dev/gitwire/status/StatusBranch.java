@@ -222,7 +222,7 @@ public final class StatusBranch {
     static String message(NodeStatus now, Optional<NodeStatus> before) {
         int allowedNow = now.dataplane().map(NodeStatus.Dataplane::allowedIps).orElse(0);
         int allowedBefore = before.flatMap(NodeStatus::dataplane).map(NodeStatus.Dataplane::allowedIps).orElse(0);
-        long peers = now.peers().stream().filter(p -> p.state().equals("Peered")).count();
+        long peers = now.encrypted();
         return now.name() + ": " + (now.phase() == NodeStatus.Phase.Error ? "failed to apply " : "applied ")
                 + now.observedRevision().map(StatusBranch::abbreviate).orElse("nothing") + ", " + peers + " peers, +"
                 + Math.max(0, allowedNow - allowedBefore) + " -" + Math.max(0, allowedBefore - allowedNow)

@@ -8,20 +8,22 @@ import java.util.TreeSet;
 /** The README.md of the status branch: a table of nodes and a Mermaid graph of the encrypted links. */
 public final class StatusReadme {
 
+    /** The most meshed nodes whose encrypted links are drawn; above, the graph shows the links left out only. */
+    static final int MAX_DRAWN_MESH = 30;
+
     private StatusReadme() {}
 
     public static String render(List<NodeStatus> statuses) {
         List<NodeStatus> nodes = statuses.stream().sorted(Comparator.comparing(NodeStatus::name)).toList();
         StringBuilder out = new StringBuilder();
         out.append("# gitwire mesh status\n\n");
-        out.append("Written by the gitwire agents: each node commits `nodes/<name>.yaml` when what it observes ")
-                .append("changes, and regenerates this page. `git log` of this branch is the audit trail.\n\n");
+        out.append("Written by gitwire: each node's `nodes/<name>.yaml` changes when what it observes changes, ")
+                .append("and this page with it. `git log` of this branch is the audit trail.\n\n");
         out.append("| node | phase | revision | peers | public key |\n|---|---|---|---|---|\n");
         for (NodeStatus n : nodes) {
-            long peered = n.peers().stream().filter(p -> p.state().equals("Peered")).count();
             out.append("| ").append(n.name()).append(" | ").append(n.phase()).append(" | ")
                     .append(n.observedRevision().map(StatusReadme::shortRevision).orElse("-")).append(" | ")
-                    .append(peered).append('/').append(n.peers().size()).append(" | ")
+                    .append(n.encrypted()).append('/').append(n.meant()).append(" | ")
                     .append(n.publicKey().map(k -> "`" + k.substring(0, Math.min(8, k.length())) + "…`").orElse("-"))
                     .append(" |\n");
         }
@@ -30,15 +32,27 @@ public final class StatusReadme {
             out.append("  ").append(id(n.name())).append("[\"").append(n.name()).append(" (").append(n.phase())
                     .append(")\"]\n");
         }
-        Set<String> links = new TreeSet<>();
+        // a node lists only the peers it leaves out: every other pair of meshed nodes is encrypted
+        Set<String> leftOut = new TreeSet<>();
         for (NodeStatus n : nodes) {
-            n.peers().stream().filter(p -> p.state().equals("Peered")).forEach(p -> {
-                String a = n.name().compareTo(p.name()) < 0 ? n.name() : p.name();
-                String b = a.equals(n.name()) ? p.name() : n.name();
-                links.add("  " + id(a) + " <-- encrypted --> " + id(b));
+            n.peers().forEach(p -> {
+                leftOut.add(n.name() + " " + p.name());
+                out.append("  ").append(id(n.name())).append(" -. ").append(p.state()).append(" .-> ")
+                        .append(id(p.name())).append('\n');
             });
         }
-        links.forEach(l -> out.append(l).append('\n'));
+        List<NodeStatus> meshed = nodes.stream().filter(n -> n.dataplane().isPresent()).toList();
+        if (meshed.size() <= MAX_DRAWN_MESH) { // a larger full mesh is a blot, not a picture: the table says it
+            for (int i = 0; i < meshed.size(); i++) {
+                for (int j = i + 1; j < meshed.size(); j++) {
+                    String a = meshed.get(i).name();
+                    String b = meshed.get(j).name();
+                    if (!leftOut.contains(a + " " + b) && !leftOut.contains(b + " " + a)) {
+                        out.append("  ").append(id(a)).append(" <-- encrypted --> ").append(id(b)).append('\n');
+                    }
+                }
+            }
+        }
         out.append("```\n");
         return out.toString();
     }

@@ -64,9 +64,47 @@ class StatusReportTest {
         assertThat(before.phase()).isEqualTo(NodeStatus.Phase.Degraded);
         assertThat(before.peers()).isNotEmpty().allMatch(p -> p.state().equals("AwaitingHandshake"));
         assertThat(after.phase()).isEqualTo(NodeStatus.Phase.Ready);
-        assertThat(after.peers()).allMatch(p -> p.state().equals("Peered"));
+        assertThat(after.peers()).isEmpty(); // only peers left out are listed
+        assertThat(after.encrypted()).isEqualTo(1);
+        assertThat(before.encrypted()).isZero();
+        assertThat(before.meant()).isEqualTo(1);
         assertThat(after.condition("WireguardBackend")).contains(new NodeStatus.Condition("WireguardBackend", "True",
                 "Kernel", "the kernel has WireGuard"));
+    }
+
+    @Test
+    void aPodComingOnAnotherNodeChangesNoNodesStatusSoNoFileOnTheBranch() throws Exception {
+        PrivateKey key = PrivateKey.generate(new SecureRandom());
+        PrivateKey peer = PrivateKey.generate(new SecureRandom());
+        Files.writeString(repo.resolve("mesh.yaml"), "apiVersion: gitwire.dev/v1alpha1\nkind: MeshIntent\n"
+                + "metadata:\n  name: t\nspec:\n  enabled: true\n");
+        Files.createDirectories(repo.resolve("nodes"));
+        Files.writeString(repo.resolve("nodes/a.yaml"), "apiVersion: gitwire.dev/v1alpha1\nkind: MeshNode\n"
+                + "metadata:\n  name: a\nspec:\n  addresses: [10.240.0.10]\n  wireguard:\n    publicKey: "
+                + key.publicKey().base64() + "\n");
+        Files.writeString(repo.resolve("nodes/b.yaml"), "apiVersion: gitwire.dev/v1alpha1\nkind: MeshNode\n"
+                + "metadata:\n  name: b\nspec:\n  addresses: [10.240.0.20]\n  workloadIPs: [10.240.0.21]\n"
+                + "  wireguard:\n    publicKey: " + peer.publicKey().base64() + "\n");
+        Intent on = new IntentReader().read(new DirectoryTree(repo)).intent().orElseThrow();
+        LiveCluster live = LiveCluster.fromInventory(on);
+        LiveCluster podAdded = live.with("b", n -> new dev.gitwire.model.LiveNode(n.name(), n.labels(), n.addresses(),
+                List.of(dev.gitwire.net.IpAddress.parse("10.240.0.21"), dev.gitwire.net.IpAddress.parse("10.240.0.22")),
+                n.podCIDRs(), n.advertisedKey(), n.providerId()));
+        IntentSource.Sourced sourced = new IntentSource.Sourced(on, Revision.parse("main@sha1:" + "ab".repeat(20)),
+                Optional.empty(), List.of());
+        NodeStatus[] statuses = new NodeStatus[2];
+        LiveCluster[] clusters = {live, podAdded};
+        for (int i = 0; i < 2; i++) {
+            DesiredDataplane desired = DesiredState.compute(on, clusters[i], new NodeIdentity("a", key),
+                    new Underlay(Optional.of("eth0"), 1500, IpFamily.IPV4), List.of());
+            statuses[i] = StatusReport.of("a", key.publicKey(), desired, converged(desired), sourced, 51820, List.of(),
+                    BACKEND);
+        }
+        assertThat(statuses[1].dataplane().orElseThrow().allowedIps())
+                .isEqualTo(statuses[0].dataplane().orElseThrow().allowedIps() + 1);
+        // the node's own totals moved; the per-peer part, the one that grew with the cluster, did not
+        assertThat(statuses[1].peers()).isEqualTo(statuses[0].peers()).isEmpty();
+        assertThat(statuses[1].encrypted()).isEqualTo(statuses[0].encrypted()).isEqualTo(1);
     }
 
     private static Reconciler.Outcome converged(DesiredDataplane target) {

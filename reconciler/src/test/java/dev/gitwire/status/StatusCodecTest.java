@@ -8,6 +8,7 @@ import dev.gitwire.intent.yaml.StrictYaml;
 import dev.gitwire.keys.PrivateKey;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class StatusCodecTest {
@@ -34,5 +35,24 @@ class StatusCodecTest {
                 .contains("| node-x | Ready |")
                 .contains("n_node_a <-- encrypted --> n_node_x");
         assertThat(readme.indexOf("| node-a")).isLessThan(readme.indexOf("| node-x"));
+    }
+
+    @Test
+    void theReadmeDrawsALeftOutPeerAndAboveThirtyNodesOnlyThose() {
+        PrivateKey key = PrivateKey.generate(new SecureRandom());
+        List<NodeStatus> many = new java.util.ArrayList<>();
+        for (int i = 0; i < StatusReadme.MAX_DRAWN_MESH + 1; i++) {
+            many.add(StatusBranchTest.status("node-" + i, key, "main@sha1:" + "ab".repeat(20), 3));
+        }
+        NodeStatus waiting = many.get(0);
+        many.set(0, new NodeStatus(waiting.name(), waiting.publicKey(), waiting.listenPort(), waiting.observedRevision(),
+                NodeStatus.Phase.Degraded, waiting.conditions(), waiting.dataplane(), List.of(new NodeStatus.Peer("node-1",
+                        Optional.empty(), Optional.of("10.240.0.9:51820"), 3, "AwaitingHandshake"))));
+        String readme = StatusReadme.render(many);
+        assertThat(readme).contains("n_node_0 -. AwaitingHandshake .-> n_node_1").doesNotContain("encrypted -->")
+                .contains("| node-0 | Degraded | main@sha1:abababa | 0/1 |");
+        String few = StatusReadme.render(many.subList(0, 3));
+        assertThat(few).contains("n_node_0 <-- encrypted --> n_node_2").contains("n_node_1 <-- encrypted --> n_node_2")
+                .doesNotContain("n_node_0 <-- encrypted --> n_node_1");
     }
 }
