@@ -43,6 +43,13 @@ public interface Agent {
     /** Called on every change of the live cluster. */
     void onClusterChange(Runnable callback);
 
+    /**
+     * With Kubernetes and a status branch, joins the election of the cluster's one Git writer (`gitwire run`
+     * only: a one-shot apply leaves it to the agents); {@code onAnnounced} runs when the writer announces a new
+     * intent revision, {@code log} takes the writer's events. Elsewhere, nothing.
+     */
+    void joinWriterElection(Runnable onAnnounced, java.util.function.BiConsumer<String, String> log);
+
     /** Publishes this node's status on a thread of the publisher's; {@code reported} hears what happened. */
     void reportInBackground(Prepared prepared, Reconciler.Outcome outcome, Consumer<StatusPublisher.Outcome> reported);
 

@@ -1,6 +1,7 @@
 package dev.gitwire.agent;
 
 import dev.gitwire.cluster.KubernetesCluster;
+import dev.gitwire.cluster.StatusConfigMaps;
 import dev.gitwire.dataplane.KernelDataplane;
 import dev.gitwire.dataplane.wireguard.BackendChoice;
 import dev.gitwire.dataplane.netlink.NetworkNamespace;
@@ -59,6 +60,11 @@ public final class NodeAgent implements Agent, AutoCloseable {
     private final ControlPlaneBypass bypass;
     private final Optional<KubernetesClient> kubernetesClient;
     private final Optional<KubernetesCluster> cluster;
+    /** With Kubernetes and a status branch: this agent's part in the election of the cluster's one Git writer. */
+    private final Optional<ClusterWriter> writer;
+    private final FetchPolicy fetchPolicy = FetchPolicy.jittered(FetchPolicy.FALLBACK, new SecureRandom());
+    private volatile long lastFetchNanos;
+    private volatile boolean joined;
     private volatile Runnable onClusterChange = () -> { };
     /** Written by the thread that reads Git, read by the one that reconciles. */
     private volatile Optional<Read> lastRead = Optional.empty();
@@ -89,8 +95,6 @@ public final class NodeAgent implements Agent, AutoCloseable {
         }
         this.statusReader = settings.status().isPresent()
                 ? Optional.of(statusReader(settings.status().get())) : Optional.empty();
-        this.statusPublisher = settings.status().isPresent()
-                ? Optional.of(statusPublisher(settings.status().get())) : Optional.empty();
         Optional<PrivateKey> key = looksOnly ? KeyFile.load(settings.stateDirectory())
                 : Optional.of(KeyFile.loadOrCreate(settings.stateDirectory()));
         this.identity = new NodeIdentity(settings.node(), key.orElseGet(() -> PrivateKey.generate(new SecureRandom())));
@@ -106,6 +110,12 @@ public final class NodeAgent implements Agent, AutoCloseable {
         if (settings.kubernetes().isPresent()) {
             KubernetesClient client = client(settings.kubernetes().get());
             this.kubernetesClient = Optional.of(client);
+            // with Kubernetes, a node's status goes to the API and one elected agent writes Git for all
+            String namespace = Optional.ofNullable(client.getNamespace()).orElse("default");
+            this.statusPublisher = settings.status().map(s -> new StatusPublisher(new StatusConfigMaps(client, namespace)));
+            this.writer = looksOnly || settings.status().isEmpty() ? Optional.empty()
+                    : Optional.of(new ClusterWriter(client, namespace, settings.node(), statusBranch(settings.status().get()),
+                            ClusterWriter.FOLD_INTERVAL));
             servers.add(client.getMasterUrl().getHost());
             KubernetesCluster live = new KubernetesCluster(client, settings.node(), () -> onClusterChange.run());
             live.start();
@@ -116,6 +126,8 @@ public final class NodeAgent implements Agent, AutoCloseable {
         } else {
             this.kubernetesClient = Optional.empty();
             this.cluster = Optional.empty();
+            this.statusPublisher = settings.status().map(s -> new StatusPublisher(statusBranch(s)));
+            this.writer = Optional.empty();
         }
         this.bypass = new ControlPlaneBypass(servers, ControlPlaneBypass.DNS); // resolved at every read
     }
@@ -126,10 +138,13 @@ public final class NodeAgent implements Agent, AutoCloseable {
         return new StatusBranch(remote, target.access(), target.branch());
     }
 
-    /** In a cache of its own: the publisher pushes from its own thread. */
-    private StatusPublisher statusPublisher(NodeSettings.StatusTarget target) throws IOException {
-        return new StatusPublisher(new StatusBranch(ownRemote(target, true), target.access(), target.branch(),
-                target.heartbeat()));
+    /** In a cache of its own: the publisher (standalone) or the cluster's writer pushes from its own thread. */
+    private StatusBranch statusBranch(NodeSettings.StatusTarget target) {
+        try {
+            return new StatusBranch(ownRemote(target, true), target.access(), target.branch(), target.heartbeat());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private GitRemote ownRemote(NodeSettings.StatusTarget target, boolean forPublishing) throws IOException {
@@ -142,6 +157,14 @@ public final class NodeAgent implements Agent, AutoCloseable {
     @Override
     public void onClusterChange(Runnable callback) {
         this.onClusterChange = callback;
+    }
+
+    @Override
+    public void joinWriterElection(Runnable onAnnounced, java.util.function.BiConsumer<String, String> log) {
+        writer.ifPresent(w -> {
+            w.start(onAnnounced, log);
+            joined = true;
+        });
     }
 
     private static KubernetesClient client(NodeSettings.KubernetesAccess access) throws IOException {
@@ -223,6 +246,11 @@ public final class NodeAgent implements Agent, AutoCloseable {
      */
     @Override
     public void read() throws IOException, SourceUnavailableException {
+        if (joined && lastRead.isPresent() && !fetchPolicy.fetch(writer.get().leading(), writer.get().announced(),
+                Optional.of(lastRead.get().sourced().revision().toString()),
+                java.time.Duration.ofNanos(System.nanoTime() - lastFetchNanos))) {
+            return; // the writer announced the revision this node holds: no fetch, the last read stands
+        }
         List<String> notes = new java.util.ArrayList<>(startNotes);
         boolean forgot = source.forgotWhatWasApplied();
         Optional<String> damage = source.lastGoodDamage();
@@ -246,6 +274,10 @@ public final class NodeAgent implements Agent, AutoCloseable {
             }
         }
         IntentSource.Sourced sourced = source.read();
+        lastFetchNanos = System.nanoTime();
+        if (joined) {
+            writer.get().fetched(sourced.revision().toString());
+        }
         damage.ifPresent(d -> notes.add(d + ": replaced by " + sourced.revision()));
         notes.addAll(bypass.refresh()); // the servers gitwire needs may have moved since the last read
         sourced.refusal().ifPresent(r -> notes.add("keeping " + sourced.revision() + ": " + r));
@@ -311,6 +343,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
 
     @Override
     public void close() {
+        writer.ifPresent(ClusterWriter::close);
         cluster.ifPresent(KubernetesCluster::close);
         kubernetesClient.ifPresent(KubernetesClient::close);
         kernel.close();

@@ -2,7 +2,7 @@ package dev.gitwire.agent;
 
 import dev.gitwire.source.SourceUnavailableException;
 import dev.gitwire.status.NodeStatus;
-import dev.gitwire.status.StatusBranch;
+import dev.gitwire.status.StatusDestination;
 import java.io.IOException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,7 +24,7 @@ final class StatusPublisher implements AutoCloseable {
 
     private record Pending(NodeStatus status, int clusterSize, Consumer<Outcome> outcome) {}
 
-    private final StatusBranch branch;
+    private final StatusDestination destination;
     private final AtomicReference<Pending> newest = new AtomicReference<>();
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "gitwire-status");
@@ -32,14 +32,14 @@ final class StatusPublisher implements AutoCloseable {
         return t;
     });
 
-    StatusPublisher(StatusBranch branch) {
-        this.branch = branch;
+    StatusPublisher(StatusDestination destination) {
+        this.destination = destination;
     }
 
     /** Pushes now. */
     Outcome publish(NodeStatus status, int clusterSize) {
         try {
-            StatusBranch.Published published = branch.publish(status, clusterSize);
+            StatusDestination.Published published = destination.publish(status, clusterSize);
             return published.committed()
                     ? new Outcome(Result.COMMITTED, "status: committed \"" + published.message() + "\"")
                     : new Outcome(Result.UNCHANGED, "status: unchanged");

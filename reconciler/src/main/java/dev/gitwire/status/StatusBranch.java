@@ -37,13 +37,12 @@ import org.eclipse.jgit.treewalk.TreeWalk;
  * since every node owns one file, a rebuild never conflicts and no node's update is lost. One thread at a
  * time: it remembers what it saw on the branch.
  */
-public final class StatusBranch {
-
-    /** What a publish did: committed (with its message), or found nothing to commit; and its attempts (0: none needed). */
-    public record Published(boolean committed, String message, int attempts) {}
+public final class StatusBranch implements StatusDestination {
 
     private static final int MAX_ATTEMPTS = 50;
     private static final int MAX_FAILED_IN_A_ROW = 3;
+    /** Attempts of one fold: its writer is alone on the branch but for a take-over, so a lost race is rare. */
+    private static final int MAX_FOLD_ATTEMPTS = 5;
     private static final int MAX_PARSED_BLOBS = 20_000;
     /** How long this node trusts its own memory of its file on the branch (someone may have reset the branch). */
     private static final Duration RECHECK_UNCHANGED = Duration.ofMinutes(10);
@@ -111,9 +110,11 @@ public final class StatusBranch {
             walk.markStart(walk.parseCommit(tip.get()));
             int seen = 0;
             for (org.eclipse.jgit.revwalk.RevCommit commit : walk) {
-                String node = commit.getAuthorIdent().getName();
-                if (nodes.contains(node)) {
-                    changed.putIfAbsent(node, commit.getCommitterIdent().getWhenAsInstant());
+                java.time.Instant when = commit.getCommitterIdent().getWhenAsInstant();
+                for (String node : changedNodes(commit)) {
+                    if (nodes.contains(node)) {
+                        changed.putIfAbsent(node, when);
+                    }
                 }
                 if (++seen >= maxCommits || changed.size() == nodes.size()) {
                     break;
@@ -121,6 +122,12 @@ public final class StatusBranch {
             }
         }
         return changed;
+    }
+
+    /** The nodes a commit reports on: its {@code Node:} trailers (a fold), else its author (a node's own push). */
+    static List<String> changedNodes(org.eclipse.jgit.revwalk.RevCommit commit) {
+        List<String> trailers = commit.getFooterLines("Node").stream().map(String::strip).toList();
+        return trailers.isEmpty() ? List.of(commit.getAuthorIdent().getName()) : trailers;
     }
 
     /** The files the last read ignored, each with why. */
@@ -132,13 +139,11 @@ public final class StatusBranch {
      * Commits and pushes this node's status file, unless the branch already has it. {@code clusterSize} paces
      * the pushes (see {@link PublishPacing}): the number of nodes that may report at the same moment.
      */
+    @Override
     public Published publish(NodeStatus status, int clusterSize) throws SourceUnavailableException, IOException {
         String path = "nodes/" + status.name() + ".yaml";
         byte[] content = StatusCodec.write(status).getBytes(StandardCharsets.UTF_8);
-        ObjectId contentId;
-        try (ObjectInserter.Formatter hasher = new ObjectInserter.Formatter()) {
-            contentId = hasher.idFor(Constants.OBJ_BLOB, content);
-        }
+        ObjectId contentId = blobId(content);
         boolean beat = !heartbeat.isZero() && System.nanoTime() - lastCommitNanos >= heartbeat.toNanos();
         if (!beat && seen.isPresent() && seen.get().holds(path, contentId)) {
             return new Published(false, "", 0);
@@ -211,6 +216,61 @@ public final class StatusBranch {
         }
         throw new SourceUnavailableException("status of " + status.name() + " not pushed after " + MAX_ATTEMPTS
                 + " attempts" + (last == null ? "" : ": " + last.getMessage()), last);
+    }
+
+    /**
+     * The one writer's commit (with Kubernetes, docs/git-source-and-status.md): every status of {@code statuses}
+     * that differs from the branch, and the README, in one commit by {@code writer}, its message a line and a
+     * {@code Node:} trailer per node that changed; no commit when none did. What it commits is the difference
+     * between the statuses and the branch, so a writer that takes over from another commits nothing twice.
+     */
+    public Published fold(java.util.Collection<NodeStatus> statuses, String writer)
+            throws SourceUnavailableException, IOException {
+        SourceUnavailableException last = null;
+        for (int attempt = 1; attempt <= MAX_FOLD_ATTEMPTS; attempt++) {
+            Optional<ObjectId> tip = remote.fetchTip(branch);
+            Map<String, ObjectId> tree = tip.isPresent() ? tree(tip.get()) : new TreeMap<>();
+            Map<String, NodeStatus> all = statuses(tree);
+            Map<String, byte[]> written = new TreeMap<>();
+            List<String> lines = new ArrayList<>();
+            List<String> trailers = new ArrayList<>();
+            for (NodeStatus status : statuses.stream().sorted(java.util.Comparator.comparing(NodeStatus::name)).toList()) {
+                String path = "nodes/" + status.name() + ".yaml";
+                byte[] content = StatusCodec.write(status).getBytes(StandardCharsets.UTF_8);
+                ObjectId previous = tree.get(path);
+                if (previous != null && previous.equals(blobId(content))) {
+                    continue;
+                }
+                written.put(path, content);
+                tree.remove(path);
+                lines.add(message(status, previous == null ? Optional.empty() : parsed(previous)));
+                trailers.add("Node: " + status.name());
+                all.put(status.name(), status);
+            }
+            if (written.isEmpty()) {
+                return new Published(false, "", attempt);
+            }
+            written.put("README.md", StatusReadme.render(new ArrayList<>(all.values())).getBytes(StandardCharsets.UTF_8));
+            tree.remove("README.md");
+            String headline = lines.size() == 1 ? lines.get(0) : lines.size() + " nodes changed";
+            String message = headline + "\n\n" + String.join("\n", lines) + "\n\n" + String.join("\n", trailers);
+            try {
+                if (push(commit(tree, written, tip, writer, message))) {
+                    return new Published(true, headline, attempt);
+                }
+            } catch (SourceUnavailableException e) {
+                last = e; // a ref lock held by another push, or a refusal: the next fetch tells, the next fold retries
+            }
+            sleep(Duration.ofMillis(ThreadLocalRandom.current().nextLong(50, 500)));
+        }
+        throw new SourceUnavailableException("statuses not folded into " + branch + " after " + MAX_FOLD_ATTEMPTS
+                + " attempts" + (last == null ? "" : ": " + last.getMessage()), last);
+    }
+
+    private static ObjectId blobId(byte[] content) {
+        try (ObjectInserter.Formatter hasher = new ObjectInserter.Formatter()) {
+            return hasher.idFor(Constants.OBJ_BLOB, content);
+        }
     }
 
     private static SourceUnavailableException giveUp(NodeStatus status, SourceUnavailableException last) {

@@ -132,6 +132,11 @@ final class ModelAgent implements Agent {
     }
 
     @Override
+    public void joinWriterElection(Runnable onAnnounced, java.util.function.BiConsumer<String, String> log) {
+        // the model has no Kubernetes API: no election, as a standalone agent
+    }
+
+    @Override
     public void reportInBackground(Prepared prepared, Reconciler.Outcome outcome,
             Consumer<StatusPublisher.Outcome> reported) {
         // no status branch: as an agent run without --status-branch

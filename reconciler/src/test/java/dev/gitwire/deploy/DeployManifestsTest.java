@@ -108,7 +108,8 @@ class DeployManifestsTest {
     void everyManifestParsesWithNoUnknownField() throws Exception {
         List<HasMetadata> manifests = manifests();
         assertThat(manifests).extracting(HasMetadata::getKind)
-                .containsExactly("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "DaemonSet",
+                .containsExactly("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
+                        "DaemonSet", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
                         "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
         for (HasMetadata manifest : manifests) {
             assertThat(unknownFields(manifest, "", new IdentityHashMap<>())).as(manifest.getKind()).isEmpty();

@@ -24,14 +24,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The status branch on a real `git daemon`, written by many nodes at once. */
-class StatusBranchTest {
+public class StatusBranchTest {
 
     private static final String BRANCH = "gitwire/status";
 
     @TempDir
     Path tmp;
 
-    static NodeStatus status(String node, PrivateKey key, String revision, int allowedIps) {
+    public static NodeStatus status(String node, PrivateKey key, String revision, int allowedIps) {
         return new NodeStatus(node, Optional.of(key.publicKey().base64()), 51820, Optional.of(revision),
                 NodeStatus.Phase.Ready,
                 List.of(new NodeStatus.Condition("Converged", "True", "Verified", "the kernel matches the intent")),

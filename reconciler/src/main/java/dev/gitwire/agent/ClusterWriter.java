@@ -1,0 +1,155 @@
+package dev.gitwire.agent;
+
+import dev.gitwire.cluster.IntentNotice;
+import dev.gitwire.cluster.StatusConfigMaps;
+import dev.gitwire.source.SourceUnavailableException;
+import dev.gitwire.status.NodeStatus;
+import dev.gitwire.status.StatusBranch;
+import dev.gitwire.status.StatusDestination;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+/**
+ * The one writer of Git in a cluster with Kubernetes. Every agent runs one; the Lease {@value #LEASE} elects
+ * which leads. The leader folds the nodes' statuses from the API into the status branch every fold interval,
+ * one commit for all that changed ({@link StatusBranch#fold}), and announces the intent revision its agent
+ * fetched and verified ({@link IntentNotice}). A leader that is lost is replaced within the Lease duration;
+ * a fold commits the difference between the API and the branch, so nothing is lost or committed twice.
+ */
+public final class ClusterWriter implements AutoCloseable {
+
+    static final String LEASE = "gitwire-writer";
+    public static final Duration LEASE_DURATION = Duration.ofSeconds(15);
+    static final Duration RENEW_DEADLINE = Duration.ofSeconds(10);
+    static final Duration RETRY_PERIOD = Duration.ofSeconds(2);
+    /** How often the leader folds: the status branch's commits are bounded by it, not by the cluster's size. */
+    public static final Duration FOLD_INTERVAL = Duration.ofSeconds(5);
+
+    private final KubernetesClient client;
+    private final String namespace;
+    private final String identity;
+    private final StatusBranch branch;
+    private final Duration foldInterval;
+    private final IntentNotice notice;
+    /** Events for the agent's log: (event, message). */
+    private volatile BiConsumer<String, String> log = (event, message) -> { };
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "gitwire-writer");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile boolean leading;
+    private volatile boolean closed;
+    private ScheduledFuture<?> folding;
+    private CompletableFuture<?> election;
+
+    public ClusterWriter(KubernetesClient client, String namespace, String identity, StatusBranch branch, Duration foldInterval) {
+        this.client = client;
+        this.namespace = namespace;
+        this.identity = identity;
+        this.branch = branch;
+        this.foldInterval = foldInterval;
+        this.notice = new IntentNotice(client, namespace);
+    }
+
+    /** Joins the election and watches the announced revision; {@code onAnnounced} runs when it changes. */
+    public void start(Runnable onAnnounced, BiConsumer<String, String> log) {
+        this.log = log;
+        notice.start(onAnnounced);
+        elect();
+    }
+
+    private synchronized void elect() {
+        if (closed) {
+            return;
+        }
+        election = client.leaderElector().withConfig(new LeaderElectionConfigBuilder().withName(LEASE)
+                .withLock(new LeaseLock(namespace, LEASE, identity))
+                .withLeaseDuration(LEASE_DURATION).withRenewDeadline(RENEW_DEADLINE).withRetryPeriod(RETRY_PERIOD)
+                .withReleaseOnCancel(true)
+                .withLeaderCallbacks(new LeaderCallbacks(this::lead, this::follow,
+                        leader -> log.accept("writer", "the status writer is " + leader)))
+                .build()).build().start();
+        // an election ends when this agent loses the lead (or never got it and the API failed): stand again
+        election.whenComplete((done, failure) -> {
+            if (!closed) {
+                timer.schedule(this::elect, RETRY_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    private synchronized void lead() {
+        leading = true;
+        log.accept("writer", identity + " leads: folds the statuses into the status branch every "
+                + foldInterval.toSeconds() + "s and announces the intent revision");
+        folding = timer.scheduleWithFixedDelay(this::foldAndSay, 0, foldInterval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void follow() {
+        leading = false;
+        if (folding != null) {
+            folding.cancel(false);
+        }
+    }
+
+    public boolean leading() {
+        return leading;
+    }
+
+    /** The revision the writer announced last, if any. */
+    public Optional<String> announced() {
+        return notice.announced();
+    }
+
+    /** Announces the revision this agent just fetched and verified, when it leads. */
+    public void fetched(String revision) {
+        if (leading) {
+            notice.announce(revision);
+        }
+    }
+
+    private void foldAndSay() {
+        try {
+            StatusDestination.Published folded = fold();
+            if (folded.committed()) {
+                log.accept("status", "folded: \"" + folded.message() + "\"");
+            }
+        } catch (SourceUnavailableException | IOException | RuntimeException e) {
+            log.accept("status", "not folded: " + e.getMessage() + "; the next fold tries again");
+        }
+    }
+
+    /** One fold: every node's status in the API that differs from the branch, in one commit. */
+    StatusDestination.Published fold() throws SourceUnavailableException, IOException {
+        List<String> ignored = new ArrayList<>();
+        Map<String, NodeStatus> statuses = StatusConfigMaps.readAll(client, namespace, ignored);
+        ignored.forEach(i -> log.accept("status", i));
+        return branch.fold(statuses.values(), identity);
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+            if (election != null) {
+                election.cancel(true);
+            }
+        }
+        timer.shutdownNow();
+        notice.close();
+    }
+}

@@ -1,0 +1,101 @@
+package dev.gitwire.cluster;
+
+import dev.gitwire.source.SourceUnavailableException;
+import dev.gitwire.status.NodeStatus;
+import dev.gitwire.status.StatusCodec;
+import dev.gitwire.status.StatusDestination;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Node statuses in the Kubernetes API (with Kubernetes, instead of a push per node to the status branch): each
+ * node writes one ConfigMap of its own, {@code gitwire-status-<node>}, holding the very file it would commit;
+ * the elected writer reads them all and folds what changed into the branch. The admission policy in deploy/
+ * lets a node's credentials write only its own.
+ */
+public final class StatusConfigMaps implements StatusDestination {
+
+    public static final String PREFIX = "gitwire-status-";
+    public static final String ROLE_LABEL = "gitwire.dev/role";
+    public static final String ROLE = "node-status";
+    public static final String KEY = "status.yaml";
+    /** How long a node trusts its memory of what it wrote (someone may have deleted the object). */
+    private static final Duration RECHECK_UNCHANGED = Duration.ofMinutes(10);
+
+    private final KubernetesClient client;
+    private final String namespace;
+    private Optional<String> written = Optional.empty();
+    private long writtenAtNanos;
+
+    public StatusConfigMaps(KubernetesClient client, String namespace) {
+        this.client = client;
+        this.namespace = namespace;
+    }
+
+    public static String name(String node) {
+        return PREFIX + node;
+    }
+
+    @Override
+    public Published publish(NodeStatus status, int clusterSize) throws SourceUnavailableException {
+        String text = StatusCodec.write(status);
+        if (written.filter(text::equals).isPresent() && System.nanoTime() - writtenAtNanos < RECHECK_UNCHANGED.toNanos()) {
+            return new Published(false, "", 0);
+        }
+        ConfigMap object = new ConfigMapBuilder().withNewMetadata().withName(name(status.name())).withNamespace(namespace)
+                .addToLabels(ROLE_LABEL, ROLE).endMetadata().addToData(KEY, text).build();
+        try {
+            ConfigMap before = client.configMaps().inNamespace(namespace).withName(name(status.name())).get();
+            boolean same = before != null && before.getData() != null && text.equals(before.getData().get(KEY));
+            if (!same) {
+                client.configMaps().inNamespace(namespace).resource(object).createOr(NonDeletingOperation::update);
+            }
+            written = Optional.of(text);
+            writtenAtNanos = System.nanoTime();
+            return same ? new Published(false, "", 1)
+                    : new Published(true, status.name() + ": " + status.phase() + " on "
+                            + status.observedRevision().orElse("nothing") + ", in ConfigMap " + namespace + "/"
+                            + name(status.name()), 1);
+        } catch (KubernetesClientException e) {
+            throw new SourceUnavailableException("status of " + status.name() + " not written to the Kubernetes API: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Every node's status in {@code namespace}, by node. An object counts only under the name of the node its
+     * status names: others, and unreadable ones, go to {@code ignored} with why.
+     */
+    public static Map<String, NodeStatus> readAll(KubernetesClient client, String namespace, List<String> ignored)
+            throws SourceUnavailableException {
+        List<ConfigMap> objects;
+        try {
+            objects = client.configMaps().inNamespace(namespace).withLabel(ROLE_LABEL, ROLE).list().getItems();
+        } catch (KubernetesClientException e) {
+            throw new SourceUnavailableException("node statuses not read from the Kubernetes API: " + e.getMessage(), e);
+        }
+        Map<String, NodeStatus> statuses = new TreeMap<>();
+        for (ConfigMap object : objects) {
+            String name = object.getMetadata().getName();
+            Optional<NodeStatus> status = Optional.ofNullable(object.getData()).map(d -> d.get(KEY))
+                    .flatMap(StatusCodec::read);
+            if (status.isEmpty()) {
+                ignored.add("ConfigMap " + namespace + "/" + name + ": not a node status; ignored");
+            } else if (!name.equals(name(status.get().name()))) {
+                ignored.add("ConfigMap " + namespace + "/" + name + ": names node " + status.get().name()
+                        + ", whose status lives in " + name(status.get().name()) + "; ignored");
+            } else {
+                statuses.put(status.get().name(), status.get());
+            }
+        }
+        return statuses;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.gitwire.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gitwire.cluster.IntentNotice;
+import dev.gitwire.cluster.StatusConfigMaps;
+import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.source.GitAccess;
+import dev.gitwire.source.GitRemote;
+import dev.gitwire.status.StatusBranch;
+import dev.gitwire.status.StatusBranchTest;
+import dev.gitwire.testing.GitServer;
+import dev.gitwire.testing.Shell;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 17, point 3: with Kubernetes, nodes write their status to the API and one agent, elected with a Lease,
+ * folds them into the status branch (fabric8's mock API server in CRUD mode, a real `git daemon`).
+ */
+@EnableKubernetesMockClient(crud = true)
+class ClusterWriterTest {
+
+    private static final String BRANCH = "gitwire/status";
+    private static final String REVISION = "main@sha1:" + "ab".repeat(20);
+
+    KubernetesClient client;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void oneElectedWriterFoldsEveryNodesStatusAndAnotherTakesOverWithNothingLostOrTwice() throws Exception {
+        try (GitServer server = new GitServer(tmp.resolve("served"))) {
+            String url = server.create("status");
+            PrivateKey key = PrivateKey.generate(new SecureRandom());
+            for (int i = 0; i < 5; i++) {
+                new StatusConfigMaps(client, "gitwire-system")
+                        .publish(StatusBranchTest.status("node-" + i, key, REVISION, 3), 5);
+            }
+            // a node that writes a status naming another node is ignored, whatever it claims
+            client.configMaps().inNamespace("gitwire-system").resource(new ConfigMapBuilder().withNewMetadata()
+                    .withName(StatusConfigMaps.name("node-9")).addToLabels(StatusConfigMaps.ROLE_LABEL, StatusConfigMaps.ROLE)
+                    .endMetadata().addToData(StatusConfigMaps.KEY, dev.gitwire.status.StatusCodec.write(
+                            StatusBranchTest.status("node-0", key, REVISION, 99))).build()).create();
+
+            List<String> events = new CopyOnWriteArrayList<>();
+            AtomicInteger announced = new AtomicInteger();
+            List<GitRemote> remotes = new ArrayList<>();
+            List<ClusterWriter> writers = new ArrayList<>();
+            for (String agent : List.of("node-0", "node-1")) {
+                GitRemote remote = new GitRemote(url, tmp.resolve(agent), GitAccess.anonymous());
+                remotes.add(remote);
+                ClusterWriter writer = new ClusterWriter(client, "gitwire-system", agent,
+                        new StatusBranch(remote, GitAccess.anonymous(), BRANCH), Duration.ofMillis(500));
+                writer.start(announced::incrementAndGet, (event, message) -> events.add(agent + " " + event + ": " + message));
+                writers.add(writer);
+            }
+            Path bare = server.path("status");
+            await(() -> writers.stream().filter(ClusterWriter::leading).count() == 1, "one writer leads");
+            await(() -> Shell.tryRun(List.of("git", "-C", bare.toString(), "ls-tree", "-r", "--name-only", BRANCH), null)
+                    .output().lines().filter(l -> l.startsWith("nodes/")).count() == 5, "the five statuses land");
+            assertThat(writers.stream().filter(ClusterWriter::leading).count()).isEqualTo(1);
+            assertThat(Shell.run("git", "-C", bare.toString(), "show", BRANCH + ":nodes/node-0.yaml"))
+                    .contains("allowedIPs: 3").doesNotContain("allowedIPs: 99");
+            String first = Shell.run("git", "-C", bare.toString(), "log", "--format=%B", BRANCH);
+            assertThat(first).contains("5 nodes changed");
+            for (int i = 0; i < 5; i++) {
+                assertThat(first).contains("Node: node-" + i);
+            }
+
+            // the leader announces what it fetched and verified; the other agent hears of it
+            ClusterWriter leader = writers.stream().filter(ClusterWriter::leading).findFirst().orElseThrow();
+            ClusterWriter follower = writers.stream().filter(w -> w != leader).findFirst().orElseThrow();
+            follower.fetched("main@sha1:" + "cd".repeat(20)); // a follower announces nothing
+            leader.fetched(REVISION);
+            await(() -> follower.announced().equals(Optional.of(REVISION)), "the follower hears the announced revision");
+            assertThat(client.configMaps().inNamespace("gitwire-system").withName(IntentNotice.NAME).get().getData())
+                    .containsEntry(IntentNotice.KEY, REVISION);
+
+            // the leader goes away; a node changes meanwhile; the other agent takes over and folds it, once
+            leader.close();
+            new StatusConfigMaps(client, "gitwire-system").publish(StatusBranchTest.status("node-3", key, REVISION, 4), 5);
+            long lost = System.nanoTime();
+            await(follower::leading, "the other agent takes over");
+            assertThat(Duration.ofNanos(System.nanoTime() - lost)).isLessThan(ClusterWriter.LEASE_DURATION.plusSeconds(5));
+            await(() -> Shell.run("git", "-C", bare.toString(), "show", BRANCH + ":nodes/node-3.yaml")
+                    .contains("allowedIPs: 4"), "the change made while no one led lands");
+            Thread.sleep(1500); // three more folds: nothing changed, so no commit
+            List<String> commits = Shell.run("git", "-C", bare.toString(), "log", "--format=%H", BRANCH).lines().toList();
+            assertThat(commits).hasSize(2);
+            String history = Shell.run("git", "-C", bare.toString(), "log", "--format=%B", BRANCH);
+            assertThat(history.lines().filter(l -> l.equals("Node: node-3"))).hasSize(2); // its first report, its change
+            assertThat(StatusBranch.lastChanges(new GitRemote(url, tmp.resolve("reader"), GitAccess.anonymous()), BRANCH,
+                    java.util.Set.of("node-3", "node-4"), 100)).containsOnlyKeys("node-3", "node-4");
+            assertThat(events).anyMatch(e -> e.contains("gitwire-status-node-9: names node node-0"));
+            follower.close();
+            remotes.forEach(GitRemote::close);
+        }
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+}
