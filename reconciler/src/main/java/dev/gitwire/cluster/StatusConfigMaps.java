@@ -8,7 +8,8 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -53,17 +54,20 @@ public final class StatusConfigMaps implements StatusDestination {
         ConfigMap object = new ConfigMapBuilder().withNewMetadata().withName(name(status.name())).withNamespace(namespace)
                 .addToLabels(ROLE_LABEL, ROLE).endMetadata().addToData(KEY, text).build();
         try {
-            ConfigMap before = client.configMaps().inNamespace(namespace).withName(name(status.name())).get();
-            boolean same = before != null && before.getData() != null && text.equals(before.getData().get(KEY));
-            if (!same) {
-                client.configMaps().inNamespace(namespace).resource(object).createOr(NonDeletingOperation::update);
+            try { // one request once the object exists: a merge patch of the node's own file
+                client.configMaps().inNamespace(namespace).withName(name(status.name()))
+                        .patch(PatchContext.of(PatchType.JSON_MERGE), object);
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 404) {
+                    throw e;
+                }
+                client.configMaps().inNamespace(namespace).resource(object).create();
             }
             written = Optional.of(text);
             writtenAtNanos = System.nanoTime();
-            return same ? new Published(false, "", 1)
-                    : new Published(true, status.name() + ": " + status.phase() + " on "
-                            + status.observedRevision().orElse("nothing") + ", in ConfigMap " + namespace + "/"
-                            + name(status.name()), 1);
+            return new Published(true, status.name() + ": " + status.phase() + " on "
+                    + status.observedRevision().orElse("nothing") + ", in ConfigMap " + namespace + "/"
+                    + name(status.name()), 1);
         } catch (KubernetesClientException e) {
             throw new SourceUnavailableException("status of " + status.name() + " not written to the Kubernetes API: "
                     + e.getMessage(), e);
