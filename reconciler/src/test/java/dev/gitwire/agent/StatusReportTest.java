@@ -40,15 +40,7 @@ class StatusReportTest {
     void aPeerWaitingForItsFirstHandshakeIsShownAndTheNodeIsDegradedUntilItIsRouted() throws Exception {
         PrivateKey key = PrivateKey.generate(new SecureRandom());
         PrivateKey peer = PrivateKey.generate(new SecureRandom());
-        Files.writeString(repo.resolve("mesh.yaml"), "apiVersion: gitwire.dev/v1alpha1\nkind: MeshIntent\n"
-                + "metadata:\n  name: t\nspec:\n  enabled: true\n");
-        Files.createDirectories(repo.resolve("nodes"));
-        for (String[] node : new String[][] {{"a", "10", key.publicKey().base64()}, {"b", "20", peer.publicKey().base64()}}) {
-            Files.writeString(repo.resolve("nodes/" + node[0] + ".yaml"), "apiVersion: gitwire.dev/v1alpha1\n"
-                    + "kind: MeshNode\nmetadata:\n  name: " + node[0] + "\nspec:\n  addresses: [10.240.0." + node[1]
-                    + "]\n  workloadIPs: [10.240.0." + node[1] + "1]\n  wireguard:\n    publicKey: " + node[2] + "\n");
-        }
-        Intent on = new IntentReader().read(new DirectoryTree(repo)).intent().orElseThrow();
+        Intent on = twoNodes(key, peer);
         String self = "a";
         DesiredDataplane desired = DesiredState.compute(on, LiveCluster.fromInventory(on), new NodeIdentity(self, key),
                 new Underlay(Optional.of("eth0"), 1500, IpFamily.IPV4), List.of());
@@ -76,19 +68,10 @@ class StatusReportTest {
     void aPodComingOnAnotherNodeChangesNoNodesStatusSoNoFileOnTheBranch() throws Exception {
         PrivateKey key = PrivateKey.generate(new SecureRandom());
         PrivateKey peer = PrivateKey.generate(new SecureRandom());
-        Files.writeString(repo.resolve("mesh.yaml"), "apiVersion: gitwire.dev/v1alpha1\nkind: MeshIntent\n"
-                + "metadata:\n  name: t\nspec:\n  enabled: true\n");
-        Files.createDirectories(repo.resolve("nodes"));
-        Files.writeString(repo.resolve("nodes/a.yaml"), "apiVersion: gitwire.dev/v1alpha1\nkind: MeshNode\n"
-                + "metadata:\n  name: a\nspec:\n  addresses: [10.240.0.10]\n  wireguard:\n    publicKey: "
-                + key.publicKey().base64() + "\n");
-        Files.writeString(repo.resolve("nodes/b.yaml"), "apiVersion: gitwire.dev/v1alpha1\nkind: MeshNode\n"
-                + "metadata:\n  name: b\nspec:\n  addresses: [10.240.0.20]\n  workloadIPs: [10.240.0.21]\n"
-                + "  wireguard:\n    publicKey: " + peer.publicKey().base64() + "\n");
-        Intent on = new IntentReader().read(new DirectoryTree(repo)).intent().orElseThrow();
+        Intent on = twoNodes(key, peer);
         LiveCluster live = LiveCluster.fromInventory(on);
         LiveCluster podAdded = live.with("b", n -> new dev.gitwire.model.LiveNode(n.name(), n.labels(), n.addresses(),
-                List.of(dev.gitwire.net.IpAddress.parse("10.240.0.21"), dev.gitwire.net.IpAddress.parse("10.240.0.22")),
+                List.of(dev.gitwire.net.IpAddress.parse("10.240.0.201"), dev.gitwire.net.IpAddress.parse("10.240.0.202")),
                 n.podCIDRs(), n.advertisedKey(), n.providerId()));
         IntentSource.Sourced sourced = new IntentSource.Sourced(on, Revision.parse("main@sha1:" + "ab".repeat(20)),
                 Optional.empty(), List.of());
@@ -105,6 +88,19 @@ class StatusReportTest {
         // the node's own totals moved; the per-peer part, the one that grew with the cluster, did not
         assertThat(statuses[1].peers()).isEqualTo(statuses[0].peers()).isEmpty();
         assertThat(statuses[1].encrypted()).isEqualTo(statuses[0].encrypted()).isEqualTo(1);
+    }
+
+    /** Nodes a and b, each with one workload IP and its key pinned. */
+    private Intent twoNodes(PrivateKey key, PrivateKey peer) throws Exception {
+        Files.writeString(repo.resolve("mesh.yaml"), "apiVersion: gitwire.dev/v1alpha1\nkind: MeshIntent\n"
+                + "metadata:\n  name: t\nspec:\n  enabled: true\n");
+        Files.createDirectories(repo.resolve("nodes"));
+        for (String[] node : new String[][] {{"a", "10", key.publicKey().base64()}, {"b", "20", peer.publicKey().base64()}}) {
+            Files.writeString(repo.resolve("nodes/" + node[0] + ".yaml"), "apiVersion: gitwire.dev/v1alpha1\n"
+                    + "kind: MeshNode\nmetadata:\n  name: " + node[0] + "\nspec:\n  addresses: [10.240.0." + node[1]
+                    + "]\n  workloadIPs: [10.240.0." + node[1] + "1]\n  wireguard:\n    publicKey: " + node[2] + "\n");
+        }
+        return new IntentReader().read(new DirectoryTree(repo)).intent().orElseThrow();
     }
 
     private static Reconciler.Outcome converged(DesiredDataplane target) {
