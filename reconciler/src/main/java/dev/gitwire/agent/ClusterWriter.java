@@ -7,6 +7,7 @@ import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.StatusBranch;
 import dev.gitwire.status.StatusDestination;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
@@ -118,7 +119,12 @@ public final class ClusterWriter implements AutoCloseable {
     /** Announces the revision this agent just fetched and verified, when it leads. */
     public void fetched(String revision) {
         if (leading) {
-            notice.announce(revision);
+            try {
+                notice.announce(revision);
+            } catch (KubernetesClientException e) {
+                log.accept("writer", "revision " + revision + " not announced: " + e.getMessage()
+                        + "; the agents fetch on their fallback poll");
+            }
         }
     }
 

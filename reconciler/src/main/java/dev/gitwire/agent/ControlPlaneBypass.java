@@ -31,6 +31,9 @@ final class ControlPlaneBypass {
         return addresses;
     };
 
+    /** How a note on a host that could not be resolved begins. */
+    static final String UNRESOLVED = "cannot resolve ";
+
     private final Resolver resolver;
     private final Map<String, List<Cidr>> known = new LinkedHashMap<>();
     private volatile List<Cidr> addresses = List.of();
@@ -47,7 +50,7 @@ final class ControlPlaneBypass {
             try {
                 host.setValue(resolver.resolve(host.getKey()).stream().map(Cidr::host).toList());
             } catch (UnknownHostException e) {
-                notes.add("cannot resolve " + host.getKey() + " (" + e.getMessage() + "): "
+                notes.add(UNRESOLVED + host.getKey() + " (" + e.getMessage() + "): "
                         + (host.getValue().isEmpty() ? "no address of it is known, so none is kept out of the tunnel"
                                 : "keeping the " + host.getValue().size() + " addresses found before out of the tunnel"));
             }

@@ -167,6 +167,11 @@ public final class NodeAgent implements Agent, AutoCloseable {
         });
     }
 
+    /** Whether this agent is the cluster's elected Git writer now. */
+    public boolean writerLeads() {
+        return writer.map(ClusterWriter::leading).orElse(false);
+    }
+
     private static KubernetesClient client(NodeSettings.KubernetesAccess access) throws IOException {
         Config config = access.kubeconfig().isPresent()
                 ? Config.fromKubeconfig(java.nio.file.Files.readString(access.kubeconfig().get()))
@@ -249,7 +254,14 @@ public final class NodeAgent implements Agent, AutoCloseable {
         if (joined && lastRead.isPresent() && !fetchPolicy.fetch(writer.get().leading(), writer.get().announced(),
                 Optional.of(lastRead.get().sourced().revision().toString()),
                 java.time.Duration.ofNanos(System.nanoTime() - lastFetchNanos))) {
-            return; // the writer announced the revision this node holds: no fetch, the last read stands
+            // the writer announced the revision this node holds: no fetch, the last read stands; the bypass still
+            // follows its servers, and says so when one cannot be resolved
+            Read last = lastRead.get();
+            List<String> notes = new java.util.ArrayList<>(last.notes().stream()
+                    .filter(n -> !n.startsWith(ControlPlaneBypass.UNRESOLVED)).toList());
+            notes.addAll(bypass.refresh());
+            lastRead = Optional.of(new Read(last.sourced(), last.published(), List.copyOf(notes)));
+            return;
         }
         List<String> notes = new java.util.ArrayList<>(startNotes);
         boolean forgot = source.forgotWhatWasApplied();

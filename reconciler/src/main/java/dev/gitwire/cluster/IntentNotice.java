@@ -3,8 +3,6 @@ package dev.gitwire.cluster;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.Optional;
@@ -63,19 +61,18 @@ public final class IntentNotice implements AutoCloseable {
         return announced;
     }
 
-    /** Announces {@code revision} (the writer, after it fetched and verified it); unchanged, nothing is written. */
+    /**
+     * Announces {@code revision} (the writer, after it fetched and verified it); unchanged, nothing is written.
+     * Throws when the API refuses: the agents then fetch on their fallback poll, slower, never wrong.
+     */
     public void announce(String revision) {
         if (announced.filter(revision::equals).isPresent()) {
             return;
         }
         ConfigMap object = new ConfigMapBuilder().withNewMetadata().withName(NAME).withNamespace(namespace).endMetadata()
                 .addToData(KEY, revision).build();
-        try {
-            client.configMaps().inNamespace(namespace).resource(object).createOr(NonDeletingOperation::update);
-            announced = Optional.of(revision);
-        } catch (KubernetesClientException e) {
-            // the agents keep fetching on their fallback poll: slower, never wrong
-        }
+        StatusConfigMaps.write(client, namespace, object);
+        announced = Optional.of(revision);
     }
 
     @Override

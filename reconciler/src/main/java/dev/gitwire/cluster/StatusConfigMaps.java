@@ -54,15 +54,7 @@ public final class StatusConfigMaps implements StatusDestination {
         ConfigMap object = new ConfigMapBuilder().withNewMetadata().withName(name(status.name())).withNamespace(namespace)
                 .addToLabels(ROLE_LABEL, ROLE).endMetadata().addToData(KEY, text).build();
         try {
-            try { // one request once the object exists: a merge patch of the node's own file
-                client.configMaps().inNamespace(namespace).withName(name(status.name()))
-                        .patch(PatchContext.of(PatchType.JSON_MERGE), object);
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 404) {
-                    throw e;
-                }
-                client.configMaps().inNamespace(namespace).resource(object).create();
-            }
+            write(client, namespace, object);
             written = Optional.of(text);
             writtenAtNanos = System.nanoTime();
             return new Published(true, status.name() + ": " + status.phase() + " on "
@@ -71,6 +63,19 @@ public final class StatusConfigMaps implements StatusDestination {
         } catch (KubernetesClientException e) {
             throw new SourceUnavailableException("status of " + status.name() + " not written to the Kubernetes API: "
                     + e.getMessage(), e);
+        }
+    }
+
+    /** Writes a ConfigMap in one request once it exists (a merge patch), creating it the first time. */
+    static void write(KubernetesClient client, String namespace, ConfigMap object) {
+        try {
+            client.configMaps().inNamespace(namespace).withName(object.getMetadata().getName())
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), object);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+            client.configMaps().inNamespace(namespace).resource(object).create();
         }
     }
 

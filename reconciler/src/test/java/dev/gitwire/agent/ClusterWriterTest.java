@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gitwire.cluster.IntentNotice;
 import dev.gitwire.cluster.StatusConfigMaps;
+import dev.gitwire.dataplane.wireguard.WireguardLink;
 import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.source.CommitTrust;
 import dev.gitwire.source.GitAccess;
 import dev.gitwire.source.GitRemote;
 import dev.gitwire.status.StatusBranch;
 import dev.gitwire.status.StatusBranchTest;
 import dev.gitwire.testing.GitServer;
+import dev.gitwire.testing.IntentFixtures;
+import dev.gitwire.testing.Kubeconfig;
 import dev.gitwire.testing.Shell;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -19,6 +23,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -109,6 +114,65 @@ class ClusterWriterTest {
             follower.close();
             remotes.forEach(GitRemote::close);
         }
+    }
+
+    @Test
+    void aFollowingAgentFetchesTheIntentOnlyWhenTheWriterAnnouncesANewRevision() throws Exception {
+        try (GitServer server = new GitServer(tmp.resolve("served"))) {
+            String url = server.create("intent");
+            Path work = tmp.resolve("work");
+            IntentFixtures.copy(IntentFixtures.examplesRepo(), work);
+            Shell.run("git", "init", "-q", "-b", "main", work.toString());
+            commit(work, url, "first");
+            Path kubeconfig = Kubeconfig.write(tmp.resolve("kubeconfig"), client.getMasterUrl().toString());
+            List<NodeAgent> agents = new ArrayList<>();
+            for (String node : List.of("aks-nodepool1-12345678-vmss000000", "aks-nodepool1-12345678-vmss000001")) {
+                client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName(node)
+                        .endMetadata().build()).create();
+                agents.add(new NodeAgent(new NodeSettings(url, "main", node, tmp.resolve(node), Optional.of(
+                        new NodeSettings.StatusTarget(url, BRANCH, GitAccess.anonymous(), Duration.ZERO)),
+                        GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",
+                        Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))),
+                        NodeSettings.DEFAULT_TEARDOWN_GRACE)));
+            }
+            try {
+                Map<NodeAgent, AtomicInteger> heard = new java.util.IdentityHashMap<>();
+                agents.forEach(a -> heard.put(a, new AtomicInteger()));
+                agents.forEach(a -> a.joinWriterElection(heard.get(a)::incrementAndGet, (event, message) -> { }));
+                await(() -> agents.stream().filter(a -> a.writerLeads()).count() == 1, "one agent leads");
+                NodeAgent leader = agents.stream().filter(NodeAgent::writerLeads).findFirst().orElseThrow();
+                NodeAgent follower = agents.stream().filter(a -> a != leader).findFirst().orElseThrow();
+                leader.read();
+                String first = revision(leader);
+                await(() -> heard.get(follower).get() == 1, "the follower hears the first revision");
+                follower.read();
+                assertThat(revision(follower)).isEqualTo(first);
+
+                commit(work, url, "second");
+                follower.read(); // its poll: the writer announced nothing new, so Git is not asked
+                assertThat(revision(follower)).isEqualTo(first);
+                leader.read(); // the writer's poll fetches, verifies and announces
+                String second = revision(leader);
+                assertThat(second).isNotEqualTo(first);
+                await(() -> heard.get(follower).get() == 2, "the follower hears the second revision");
+                follower.read();
+                assertThat(revision(follower)).isEqualTo(second);
+            } finally {
+                agents.forEach(NodeAgent::close);
+            }
+        }
+    }
+
+    private static String revision(NodeAgent agent) throws Exception {
+        assertThat(agent.awaitCluster(Duration.ofSeconds(10))).isTrue();
+        return agent.prepare().sourced().revision().toString();
+    }
+
+    private static void commit(Path work, String url, String message) {
+        Shell.run("git", "-C", work.toString(), "add", "-A");
+        Shell.run("git", "-C", work.toString(), "-c", "user.name=t", "-c", "user.email=t@gitwire.dev", "commit", "-q",
+                "--allow-empty", "-m", message);
+        Shell.run("git", "-C", work.toString(), "push", "-q", url, "main");
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
