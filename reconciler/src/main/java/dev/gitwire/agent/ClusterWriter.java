@@ -36,7 +36,7 @@ public final class ClusterWriter implements AutoCloseable {
     static final String LEASE = "gitwire-writer";
     public static final Duration LEASE_DURATION = Duration.ofSeconds(15);
     static final Duration RENEW_DEADLINE = Duration.ofSeconds(10);
-    static final Duration RETRY_PERIOD = Duration.ofSeconds(2);
+    public static final Duration RETRY_PERIOD = Duration.ofSeconds(2);
     /** How often the leader folds: the status branch's commits are bounded by it, not by the cluster's size. */
     public static final Duration FOLD_INTERVAL = Duration.ofSeconds(5);
 

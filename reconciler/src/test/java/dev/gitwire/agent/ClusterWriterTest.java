@@ -42,6 +42,7 @@ class ClusterWriterTest {
     private static final String REVISION = "main@sha1:" + "ab".repeat(20);
 
     KubernetesClient client;
+    io.fabric8.kubernetes.client.server.mock.KubernetesMockServer mock;
 
     @TempDir
     Path tmp;
@@ -113,6 +114,34 @@ class ClusterWriterTest {
             assertThat(events).anyMatch(e -> e.contains("gitwire-status-node-9: names node node-0"));
             follower.close();
             remotes.forEach(GitRemote::close);
+        }
+    }
+
+    @Test
+    void aWriterThatDiesWithoutReleasingItsLeaseIsReplacedWithinTheLeaseDuration() throws Exception {
+        try (GitServer server = new GitServer(tmp.resolve("served"))) {
+            String url = server.create("status");
+            PrivateKey key = PrivateKey.generate(new SecureRandom());
+            List<KubernetesClient> clients = List.of(mock.createClient(), mock.createClient());
+            List<ClusterWriter> writers = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                GitRemote remote = new GitRemote(url, tmp.resolve("agent-" + i), GitAccess.anonymous());
+                ClusterWriter writer = new ClusterWriter(clients.get(i), "gitwire-system", "agent-" + i,
+                        new StatusBranch(remote, GitAccess.anonymous(), BRANCH), Duration.ofMillis(500));
+                writer.start(() -> { }, (event, message) -> { });
+                writers.add(writer);
+            }
+            await(() -> writers.stream().filter(ClusterWriter::leading).count() == 1, "one writer leads");
+            int dead = writers.get(0).leading() ? 0 : 1;
+            clients.get(dead).close(); // as a node that loses power: its Lease is not released, it expires
+            long died = System.nanoTime();
+            new StatusConfigMaps(client, "gitwire-system").publish(StatusBranchTest.status("node-7", key, REVISION, 2), 2);
+            await(() -> writers.get(1 - dead).leading(), "the other writer takes over");
+            Duration takeOver = Duration.ofNanos(System.nanoTime() - died);
+            assertThat(takeOver).isLessThan(ClusterWriter.LEASE_DURATION.plus(ClusterWriter.RETRY_PERIOD).plusSeconds(3));
+            await(() -> Shell.tryRun(List.of("git", "-C", server.path("status").toString(), "show",
+                    BRANCH + ":nodes/node-7.yaml"), null).exitCode() == 0, "the new writer folds what the dead one left");
+            writers.forEach(ClusterWriter::close);
         }
     }
 
