@@ -40,6 +40,9 @@ public interface Agent {
     /** Whether the live cluster's first list has arrived; empty when there is no Kubernetes API. */
     Optional<Boolean> clusterSynced();
 
+    /** Whether this agent is the cluster's elected Git writer now; empty where there is no election. */
+    Optional<Boolean> writerLeads();
+
     /** Called on every change of the live cluster. */
     void onClusterChange(Runnable callback);
 

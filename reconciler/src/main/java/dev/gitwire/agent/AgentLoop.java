@@ -228,6 +228,7 @@ public final class AgentLoop implements AutoCloseable {
             }
         }
         metrics.kubernetes(agent.clusterSynced());
+        metrics.writer(agent.writerLeads());
         long start = System.nanoTime();
         boolean byKernel = reasons.stream().anyMatch(r -> r.startsWith("kernel: "));
         Agent.Prepared prepared;

@@ -32,6 +32,7 @@ public final class AgentMetrics {
     private final Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
     private volatile Instant lastGitSuccess;
     private volatile Optional<Boolean> kubernetesSynced = Optional.empty();
+    private volatile Optional<Boolean> writerLeads = Optional.empty();
     private final Histogram handshakeWait = new Histogram("gitwire_peer_handshake_wait_seconds",
             "Time from a peer's key being known (the peer configured) to its first handshake.",
             0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300);
@@ -83,6 +84,11 @@ public final class AgentMetrics {
     /** Whether the Kubernetes API has given its first list (empty: standalone, no API). */
     public void kubernetes(Optional<Boolean> synced) {
         kubernetesSynced = synced;
+    }
+
+    /** Whether this agent is the cluster's one Git writer; empty where there is no election. */
+    public void writer(Optional<Boolean> leads) {
+        writerLeads = leads;
     }
 
     /** A read of the intent from Git (or its directory), and whether it succeeded. */
@@ -143,6 +149,11 @@ public final class AgentMetrics {
             out.append("gitwire_intent_age_seconds ").append(Math.max(0, now.getEpochSecond() - success.getEpochSecond()))
                     .append('\n');
         }
+        writerLeads.ifPresent(leads -> {
+            header(out, "gitwire_status_writer", "gauge",
+                    "1 on the agent elected to write the status branch and announce the intent; 0 on the others.");
+            out.append("gitwire_status_writer ").append(leads ? 1 : 0).append('\n');
+        });
         kubernetesSynced.ifPresent(synced -> {
             header(out, "gitwire_kubernetes_synced", "gauge",
                     "1 once the Kubernetes API has given its first list; 0 while the agent waits for it.");

@@ -167,9 +167,9 @@ public final class NodeAgent implements Agent, AutoCloseable {
         });
     }
 
-    /** Whether this agent is the cluster's elected Git writer now. */
-    public boolean writerLeads() {
-        return writer.map(ClusterWriter::leading).orElse(false);
+    @Override
+    public Optional<Boolean> writerLeads() {
+        return writer.filter(w -> joined).map(ClusterWriter::leading);
     }
 
     private static KubernetesClient client(NodeSettings.KubernetesAccess access) throws IOException {

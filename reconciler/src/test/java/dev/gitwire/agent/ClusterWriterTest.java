@@ -168,8 +168,8 @@ class ClusterWriterTest {
                 Map<NodeAgent, AtomicInteger> heard = new java.util.IdentityHashMap<>();
                 agents.forEach(a -> heard.put(a, new AtomicInteger()));
                 agents.forEach(a -> a.joinWriterElection(heard.get(a)::incrementAndGet, (event, message) -> { }));
-                await(() -> agents.stream().filter(a -> a.writerLeads()).count() == 1, "one agent leads");
-                NodeAgent leader = agents.stream().filter(NodeAgent::writerLeads).findFirst().orElseThrow();
+                await(() -> agents.stream().filter(a -> a.writerLeads().orElse(false)).count() == 1, "one agent leads");
+                NodeAgent leader = agents.stream().filter(a -> a.writerLeads().orElse(false)).findFirst().orElseThrow();
                 NodeAgent follower = agents.stream().filter(a -> a != leader).findFirst().orElseThrow();
                 leader.read();
                 String first = revision(leader);

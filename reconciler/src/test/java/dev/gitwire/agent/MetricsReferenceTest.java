@@ -27,6 +27,7 @@ class MetricsReferenceTest {
         metrics.reconciled("converged", 10, Map.of());
         metrics.gitRead(true, Instant.EPOCH);
         metrics.kubernetes(Optional.of(true));
+        metrics.writer(Optional.of(false));
         metrics.statusPublished("committed");
         metrics.error("git");
         metrics.handshakeWaited(Duration.ofSeconds(1));

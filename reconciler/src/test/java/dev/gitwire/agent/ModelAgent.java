@@ -132,6 +132,11 @@ final class ModelAgent implements Agent {
     }
 
     @Override
+    public Optional<Boolean> writerLeads() {
+        return Optional.empty(); // no Kubernetes API in the model: no election
+    }
+
+    @Override
     public void joinWriterElection(Runnable onAnnounced, java.util.function.BiConsumer<String, String> log) {
         // the model has no Kubernetes API: no election, as a standalone agent
     }
