@@ -49,9 +49,10 @@ public interface Agent {
     /**
      * With Kubernetes and a status branch, joins the election of the cluster's one Git writer (`gitwire run`
      * only: a one-shot apply leaves it to the agents); {@code onAnnounced} runs when the writer announces a new
-     * intent revision, {@code log} takes the writer's events. Elsewhere, nothing.
+     * intent revision, {@code log} and {@code warn} take the writer's events. Elsewhere, nothing.
      */
-    void joinWriterElection(Runnable onAnnounced, java.util.function.BiConsumer<String, String> log);
+    void joinWriterElection(Runnable onAnnounced, java.util.function.BiConsumer<String, String> log,
+            java.util.function.BiConsumer<String, String> warn);
 
     /** Publishes this node's status on a thread of the publisher's; {@code reported} hears what happened. */
     void reportInBackground(Prepared prepared, Reconciler.Outcome outcome, Consumer<StatusPublisher.Outcome> reported);

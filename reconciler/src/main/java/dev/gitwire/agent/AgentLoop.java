@@ -191,7 +191,7 @@ public final class AgentLoop implements AutoCloseable {
         log.info("start", "agent for node " + agent.identity().nodeName() + ", public key "
                 + agent.identity().privateKey().publicKey().base64() + ", poll every " + interval.getSeconds() + "s");
         agent.onClusterChange(() -> trigger("kubernetes"));
-        agent.joinWriterElection(() -> readThenReconcile("intent announced"), log::info);
+        agent.joinWriterElection(() -> readThenReconcile("intent announced"), log::info, log::warn);
         readThenReconcile("start");
         while (!stopping) {
             String reason = triggers.take();

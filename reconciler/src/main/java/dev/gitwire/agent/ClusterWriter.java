@@ -46,8 +46,9 @@ public final class ClusterWriter implements AutoCloseable {
     private final StatusBranch branch;
     private final Duration foldInterval;
     private final IntentNotice notice;
-    /** Events for the agent's log: (event, message). */
+    /** Events for the agent's log, (event, message): what happens, and what failed. */
     private volatile BiConsumer<String, String> log = (event, message) -> { };
+    private volatile BiConsumer<String, String> warn = (event, message) -> { };
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "gitwire-writer");
         t.setDaemon(true);
@@ -68,8 +69,9 @@ public final class ClusterWriter implements AutoCloseable {
     }
 
     /** Joins the election and watches the announced revision; {@code onAnnounced} runs when it changes. */
-    public void start(Runnable onAnnounced, BiConsumer<String, String> log) {
+    public void start(Runnable onAnnounced, BiConsumer<String, String> log, BiConsumer<String, String> warn) {
         this.log = log;
+        this.warn = warn;
         notice.start(onAnnounced);
         elect();
     }
@@ -122,7 +124,7 @@ public final class ClusterWriter implements AutoCloseable {
             try {
                 notice.announce(revision);
             } catch (KubernetesClientException e) {
-                log.accept("writer", "revision " + revision + " not announced: " + e.getMessage()
+                warn.accept("writer", "revision " + revision + " not announced: " + e.getMessage()
                         + "; the agents fetch on their fallback poll");
             }
         }
@@ -135,7 +137,7 @@ public final class ClusterWriter implements AutoCloseable {
                 log.accept("status", "folded: \"" + folded.message() + "\"");
             }
         } catch (SourceUnavailableException | IOException | RuntimeException e) {
-            log.accept("status", "not folded: " + e.getMessage() + "; the next fold tries again");
+            warn.accept("status", "not folded: " + e.getMessage() + "; the next fold tries again");
         }
     }
 
@@ -143,7 +145,7 @@ public final class ClusterWriter implements AutoCloseable {
     StatusDestination.Published fold() throws SourceUnavailableException, IOException {
         List<String> ignored = new ArrayList<>();
         Map<String, NodeStatus> statuses = StatusConfigMaps.readAll(client, namespace, ignored);
-        ignored.forEach(i -> log.accept("status", i));
+        ignored.forEach(i -> warn.accept("status", i));
         return branch.fold(statuses.values(), identity);
     }
 

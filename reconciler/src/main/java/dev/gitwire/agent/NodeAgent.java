@@ -160,9 +160,10 @@ public final class NodeAgent implements Agent, AutoCloseable {
     }
 
     @Override
-    public void joinWriterElection(Runnable onAnnounced, java.util.function.BiConsumer<String, String> log) {
+    public void joinWriterElection(Runnable onAnnounced, java.util.function.BiConsumer<String, String> log,
+            java.util.function.BiConsumer<String, String> warn) {
         writer.ifPresent(w -> {
-            w.start(onAnnounced, log);
+            w.start(onAnnounced, log, warn);
             joined = true;
         });
     }

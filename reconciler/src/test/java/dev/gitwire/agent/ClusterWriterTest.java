@@ -71,7 +71,9 @@ class ClusterWriterTest {
                 remotes.add(remote);
                 ClusterWriter writer = new ClusterWriter(client, "gitwire-system", agent,
                         new StatusBranch(remote, GitAccess.anonymous(), BRANCH), Duration.ofMillis(500));
-                writer.start(announced::incrementAndGet, (event, message) -> events.add(agent + " " + event + ": " + message));
+                java.util.function.BiConsumer<String, String> record = (event, message) -> events.add(agent + " " + event
+                        + ": " + message);
+                writer.start(announced::incrementAndGet, record, record);
                 writers.add(writer);
             }
             Path bare = server.path("status");
@@ -128,7 +130,7 @@ class ClusterWriterTest {
                 GitRemote remote = new GitRemote(url, tmp.resolve("agent-" + i), GitAccess.anonymous());
                 ClusterWriter writer = new ClusterWriter(clients.get(i), "gitwire-system", "agent-" + i,
                         new StatusBranch(remote, GitAccess.anonymous(), BRANCH), Duration.ofMillis(500));
-                writer.start(() -> { }, (event, message) -> { });
+                writer.start(() -> { }, (event, message) -> { }, (event, message) -> { });
                 writers.add(writer);
             }
             await(() -> writers.stream().filter(ClusterWriter::leading).count() == 1, "one writer leads");
@@ -167,7 +169,8 @@ class ClusterWriterTest {
             try {
                 Map<NodeAgent, AtomicInteger> heard = new java.util.IdentityHashMap<>();
                 agents.forEach(a -> heard.put(a, new AtomicInteger()));
-                agents.forEach(a -> a.joinWriterElection(heard.get(a)::incrementAndGet, (event, message) -> { }));
+                agents.forEach(a -> a.joinWriterElection(heard.get(a)::incrementAndGet, (event, message) -> { },
+                        (event, message) -> { }));
                 await(() -> agents.stream().filter(a -> a.writerLeads().orElse(false)).count() == 1, "one agent leads");
                 NodeAgent leader = agents.stream().filter(a -> a.writerLeads().orElse(false)).findFirst().orElseThrow();
                 NodeAgent follower = agents.stream().filter(a -> a != leader).findFirst().orElseThrow();

@@ -137,7 +137,8 @@ final class ModelAgent implements Agent {
     }
 
     @Override
-    public void joinWriterElection(Runnable onAnnounced, java.util.function.BiConsumer<String, String> log) {
+    public void joinWriterElection(Runnable onAnnounced, java.util.function.BiConsumer<String, String> log,
+            java.util.function.BiConsumer<String, String> warn) {
         // the model has no Kubernetes API: no election, as a standalone agent
     }
 

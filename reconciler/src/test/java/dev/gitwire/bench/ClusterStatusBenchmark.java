@@ -69,7 +69,8 @@ public final class ClusterStatusBenchmark {
                     agents.execute(() -> report(client, node, key, revision));
                 }
             }));
-            writer.start(() -> { }, (event, message) -> { });
+            writer.start(() -> { }, (event, message) -> { },
+                    (event, message) -> System.err.println(event + ": " + message));
             Thread poller = new Thread(() -> poll(intent, writer, fetches), "leader-poll");
             poller.setDaemon(true);
             poller.start();
