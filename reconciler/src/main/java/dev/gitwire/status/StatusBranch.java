@@ -141,7 +141,7 @@ public final class StatusBranch implements StatusDestination {
      */
     @Override
     public Published publish(NodeStatus status, int clusterSize) throws SourceUnavailableException, IOException {
-        String path = "nodes/" + status.name() + ".yaml";
+        String path = file(status.name());
         byte[] content = StatusCodec.write(status).getBytes(StandardCharsets.UTF_8);
         ObjectId contentId = blobId(content);
         boolean beat = !heartbeat.isZero() && System.nanoTime() - lastCommitNanos >= heartbeat.toNanos();
@@ -196,8 +196,7 @@ public final class StatusBranch implements StatusDestination {
                 tree.remove(path);
                 Map<String, NodeStatus> all = statuses(tree);
                 all.put(status.name(), status);
-                written.put("README.md", StatusReadme.render(new ArrayList<>(all.values())).getBytes(StandardCharsets.UTF_8));
-                tree.remove("README.md");
+                rewriteReadme(tree, written, all);
             }
             try {
                 if (push(commit(tree, written, tip, status.name(), message))) {
@@ -235,7 +234,7 @@ public final class StatusBranch implements StatusDestination {
             List<String> lines = new ArrayList<>();
             List<String> trailers = new ArrayList<>();
             for (NodeStatus status : statuses.stream().sorted(java.util.Comparator.comparing(NodeStatus::name)).toList()) {
-                String path = "nodes/" + status.name() + ".yaml";
+                String path = file(status.name());
                 byte[] content = StatusCodec.write(status).getBytes(StandardCharsets.UTF_8);
                 ObjectId previous = tree.get(path);
                 if (previous != null && previous.equals(blobId(content))) {
@@ -250,8 +249,7 @@ public final class StatusBranch implements StatusDestination {
             if (written.isEmpty()) {
                 return new Published(false, "", attempt);
             }
-            written.put("README.md", StatusReadme.render(new ArrayList<>(all.values())).getBytes(StandardCharsets.UTF_8));
-            tree.remove("README.md");
+            rewriteReadme(tree, written, all);
             String headline = lines.size() == 1 ? lines.get(0) : lines.size() + " nodes changed";
             String message = headline + "\n\n" + String.join("\n", lines) + "\n\n" + String.join("\n", trailers);
             try {
@@ -265,6 +263,17 @@ public final class StatusBranch implements StatusDestination {
         }
         throw new SourceUnavailableException("statuses not folded into " + branch + " after " + MAX_FOLD_ATTEMPTS
                 + " attempts" + (last == null ? "" : ": " + last.getMessage()), last);
+    }
+
+    /** Where a node's status lives on the branch. */
+    private static String file(String node) {
+        return "nodes/" + node + ".yaml";
+    }
+
+    /** The README made from {@code all}, written in place of the tree's. */
+    private static void rewriteReadme(Map<String, ObjectId> tree, Map<String, byte[]> written, Map<String, NodeStatus> all) {
+        written.put("README.md", StatusReadme.render(new ArrayList<>(all.values())).getBytes(StandardCharsets.UTF_8));
+        tree.remove("README.md");
     }
 
     private static ObjectId blobId(byte[] content) {
@@ -321,7 +330,7 @@ public final class StatusBranch implements StatusDestination {
             Optional<NodeStatus> status = parsed(file.getValue());
             if (status.isEmpty()) {
                 skipped.add(branch + ":" + path + ": not a node status; ignored");
-            } else if (!path.equals("nodes/" + status.get().name() + ".yaml")) {
+            } else if (!path.equals(file(status.get().name()))) {
                 skipped.add(branch + ":" + path + ": names node " + status.get().name() + ", whose status lives at nodes/"
                         + status.get().name() + ".yaml; ignored");
             } else {
