@@ -27,7 +27,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,7 +51,7 @@ public final class DesiredState {
 
     /** A node as the mesh sees it: inventory and live facts merged. */
     private record Member(String name, Map<String, String> labels, List<IpAddress> addresses,
-            List<Cidr> destinations, boolean enabled, boolean selected, Optional<PublicKey> pin,
+            SortedSet<Cidr> destinations, boolean enabled, boolean selected, Optional<PublicKey> pin,
             Optional<PublicKey> advertised, int listenPort, boolean onAzure) {}
 
     public static DesiredDataplane compute(Intent intent, LiveCluster live, NodeIdentity self, Underlay underlay,
@@ -88,6 +87,7 @@ public final class DesiredState {
         others.forEach(o -> reports.add(new PeerReport(o.name(), states.get(o.name()), keys.get(o.name()))));
         // precedence, lowest first: nodes that are not peers, peers, local workloads, bypass
         Function<Cidr, Route> refuse = mesh.mode() == Mode.STRICT ? Route::prohibit : Route::throwing;
+        Function<Cidr, Route> tunnel = Route.via(owned.interfaceName());
         others.stream().filter(o -> states.get(o.name()) != State.PEERED)
                 .forEach(o -> reachable(o, mesh).forEach(dst -> routes.put(dst, refuse.apply(dst))));
         for (Member other : others) {
@@ -95,12 +95,12 @@ public final class DesiredState {
                 continue;
             }
             PublicKey key = keys.get(other.name()).orElseThrow();
-            Set<Cidr> allowed = new LinkedHashSet<>(other.destinations());
+            List<Cidr> allowed = new ArrayList<>(other.destinations());
             other.addresses().forEach(a -> allowed.add(Cidr.host(a)));
             peers.add(new PeerConfig(key, Optional.of(endpoint(other, underlayFamily)),
                     mesh.wireguard().persistentKeepalive(), SortedArraySet.copyOf(allowed)));
             List<Cidr> reachable = reachable(other, mesh);
-            reachable.forEach(dst -> routes.put(dst, Route.device(dst, owned.interfaceName())));
+            reachable.forEach(dst -> routes.put(dst, tunnel.apply(dst)));
             reachableOf.put(key, reachable);
         }
         me.destinations().forEach(dst -> routes.put(dst, Route.throwing(dst)));
@@ -115,11 +115,15 @@ public final class DesiredState {
         // what a local workload or a bypass took over is not the peer's to route
         Map<PublicKey, SortedSet<Cidr>> tunnelled = new HashMap<>();
         reachableOf.forEach((key, reachable) -> tunnelled.put(key, SortedArraySet.copyOf(reachable.stream()
-                .filter(dst -> Optional.ofNullable(routes.get(dst)).flatMap(Route::device).isPresent()).toList())));
+                .filter(dst -> isTunnelled(routes.get(dst))).toList())));
         SortedArraySet<Route> sortedRoutes = SortedArraySet.copyOf(routes.values());
 
+        // routes sort by family first: the first and the last hold every family there is
         Set<IpFamily> families = EnumSet.noneOf(IpFamily.class);
-        routes.keySet().forEach(dst -> families.add(dst.family()));
+        if (!sortedRoutes.isEmpty()) {
+            families.add(sortedRoutes.first().destination().family());
+            families.add(sortedRoutes.last().destination().family());
+        }
         List<Rule> rules = families.stream()
                 .map(f -> Rule.unmarkedTo(f, owned.rulePriority(), owned.firewallMark(), owned.table()))
                 .toList();
@@ -133,6 +137,11 @@ public final class DesiredState {
                         mesh.workloadInterfaces()) : List.of(),
                 mesh.hostEncryption() ? Map.of(SRC_VALID_MARK, "1") : Map.of(),
                 reports, claims.refused());
+    }
+
+    /** A bypass may have removed the route (null). */
+    private static boolean isTunnelled(Route route) {
+        return route != null && route.device().isPresent();
     }
 
     /**
@@ -229,15 +238,14 @@ public final class DesiredState {
         return members;
     }
 
-    /** Live pod IPs and static workload IPs as host prefixes, or the pod CIDRs (inventory's first). */
-    private static List<Cidr> destinations(MeshIntent mesh, LiveNode node, Optional<MeshNode> listed) {
-        Set<Cidr> destinations = new LinkedHashSet<>();
-        if (mesh.routeSource() == RouteSource.WORKLOAD_IPS) {
-            node.workloadIPs().forEach(ip -> destinations.add(Cidr.host(ip)));
-            listed.ifPresent(l -> l.workloadIPs().forEach(ip -> destinations.add(Cidr.host(ip))));
-        } else {
-            destinations.addAll(listed.map(MeshNode::podCIDRs).filter(c -> !c.isEmpty()).orElse(node.podCIDRs()));
+    /** Live pod IPs and static workload IPs as host prefixes, or the pod CIDRs (inventory's first); in order. */
+    private static SortedSet<Cidr> destinations(MeshIntent mesh, LiveNode node, Optional<MeshNode> listed) {
+        if (mesh.routeSource() == RouteSource.POD_CIDRS) {
+            return SortedArraySet.copyOf(listed.map(MeshNode::podCIDRs).filter(c -> !c.isEmpty()).orElse(node.podCIDRs()));
         }
-        return List.copyOf(destinations);
+        List<Cidr> destinations = new ArrayList<>();
+        node.workloadIPs().forEach(ip -> destinations.add(Cidr.host(ip)));
+        listed.ifPresent(l -> l.workloadIPs().forEach(ip -> destinations.add(Cidr.host(ip))));
+        return SortedArraySet.copyOf(destinations);
     }
 }

@@ -1,6 +1,7 @@
 package dev.gitwire.model;
 
 import dev.gitwire.net.Cidr;
+import dev.gitwire.net.IpFamily;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedSet;
@@ -25,19 +26,31 @@ public record Guard(long firewallMark, String interfaceName, int hostCapacity, S
 
     /** A guard of these rules sized for its destinations: twice as many host slots as it needs, at least 65,536. */
     public static Guard of(long firewallMark, String interfaceName, SortedSet<Cidr> destinations) {
-        Guard sized = new Guard(firewallMark, interfaceName, MIN_CAPACITY, destinations);
-        long needed = 2L * sized.hostsPerFamily();
+        long needed = 2L * hostsPerFamily(destinations); // the same before and after covered prefixes leave: hosts stay
         int capacity = MIN_CAPACITY;
         while (capacity < needed && capacity < (1 << 30)) {
             capacity <<= 1;
         }
-        return new Guard(firewallMark, interfaceName, capacity, sized.destinations());
+        return new Guard(firewallMark, interfaceName, capacity, destinations);
     }
 
     /** The larger of the numbers of IPv4 and IPv6 host destinations: what one hash set must hold. */
     public long hostsPerFamily() {
-        long v4 = destinations.stream().filter(d -> d.isHost() && d.family() == dev.gitwire.net.IpFamily.IPV4).count();
-        long v6 = destinations.stream().filter(d -> d.isHost() && d.family() == dev.gitwire.net.IpFamily.IPV6).count();
+        return hostsPerFamily(destinations);
+    }
+
+    private static long hostsPerFamily(SortedSet<Cidr> destinations) {
+        long v4 = 0;
+        long v6 = 0;
+        for (Cidr d : destinations) {
+            if (d.isHost()) {
+                if (d.family() == IpFamily.IPV4) {
+                    v4++;
+                } else {
+                    v6++;
+                }
+            }
+        }
         return Math.max(v4, v6);
     }
 

@@ -1,5 +1,6 @@
 package dev.gitwire.model;
 
+import dev.gitwire.net.PackedOrder;
 import java.util.AbstractSet;
 import java.util.Arrays;
 import java.util.Collection;
@@ -16,6 +17,8 @@ import java.util.SortedSet;
  */
 public final class SortedArraySet<E extends Comparable<? super E>> extends AbstractSet<E> implements SortedSet<E> {
 
+    private static final int INDEX_BITS = 24;
+    private static final long INDEX_MASK = (1L << INDEX_BITS) - 1;
     private static final SortedArraySet<?> EMPTY = new SortedArraySet<>(new Object[0], 0, 0);
 
     private final Object[] items;
@@ -43,16 +46,69 @@ public final class SortedArraySet<E extends Comparable<? super E>> extends Abstr
         for (Object item : items) {
             Objects.requireNonNull(item, "a sorted set holds no null");
         }
-        if (!(elements instanceof SortedSet<?> sorted && sorted.comparator() == null)) {
-            Arrays.sort(items);
+        int size = items.length;
+        boolean inOrder = elements instanceof SortedSet<?> sorted && sorted.comparator() == null || ascending(items);
+        if (!inOrder) {
+            long[] keys = packedKeys(items);
+            size = keys == null ? sortByCompareTo(items) : sortByKeys(items, keys);
         }
+        return size == 0 ? of() : new SortedArraySet<>(items, 0, size);
+    }
+
+    /** Whether each element is above the one before: a filtered or mapped sorted set needs no sort. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static boolean ascending(Object[] items) {
+        for (int i = 1; i < items.length; i++) {
+            if (((Comparable) items[i - 1]).compareTo(items[i]) >= 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Sorts {@code items} and moves the first of each run of equal elements to the front; returns how many. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static int sortByCompareTo(Object[] items) {
+        Arrays.sort(items);
         int size = 0;
         for (int i = 0; i < items.length; i++) {
-            if (size == 0 || ((E) items[size - 1]).compareTo((E) items[i]) != 0) {
+            if (size == 0 || ((Comparable) items[size - 1]).compareTo(items[i]) != 0) {
                 items[size++] = items[i];
             }
         }
-        return size == 0 ? of() : new SortedArraySet<>(items, 0, size);
+        return size;
+    }
+
+    /**
+     * The same as {@link #sortByCompareTo} for elements that all pack, several times faster: longs sort without
+     * a call, and equal keys keep their input order through the index, so the first of equal elements stays.
+     */
+    private static int sortByKeys(Object[] items, long[] keys) {
+        Arrays.sort(keys);
+        Object[] unsorted = items.clone();
+        int size = 0;
+        for (int i = 0; i < keys.length; i++) {
+            if (i == 0 || keys[i] >>> INDEX_BITS != keys[i - 1] >>> INDEX_BITS) {
+                items[size++] = unsorted[(int) (keys[i] & INDEX_MASK)];
+            }
+        }
+        return size;
+    }
+
+    /** Each element's packed key with its index in the low bits; null when one does not pack, or for too many. */
+    private static long[] packedKeys(Object[] items) {
+        if (items.length > INDEX_MASK + 1) {
+            return null;
+        }
+        long[] keys = new long[items.length];
+        for (int i = 0; i < items.length; i++) {
+            long key = items[i] instanceof PackedOrder packed ? packed.packedOrder() : PackedOrder.UNPACKED;
+            if (key < 0 || key > PackedOrder.MAX) {
+                return null;
+            }
+            keys[i] = key << INDEX_BITS | i;
+        }
+        return keys;
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.gitwire.net;
 
 /** A network prefix whose host bits are zero, such as 10.240.0.0/16 or a single pod's 10.240.0.7/32. */
-public record Cidr(IpAddress network, int prefixLength) implements Comparable<Cidr> {
+public record Cidr(IpAddress network, int prefixLength) implements Comparable<Cidr>, PackedOrder {
 
     public Cidr {
         if (prefixLength < 0 || prefixLength > network.family().bits()) {
@@ -67,6 +67,12 @@ public record Cidr(IpAddress network, int prefixLength) implements Comparable<Ci
     public int compareTo(Cidr other) {
         int byNetwork = network.compareTo(other.network);
         return byNetwork != 0 ? byNetwork : Integer.compare(prefixLength, other.prefixLength);
+    }
+
+    /** IPv4 packs as its 32 address bits and 6 of prefix length, in {@link #compareTo} order; IPv6 does not. */
+    @Override
+    public long packedOrder() {
+        return family() == IpFamily.IPV4 ? network.lo() << 6 | prefixLength : UNPACKED;
     }
 
     @Override

@@ -67,6 +67,9 @@ public record IpAddress(IpFamily family, long hi, long lo) implements Comparable
         if (prefixLength < 0 || prefixLength > bits) {
             throw new IllegalArgumentException("prefix length " + prefixLength + " out of range");
         }
+        if (prefixLength == bits) {
+            return this; // every host prefix checks this when it is made: no copy
+        }
         if (family == IpFamily.IPV4) {
             long mask = prefixLength == 0 ? 0 : (0xFFFF_FFFFL << (32 - prefixLength)) & 0xFFFF_FFFFL;
             return new IpAddress(family, 0, lo & mask);

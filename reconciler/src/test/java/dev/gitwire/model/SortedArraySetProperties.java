@@ -3,6 +3,9 @@ package dev.gitwire.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gitwire.net.Cidr;
+import dev.gitwire.net.IpAddress;
+import dev.gitwire.net.IpFamily;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -43,6 +46,34 @@ class SortedArraySetProperties {
         assertThat(fromTree).containsExactlyElementsOf(new TreeSet<>(elements));
         assertThat(SortedArraySet.copyOf(fromTree)).isSameAs(fromTree);
         assertThat(SortedArraySet.copyOf(new ArrayList<>(fromTree))).isEqualTo(fromTree);
+    }
+
+    /** Routes and prefixes sort by their packed keys when all pack; the set must still be the TreeSet's. */
+    @Property
+    void packedRoutesAndPrefixesHoldWhatATreeSetHolds(
+            @ForAll @Size(max = 80) List<@IntRange(min = 0, max = 400) Integer> picks, @ForAll boolean withIpv6,
+            @ForAll boolean withMetric) {
+        List<Route> routes = new ArrayList<>();
+        for (int i = 0; i < picks.size(); i++) {
+            int pick = picks.get(i);
+            IpAddress address = withIpv6 && pick % 7 == 0
+                    ? new IpAddress(IpFamily.IPV6, pick, 0) : new IpAddress(IpFamily.IPV4, 0, (pick & ~3L) << 22);
+            int prefix = pick % 3 == 0 ? address.family().bits() : 8 + pick % 3;
+            Cidr destination = new Cidr(address.masked(prefix), prefix);
+            // repeats of one destination with another type: the first one listed must stay, as in a TreeSet
+            routes.add(i % 2 == 0 ? Route.throwing(destination)
+                    : new Route(destination, RouteType.PROHIBIT, java.util.Optional.empty(), false, false,
+                            withMetric && pick % 5 == 0 ? 100 : 0));
+        }
+        TreeSet<Route> tree = new TreeSet<>();
+        routes.forEach(tree::add);
+        SortedArraySet<Route> array = SortedArraySet.copyOf(routes);
+        assertThat(array).containsExactlyElementsOf(tree);
+        for (int i = 0; i < tree.size(); i++) {
+            assertThat(new ArrayList<>(array).get(i).type()).isEqualTo(new ArrayList<>(tree).get(i).type());
+        }
+        List<Cidr> destinations = routes.stream().map(Route::destination).toList();
+        assertThat(SortedArraySet.copyOf(destinations)).containsExactlyElementsOf(new TreeSet<>(destinations));
     }
 
     @Example
