@@ -29,6 +29,7 @@ import dev.gitwire.desired.Underlay;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.DeviceState;
 import dev.gitwire.model.Endpoint;
+import dev.gitwire.model.Guard;
 import dev.gitwire.model.Link;
 import dev.gitwire.model.NftTable;
 import dev.gitwire.model.Route;
@@ -50,6 +51,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -71,6 +76,11 @@ public final class KernelDataplane implements Dataplane, AutoCloseable {
     private final GuardTable guard;
     private final Sysctls sysctls;
     private volatile Boolean kernelHasWireguard;
+    private final ExecutorService readers = Executors.newFixedThreadPool(3, read -> {
+        Thread thread = new Thread(read, "gitwire-observe");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public KernelDataplane(NetworkNamespace namespace, WireguardLink.Choice choice, WireguardGoLauncher launcher,
             Path stateDirectory) {
@@ -95,7 +105,10 @@ public final class KernelDataplane implements Dataplane, AutoCloseable {
     @Override
     public ObservedDataplane observe(Ownership owned) {
         Optional<Link> link = new Links(netlink).get(owned.interfaceName());
-        Optional<DeviceState> device = link.flatMap(this::readDevice);
+        // the device (its own socket) and nft (processes) are read while this thread dumps routes and rules
+        Future<Optional<DeviceState>> device = readers.submit(() -> link.flatMap(this::readDevice));
+        Future<Optional<Guard>> guarded = readers.submit(guard::read);
+        Future<List<NftTable>> tables = readers.submit(this::hostEncryptionTables);
         RouteTable table = new RouteTable(netlink, owned.table());
         List<Route> routes = new ArrayList<>(); // each family sorted, IPv4 first: one linear sort
         List<Rule> rules = new ArrayList<>();
@@ -104,10 +117,6 @@ public final class KernelDataplane implements Dataplane, AutoCloseable {
             routes.addAll(table.routes(family));
             allRules.all(family).stream().filter(r -> r.table() == owned.table() && !r.otherSelectors())
                     .forEach(rules::add);
-        }
-        List<NftTable> tables = new ArrayList<>();
-        for (NftTable absent : List.of(HostEncryptionTables.INET_ABSENT, HostEncryptionTables.ARP_ABSENT)) {
-            nftables.read(absent.family(), absent.name()).ifPresent(tables::add);
         }
         Map<String, String> values = new java.util.HashMap<>();
         Set<String> remembered = new HashSet<>();
@@ -118,7 +127,34 @@ public final class KernelDataplane implements Dataplane, AutoCloseable {
             }
         }
         boolean anchored = link.map(l -> new Addresses(netlink).has(l.index(), Operation.AnchorLink.ADDRESS)).orElse(false);
-        return new ObservedDataplane(link, device, anchored, SortedArraySet.copyOf(routes), rules, guard.read(), tables, values, remembered);
+        return new ObservedDataplane(link, result(device), anchored, SortedArraySet.copyOf(routes), rules,
+                result(guarded), result(tables), values, remembered);
+    }
+
+    private List<NftTable> hostEncryptionTables() {
+        List<NftTable> tables = new ArrayList<>();
+        for (NftTable absent : List.of(HostEncryptionTables.INET_ABSENT, HostEncryptionTables.ARP_ABSENT)) {
+            nftables.read(absent.family(), absent.name()).ifPresent(tables::add);
+        }
+        return tables;
+    }
+
+    /** What a reader returned, or what it threw, as it threw it; each read has a deadline of its own. */
+    private static <T> T result(Future<T> read) {
+        try {
+            return read.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while observing the kernel", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     @Override
@@ -368,6 +404,7 @@ public final class KernelDataplane implements Dataplane, AutoCloseable {
 
     @Override
     public void close() {
+        readers.shutdownNow();
         netlink.close();
     }
 }
