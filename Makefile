@@ -34,6 +34,7 @@ build:
 
 test: deps
 	$(MVN) verify
+	tools/launcher-test
 	$(MAKE) --no-print-directory kernel-test
 
 # The kernel WireGuard tests (and the route and rule layers, and gitwire apply on a 3-node mesh) in a
