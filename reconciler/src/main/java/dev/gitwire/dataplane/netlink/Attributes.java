@@ -56,6 +56,7 @@ public final class Attributes {
 
     public static Attributes parse(ByteBuffer buffer, int from, int to) {
         List<Attribute> list = new ArrayList<>();
+        ByteBuffer view = buffer.duplicate(); // slices of one view: the caller's position and limit stay as they were
         int offset = from;
         while (offset + Netlink.ATTRIBUTE_HEADER_LENGTH <= to) {
             int length = Short.toUnsignedInt(buffer.getShort(offset));
@@ -63,8 +64,8 @@ public final class Attributes {
             if (length < Netlink.ATTRIBUTE_HEADER_LENGTH || offset + length > to) {
                 throw new IllegalArgumentException("malformed netlink attribute at offset " + offset);
             }
-            ByteBuffer value = buffer.duplicate().position(offset + Netlink.ATTRIBUTE_HEADER_LENGTH)
-                    .limit(offset + length).slice().order(ByteOrder.nativeOrder());
+            ByteBuffer value = view.slice(offset + Netlink.ATTRIBUTE_HEADER_LENGTH,
+                    length - Netlink.ATTRIBUTE_HEADER_LENGTH).order(ByteOrder.nativeOrder());
             list.add(new Attribute(type, value));
             offset += Netlink.align(length);
         }

@@ -39,16 +39,15 @@ public final class MessageWriter {
     /** Zero bytes up to the next 4-byte boundary. */
     public MessageWriter pad() {
         int padding = Netlink.align(buffer.position()) - buffer.position();
-        room(padding).put(new byte[padding]);
+        room(padding);
+        for (int i = 0; i < padding; i++) {
+            buffer.put((byte) 0);
+        }
         return this;
     }
 
     public MessageWriter attribute(int type, byte[] value) {
-        pad();
-        room(Netlink.ATTRIBUTE_HEADER_LENGTH + value.length)
-                .putShort((short) (Netlink.ATTRIBUTE_HEADER_LENGTH + value.length))
-                .putShort((short) type)
-                .put(value);
+        attributeHeader(type, value.length).put(value);
         return pad();
     }
 
@@ -57,15 +56,25 @@ public final class MessageWriter {
     }
 
     public MessageWriter attributeU16(int type, int value) {
-        return attribute(type, ByteBuffer.allocate(2).order(ByteOrder.nativeOrder()).putShort((short) value).array());
+        attributeHeader(type, 2).putShort((short) value);
+        return pad();
     }
 
     public MessageWriter attributeU32(int type, long value) {
-        return attribute(type, ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt((int) value).array());
+        attributeHeader(type, 4).putInt((int) value);
+        return pad();
     }
 
     public MessageWriter attributeU64(int type, long value) {
-        return attribute(type, ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(value).array());
+        attributeHeader(type, 8).putLong(value);
+        return pad();
+    }
+
+    /** Pads, then writes an attribute's header and makes room for its value. */
+    private ByteBuffer attributeHeader(int type, int valueLength) {
+        pad();
+        return room(Netlink.ATTRIBUTE_HEADER_LENGTH + valueLength)
+                .putShort((short) (Netlink.ATTRIBUTE_HEADER_LENGTH + valueLength)).putShort((short) type);
     }
 
     /** A NUL-terminated string, as the kernel expects names. */

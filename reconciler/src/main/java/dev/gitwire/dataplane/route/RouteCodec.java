@@ -51,12 +51,12 @@ public final class RouteCodec {
     public static NetlinkRequest add(long table, Route route, int deviceIndex, boolean replace) {
         int flags = Netlink.NLM_F_CREATE | (replace ? Netlink.NLM_F_REPLACE : Netlink.NLM_F_EXCL);
         return new NetlinkRequest(RTM_NEWROUTE, flags, encode(table, route, deviceIndex, false),
-                (replace ? "replace" : "add") + " route " + route + " table " + table);
+                () -> (replace ? "replace" : "add") + " route " + route + " table " + table);
     }
 
     public static NetlinkRequest delete(long table, Route route) {
         return new NetlinkRequest(RTM_DELROUTE, 0, encode(table, route, 0, true),
-                "delete route " + route + " table " + table);
+                () -> "delete route " + route + " table " + table);
     }
 
     /** A delete names protocol 0 and scope "nowhere": it then matches a route whoever wrote it. */
@@ -78,18 +78,22 @@ public final class RouteCodec {
         return w.toBytes();
     }
 
-    /** The table a route message belongs to: RTA_TABLE when present, else the 8-bit rtm_table. */
-    public static long table(NetlinkMessage message) {
-        return message.attributes(RTMSG_LENGTH).u32(RTA_TABLE, Byte.toUnsignedInt(message.payload().get(4)));
+    /** A route message's attributes, read once for {@link #table} and {@link #decode}. */
+    public static Attributes attributes(NetlinkMessage message) {
+        return message.attributes(RTMSG_LENGTH);
     }
 
-    public static Route decode(NetlinkMessage message, IntFunction<Optional<String>> deviceName) {
+    /** The table a route message belongs to: RTA_TABLE when present, else the 8-bit rtm_table. */
+    public static long table(NetlinkMessage message, Attributes attributes) {
+        return attributes.u32(RTA_TABLE, Byte.toUnsignedInt(message.payload().get(4)));
+    }
+
+    public static Route decode(NetlinkMessage message, Attributes attributes, IntFunction<Optional<String>> deviceName) {
         ByteBuffer p = message.payload();
         IpFamily family = Byte.toUnsignedInt(p.get(0)) == AF_INET ? IpFamily.IPV4 : IpFamily.IPV6;
         int prefixLength = Byte.toUnsignedInt(p.get(1));
         int scope = Byte.toUnsignedInt(p.get(6));
         RouteType type = RouteType.of(Byte.toUnsignedInt(p.get(7)));
-        Attributes attributes = message.attributes(RTMSG_LENGTH);
         IpAddress network = attributes.has(RTA_DST)
                 ? IpAddress.fromBytes(attributes.get(RTA_DST).bytes())
                 : IpAddress.fromBytes(new byte[family.bytes()]);

@@ -1,6 +1,7 @@
 package dev.gitwire.dataplane.route;
 
 import dev.gitwire.dataplane.link.Links;
+import dev.gitwire.dataplane.netlink.Attributes;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.dataplane.netlink.NetlinkException;
 import dev.gitwire.dataplane.netlink.NetlinkRequest;
@@ -38,11 +39,15 @@ public final class RouteTable {
         } catch (NetlinkException.ObjectNotFound e) {
             return List.of(); // with strict checking the kernel says so of a table that has never held a route
         }
-        return messages.stream()
-                .filter(m -> RouteCodec.table(m) == table) // in case the kernel did not filter
-                .map(m -> RouteCodec.decode(m, index -> Optional.ofNullable(names.get(index))))
-                .sorted()
-                .toList();
+        List<Route> routes = new ArrayList<>(messages.size());
+        for (dev.gitwire.dataplane.netlink.NetlinkMessage message : messages) {
+            Attributes attributes = RouteCodec.attributes(message);
+            if (RouteCodec.table(message, attributes) == table) { // in case the kernel did not filter
+                routes.add(RouteCodec.decode(message, attributes, index -> Optional.ofNullable(names.get(index))));
+            }
+        }
+        routes.sort(null);
+        return routes;
     }
 
     /** A change to one route; batches of them go to the kernel in one pipelined exchange. */

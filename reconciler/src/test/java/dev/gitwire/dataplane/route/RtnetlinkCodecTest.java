@@ -47,8 +47,8 @@ class RtnetlinkCodecTest {
     void aRouteMessageDecodesWithItsTableAndDevice() {
         NetlinkMessage message = new NetlinkMessage(RouteCodec.RTM_NEWROUTE, 0, 1, 0,
                 ByteBuffer.wrap(HEX.parseHex(DEVICE_ROUTE)).order(ByteOrder.nativeOrder()));
-        assertThat(RouteCodec.table(message)).isEqualTo(51820);
-        assertThat(RouteCodec.decode(message, index -> index == 7 ? Optional.of("azv1") : Optional.empty()))
+        assertThat(RouteCodec.table(message, RouteCodec.attributes(message))).isEqualTo(51820);
+        assertThat(RouteCodec.decode(message, RouteCodec.attributes(message), index -> index == 7 ? Optional.of("azv1") : Optional.empty()))
                 .isEqualTo(Route.device(Cidr.parse("10.240.0.21/32"), "azv1"));
     }
 
