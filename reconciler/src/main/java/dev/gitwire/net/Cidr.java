@@ -36,7 +36,12 @@ public record Cidr(IpAddress network, int prefixLength) implements Comparable<Ci
         if (text.isEmpty() || text.length() > 3 || (text.length() > 1 && text.charAt(0) == '0')) {
             return false;
         }
-        return text.chars().allMatch(c -> c >= '0' && c <= '9');
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static Cidr host(IpAddress address) {
@@ -77,6 +82,11 @@ public record Cidr(IpAddress network, int prefixLength) implements Comparable<Ci
 
     @Override
     public String toString() {
-        return network + "/" + prefixLength;
+        return appendTo(new StringBuilder(18)).toString();
+    }
+
+    /** Appends "addr/len": a device configuration writes 100,000 of them into one text. */
+    public StringBuilder appendTo(StringBuilder out) {
+        return network.appendTo(out).append('/').append(prefixLength);
     }
 }

@@ -91,10 +91,16 @@ public record IpAddress(IpFamily family, long hi, long lo) implements Comparable
 
     @Override
     public String toString() {
-        if (family == IpFamily.IPV4) {
-            return ((lo >>> 24) & 0xFF) + "." + ((lo >>> 16) & 0xFF) + "." + ((lo >>> 8) & 0xFF) + "." + (lo & 0xFF);
+        return family == IpFamily.IPV4 ? appendTo(new StringBuilder(15)).toString() : formatIpv6();
+    }
+
+    /** Appends the address as {@link #toString()} writes it, without a string of its own for IPv4. */
+    public StringBuilder appendTo(StringBuilder out) {
+        if (family == IpFamily.IPV6) {
+            return out.append(formatIpv6());
         }
-        return formatIpv6();
+        return out.append((lo >>> 24) & 0xFF).append('.').append((lo >>> 16) & 0xFF).append('.')
+                .append((lo >>> 8) & 0xFF).append('.').append(lo & 0xFF);
     }
 
     /** Dotted quad, by hand: it runs once per allowed IP of a device read, hundreds of thousands of times. */

@@ -22,6 +22,7 @@ import java.util.Optional;
 public final class UapiCodec {
 
     private static final HexFormat HEX = HexFormat.of();
+    private static final String ALLOWED_IP = "allowed_ip=";
 
     private UapiCodec() {}
 
@@ -46,10 +47,10 @@ public final class UapiCodec {
                 out.append("replace_allowed_ips=true\n");
             }
             for (Cidr cidr : peer.removeAllowedIps()) {
-                out.append("allowed_ip=-").append(cidr).append('\n');
+                cidr.appendTo(out.append("allowed_ip=-")).append('\n');
             }
             for (Cidr cidr : peer.addAllowedIps()) {
-                out.append("allowed_ip=").append(cidr).append('\n');
+                cidr.appendTo(out.append("allowed_ip=")).append('\n');
             }
         }
         return out.append('\n').toString();
@@ -65,6 +66,10 @@ public final class UapiCodec {
         for (int start = 0, end; start < reply.length(); start = end + 1) {
             end = reply.indexOf('\n', start);
             end = end < 0 ? reply.length() : end;
+            if (reply.startsWith(ALLOWED_IP, start)) { // 100,000s of lines: no key string each
+                peer.allowedIps.add(Cidr.parse(reply.substring(start + ALLOWED_IP.length(), end)));
+                continue;
+            }
             int eq = reply.indexOf('=', start);
             if (eq < 0 || eq > end) {
                 continue;
@@ -83,7 +88,6 @@ public final class UapiCodec {
                 }
                 case "endpoint" -> peer.endpoint = Optional.of(Endpoint.parse(value));
                 case "persistent_keepalive_interval" -> peer.keepalive = Duration.ofSeconds(Long.parseLong(value));
-                case "allowed_ip" -> peer.allowedIps.add(Cidr.parse(value));
                 case "last_handshake_time_sec" -> peer.handshakeSeconds = Long.parseLong(value);
                 case "last_handshake_time_nsec" -> peer.handshakeNanos = Long.parseLong(value);
                 case "rx_bytes" -> peer.received = Long.parseLong(value);
