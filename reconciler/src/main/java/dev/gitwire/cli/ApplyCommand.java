@@ -31,7 +31,7 @@ final class ApplyCommand extends NodeCommand {
         out.println(NodeAgent.summary(prepared));
         out.println("wireguard: " + agent.wireguardBackend(prepared.desired().owned()));
         Reconciler.Outcome outcome = agent.reconcile(prepared);
-        PlanText.print(out, PlanText.lines(outcome.executed(), outcome.target()));
+        PlanText.print(out, outcome.executed(), outcome.target());
         while (outcome.converged()) {
             if (outcome.revisitAt().isPresent()) { // a grace period: the teardown finishes when it ends
                 sleep(Duration.between(Instant.now(), outcome.revisitAt().get()));
@@ -55,14 +55,14 @@ final class ApplyCommand extends NodeCommand {
             return unlessRefused(prepared);
         }
         err.println("gitwire: not converged; still different:");
-        PlanText.print(err, PlanText.lines(outcome.residual(), outcome.target()));
+        PlanText.print(err, outcome.residual(), outcome.target());
         return GitwireCommand.EXIT_FAILURE;
     }
 
     private static Reconciler.Outcome reconcile(NodeAgent agent, Agent.Prepared prepared, PrintWriter out) {
         Reconciler.Outcome outcome = agent.reconcile(prepared);
         if (!outcome.executed().isEmpty()) {
-            PlanText.print(out, PlanText.lines(outcome.executed(), outcome.target()));
+            PlanText.print(out, outcome.executed(), outcome.target());
         }
         return outcome;
     }

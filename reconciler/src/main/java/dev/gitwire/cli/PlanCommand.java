@@ -35,7 +35,7 @@ final class PlanCommand extends NodeCommand {
             out.println(NodeAgent.summary(prepared));
             out.println("wireguard: " + agent.wireguardBackend(prepared.desired().owned()));
             PlanText.gating(preview.target()).forEach(out::println);
-            PlanText.print(out, PlanText.lines(preview.plan(), preview.target()));
+            PlanText.print(out, preview.plan(), preview.target());
         }
         int status = unlessRefused(prepared);
         return exitCode && status == GitwireCommand.EXIT_OK && !preview.plan().isEmpty() ? EXIT_CHANGES_PENDING : status;

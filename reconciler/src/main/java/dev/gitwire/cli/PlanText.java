@@ -8,6 +8,7 @@ import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.plan.Operation;
 import dev.gitwire.plan.Plan;
 import dev.gitwire.keys.PublicKey;
+import java.io.PrintWriter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,35 +19,52 @@ final class PlanText {
 
     private PlanText() {}
 
-    /** The plan's lines; peers by their node's name in {@code target} (and key fingerprint). */
-    static List<String> lines(Plan plan, DesiredDataplane target) {
+    /**
+     * Prints the counts per kind, then one line per operation; peers by their node's name in {@code target}
+     * (and key fingerprint). One text, one write: picocli's writers flush at every line, and a 100,000-IP peer
+     * makes 200,000 lines.
+     */
+    static void print(PrintWriter out, Plan plan, DesiredDataplane target) {
         Map<PublicKey, String> names = peerNames(target);
         String counts = plan.counts().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
                 .collect(Collectors.joining(", "));
-        List<String> lines = new java.util.ArrayList<>();
-        lines.add(plan.size() + " changes" + (plan.isEmpty() ? "" : ": " + counts));
-        plan.operations().forEach(op -> lines.add("  " + describe(op, names)));
-        return lines;
+        StringBuilder text = new StringBuilder(64 + 64 * plan.size());
+        text.append(plan.size()).append(" changes").append(plan.isEmpty() ? "" : ": " + counts);
+        for (Operation op : plan.operations()) {
+            describe(text.append(System.lineSeparator()).append("  "), op, names);
+        }
+        out.println(text);
     }
 
-    /** Prints lines in one write: picocli's writers flush at every line, 200,000 times for a 100,000-IP peer. */
-    static void print(java.io.PrintWriter out, List<String> lines) {
-        out.println(String.join(System.lineSeparator(), lines));
-    }
-
+    /** Each peer's label, "node-b (PexKHZOm…)", or the fingerprint alone for a key no node of the intent has. */
     private static Map<PublicKey, String> peerNames(DesiredDataplane target) {
         Map<PublicKey, String> names = new HashMap<>();
-        target.reports().forEach(r -> r.key().ifPresent(k -> names.putIfAbsent(k, r.node())));
+        target.reports().forEach(r -> r.key().ifPresent(k -> names.putIfAbsent(k, r.node() + " (" + k.fingerprint() + "…)")));
         return names;
     }
 
-    /** "node-b (PexKHZOm…)", or the fingerprint alone for a key no node of the intent has. */
     private static String peer(PublicKey key, Map<PublicKey, String> names) {
-        String node = names.get(key);
-        return node == null ? key.fingerprint() + "…" : node + " (" + key.fingerprint() + "…)";
+        String label = names.get(key);
+        return label == null ? key.fingerprint() + "…" : label;
     }
 
     static String describe(Operation op, Map<PublicKey, String> names) {
+        return describe(new StringBuilder(), op, names).toString();
+    }
+
+    /** Appends what {@code op} does; the kinds a 100,000-IP peer repeats append their addresses without a string each. */
+    private static StringBuilder describe(StringBuilder out, Operation op, Map<PublicKey, String> names) {
+        if (op instanceof Operation.AddAllowedIp a) {
+            return a.cidr().appendTo(out.append("add allowed IP ")).append(" to peer ").append(peer(a.key(), names));
+        } else if (op instanceof Operation.AddRoute a) {
+            return a.route().appendTo(out.append("add route "));
+        } else if (op instanceof Operation.GuardDestination g) {
+            return g.destination().appendTo(out.append("guard "));
+        }
+        return out.append(describeOther(op, names));
+    }
+
+    private static String describeOther(Operation op, Map<PublicKey, String> names) {
         if (op instanceof Operation.CreateDevice c) {
             return "create WireGuard link " + c.interfaceName() + " mtu " + c.mtu();
         } else if (op instanceof Operation.AnchorLink a) {
@@ -68,12 +86,8 @@ final class PlanText {
                     + " keepalive " + u.persistentKeepalive().getSeconds() + "s";
         } else if (op instanceof Operation.RemovePeer r) {
             return "remove peer " + peer(r.key(), names);
-        } else if (op instanceof Operation.AddAllowedIp a) {
-            return "add allowed IP " + a.cidr() + " to peer " + peer(a.key(), names);
         } else if (op instanceof Operation.RemoveAllowedIp r) {
             return "remove allowed IP " + r.cidr() + " from peer " + peer(r.key(), names);
-        } else if (op instanceof Operation.AddRoute a) {
-            return "add route " + a.route();
         } else if (op instanceof Operation.ReplaceRoute r) {
             return "replace route " + r.route();
         } else if (op instanceof Operation.DeleteRoute d) {
@@ -86,8 +100,6 @@ final class PlanText {
             return "install guard (nft table inet gitwire_guard): drop unmarked packets to "
                     + g.guard().destinations().size() + " destinations leaving by anything but "
                     + g.guard().interfaceName();
-        } else if (op instanceof Operation.GuardDestination g) {
-            return "guard " + g.destination();
         } else if (op instanceof Operation.ReleaseDestination r) {
             return "release " + r.destination() + " from the guard";
         } else if (op instanceof Operation.DeleteGuard) {

@@ -44,8 +44,17 @@ public record Route(Cidr destination, RouteType type, Optional<String> device, b
 
     @Override
     public String toString() {
-        String type = this.type == RouteType.UNICAST ? "" : this.type.name().toLowerCase(java.util.Locale.ROOT) + " ";
-        return type + destination + device.map(d -> " dev " + d).orElse("") + (linkScope ? " scope link" : "")
-                + (hasGateway ? " via (gateway)" : "") + (metric != 0 ? " metric " + metric : "");
+        return appendTo(new StringBuilder(48)).toString();
+    }
+
+    /** Appends the route as {@code ip route} shows it: a plan prints 100,000 of them in one text. */
+    public StringBuilder appendTo(StringBuilder out) {
+        if (type != RouteType.UNICAST) {
+            out.append(type.name().toLowerCase(java.util.Locale.ROOT)).append(' ');
+        }
+        destination.appendTo(out);
+        device.ifPresent(d -> out.append(" dev ").append(d));
+        out.append(linkScope ? " scope link" : "").append(hasGateway ? " via (gateway)" : "");
+        return metric != 0 ? out.append(" metric ").append(metric) : out;
     }
 }
