@@ -57,7 +57,7 @@ public record Cidr(IpAddress network, int prefixLength) implements Comparable<Ci
     }
 
     public boolean contains(IpAddress address) {
-        return address.family() == family() && address.masked(prefixLength).equals(network);
+        return network.sharesPrefix(address, prefixLength);
     }
 
     public boolean overlaps(Cidr other) {
@@ -65,7 +65,7 @@ public record Cidr(IpAddress network, int prefixLength) implements Comparable<Ci
             return false;
         }
         int shorter = Math.min(prefixLength, other.prefixLength);
-        return network.masked(shorter).equals(other.network.masked(shorter));
+        return network.sharesPrefix(other.network, shorter);
     }
 
     @Override

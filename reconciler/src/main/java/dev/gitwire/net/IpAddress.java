@@ -63,20 +63,42 @@ public record IpAddress(IpFamily family, long hi, long lo) implements Comparable
 
     /** The address with every bit after the first {@code prefixLength} cleared. */
     public IpAddress masked(int prefixLength) {
-        int bits = family.bits();
-        if (prefixLength < 0 || prefixLength > bits) {
-            throw new IllegalArgumentException("prefix length " + prefixLength + " out of range");
-        }
-        if (prefixLength == bits) {
+        checkPrefixLength(prefixLength);
+        if (prefixLength == family.bits()) {
             return this; // every host prefix checks this when it is made: no copy
         }
-        if (family == IpFamily.IPV4) {
-            long mask = prefixLength == 0 ? 0 : (0xFFFF_FFFFL << (32 - prefixLength)) & 0xFFFF_FFFFL;
-            return new IpAddress(family, 0, lo & mask);
+        return family == IpFamily.IPV4 ? new IpAddress(family, 0, lo & ipv4Mask(prefixLength))
+                : new IpAddress(family, hi & hiMask(prefixLength), lo & loMask(prefixLength));
+    }
+
+    /** Whether both addresses are of one family and agree in their first {@code prefixLength} bits; no copy made. */
+    public boolean sharesPrefix(IpAddress other, int prefixLength) {
+        checkPrefixLength(prefixLength);
+        if (family != other.family) {
+            return false;
         }
-        long hiMask = prefixLength >= 64 ? -1L : prefixLength == 0 ? 0 : -1L << (64 - prefixLength);
-        long loMask = prefixLength <= 64 ? 0 : prefixLength == 128 ? -1L : -1L << (128 - prefixLength);
-        return new IpAddress(family, hi & hiMask, lo & loMask);
+        if (family == IpFamily.IPV4) {
+            return ((lo ^ other.lo) & ipv4Mask(prefixLength)) == 0;
+        }
+        return ((hi ^ other.hi) & hiMask(prefixLength)) == 0 && ((lo ^ other.lo) & loMask(prefixLength)) == 0;
+    }
+
+    private void checkPrefixLength(int prefixLength) {
+        if (prefixLength < 0 || prefixLength > family.bits()) {
+            throw new IllegalArgumentException("prefix length " + prefixLength + " out of range");
+        }
+    }
+
+    private static long ipv4Mask(int prefixLength) {
+        return prefixLength == 0 ? 0 : (0xFFFF_FFFFL << (32 - prefixLength)) & 0xFFFF_FFFFL;
+    }
+
+    private static long hiMask(int prefixLength) {
+        return prefixLength >= 64 ? -1L : prefixLength == 0 ? 0 : -1L << (64 - prefixLength);
+    }
+
+    private static long loMask(int prefixLength) {
+        return prefixLength <= 64 ? 0 : prefixLength == 128 ? -1L : -1L << (128 - prefixLength);
     }
 
     @Override

@@ -28,6 +28,22 @@ class IpAddressProperties {
         }
     }
 
+    /** The comparison without copies agrees with masking both and comparing, at every length. */
+    @Property
+    void sharingAPrefixIsAgreeingOnceMasked(@ForAll("addresses") IpAddress a, @ForAll("addresses") IpAddress b,
+            @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 128) int length) {
+        IpAddress near = a.family() == b.family() ? b
+                : IpAddress.fromBytes(java.util.Arrays.copyOf(b.toBytes(), a.family().bytes())); // same family, mostly
+        int bits = Math.min(length, a.family().bits());
+        boolean masked = a.masked(bits).equals(near.masked(bits));
+        assertThat(a.sharesPrefix(near, bits)).isEqualTo(masked);
+        IpAddress close = a.family() == IpFamily.IPV4 ? new IpAddress(a.family(), 0, a.lo() ^ 1)
+                : new IpAddress(a.family(), a.hi(), a.lo() ^ 1); // differs in the last bit only
+        assertThat(a.sharesPrefix(close, bits)).isEqualTo(bits < a.family().bits());
+        assertThat(Cidr.host(a).overlaps(Cidr.host(close))).isFalse();
+        assertThat(new Cidr(a.masked(bits), bits).contains(close)).isEqualTo(bits < a.family().bits());
+    }
+
     @Property
     void aCidrContainsItsNetworkAndOverlapsItself(@ForAll("cidrs") Cidr cidr) {
         assertThat(cidr.contains(cidr.network())).isTrue();
