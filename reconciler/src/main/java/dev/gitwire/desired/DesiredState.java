@@ -24,9 +24,9 @@ import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.net.IpFamily;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -77,46 +77,44 @@ public final class DesiredState {
         List<PeerConfig> peers = new ArrayList<>();
         List<PeerReport> reports = new ArrayList<>();
         int expected = members.values().stream().mapToInt(m -> m.destinations().size() + m.addresses().size()).sum();
-        // sorted once at the end (555,000 tree inserts cost more), in the order the nodes come: where node names and
-        // their pod addresses ascend together (Azure CNI), that order is nearly sorted and the sort is a merge
-        Map<Cidr, Route> routes = new LinkedHashMap<>((expected + mesh.bypass().size() + agentBypass.size()) * 4 / 3 + 1);
-        Map<PublicKey, List<Cidr>> reachableOf = new HashMap<>();
+        List<Cidr> bypass = new ArrayList<>(mesh.bypass());
+        bypass.addAll(agentBypass);
+        // every route in one list, the one that wins first where destinations repeat (the sort keeps the first of
+        // equals): bypass, local workloads, peers, nodes that are not peers. Sorted once at the end, in the order the
+        // nodes come: where node names and their pod addresses ascend together (Azure CNI), nearly sorted already
+        List<Route> routes = new ArrayList<>(expected + bypass.size());
+        bypass.forEach(dst -> routes.add(Route.throwing(dst)));
+        me.destinations().forEach(dst -> routes.add(Route.throwing(dst)));
+        Map<PublicKey, SortedSet<Cidr>> tunnelled = new HashMap<>();
         List<Member> others = members.values().stream().filter(m -> m != me).toList();
         Map<String, State> states = new TreeMap<>();
         others.forEach(o -> states.put(o.name(), state(o, keys.get(o.name()), keyUse)));
         others.forEach(o -> reports.add(new PeerReport(o.name(), states.get(o.name()), keys.get(o.name()))));
-        // precedence, lowest first: nodes that are not peers, peers, local workloads, bypass
-        Function<Cidr, Route> refuse = mesh.mode() == Mode.STRICT ? Route::prohibit : Route::throwing;
         Function<Cidr, Route> tunnel = Route.via(owned.interfaceName());
-        others.stream().filter(o -> states.get(o.name()) != State.PEERED)
-                .forEach(o -> reachable(o, mesh).forEach(dst -> routes.put(dst, refuse.apply(dst))));
         for (Member other : others) {
             if (states.get(other.name()) != State.PEERED) {
                 continue;
             }
             PublicKey key = keys.get(other.name()).orElseThrow();
-            List<Cidr> allowed = new ArrayList<>(other.destinations());
-            other.addresses().forEach(a -> allowed.add(Cidr.host(a)));
+            SortedSet<Cidr> allowed = SortedArraySet.union(other.destinations(),
+                    other.addresses().stream().map(Cidr::host).toList());
             peers.add(new PeerConfig(key, Optional.of(endpoint(other, underlayFamily)),
-                    mesh.wireguard().persistentKeepalive(), SortedArraySet.copyOf(allowed)));
-            List<Cidr> reachable = reachable(other, mesh);
-            reachable.forEach(dst -> routes.put(dst, tunnel.apply(dst)));
-            reachableOf.put(key, reachable);
+                    mesh.wireguard().persistentKeepalive(), allowed));
+            Collection<Cidr> reachable = reachable(other, mesh);
+            reachable.forEach(dst -> routes.add(tunnel.apply(dst)));
+            // what a local workload or a bypass takes over is not the peer's to route
+            tunnelled.put(key, SortedArraySet.copyOf(reachable.stream()
+                    .filter(dst -> !me.destinations().contains(dst) && !insideBypass(dst, bypass)).toList()));
         }
-        me.destinations().forEach(dst -> routes.put(dst, Route.throwing(dst)));
-        List<Cidr> bypass = new ArrayList<>(mesh.bypass());
-        bypass.addAll(agentBypass);
-        bypass.forEach(dst -> routes.put(dst, Route.throwing(dst)));
+        Function<Cidr, Route> refuse = mesh.mode() == Mode.STRICT ? Route::prohibit : Route::throwing;
+        others.stream().filter(o -> states.get(o.name()) != State.PEERED)
+                .forEach(o -> reachable(o, mesh).forEach(dst -> routes.add(refuse.apply(dst))));
+        SortedArraySet<Route> sortedRoutes = SortedArraySet.copyOf(routes);
         // never into the tunnel: a peer's destination inside a bypass block goes the bypass way
         if (!bypass.isEmpty()) {
-            routes.values().removeIf(r -> r.device().isPresent() && bypass.stream().anyMatch(
-                    b -> b.overlaps(r.destination()) && b.prefixLength() <= r.destination().prefixLength()));
+            sortedRoutes = SortedArraySet.copyOf(sortedRoutes.stream()
+                    .filter(r -> r.device().isEmpty() || !insideBypass(r.destination(), bypass)).toList());
         }
-        // what a local workload or a bypass took over is not the peer's to route
-        Map<PublicKey, SortedSet<Cidr>> tunnelled = new HashMap<>();
-        reachableOf.forEach((key, reachable) -> tunnelled.put(key, SortedArraySet.copyOf(reachable.stream()
-                .filter(dst -> isTunnelled(routes.get(dst))).toList())));
-        SortedArraySet<Route> sortedRoutes = SortedArraySet.copyOf(routes.values());
 
         // routes sort by family first: the first and the last hold every family there is
         Set<IpFamily> families = EnumSet.noneOf(IpFamily.class);
@@ -139,16 +137,21 @@ public final class DesiredState {
                 reports, claims.refused());
     }
 
-    /** A bypass may have removed the route (null). */
-    private static boolean isTunnelled(Route route) {
-        return route != null && route.device().isPresent();
+    /** Whether a bypass block holds {@code destination} whole: it then goes the bypass way, never into the tunnel. */
+    private static boolean insideBypass(Cidr destination, List<Cidr> bypass) {
+        for (Cidr block : bypass) {
+            if (block.prefixLength() <= destination.prefixLength() && block.overlaps(destination)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
      * Every destination routed into the tunnel, and, in Strict mode, every one refused: whatever goes
      * missing later, a packet to them is dropped rather than sent in plaintext.
      */
-    private static Guard guard(Ownership owned, java.util.Collection<Route> routes) {
+    private static Guard guard(Ownership owned, Collection<Route> routes) {
         List<Cidr> guarded = routes.stream().filter(r -> r.device().isPresent() || r.type() == RouteType.PROHIBIT)
                 .map(Route::destination).toList();
         return Guard.of(owned.firewallMark(), owned.interfaceName(), SortedArraySet.copyOf(guarded));
@@ -174,11 +177,12 @@ public final class DesiredState {
     }
 
     /** What of a node gitwire routes: its workloads, and its addresses when host traffic is encrypted. */
-    private static List<Cidr> reachable(Member node, MeshIntent mesh) {
-        List<Cidr> destinations = new ArrayList<>(node.destinations());
-        if (mesh.hostEncryption()) {
-            node.addresses().forEach(a -> destinations.add(Cidr.host(a)));
+    private static Collection<Cidr> reachable(Member node, MeshIntent mesh) {
+        if (!mesh.hostEncryption()) {
+            return node.destinations();
         }
+        List<Cidr> destinations = new ArrayList<>(node.destinations());
+        node.addresses().forEach(a -> destinations.add(Cidr.host(a)));
         return destinations;
     }
 

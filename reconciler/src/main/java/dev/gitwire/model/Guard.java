@@ -62,19 +62,21 @@ public record Guard(long firewallMark, String interfaceName, int hostCapacity, S
     /** The prefixes not inside another prefix of the set; host prefixes stay, they go to a set of their own. */
     private static SortedSet<Cidr> withoutCovered(SortedSet<Cidr> all) {
         SortedArraySet<Cidr> sorted = SortedArraySet.copyOf(all);
-        List<Cidr> kept = new ArrayList<>(sorted.size());
+        List<Cidr> kept = null; // made at the first covered prefix: most guards have none
         Cidr lastNetwork = null;
         for (Cidr c : sorted) { // sorted by network then length: a covering prefix comes before what it covers
-            if (!c.isHost() && lastNetwork != null && lastNetwork.overlaps(c)
-                    && lastNetwork.prefixLength() <= c.prefixLength()) {
-                continue;
+            boolean covered = !c.isHost() && lastNetwork != null && lastNetwork.overlaps(c)
+                    && lastNetwork.prefixLength() <= c.prefixLength();
+            if (covered && kept == null) {
+                kept = new ArrayList<>(sorted.headSet(c));
+            } else if (!covered && kept != null) {
+                kept.add(c);
             }
-            if (!c.isHost()) {
+            if (!covered && !c.isHost()) {
                 lastNetwork = c;
             }
-            kept.add(c);
         }
-        return kept.size() == sorted.size() ? sorted : SortedArraySet.copyOf(kept);
+        return kept == null ? sorted : SortedArraySet.copyOf(kept);
     }
 
     /** The same rules and capacity, holding nothing yet. */

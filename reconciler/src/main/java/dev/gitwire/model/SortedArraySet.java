@@ -55,6 +55,33 @@ public final class SortedArraySet<E extends Comparable<? super E>> extends Abstr
         return size == 0 ? of() : new SortedArraySet<>(items, 0, size);
     }
 
+    /**
+     * The elements of {@code sorted} and of {@code more}, duplicates once (the first set's): one merge, for a
+     * large set and a few more elements, such as a node's pods and its addresses.
+     */
+    @SuppressWarnings("unchecked")
+    public static <E extends Comparable<? super E>> SortedArraySet<E> union(SortedSet<E> sorted,
+            Collection<? extends E> more) {
+        SortedArraySet<E> a = copyOf(sorted);
+        SortedArraySet<E> b = copyOf(more);
+        Object[] merged = new Object[a.size() + b.size()];
+        int i = a.from;
+        int j = b.from;
+        int size = 0;
+        while (i < a.to && j < b.to) {
+            int order = ((E) a.items[i]).compareTo((E) b.items[j]);
+            merged[size++] = order <= 0 ? a.items[i++] : b.items[j++];
+            j += order == 0 ? 1 : 0;
+        }
+        while (i < a.to) {
+            merged[size++] = a.items[i++];
+        }
+        while (j < b.to) {
+            merged[size++] = b.items[j++];
+        }
+        return size == 0 ? of() : new SortedArraySet<>(merged, 0, size);
+    }
+
     /** Whether each element is above the one before: a filtered or mapped sorted set needs no sort. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static boolean ascending(Object[] items) {
@@ -117,8 +144,13 @@ public final class SortedArraySet<E extends Comparable<? super E>> extends Abstr
     }
 
     @Override
+    @SuppressWarnings({"unchecked", "rawtypes"})
     public boolean contains(Object o) {
-        return o != null && Arrays.binarySearch(items, from, to, o) >= 0;
+        if (o == null || isEmpty() || ((Comparable) items[from]).compareTo(o) > 0
+                || ((Comparable) items[to - 1]).compareTo(o) < 0) {
+            return false; // outside the range: two comparisons, where a node's pods are one block of addresses
+        }
+        return Arrays.binarySearch(items, from, to, o) >= 0;
     }
 
     @Override

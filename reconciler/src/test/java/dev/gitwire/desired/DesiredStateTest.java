@@ -143,6 +143,15 @@ class DesiredStateTest {
                 ETH0, List.of(Cidr.parse("10.240.0.16/28")));
         assertThat(d.routes()).doesNotContain(Route.device(Cidr.parse("10.240.0.21/32"), "wireguard.cali"))
                 .contains(Route.throwing(Cidr.parse("10.240.0.16/28")));
+        // the handshake gate and the guard hold what the tunnel routes: not what the bypass took over
+        assertThat(d.tunnelled().get(B.publicKey())).isEmpty();
+        // a bypass block exactly a peer's destination wins over it as well, and leaves the others tunnelled
+        DesiredDataplane exact = DesiredState.compute(intent, LiveCluster.fromInventory(intent),
+                new NodeIdentity("a", A), ETH0, List.of(Cidr.parse("10.240.0.22/32")));
+        assertThat(exact.routes()).contains(Route.throwing(Cidr.parse("10.240.0.22/32")))
+                .contains(Route.device(Cidr.parse("10.240.0.21/32"), "wireguard.cali"))
+                .doesNotContain(Route.device(Cidr.parse("10.240.0.22/32"), "wireguard.cali"));
+        assertThat(exact.tunnelled().get(B.publicKey())).containsExactly(Cidr.parse("10.240.0.21/32"));
     }
 
     @Test

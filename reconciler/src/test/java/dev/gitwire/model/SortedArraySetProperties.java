@@ -41,6 +41,14 @@ class SortedArraySetProperties {
     }
 
     @Property
+    void aUnionHoldsWhatATreeSetOfBothHolds(@ForAll @Size(max = 60) List<@IntRange(min = -50, max = 50) Integer> first,
+            @ForAll @Size(max = 10) List<@IntRange(min = -60, max = 60) Integer> more) {
+        TreeSet<Integer> tree = new TreeSet<>(first);
+        tree.addAll(more);
+        assertThat(SortedArraySet.union(new TreeSet<>(first), more)).containsExactlyElementsOf(tree);
+    }
+
+    @Property
     void aCopyOfASortedSetOrOfItselfKeepsItsElements(@ForAll @Size(max = 60) List<Integer> elements) {
         SortedArraySet<Integer> fromTree = SortedArraySet.copyOf(new TreeSet<>(elements));
         assertThat(fromTree).containsExactlyElementsOf(new TreeSet<>(elements));
