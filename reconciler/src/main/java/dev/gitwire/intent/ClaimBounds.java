@@ -44,7 +44,9 @@ public final class ClaimBounds {
 
     /** Why {@code claim}, a workload IP or pod CIDR, may not be routed to a node, or empty when it may. */
     public Optional<String> refusal(Cidr claim) {
-        return unicast(claim).or(() -> outsideBypass(claim)).or(() -> insideWorkloadNetworks(claim));
+        Optional<String> refusal = unicast(claim); // checked in turn without a lambda each: 100,000s per intent
+        refusal = refusal.isPresent() ? refusal : outsideBypass(claim);
+        return refusal.isPresent() ? refusal : insideWorkloadNetworks(claim);
     }
 
     /**
@@ -53,7 +55,8 @@ public final class ClaimBounds {
      * host traffic out of the tunnel, as the operator asked.
      */
     public Optional<String> addressRefusal(Cidr address) {
-        return unicast(address).or(() -> insideWorkloadNetworks(address));
+        Optional<String> refusal = unicast(address);
+        return refusal.isPresent() ? refusal : insideWorkloadNetworks(address);
     }
 
     private static Optional<String> unicast(Cidr claim) {
@@ -69,15 +72,24 @@ public final class ClaimBounds {
     }
 
     private Optional<String> outsideBypass(Cidr claim) {
-        return bypass.stream().filter(block -> block.overlaps(claim)).findFirst()
-                .map(block -> claim + " overlaps " + block + " of spec.bypass");
+        for (Cidr block : bypass) {
+            if (block.overlaps(claim)) {
+                return Optional.of(claim + " overlaps " + block + " of spec.bypass");
+            }
+        }
+        return Optional.empty();
     }
 
     private Optional<String> insideWorkloadNetworks(Cidr claim) {
-        if (!workloadNetworks.isEmpty() && workloadNetworks.stream().noneMatch(n -> inside(claim, n))) {
-            return Optional.of(claim + " is outside spec.workloadNetworks " + workloadNetworks);
+        if (workloadNetworks.isEmpty()) {
+            return Optional.empty();
         }
-        return Optional.empty();
+        for (Cidr network : workloadNetworks) {
+            if (inside(claim, network)) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(claim + " is outside spec.workloadNetworks " + workloadNetworks);
     }
 
     /** Why a block may not bound the workloads (it would bound nothing, or only what is always refused). */

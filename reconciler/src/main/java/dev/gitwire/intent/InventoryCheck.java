@@ -21,7 +21,12 @@ final class InventoryCheck {
     /** A bound node with the file it came from, for placing problems. */
     record SourcedNode(MeshNode node, LocatedFile file) {}
 
-    private record Claim(SourcedNode owner, Object[] path) {}
+    /** Item {@code index} of spec.{@code field} of a node: one small object per claim, 100,000s of them. */
+    private record Claim(SourcedNode owner, String field, int index) {
+        Object[] path() {
+            return new Object[] {"spec", field, index};
+        }
+    }
 
     private InventoryCheck() {}
 
@@ -79,7 +84,7 @@ final class InventoryCheck {
     private static void claimEach(SourcedNode n, List<IpAddress> ips, String field, Map<IpAddress, Claim> claims,
             List<Problem> problems) {
         for (int i = 0; i < ips.size(); i++) {
-            Claim claim = new Claim(n, new Object[] {"spec", field, i});
+            Claim claim = new Claim(n, field, i);
             Claim first = claims.putIfAbsent(ips.get(i), claim);
             if (first != null) {
                 problems.add(n.file().error(ips.get(i) + " is already " + describe(first), claim.path()));
@@ -94,7 +99,7 @@ final class InventoryCheck {
             List<Cidr> cidrs = n.node().podCIDRs();
             for (int i = 0; i < cidrs.size(); i++) {
                 Cidr cidr = cidrs.get(i);
-                Claim claim = new Claim(n, new Object[] {"spec", "podCIDRs", i});
+                Claim claim = new Claim(n, "podCIDRs", i);
                 Claim overlapping = overlapping(byNetwork, cidr);
                 if (overlapping != null) {
                     problems.add(n.file().error("pod CIDR " + cidr + " overlaps " + describe(overlapping),
@@ -193,12 +198,11 @@ final class InventoryCheck {
     }
 
     private static Cidr podCidr(Claim claim) {
-        return claim.owner().node().podCIDRs().get((Integer) claim.path()[2]);
+        return claim.owner().node().podCIDRs().get(claim.index());
     }
 
     private static String describe(Claim claim) {
-        String field = (String) claim.path()[1];
-        String what = switch (field) {
+        String what = switch (claim.field()) {
             case "addresses" -> "an address";
             case "workloadIPs" -> "a workload IP";
             default -> "a pod CIDR";
