@@ -107,7 +107,8 @@ public final class Reconciler {
             return new Outcome(target.desired(), plan, plan, Optional.of(failure.map(f -> f + "; ").orElse("")
                     + "cannot verify: " + message(e)), actual, target.revisitAt(), List.of());
         }
-        return new Outcome(target.desired(), plan, target.diff(after), failure, after, target.revisitAt(),
+        Plan residual = after == actual ? plan : target.diff(after); // nothing executed: the same diff again
+        return new Outcome(target.desired(), plan, residual, failure, after, target.revisitAt(),
                 handshakeWaits(target.desired()));
     }
 
