@@ -43,7 +43,9 @@ final class LiveClaims {
             n.addresses().forEach(a -> inventoryOwner.put(a, n.name()));
             n.workloadIPs().forEach(a -> inventoryOwner.put(a, n.name()));
         }
-        Map<IpAddress, String> claimant = new HashMap<>();
+        int claims = live.nodes().values().stream().filter(n -> !listedAsIs.contains(n.name()))
+                .mapToInt(n -> n.workloadIPs().size()).sum();
+        Map<IpAddress, String> claimant = new HashMap<>(claims * 4 / 3 + 1); // sized once: 555,000 pods, no rehash
         Set<IpAddress> contested = new HashSet<>();
         for (LiveNode node : live.nodes().values()) {
             if (listedAsIs.contains(node.name())) {

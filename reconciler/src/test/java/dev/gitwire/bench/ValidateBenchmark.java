@@ -78,7 +78,8 @@ public final class ValidateBenchmark {
                 pods.add(new IpAddress(IpFamily.IPV4, 0, podBase + (long) i * podsPerNode + p));
             }
             list.add(new MeshNode(String.format("aks-nodepool1-%05d", i), Map.of("agentpool", "nodepool1"),
-                    List.of(IpAddress.parse("10." + (i / 256) + "." + (i % 256) + ".4")),
+                    // below the pods' 10.64.0.0: past 16,384 nodes the next block of addresses ends in .5, .6, ...
+                    List.of(IpAddress.parse("10." + (i / 256 % 64) + "." + (i % 256) + "." + (4 + i / 16_384))),
                     MeshNode.NodeWireguard.DEFAULT, List.of(), pods));
         }
         return new Intent(mesh, list);
