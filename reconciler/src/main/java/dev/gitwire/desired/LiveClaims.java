@@ -7,7 +7,9 @@ import dev.gitwire.model.LiveCluster;
 import dev.gitwire.model.LiveNode;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
+import dev.gitwire.net.IpFamily;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -28,6 +30,10 @@ final class LiveClaims {
     /** The live cluster with only the claims that may be routed, and the ones that may not. */
     record Checked(LiveCluster routable, List<RefusedClaim> refused) {}
 
+    /** Bits of a node's index beside an IPv4 address in one long: 2^31 nodes, far more than a cluster has. */
+    private static final int NODE_BITS = 31;
+    private static final long NODE_MASK = (1L << NODE_BITS) - 1;
+
     private LiveClaims() {}
 
     static Checked check(Intent intent, LiveCluster live) {
@@ -43,21 +49,9 @@ final class LiveClaims {
             n.addresses().forEach(a -> inventoryOwner.put(a, n.name()));
             n.workloadIPs().forEach(a -> inventoryOwner.put(a, n.name()));
         }
-        int claims = live.nodes().values().stream().filter(n -> !listedAsIs.contains(n.name()))
-                .mapToInt(n -> n.workloadIPs().size()).sum();
-        Map<IpAddress, String> claimant = new HashMap<>(claims * 4 / 3 + 1); // sized once: 555,000 pods, no rehash
-        Set<IpAddress> contested = new HashSet<>();
-        for (LiveNode node : live.nodes().values()) {
-            if (listedAsIs.contains(node.name())) {
-                continue; // its IPs are the inventory's, which another node's claim meets in inventoryOwner
-            }
-            for (IpAddress ip : node.workloadIPs()) {
-                String first = claimant.putIfAbsent(ip, node.name());
-                if (first != null && !first.equals(node.name())) {
-                    contested.add(ip);
-                }
-            }
-        }
+        // a node listed as is claims the inventory's IPs, which another node's claim meets in inventoryOwner
+        List<LiveNode> claiming = live.nodes().values().stream().filter(n -> !listedAsIs.contains(n.name())).toList();
+        Set<IpAddress> contested = contested(claiming);
         List<RefusedClaim> refused = new ArrayList<>();
         Map<String, LiveNode> routable = new TreeMap<>();
         for (LiveNode node : live.nodes().values()) {
@@ -88,6 +82,39 @@ final class LiveClaims {
                             node.providerId()));
         }
         return new Checked(refused.isEmpty() ? live : new LiveCluster(routable), refused);
+    }
+
+    /**
+     * The addresses that pods of two nodes claim. IPv4 ones as one sorted array of longs, address above the
+     * node's index, where a repeat sits next to itself: at 20,000 nodes a map of 2.2 million addresses spent
+     * its time in cache misses and garbage collection. IPv6 ones, few, in a map.
+     */
+    private static Set<IpAddress> contested(List<LiveNode> claiming) {
+        int count = claiming.stream().mapToInt(n -> n.workloadIPs().size()).sum();
+        long[] ipv4 = new long[count];
+        int size = 0;
+        Map<IpAddress, Integer> ipv6 = new HashMap<>();
+        Set<IpAddress> contested = new HashSet<>();
+        for (int node = 0; node < claiming.size(); node++) {
+            for (IpAddress ip : claiming.get(node).workloadIPs()) {
+                if (ip.family() == IpFamily.IPV4) {
+                    ipv4[size++] = ip.lo() << NODE_BITS | node;
+                } else {
+                    Integer first = ipv6.putIfAbsent(ip, node);
+                    if (first != null && first != node) {
+                        contested.add(ip);
+                    }
+                }
+            }
+        }
+        Arrays.sort(ipv4, 0, size);
+        for (int i = 1; i < size; i++) {
+            boolean sameAddress = ipv4[i] >>> NODE_BITS == ipv4[i - 1] >>> NODE_BITS;
+            if (sameAddress && (ipv4[i] & NODE_MASK) != (ipv4[i - 1] & NODE_MASK)) {
+                contested.add(new IpAddress(IpFamily.IPV4, 0, ipv4[i] >>> NODE_BITS));
+            }
+        }
+        return contested;
     }
 
     /** Whether the live node claims exactly what the inventory lists for it (standalone mode's nodes). */

@@ -1,0 +1,56 @@
+package dev.gitwire.desired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gitwire.intent.Intent;
+import dev.gitwire.intent.Membership;
+import dev.gitwire.intent.MeshIntent;
+import dev.gitwire.intent.MeshNode;
+import dev.gitwire.intent.Mode;
+import dev.gitwire.intent.NodeSelector;
+import dev.gitwire.intent.RouteSource;
+import dev.gitwire.intent.RoutingSettings;
+import dev.gitwire.intent.WireguardSettings;
+import dev.gitwire.model.LiveCluster;
+import dev.gitwire.model.LiveNode;
+import dev.gitwire.net.IpAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/** Pods of two nodes claiming one address: neither gets it, in either family; a node listing one twice keeps it. */
+class LiveClaimsTest {
+
+    private static LiveNode live(String name, String address, String... pods) {
+        return new LiveNode(name, Map.of(), List.of(IpAddress.parse(address)),
+                java.util.Arrays.stream(pods).map(IpAddress::parse).toList(), List.of(), Optional.empty(), Optional.empty());
+    }
+
+    @Test
+    void anAddressClaimedByTwoNodesGoesToNeither() {
+        MeshIntent mesh = new MeshIntent("claims", true, Mode.OPPORTUNISTIC, RouteSource.WORKLOAD_IPS, false,
+                Membership.INVENTORY, NodeSelector.ALL, List.of(), List.of(), MeshIntent.DEFAULT_WORKLOAD_INTERFACES,
+                WireguardSettings.DEFAULT, RoutingSettings.DEFAULT);
+        List<MeshNode> inventory = List.of("a", "b", "c").stream().map(n -> new MeshNode(n, Map.of(), List.of(),
+                MeshNode.NodeWireguard.DEFAULT, List.of(), List.of())).toList();
+        Map<String, LiveNode> nodes = new TreeMap<>();
+        nodes.put("a", live("a", "10.240.0.4", "10.244.1.5", "fd00::5"));
+        nodes.put("b", live("b", "10.240.0.5", "10.244.2.7", "10.244.2.8", "10.244.2.8", "fd00::7", "10.244.2.9"));
+        nodes.put("c", live("c", "10.240.0.6", "fd00::7", "10.244.2.7", "10.244.3.1"));
+
+        LiveClaims.Checked checked = LiveClaims.check(new Intent(mesh, inventory), new LiveCluster(nodes));
+
+        assertThat(checked.refused()).extracting(RefusedClaim::toString).containsExactlyInAnyOrder(
+                "10.244.2.7/32 of node b: claimed by pods of nodes b and c",
+                "fd00::7/128 of node b: claimed by pods of nodes b and c",
+                "fd00::7/128 of node c: claimed by pods of nodes b and c",
+                "10.244.2.7/32 of node c: claimed by pods of nodes b and c");
+        assertThat(checked.routable().nodes().get("b").workloadIPs()).extracting(IpAddress::toString)
+                .containsExactly("10.244.2.8", "10.244.2.8", "10.244.2.9");
+        assertThat(checked.routable().nodes().get("c").workloadIPs()).extracting(IpAddress::toString)
+                .containsExactly("10.244.3.1");
+        assertThat(checked.routable().nodes().get("a").workloadIPs()).hasSize(2);
+    }
+}
