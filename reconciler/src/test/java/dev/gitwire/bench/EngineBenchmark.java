@@ -98,10 +98,12 @@ public final class EngineBenchmark {
                 append(n.workloadIPs(), newPod), n.podCIDRs(), n.advertisedKey(), n.providerId()));
         long[] podMs = new long[5];
         Plan onePod = null;
-        for (int i = 0; i < podMs.length; i++) {
+        for (int i = -3; i < podMs.length; i++) { // warmed up as the converged case is: an agent's path runs often
             long t0 = System.nanoTime();
             onePod = Planner.diff(kernel, DesiredState.compute(intent, withPod, self, underlay, List.of()));
-            podMs[i] = (System.nanoTime() - t0) / 1_000_000;
+            if (i >= 0) {
+                podMs[i] = (System.nanoTime() - t0) / 1_000_000;
+            }
         }
         require(onePod.counts().equals(java.util.Map.of("AddAllowedIp", 1, "AddRoute", 1, "GuardDestination", 1)),
                 "one pod must cost one allowed IP, one route and one guarded destination, got " + onePod.counts());
