@@ -28,11 +28,36 @@ class LiveClaimsTest {
                 java.util.Arrays.stream(pods).map(IpAddress::parse).toList(), List.of(), Optional.empty(), Optional.empty());
     }
 
+    private static final MeshIntent MESH = new MeshIntent("claims", true, Mode.OPPORTUNISTIC, RouteSource.WORKLOAD_IPS,
+            false, Membership.INVENTORY, NodeSelector.ALL, List.of(), List.of(), MeshIntent.DEFAULT_WORKLOAD_INTERFACES,
+            WireguardSettings.DEFAULT, RoutingSettings.DEFAULT);
+
+    /** The inventory lists every node's workloads; one node's pods changed, and one of them is another node's. */
+    @Test
+    void anAddressTheInventoryGivesAnotherNodeIsRefusedWhereOneNodeChanged() {
+        List<MeshNode> inventory = List.of(
+                new MeshNode("b", Map.of(), List.of(IpAddress.parse("10.240.0.5")), MeshNode.NodeWireguard.DEFAULT,
+                        List.of(), List.of(IpAddress.parse("10.244.2.8"))),
+                new MeshNode("c", Map.of(), List.of(IpAddress.parse("10.240.0.6")), MeshNode.NodeWireguard.DEFAULT,
+                        List.of(), java.util.stream.IntStream.range(1, 200)
+                                .mapToObj(i -> IpAddress.parse("10.244.3." + i)).toList()));
+        Map<String, LiveNode> nodes = new TreeMap<>();
+        nodes.put("b", live("b", "10.240.0.5", "10.244.2.8", "10.244.3.9", "10.240.0.6", "10.244.2.10"));
+        nodes.put("c", new LiveNode("c", Map.of(), inventory.get(1).addresses(), inventory.get(1).workloadIPs(),
+                List.of(), Optional.empty(), Optional.empty()));
+
+        LiveClaims.Checked checked = LiveClaims.check(new Intent(MESH, inventory), new LiveCluster(nodes));
+
+        assertThat(checked.refused()).extracting(RefusedClaim::toString).containsExactlyInAnyOrder(
+                "10.244.3.9/32 of node b: the inventory gives it to node c",
+                "10.240.0.6/32 of node b: the inventory gives it to node c");
+        assertThat(checked.routable().nodes().get("b").workloadIPs()).extracting(IpAddress::toString)
+                .containsExactly("10.244.2.8", "10.244.2.10");
+    }
+
     @Test
     void anAddressClaimedByTwoNodesGoesToNeither() {
-        MeshIntent mesh = new MeshIntent("claims", true, Mode.OPPORTUNISTIC, RouteSource.WORKLOAD_IPS, false,
-                Membership.INVENTORY, NodeSelector.ALL, List.of(), List.of(), MeshIntent.DEFAULT_WORKLOAD_INTERFACES,
-                WireguardSettings.DEFAULT, RoutingSettings.DEFAULT);
+        MeshIntent mesh = MESH;
         List<MeshNode> inventory = List.of("a", "b", "c").stream().map(n -> new MeshNode(n, Map.of(), List.of(),
                 MeshNode.NodeWireguard.DEFAULT, List.of(), List.of())).toList();
         Map<String, LiveNode> nodes = new TreeMap<>();
