@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The pure core at cluster scale: desired state plus diff for N nodes x P pods against a kernel that
@@ -65,55 +67,52 @@ public final class EngineBenchmark {
 
         DesiredDataplane first = DesiredState.compute(intent, live, self, underlay, List.of());
         ObservedDataplane kernel = converged(first);
-        for (int warm = 0; warm < 3; warm++) {
-            Planner.diff(kernel, DesiredState.compute(intent, live, self, underlay, List.of()));
-        }
-        long[] fullMs = new long[5];
-        long peak = 0;
-        for (int i = 0; i < fullMs.length; i++) {
-            HeapPeak.reset();
-            long t0 = System.nanoTime();
-            Plan plan = Planner.diff(kernel, DesiredState.compute(intent, live, self, underlay, List.of()));
-            fullMs[i] = (System.nanoTime() - t0) / 1_000_000;
-            peak = Math.max(peak, HeapPeak.megabytes());
-            require(plan.isEmpty(), "a converged kernel needs no change, got " + plan.size());
-        }
+        Timed converged = timed(() -> Planner.diff(kernel, DesiredState.compute(intent, live, self, underlay, List.of())),
+                plan -> require(plan.isEmpty(), "a converged kernel needs no change, got " + plan.size()));
 
         // as with Kubernetes: the inventory lists no pod, the API does, so every claim is checked (LiveClaims)
         Intent podless = new Intent(intent.mesh(), pinned.stream().map(n -> new MeshNode(n.name(), n.labels(),
                 n.addresses(), n.wireguard(), n.podCIDRs(), List.of())).toList());
-        long[] liveMs = new long[5];
-        for (int i = -3; i < liveMs.length; i++) {
-            long t0 = System.nanoTime();
-            Plan plan = Planner.diff(kernel, DesiredState.compute(podless, live, self, underlay, List.of()));
-            if (i >= 0) {
-                liveMs[i] = (System.nanoTime() - t0) / 1_000_000;
-            }
-            require(plan.isEmpty(), "pods from the API, the same as listed, need no change, got " + plan.size());
-        }
+        Timed fromApi = timed(() -> Planner.diff(kernel, DesiredState.compute(podless, live, self, underlay, List.of())),
+                plan -> require(plan.isEmpty(), "pods from the API, the same as listed, need no change, got " + plan.size()));
 
         String remote = pinned.get(nodes / 2).name();
         IpAddress newPod = IpAddress.parse("10.127.255.254");
         LiveCluster withPod = live.with(remote, n -> new LiveNode(n.name(), n.labels(), n.addresses(),
                 append(n.workloadIPs(), newPod), n.podCIDRs(), n.advertisedKey(), n.providerId()));
-        long[] podMs = new long[5];
-        Plan onePod = null;
-        for (int i = -3; i < podMs.length; i++) { // warmed up as the converged case is: an agent's path runs often
-            long t0 = System.nanoTime();
-            onePod = Planner.diff(kernel, DesiredState.compute(intent, withPod, self, underlay, List.of()));
-            if (i >= 0) {
-                podMs[i] = (System.nanoTime() - t0) / 1_000_000;
-            }
-        }
+        Timed podAdded = timed(() -> Planner.diff(kernel, DesiredState.compute(intent, withPod, self, underlay, List.of())),
+                plan -> { });
+        Plan onePod = podAdded.last();
         require(onePod.counts().equals(java.util.Map.of("AddAllowedIp", 1, "AddRoute", 1, "GuardDestination", 1)),
                 "one pod must cost one allowed IP, one route and one guarded destination, got " + onePod.counts());
         System.out.printf("engine %d nodes x %d pods (%d allowed IPs): desired + diff median %d ms, heap peak %d MB"
                         + " (max heap %d MB); pods from the API, every claim checked: median %d ms;"
                         + " one pod added on %s: median %d ms, %d kernel operations %s%n",
-                nodes, pods, (long) nodes * (pods + 1), RouteBenchmark.median(fullMs), peak,
-                Runtime.getRuntime().maxMemory() / (1024 * 1024), RouteBenchmark.median(liveMs), remote,
-                RouteBenchmark.median(podMs), onePod.size(), onePod.counts());
-        return RouteBenchmark.median(fullMs);
+                nodes, pods, (long) nodes * (pods + 1), converged.medianMs(), converged.heapPeakMb(),
+                Runtime.getRuntime().maxMemory() / (1024 * 1024), fromApi.medianMs(), remote,
+                podAdded.medianMs(), onePod.size(), onePod.counts());
+        return converged.medianMs();
+    }
+
+    /** The median of 5 timed runs, the heap's peak over them, and the last run's plan. */
+    private record Timed(long medianMs, long heapPeakMb, Plan last) {}
+
+    /** Runs {@code diff} 3 times to warm it up, then 5 times timed; every plan goes through {@code check}. */
+    private static Timed timed(Supplier<Plan> diff, Consumer<Plan> check) {
+        long[] ms = new long[5];
+        long peak = 0;
+        Plan plan = null;
+        for (int i = -3; i < ms.length; i++) {
+            HeapPeak.reset();
+            long t0 = System.nanoTime();
+            plan = diff.get();
+            if (i >= 0) {
+                ms[i] = (System.nanoTime() - t0) / 1_000_000;
+                peak = Math.max(peak, HeapPeak.megabytes());
+            }
+            check.accept(plan);
+        }
+        return new Timed(RouteBenchmark.median(ms), peak, plan);
     }
 
     /** The observation of a kernel that already has exactly {@code desired}. */
