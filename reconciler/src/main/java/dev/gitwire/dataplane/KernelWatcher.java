@@ -115,7 +115,8 @@ final class KernelWatcher implements Dataplane.Watch {
             return owned.interfaceName().equals(name) ? "link " + name + " changed" : null;
         }
         if (type == RouteCodec.RTM_NEWROUTE || type == RouteCodec.RTM_DELROUTE) {
-            return RouteCodec.table(message, RouteCodec.attributes(message)) == owned.table() ? "a route of table " + owned.table() + " changed" : null;
+            return RouteCodec.table(message, RouteCodec.attributes(message)) == owned.table()
+                    ? "a route of table " + owned.table() + " changed" : null;
         }
         if (type == RuleCodec.RTM_NEWRULE || type == RuleCodec.RTM_DELRULE) {
             return RuleCodec.decode(message).table() == owned.table() ? "a rule into table " + owned.table() + " changed"

@@ -46,8 +46,9 @@ final class LiveClaims {
         ClaimBounds bounds = ClaimBounds.of(intent.mesh());
         // a node listed as is claims the inventory's IPs, which another node's claim meets in inventoryOwner
         List<LiveNode> claiming = live.nodes().values().stream().filter(n -> !listedAsIs.contains(n.name())).toList();
-        Map<IpAddress, String> inventoryOwner = inventoryOwners(intent, claiming);
-        Set<IpAddress> contested = contested(claiming);
+        int claims = claiming.stream().mapToInt(n -> n.workloadIPs().size()).sum();
+        Map<IpAddress, String> inventoryOwner = inventoryOwners(intent, claiming, claims);
+        Set<IpAddress> contested = contested(claiming, claims);
         List<RefusedClaim> refused = new ArrayList<>();
         Map<String, LiveNode> routable = new TreeMap<>();
         for (LiveNode node : live.nodes().values()) {
@@ -85,8 +86,7 @@ final class LiveClaims {
      * addresses than are claimed (one node's pods changed, the inventory lists everyone's), only the claimed
      * ones are looked up: no map of 555,000 entries for 111 claims.
      */
-    private static Map<IpAddress, String> inventoryOwners(Intent intent, List<LiveNode> claiming) {
-        int claims = claiming.stream().mapToInt(n -> n.workloadIPs().size()).sum();
+    private static Map<IpAddress, String> inventoryOwners(Intent intent, List<LiveNode> claiming, int claims) {
         int listed = intent.nodes().stream().mapToInt(n -> n.addresses().size() + n.workloadIPs().size()).sum();
         Set<IpAddress> claimed = new HashSet<>();
         if (claims < listed) {
@@ -110,9 +110,8 @@ final class LiveClaims {
      * node's index, where a repeat sits next to itself: at 20,000 nodes a map of 2.2 million addresses spent
      * its time in cache misses and garbage collection. IPv6 ones, few, in a map.
      */
-    private static Set<IpAddress> contested(List<LiveNode> claiming) {
-        int count = claiming.stream().mapToInt(n -> n.workloadIPs().size()).sum();
-        long[] ipv4 = new long[count];
+    private static Set<IpAddress> contested(List<LiveNode> claiming, int claims) {
+        long[] ipv4 = new long[claims];
         int size = 0;
         Map<IpAddress, Integer> ipv6 = new HashMap<>();
         Set<IpAddress> contested = new HashSet<>();

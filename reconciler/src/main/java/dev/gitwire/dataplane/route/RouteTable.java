@@ -4,6 +4,7 @@ import dev.gitwire.dataplane.link.Links;
 import dev.gitwire.dataplane.netlink.Attributes;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.dataplane.netlink.NetlinkException;
+import dev.gitwire.dataplane.netlink.NetlinkMessage;
 import dev.gitwire.dataplane.netlink.NetlinkRequest;
 import dev.gitwire.model.Route;
 import dev.gitwire.net.IpFamily;
@@ -33,14 +34,14 @@ public final class RouteTable {
     public List<Route> routes(IpFamily family) {
         Map<Integer, String> names = new HashMap<>();
         links.all().forEach(l -> names.put(l.index(), l.name()));
-        List<dev.gitwire.dataplane.netlink.NetlinkMessage> messages;
+        List<NetlinkMessage> messages;
         try {
             messages = netlink.dump(RouteCodec.dump(table, family));
         } catch (NetlinkException.ObjectNotFound e) {
             return List.of(); // with strict checking the kernel says so of a table that has never held a route
         }
         List<Route> routes = new ArrayList<>(messages.size());
-        for (dev.gitwire.dataplane.netlink.NetlinkMessage message : messages) {
+        for (NetlinkMessage message : messages) {
             Attributes attributes = RouteCodec.attributes(message);
             if (RouteCodec.table(message, attributes) == table) { // in case the kernel did not filter
                 routes.add(RouteCodec.decode(message, attributes, index -> Optional.ofNullable(names.get(index))));
