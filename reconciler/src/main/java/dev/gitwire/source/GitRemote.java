@@ -30,6 +30,7 @@ public final class GitRemote implements AutoCloseable {
 
     public GitRemote(String url, Path stateDirectory, GitAccess access) throws IOException {
         GitDaemonTransport.install();
+        HermeticGitConfig.install();
         this.url = url;
         this.access = access;
         Path directory = stateDirectory.resolve("git").resolve(shortHash(url) + ".git");

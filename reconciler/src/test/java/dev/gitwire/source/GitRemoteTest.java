@@ -8,10 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.jgit.util.FS;
+import org.eclipse.jgit.util.SystemReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The agent's bare cache of a remote, fetched from for months: it must stay small. */
+/** The agent's bare cache of a remote: fetched from for months, it must stay small; only the flags say where it fetches. */
 class GitRemoteTest {
 
     /** git's and JGit's default gc.autoPackLimit. */
@@ -42,6 +44,45 @@ class GitRemoteTest {
             // everything fetched is still there, history included
             assertThat(Shell.run("git", "--git-dir", remote.repository().getDirectory().toString(), "rev-list", "--count",
                     GitRemote.trackingRef("main")).strip()).isEqualTo(Integer.toString(AUTO_PACK_LIMIT + 20));
+        }
+    }
+
+    /**
+     * A Git configuration of the host (~/.gitconfig, /etc/gitconfig) can define a remote named like the intent's
+     * URL with another URL, or turn TLS verification off: gitwire's Git reads none of it.
+     */
+    @Test
+    void theHostsGitConfigurationCannotRedirectAFetch() throws Exception {
+        Path intent = tmp.resolve("intent.git");
+        Path elsewhere = tmp.resolve("elsewhere.git");
+        String wanted = commitOn(intent, "the intent");
+        String other = commitOn(elsewhere, "someone else's");
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Files.writeString(home.resolve(".gitconfig"), "[remote \"file://" + intent + "\"]\n\turl = file://" + elsewhere
+                + "\n[http]\n\tsslVerify = false\n");
+        java.io.File ownHome = FS.DETECTED.userHome();
+        SystemReader reader = SystemReader.getInstance();
+        FS.DETECTED.setUserHome(home.toFile());
+        SystemReader.setInstance(new SystemReader.Delegate(reader)); // no user configuration read before this test
+        try (GitRemote remote = new GitRemote("file://" + intent, tmp.resolve("state"), GitAccess.anonymous())) {
+            assertThat(remote.fetch("main").orElseThrow().name()).as("fetched, not %s", other).isEqualTo(wanted);
+            assertThat(remote.repository().getConfig().getBoolean("http", "sslVerify", true))
+                    .as("TLS verification, as an HTTPS fetch reads it").isTrue();
+        } finally {
+            FS.DETECTED.setUserHome(ownHome);
+            SystemReader.setInstance(reader);
+        }
+    }
+
+    private String commitOn(Path bare, String message) {
+        Shell.run("git", "init", "-q", "--bare", "-b", "main", bare.toString());
+        try {
+            GitWorkTree work = new GitWorkTree(tmp.resolve(bare.getFileName() + ".work"), "file://" + bare, Map.of());
+            String commit = work.commit(message, List.of());
+            work.push(false);
+            return commit;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }
