@@ -6,11 +6,13 @@ import org.eclipse.jgit.util.FS;
 import org.eclipse.jgit.util.SystemReader;
 
 /**
- * gitwire's Git reads no configuration of the host: not /etc/gitconfig, ~/.gitconfig nor JGit's own file. One of
- * them can name a remote after the intent's URL and give it another URL, or turn TLS verification off, and so
- * redirect or expose the fetch of the intent; where gitwire fetches from and how is said by its flags alone.
- * Nor does JGit then run {@code git} twice at every start to find the system file. Installed for the whole
- * process by {@link #install()}: each repository's own config (the cache gitwire writes) still applies.
+ * gitwire's repositories read no Git configuration of the host: not /etc/gitconfig, ~/.gitconfig, nor JGit's own
+ * file. One of them can name a remote after the intent's URL and give it another URL, or turn TLS verification
+ * off, and so redirect or expose the fetch of the intent; where gitwire fetches from and how is said by its flags
+ * alone. Nor does JGit then run {@code git} twice at every start to find the system file. JGit's own file still
+ * keeps what JGit measured of the file system (else each process measures again, for 3 s), but no repository's
+ * configuration inherits from it. Installed for the whole process by {@link #install()}: each repository's own
+ * config (the cache gitwire writes) still applies.
  */
 final class HermeticGitConfig extends SystemReader.Delegate {
 
@@ -26,9 +28,10 @@ final class HermeticGitConfig extends SystemReader.Delegate {
         }
     }
 
+    /** The base of every repository's configuration: nothing, not even JGit's own file below it. */
     @Override
-    public FileBasedConfig openSystemConfig(Config parent, FS fs) {
-        return empty(parent, fs);
+    public FileBasedConfig openSystemConfig(Config jgitConfig, FS fs) {
+        return empty(null, fs);
     }
 
     @Override
@@ -36,17 +39,17 @@ final class HermeticGitConfig extends SystemReader.Delegate {
         return empty(parent, fs);
     }
 
-    @Override
-    public FileBasedConfig openJGitConfig(Config parent, FS fs) {
-        return empty(parent, fs);
-    }
-
-    /** A configuration backed by no file: nothing to load, never outdated. */
+    /** A configuration backed by no file: nothing to load or save, never outdated. */
     private static FileBasedConfig empty(Config parent, FS fs) {
         return new FileBasedConfig(parent, null, fs) {
             @Override
             public void load() {
                 // no file: nothing of the host is read
+            }
+
+            @Override
+            public void save() {
+                // no file: nothing of the host is written
             }
 
             @Override

@@ -48,8 +48,8 @@ class GitRemoteTest {
     }
 
     /**
-     * A Git configuration of the host (~/.gitconfig, /etc/gitconfig) can define a remote named like the intent's
-     * URL with another URL, or turn TLS verification off: gitwire's Git reads none of it.
+     * A Git configuration of the host (~/.gitconfig, /etc/gitconfig, JGit's own) can define a remote named like the
+     * intent's URL with another URL, or turn TLS verification off: gitwire's repositories read none of it.
      */
     @Test
     void theHostsGitConfigurationCannotRedirectAFetch() throws Exception {
@@ -58,8 +58,11 @@ class GitRemoteTest {
         String wanted = commitOn(intent, "the intent");
         String other = commitOn(elsewhere, "someone else's");
         Path home = Files.createDirectories(tmp.resolve("home"));
-        Files.writeString(home.resolve(".gitconfig"), "[remote \"file://" + intent + "\"]\n\turl = file://" + elsewhere
-                + "\n[http]\n\tsslVerify = false\n");
+        String redirect = "[remote \"file://" + intent + "\"]\n\turl = file://" + elsewhere + "\n";
+        Files.writeString(home.resolve(".gitconfig"), redirect + "[http]\n\tsslVerify = false\n");
+        Files.createDirectories(home.resolve(".config/jgit")); // JGit's own file, where it keeps file system facts
+        Files.writeString(home.resolve(".config/jgit/config"), redirect);
+        Files.writeString(home.resolve(".jgitconfig"), redirect);
         java.io.File ownHome = FS.DETECTED.userHome();
         SystemReader reader = SystemReader.getInstance();
         FS.DETECTED.setUserHome(home.toFile());
