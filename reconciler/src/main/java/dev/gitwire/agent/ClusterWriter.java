@@ -1,11 +1,11 @@
 package dev.gitwire.agent;
 
 import dev.gitwire.cluster.IntentNotice;
-import dev.gitwire.cluster.StatusConfigMaps;
+import dev.gitwire.cluster.StatusWatch;
 import dev.gitwire.source.SourceUnavailableException;
-import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.StatusBranch;
 import dev.gitwire.status.StatusDestination;
+import dev.gitwire.status.StatusFile;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -26,10 +25,11 @@ import java.util.function.BiConsumer;
 
 /**
  * The one writer of Git in a cluster with Kubernetes. Every agent runs one; the Lease {@value #LEASE} elects
- * which leads. The leader folds the nodes' statuses from the API into the status branch every fold interval,
- * one commit for all that changed ({@link StatusBranch#fold}), and announces the intent revision its agent
- * fetched and verified ({@link IntentNotice}). A leader that is lost is replaced within the Lease duration;
- * a fold commits the difference between the API and the branch, so nothing is lost or committed twice.
+ * which leads. The leader follows the nodes' statuses in the API ({@link StatusWatch}) and folds them into the
+ * status branch every fold interval, one commit for all that changed ({@link StatusBranch#fold}), and announces
+ * the intent revision its agent fetched and verified ({@link IntentNotice}). A leader that is lost is replaced
+ * within the Lease duration; a fold commits the difference between the API and the branch, so nothing is lost or
+ * committed twice.
  */
 public final class ClusterWriter implements AutoCloseable {
 
@@ -55,6 +55,8 @@ public final class ClusterWriter implements AutoCloseable {
         return t;
     });
     private volatile boolean leading;
+    /** While leading: the statuses, listed once and watched since. */
+    private volatile Optional<StatusWatch> statuses = Optional.empty();
     private volatile boolean closed;
     private ScheduledFuture<?> folding;
     private CompletableFuture<?> election;
@@ -97,6 +99,7 @@ public final class ClusterWriter implements AutoCloseable {
 
     private synchronized void lead() {
         leading = true;
+        statuses = Optional.of(StatusWatch.start(client, namespace));
         log.accept("writer", identity + " leads: folds the statuses into the status branch every "
                 + foldInterval.toSeconds() + "s and announces the intent revision");
         folding = timer.scheduleWithFixedDelay(this::foldAndSay, 0, foldInterval.toMillis(), TimeUnit.MILLISECONDS);
@@ -107,6 +110,12 @@ public final class ClusterWriter implements AutoCloseable {
         if (folding != null) {
             folding.cancel(false);
         }
+        stopWatching();
+    }
+
+    private synchronized void stopWatching() {
+        statuses.ifPresent(StatusWatch::close);
+        statuses = Optional.empty();
     }
 
     public boolean leading() {
@@ -141,12 +150,16 @@ public final class ClusterWriter implements AutoCloseable {
         }
     }
 
-    /** One fold: every node's status in the API that differs from the branch, in one commit. */
+    /** One fold: every node's status in the API that differs from the branch, in one commit; none before the list. */
     StatusDestination.Published fold() throws SourceUnavailableException, IOException {
+        Optional<StatusWatch> watch = statuses.filter(StatusWatch::synced);
+        if (watch.isEmpty()) {
+            return new StatusDestination.Published(false, "", 0);
+        }
         List<String> ignored = new ArrayList<>();
-        Map<String, NodeStatus> statuses = StatusConfigMaps.readAll(client, namespace, ignored);
+        List<StatusFile> files = watch.get().files(ignored);
         ignored.forEach(i -> warn.accept("status", i));
-        return branch.fold(statuses.values(), identity);
+        return branch.fold(files, identity);
     }
 
     @Override
@@ -158,6 +171,7 @@ public final class ClusterWriter implements AutoCloseable {
             }
         }
         timer.shutdownNow();
+        stopWatching();
         notice.close();
     }
 }

@@ -12,15 +12,13 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * Node statuses in the Kubernetes API (with Kubernetes, instead of a push per node to the status branch): each
  * node writes one ConfigMap of its own, {@code gitwire-status-<node>}, holding the very file it would commit;
- * the elected writer reads them all and folds what changed into the branch. The admission policy in deploy/
- * lets a node's credentials write only its own.
+ * the elected writer follows them ({@link StatusWatch}) and folds what changed into the branch. The admission
+ * policy in deploy/ lets a node's credentials write only its own.
  */
 public final class StatusConfigMaps implements StatusDestination {
 
@@ -80,31 +78,19 @@ public final class StatusConfigMaps implements StatusDestination {
     }
 
     /**
-     * Every node's status in {@code namespace}, by node. An object counts only under the name of the node its
-     * status names: others, and unreadable ones, go to {@code ignored} with why.
+     * The node status an object holds, if it counts: only under the name of the node its status names. Why it
+     * does not count goes to {@code ignored}.
      */
-    public static Map<String, NodeStatus> readAll(KubernetesClient client, String namespace, List<String> ignored)
-            throws SourceUnavailableException {
-        List<ConfigMap> objects;
-        try {
-            objects = client.configMaps().inNamespace(namespace).withLabel(ROLE_LABEL, ROLE).list().getItems();
-        } catch (KubernetesClientException e) {
-            throw new SourceUnavailableException("node statuses not read from the Kubernetes API: " + e.getMessage(), e);
+    static Optional<NodeStatus> read(ConfigMap object, String namespace, List<String> ignored) {
+        String name = object.getMetadata().getName();
+        Optional<NodeStatus> status = Optional.ofNullable(object.getData()).map(d -> d.get(KEY)).flatMap(StatusCodec::read);
+        if (status.isEmpty()) {
+            ignored.add("ConfigMap " + namespace + "/" + name + ": not a node status; ignored");
+        } else if (!name.equals(name(status.get().name()))) {
+            ignored.add("ConfigMap " + namespace + "/" + name + ": names node " + status.get().name()
+                    + ", whose status lives in " + name(status.get().name()) + "; ignored");
+            return Optional.empty();
         }
-        Map<String, NodeStatus> statuses = new TreeMap<>();
-        for (ConfigMap object : objects) {
-            String name = object.getMetadata().getName();
-            Optional<NodeStatus> status = Optional.ofNullable(object.getData()).map(d -> d.get(KEY))
-                    .flatMap(StatusCodec::read);
-            if (status.isEmpty()) {
-                ignored.add("ConfigMap " + namespace + "/" + name + ": not a node status; ignored");
-            } else if (!name.equals(name(status.get().name()))) {
-                ignored.add("ConfigMap " + namespace + "/" + name + ": names node " + status.get().name()
-                        + ", whose status lives in " + name(status.get().name()) + "; ignored");
-            } else {
-                statuses.put(status.get().name(), status.get());
-            }
-        }
-        return statuses;
+        return status;
     }
 }

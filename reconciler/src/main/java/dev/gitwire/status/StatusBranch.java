@@ -43,7 +43,6 @@ public final class StatusBranch implements StatusDestination {
     private static final int MAX_FAILED_IN_A_ROW = 3;
     /** Attempts of one fold: its writer is alone on the branch but for a take-over, so a lost race is rare. */
     private static final int MAX_FOLD_ATTEMPTS = 5;
-    private static final int MAX_PARSED_BLOBS = 20_000;
     /** How long this node trusts its own memory of its file on the branch (someone may have reset the branch). */
     private static final Duration RECHECK_UNCHANGED = Duration.ofMinutes(10);
 
@@ -51,12 +50,16 @@ public final class StatusBranch implements StatusDestination {
     private final GitAccess access;
     private final String branch;
     private final Map<ObjectId, Optional<NodeStatus>> parsedBlobs = new java.util.HashMap<>();
+    /** The files of the tip read last. */
+    private Optional<Tree> lastTree = Optional.empty();
     /** This node's file as last seen on the branch: an unchanged status then costs the server no fetch. */
     private Optional<Seen> seen = Optional.empty();
     private Duration heartbeat = Duration.ZERO;
     /** When this process last committed this node's status; its start, before the first commit. */
     private long lastCommitNanos = System.nanoTime();
     private volatile List<String> ignored = List.of();
+
+    private record Tree(ObjectId tip, Map<String, ObjectId> files) {}
 
     private record Seen(String path, ObjectId content, long atNanos) {
         boolean holds(String path, ObjectId content) {
@@ -143,7 +146,7 @@ public final class StatusBranch implements StatusDestination {
     public Published publish(NodeStatus status, int clusterSize) throws SourceUnavailableException, IOException {
         String path = file(status.name());
         byte[] content = StatusCodec.write(status).getBytes(StandardCharsets.UTF_8);
-        ObjectId contentId = blobId(content);
+        ObjectId contentId = StatusFile.blobId(content);
         boolean beat = !heartbeat.isZero() && System.nanoTime() - lastCommitNanos >= heartbeat.toNanos();
         if (!beat && seen.isPresent() && seen.get().holds(path, contentId)) {
             return new Published(false, "", 0);
@@ -218,37 +221,39 @@ public final class StatusBranch implements StatusDestination {
     }
 
     /**
-     * The one writer's commit (with Kubernetes, docs/git-source-and-status.md): every status of {@code statuses}
+     * The one writer's commit (with Kubernetes, docs/git-source-and-status.md): every file of {@code files}
      * that differs from the branch, and the README, in one commit by {@code writer}, its message a line and a
      * {@code Node:} trailer per node that changed; no commit when none did. What it commits is the difference
      * between the statuses and the branch, so a writer that takes over from another commits nothing twice.
      */
-    public Published fold(java.util.Collection<NodeStatus> statuses, String writer)
+    public Published fold(java.util.Collection<StatusFile> files, String writer)
             throws SourceUnavailableException, IOException {
+        List<StatusFile> sorted = files.stream().sorted(java.util.Comparator.comparing(f -> f.status().name())).toList();
         SourceUnavailableException last = null;
         for (int attempt = 1; attempt <= MAX_FOLD_ATTEMPTS; attempt++) {
             Optional<ObjectId> tip = remote.fetchTip(branch);
             Map<String, ObjectId> tree = tip.isPresent() ? tree(tip.get()) : new TreeMap<>();
-            Map<String, NodeStatus> all = statuses(tree);
             Map<String, byte[]> written = new TreeMap<>();
+            List<NodeStatus> changed = new ArrayList<>();
             List<String> lines = new ArrayList<>();
             List<String> trailers = new ArrayList<>();
-            for (NodeStatus status : statuses.stream().sorted(java.util.Comparator.comparing(NodeStatus::name)).toList()) {
-                String path = file(status.name());
-                byte[] content = StatusCodec.write(status).getBytes(StandardCharsets.UTF_8);
+            for (StatusFile file : sorted) {
+                String path = file(file.status().name());
                 ObjectId previous = tree.get(path);
-                if (previous != null && previous.equals(blobId(content))) {
+                if (file.blob().equals(previous)) {
                     continue;
                 }
-                written.put(path, content);
+                written.put(path, file.text().getBytes(StandardCharsets.UTF_8));
                 tree.remove(path);
-                lines.add(message(status, previous == null ? Optional.empty() : parsed(previous)));
-                trailers.add("Node: " + status.name());
-                all.put(status.name(), status);
+                changed.add(file.status());
+                lines.add(message(file.status(), previous == null ? Optional.empty() : parsed(previous)));
+                trailers.add("Node: " + file.status().name());
             }
             if (written.isEmpty()) {
                 return new Published(false, "", attempt);
             }
+            Map<String, NodeStatus> all = statuses(tree); // the README's table: every node, read only when one changed
+            changed.forEach(status -> all.put(status.name(), status));
             rewriteReadme(tree, written, all);
             String headline = lines.size() == 1 ? lines.get(0) : lines.size() + " nodes changed";
             String message = headline + "\n\n" + String.join("\n", lines) + "\n\n" + String.join("\n", trailers);
@@ -276,12 +281,6 @@ public final class StatusBranch implements StatusDestination {
         tree.remove("README.md");
     }
 
-    private static ObjectId blobId(byte[] content) {
-        try (ObjectInserter.Formatter hasher = new ObjectInserter.Formatter()) {
-            return hasher.idFor(Constants.OBJ_BLOB, content);
-        }
-    }
-
     private static SourceUnavailableException giveUp(NodeStatus status, SourceUnavailableException last) {
         return new SourceUnavailableException("status of " + status.name() + " not pushed: " + MAX_FAILED_IN_A_ROW
                 + " attempts in a row failed, the last: " + last.getMessage(), last);
@@ -305,18 +304,24 @@ public final class StatusBranch implements StatusDestination {
         return colon < 0 ? revision : revision.substring(0, Math.min(revision.length(), colon + 8));
     }
 
-    /** The files of a commit, by path, as blob ids: unchanged files are never read again. */
+    /**
+     * The files of a commit, by path, as blob ids, for the caller to change: unchanged files are never read again,
+     * and a tip seen last time is not walked again (the writer's fold finds the same tip most of the time).
+     */
     private Map<String, ObjectId> tree(ObjectId tip) throws IOException {
-        Map<String, ObjectId> files = new TreeMap<>();
-        Repository repository = remote.repository();
-        try (RevWalk walk = new RevWalk(repository); TreeWalk tree = new TreeWalk(repository)) {
-            tree.addTree(walk.parseCommit(tip).getTree());
-            tree.setRecursive(true);
-            while (tree.next()) {
-                files.put(tree.getPathString(), tree.getObjectId(0));
+        if (lastTree.isEmpty() || !lastTree.get().tip().equals(tip)) {
+            Map<String, ObjectId> files = new TreeMap<>();
+            Repository repository = remote.repository();
+            try (RevWalk walk = new RevWalk(repository); TreeWalk tree = new TreeWalk(repository)) {
+                tree.addTree(walk.parseCommit(tip).getTree());
+                tree.setRecursive(true);
+                while (tree.next()) {
+                    files.put(tree.getPathString(), tree.getObjectId(0));
+                }
             }
+            lastTree = Optional.of(new Tree(tip.copy(), java.util.Collections.unmodifiableMap(files)));
         }
-        return files;
+        return new TreeMap<>(lastTree.get().files());
     }
 
     private Map<String, NodeStatus> statuses(Map<String, ObjectId> tree) throws IOException {
@@ -338,6 +343,9 @@ public final class StatusBranch implements StatusDestination {
             }
         }
         ignored = List.copyOf(skipped);
+        if (parsedBlobs.size() > 2 * tree.size() + 64) { // bounded by the branch: blobs of older tips go
+            parsedBlobs.keySet().retainAll(new java.util.HashSet<>(tree.values()));
+        }
         return statuses;
     }
 
@@ -345,9 +353,6 @@ public final class StatusBranch implements StatusDestination {
     private Optional<NodeStatus> parsed(ObjectId blob) throws IOException {
         Optional<NodeStatus> known = parsedBlobs.get(blob);
         if (known == null) {
-            if (parsedBlobs.size() > MAX_PARSED_BLOBS) {
-                parsedBlobs.clear(); // bounded: old blobs of long-gone revisions are not needed again
-            }
             known = StatusCodec.read(new String(remote.repository().open(blob).getBytes(), StandardCharsets.UTF_8));
             parsedBlobs.put(blob.copy(), known);
         }

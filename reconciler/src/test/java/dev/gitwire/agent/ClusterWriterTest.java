@@ -119,6 +119,54 @@ class ClusterWriterTest {
         }
     }
 
+    /**
+     * At 20,000 nodes, a list of every status each fold interval costs the API server megabytes and the writer
+     * a parse of every status: the writer lists them once when it starts to lead, then follows a watch.
+     */
+    @Test
+    void theWriterListsTheStatusesOnceAndFollowsAWatchThen() throws Exception {
+        try (GitServer server = new GitServer(tmp.resolve("served"))) {
+            String url = server.create("status");
+            PrivateKey key = PrivateKey.generate(new SecureRandom());
+            StatusConfigMaps statuses = new StatusConfigMaps(client, "gitwire-system");
+            statuses.publish(StatusBranchTest.status("node-1", key, REVISION, 3), 2);
+            GitRemote remote = new GitRemote(url, tmp.resolve("writer"), GitAccess.anonymous());
+            ClusterWriter writer = new ClusterWriter(client, "gitwire-system", "node-0",
+                    new StatusBranch(remote, GitAccess.anonymous(), BRANCH), Duration.ofMillis(200));
+            writer.start(() -> { }, (event, message) -> { }, (event, message) -> { });
+            Path bare = server.path("status");
+            await(() -> onBranch(bare, "node-1").contains("allowedIPs: 3"), "the first status lands");
+            int listsBefore = statusLists();
+            new StatusConfigMaps(client, "gitwire-system").publish(StatusBranchTest.status("node-2", key, REVISION, 5), 2);
+            await(() -> onBranch(bare, "node-2").contains("allowedIPs: 5"), "a new node's status lands");
+            statuses.publish(StatusBranchTest.status("node-1", key, REVISION, 4), 2);
+            await(() -> onBranch(bare, "node-1").contains("allowedIPs: 4"), "a changed status lands");
+            Thread.sleep(1000); // five more folds
+            assertThat(listsBefore + statusLists()).as("lists of the statuses, while leading").isEqualTo(1);
+            writer.close();
+            remote.close();
+        }
+    }
+
+    /** The lists of the status ConfigMaps the API server received since the last call (watches aside). */
+    private int statusLists() throws InterruptedException {
+        int lists = 0;
+        for (var request = mock.takeRequest(0, java.util.concurrent.TimeUnit.SECONDS); request != null;
+                request = mock.takeRequest(0, java.util.concurrent.TimeUnit.SECONDS)) {
+            String path = request.getPath();
+            if (request.getMethod().equals("GET") && path.contains("/configmaps?") && path.contains("node-status")
+                    && !path.contains("watch=true")) {
+                lists++;
+            }
+        }
+        return lists;
+    }
+
+    private static String onBranch(Path bare, String node) {
+        return Shell.tryRun(List.of("git", "-C", bare.toString(), "show", BRANCH + ":nodes/" + node + ".yaml"), null)
+                .output();
+    }
+
     @Test
     void aWriterThatDiesWithoutReleasingItsLeaseIsReplacedWithinTheLeaseDuration() throws Exception {
         try (GitServer server = new GitServer(tmp.resolve("served"))) {
