@@ -2,8 +2,15 @@ package dev.gitwire.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gitwire.agent.ClusterWriter;
 import dev.gitwire.cluster.KubernetesCluster;
+import dev.gitwire.cluster.StatusConfigMaps;
 import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.source.GitAccess;
+import dev.gitwire.source.GitRemote;
+import dev.gitwire.status.StatusBranch;
+import dev.gitwire.status.StatusBranchTest;
+import dev.gitwire.testing.GitServer;
 import dev.gitwire.testing.IntentFixtures;
 import dev.gitwire.testing.Shell;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -11,6 +18,7 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -237,6 +245,62 @@ class DeployManifestsTest {
         }
         assertThat(granted).isEqualTo(used).containsExactlyInAnyOrder("pods:list", "pods:watch", "nodes:get",
                 "nodes:list", "nodes:watch", "nodes:patch", "events:create");
+    }
+
+    /**
+     * In the agents' namespace: the statuses, the intent announcement and the election. A status or an
+     * announcement that changes is a merge patch: without the verb, every node's status after its first stays
+     * out of Git on a real API server (the mock enforces no RBAC; this test does).
+     */
+    @Test
+    void theRoleGrantsExactlyTheCallsOfTheStatusesTheAnnouncementAndTheWriter() throws Exception {
+        String namespace = "gitwire-system";
+        PrivateKey key = PrivateKey.generate(new SecureRandom());
+        try (GitServer git = new GitServer(Files.createTempDirectory("gitwire-role-test"))) {
+            String url = git.create("status");
+            GitRemote remote = new GitRemote(url, Files.createTempDirectory("gitwire-role-test-writer"), GitAccess.anonymous());
+            ClusterWriter writer = new ClusterWriter(client, namespace, "node-a",
+                    new StatusBranch(remote, GitAccess.anonymous(), "gitwire/status"), java.time.Duration.ofMillis(200));
+            StatusConfigMaps statuses = new StatusConfigMaps(client, namespace);
+            statuses.publish(StatusBranchTest.status("node-a", key, "main@sha1:" + "ab".repeat(20), 1), 1);
+            statuses.publish(StatusBranchTest.status("node-a", key, "main@sha1:" + "cd".repeat(20), 2), 1);
+            writer.start(() -> { }, (event, message) -> { }, (event, message) -> { });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (Shell.tryRun(List.of("git", "-C", git.path("status").toString(), "show",
+                    "gitwire/status:nodes/node-a.yaml"), null).exitCode() != 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(writer.leading()).isTrue();
+            writer.fetched("main@sha1:" + "ab".repeat(20));
+            writer.fetched("main@sha1:" + "cd".repeat(20));
+            writer.close();
+            remote.close();
+        }
+        Set<String> used = new TreeSet<>();
+        for (RecordedRequest request = server.takeRequest(0, TimeUnit.SECONDS); request != null;
+                request = server.takeRequest(0, TimeUnit.SECONDS)) {
+            java.util.regex.Matcher call = java.util.regex.Pattern.compile(
+                    "/api(?:s/coordination\\.k8s\\.io)?/v1/namespaces/" + namespace + "/(configmaps|leases)(/[^/?]+)?.*")
+                    .matcher(request.getPath());
+            if (!call.matches()) {
+                continue;
+            }
+            String verb = switch (request.getMethod()) {
+                case "PATCH" -> "patch";
+                case "POST" -> "create";
+                case "PUT" -> "update";
+                case "GET" -> request.getPath().contains("watch=true") ? "watch" : call.group(2) != null ? "get" : "list";
+                default -> request.getMethod().toLowerCase(java.util.Locale.ROOT);
+            };
+            used.add(call.group(1) + ":" + verb);
+        }
+        Role role = (Role) manifests().stream().filter(m -> m.getKind().equals("Role")).findFirst().orElseThrow();
+        assertThat(role.getMetadata().getNamespace()).isEqualTo(namespace);
+        Set<String> granted = new TreeSet<>();
+        for (PolicyRule rule : role.getRules()) {
+            rule.getResources().forEach(r -> rule.getVerbs().forEach(v -> granted.add(r + ":" + v)));
+        }
+        assertThat(granted).as("granted, against what the agent called").isEqualTo(used);
     }
 
     /** Paths of fields that fabric8 put in an additionalProperties map: fields its model does not know. */
