@@ -99,6 +99,7 @@ public final class ClusterWriter implements AutoCloseable {
 
     private synchronized void lead() {
         leading = true;
+        stopWatching();
         statuses = Optional.of(StatusWatch.start(client, namespace));
         log.accept("writer", identity + " leads: folds the statuses into the status branch every "
                 + foldInterval.toSeconds() + "s and announces the intent revision");
@@ -152,8 +153,12 @@ public final class ClusterWriter implements AutoCloseable {
 
     /** One fold: every node's status in the API that differs from the branch, in one commit; none before the list. */
     StatusDestination.Published fold() throws SourceUnavailableException, IOException {
-        Optional<StatusWatch> watch = statuses.filter(StatusWatch::synced);
-        if (watch.isEmpty()) {
+        Optional<StatusWatch> watch = statuses;
+        if (watch.isPresent() && !watch.get().synced() && watch.get().age().compareTo(LEASE_DURATION) > 0) {
+            throw new SourceUnavailableException("the node statuses are not listed from the Kubernetes API after "
+                    + watch.get().age().toSeconds() + " s", null);
+        }
+        if (watch.isEmpty() || !watch.get().synced()) {
             return new StatusDestination.Published(false, "", 0);
         }
         List<String> ignored = new ArrayList<>();

@@ -4,6 +4,7 @@ import dev.gitwire.status.StatusFile;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,6 +20,7 @@ public final class StatusWatch implements AutoCloseable {
 
     private final String namespace;
     private final SharedIndexInformer<ConfigMap> informer;
+    private final long startedNanos = System.nanoTime();
     private Map<String, Version> versions = new HashMap<>();
 
     /** One object as it was read: its version, and its status file or why it was ignored. */
@@ -40,6 +42,11 @@ public final class StatusWatch implements AutoCloseable {
     /** Whether the first list arrived: before it, an empty set of statuses would be no news but a gap. */
     public boolean synced() {
         return informer.hasSynced();
+    }
+
+    /** How long ago it started. */
+    public Duration age() {
+        return Duration.ofNanos(System.nanoTime() - startedNanos);
     }
 
     /** Every node's status file, as the API holds it now; the objects that do not count go to {@code ignored}. */

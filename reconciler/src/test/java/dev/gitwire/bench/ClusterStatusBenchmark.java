@@ -93,10 +93,14 @@ public final class ClusterStatusBenchmark {
 
             int quietPushes = commits(git.path("status"));
             int quietFetches = fetches.get();
+            drain(api);
+            long writerCpu = cpuNanos("gitwire-writer");
             Thread.sleep(20_000); // steady state: nothing changes
+            long steadyCpu = (cpuNanos("gitwire-writer") - writerCpu) / 1_000_000;
+            Map<String, Integer> requests = drain(api);
             System.out.printf("(first revision on the branch for all after %d ms; in 20 s of steady state: %d git"
-                            + " pushes, %d intent fetches)%n", setupMs, commits(git.path("status")) - quietPushes,
-                    fetches.get() - quietFetches);
+                            + " pushes, %d intent fetches, the writer's thread %d ms of CPU, API requests %s)%n", setupMs,
+                    commits(git.path("status")) - quietPushes, fetches.get() - quietFetches, steadyCpu, requests);
             System.out.printf("status %d nodes: all on the branch after %d ms, %d git pushes, %d intent fetches%n",
                     nodes, millis, pushes, fetched);
             writer.close();
@@ -109,6 +113,26 @@ public final class ClusterStatusBenchmark {
             api.destroy();
             Shell.run("rm", "-rf", root.toString());
         }
+    }
+
+    /** The requests the API server received since the last drain, counted by method and kind of path. */
+    private static Map<String, Integer> drain(KubernetesMockServer api) throws InterruptedException {
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        for (io.fabric8.mockwebserver.http.RecordedRequest r = api.takeRequest(0, TimeUnit.SECONDS); r != null;
+                r = api.takeRequest(0, TimeUnit.SECONDS)) {
+            String path = r.getPath();
+            String kind = path.contains("watch=true") ? "watch" : path.contains("/configmaps") && !path.contains("/configmaps/")
+                    ? "list-configmaps" : path.contains("/leases/") ? "lease" : "other";
+            counts.merge(r.getMethod() + " " + kind, 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    /** CPU time of the live threads named {@code name}, in nanoseconds. */
+    private static long cpuNanos(String name) {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name))
+                .mapToLong(t -> Math.max(0, threads.getThreadCpuTime(t.getId()))).sum();
     }
 
     /** The writer's agent: fetches the intent every 2 s and announces what it fetched (verification aside). */
