@@ -94,6 +94,22 @@ public final class GitRemote implements AutoCloseable {
         }
     }
 
+    /**
+     * Records that the remote's branch now holds {@code commit}, made here and just pushed: the next fetch then
+     * offers it as known and receives nothing, where it would otherwise receive the whole tree of the tip again.
+     */
+    public void pushed(String branch, ObjectId commit) throws IOException {
+        org.eclipse.jgit.lib.RefUpdate update = cache.updateRef(trackingRef(branch));
+        update.setNewObjectId(commit);
+        update.setForceUpdate(true);
+        org.eclipse.jgit.lib.RefUpdate.Result result = update.update();
+        if (result != org.eclipse.jgit.lib.RefUpdate.Result.NEW && result != org.eclipse.jgit.lib.RefUpdate.Result.FORCED
+                && result != org.eclipse.jgit.lib.RefUpdate.Result.FAST_FORWARD
+                && result != org.eclipse.jgit.lib.RefUpdate.Result.NO_CHANGE) {
+            throw new IOException("cannot record " + commit.name() + " as " + trackingRef(branch) + ": " + result);
+        }
+    }
+
     /** The commit last fetched for a branch, from the cache, without asking the remote. */
     public Optional<ObjectId> cached(String branch) throws IOException {
         return Optional.ofNullable(cache.resolve(trackingRef(branch)));

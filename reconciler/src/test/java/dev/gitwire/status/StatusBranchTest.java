@@ -119,6 +119,27 @@ public class StatusBranchTest {
         }
     }
 
+    /** A fold reads the README's other rows from what it was given, and from the branch those it was not. */
+    @Test
+    void aFoldKeepsTheNodesTheApiNoLongerHasInTheReadme() throws Exception {
+        try (GitServer server = new GitServer(tmp.resolve("served"))) {
+            String url = server.create("status");
+            PrivateKey key = PrivateKey.generate(new SecureRandom());
+            try (GitRemote remote = new GitRemote(url, tmp.resolve("writer"), GitAccess.anonymous())) {
+                StatusBranch branch = new StatusBranch(remote, GitAccess.anonymous(), BRANCH);
+                String revision = "main@sha1:" + "12".repeat(20);
+                assertThat(branch.fold(List.of(StatusFile.of(status("node-gone", key, revision, 1)),
+                        StatusFile.of(status("node-kept", key, revision, 1))), "node-kept").committed()).isTrue();
+                assertThat(branch.fold(List.of(StatusFile.of(status("node-kept", key, revision, 2))), "node-kept")
+                        .committed()).isTrue();
+                String readme = Shell.run("git", "-C", server.path("status").toString(), "show", BRANCH + ":README.md");
+                assertThat(readme).contains("node-gone").contains("node-kept");
+                assertThat(branch.fold(List.of(StatusFile.of(status("node-kept", key, revision, 2))), "node-kept")
+                        .committed()).as("nothing changed").isFalse();
+            }
+        }
+    }
+
     @Test
     void aNodeFetchesOnlyTheTipAndKeepsEveryOtherNodesFile() throws Exception {
         try (GitServer server = new GitServer(tmp.resolve("served"))) {
@@ -142,8 +163,9 @@ public class StatusBranchTest {
                 assertThat(Shell.run("git", "-C", server.path("intent").toString(), "rev-list", "--count", BRANCH).trim())
                         .isEqualTo("7");
                 assertThat(Shell.run("git", "-C", remoteA.repository().getDirectory().toString(), "rev-list", "--count",
-                        GitRemote.trackingRef(BRANCH)).trim()).as("node-a fetched the tip, not node-b's five commits")
-                        .isEqualTo("1");
+                        GitRemote.trackingRef(BRANCH)).trim())
+                        .as("node-a holds its own commit and the tip it was made on, not node-b's five commits")
+                        .isEqualTo("2");
             }
         }
     }
