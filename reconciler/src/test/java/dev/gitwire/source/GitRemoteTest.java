@@ -61,7 +61,8 @@ class GitRemoteTest {
         String redirect = "[remote \"file://" + intent + "\"]\n\turl = file://" + elsewhere + "\n";
         Files.writeString(home.resolve(".gitconfig"), redirect + "[http]\n\tsslVerify = false\n");
         Files.createDirectories(home.resolve(".config/jgit")); // JGit's own file, where it keeps file system facts
-        Files.writeString(home.resolve(".config/jgit/config"), redirect);
+        Files.writeString(home.resolve(".config/jgit/config"), redirect
+                + "[filesystem \"Vendor|17|/dev/sda\"]\n\ttimestampResolution = 5000 nanoseconds\n");
         Files.writeString(home.resolve(".jgitconfig"), redirect);
         java.io.File ownHome = FS.DETECTED.userHome();
         SystemReader reader = SystemReader.getInstance();
@@ -69,6 +70,9 @@ class GitRemoteTest {
         SystemReader.setInstance(new SystemReader.Delegate(reader)); // no user configuration read before this test
         try (GitRemote remote = new GitRemote("file://" + intent, tmp.resolve("state"), GitAccess.anonymous())) {
             assertThat(remote.fetch("main").orElseThrow().name()).as("fetched, not %s", other).isEqualTo(wanted);
+            // what JGit measured of the file system, where JGit reads it: else each process measures for seconds
+            assertThat(SystemReader.getInstance().getUserConfig().getString("filesystem", "Vendor|17|/dev/sda",
+                    "timestampResolution")).isEqualTo("5000 nanoseconds");
             assertThat(remote.repository().getConfig().getBoolean("http", "sslVerify", true))
                     .as("TLS verification, as an HTTPS fetch reads it").isTrue();
         } finally {
