@@ -372,12 +372,16 @@ public final class StatusBranch implements StatusDestination {
      * Pushes a commit made here; once it landed, it is the tip the cache knows, and its tree is not walked again:
      * the next fetch of an unchanged branch then costs the server nothing.
      */
-    private boolean pushed(Tree made) throws SourceUnavailableException, IOException {
+    private boolean pushed(Tree made) throws SourceUnavailableException {
         if (!push(made.tip())) {
             return false;
         }
-        remote.pushed(branch, made.tip());
-        lastTree = Optional.of(made);
+        try {
+            remote.pushed(branch, made.tip());
+            lastTree = Optional.of(made);
+        } catch (IOException e) {
+            // it landed all the same: the next fetch receives it again, slower, not wrong
+        }
         return true;
     }
 
