@@ -26,8 +26,11 @@ public interface Agent {
 
     NodeIdentity identity();
 
-    /** Reads the intent; throws when there is none at all (none now, none remembered). May block on Git. */
-    void read() throws IOException, SourceUnavailableException;
+    /**
+     * Reads the intent; throws when there is none at all (none now, none remembered). May block on Git. Whether
+     * Git was asked: not when the cluster's writer announced the revision this node holds.
+     */
+    boolean read() throws IOException, SourceUnavailableException;
 
     /** The desired state from the intent read last and the live cluster now; throws while either is missing. */
     Prepared prepare() throws SourceUnavailableException;

@@ -161,13 +161,13 @@ public final class AgentLoop implements AutoCloseable {
 
     private void read(String reason) {
         try {
-            agent.read();
+            boolean fetched = agent.read();
             health.intentRead();
-            metrics.gitRead(true, clock.instant());
+            metrics.gitRead(fetched ? AgentMetrics.GitRead.OK : AgentMetrics.GitRead.SKIPPED, clock.instant());
             readRetry = FIRST_RETRY;
             trigger(reason);
         } catch (SourceUnavailableException | IOException | RuntimeException e) {
-            metrics.gitRead(false, clock.instant());
+            metrics.gitRead(AgentMetrics.GitRead.FAILED, clock.instant());
             metrics.error("git");
             metrics.reconciled("no_intent", 0, java.util.Map.of());
             log.warn("no-intent", e.getMessage() + "; nothing was changed; retry in " + readRetry.toSeconds() + "s");

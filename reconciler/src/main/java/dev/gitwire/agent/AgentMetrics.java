@@ -91,10 +91,19 @@ public final class AgentMetrics {
         writerLeads = leads;
     }
 
-    /** A read of the intent from Git (or its directory), and whether it succeeded. */
-    public void gitRead(boolean ok, Instant at) {
-        gitReads.computeIfAbsent(ok ? "ok" : "failed", r -> new AtomicLong()).incrementAndGet();
-        if (ok) {
+    /** How a read of the intent went. */
+    public enum GitRead {
+        /** Git (or the directory) was read. */
+        OK,
+        /** Git was not asked: the cluster's writer announced the revision this node holds, as fresh as its fetch. */
+        SKIPPED,
+        FAILED
+    }
+
+    /** A read of the intent from Git (or its directory), and how it went. */
+    public void gitRead(GitRead result, Instant at) {
+        gitReads.computeIfAbsent(result.name().toLowerCase(java.util.Locale.ROOT), r -> new AtomicLong()).incrementAndGet();
+        if (result != GitRead.FAILED) {
             lastGitSuccess = at;
         }
     }

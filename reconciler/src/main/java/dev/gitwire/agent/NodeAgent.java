@@ -251,7 +251,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
      * no intent at all (none now, none remembered): nothing may then be changed.
      */
     @Override
-    public void read() throws IOException, SourceUnavailableException {
+    public boolean read() throws IOException, SourceUnavailableException {
         if (joined && lastRead.isPresent() && !fetchPolicy.fetch(writer.get().leading(), writer.get().announced(),
                 Optional.of(lastRead.get().sourced().revision().toString()),
                 java.time.Duration.ofNanos(System.nanoTime() - lastFetchNanos))) {
@@ -262,7 +262,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
                     .filter(n -> !n.startsWith(ControlPlaneBypass.UNRESOLVED)).toList());
             notes.addAll(bypass.refresh());
             lastRead = Optional.of(new Read(last.sourced(), last.published(), List.copyOf(notes)));
-            return;
+            return false;
         }
         List<String> notes = new java.util.ArrayList<>(startNotes);
         boolean forgot = source.forgotWhatWasApplied();
@@ -296,6 +296,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
         sourced.refusal().ifPresent(r -> notes.add("keeping " + sourced.revision() + ": " + r));
         sourced.problems().forEach(p -> notes.add(p.format()));
         lastRead = Optional.of(new Read(sourced, published, List.copyOf(notes)));
+        return true;
     }
 
     /**

@@ -80,12 +80,13 @@ class AgentOutputTest {
         metrics.reconciled("converged", 500, Map.of());
         metrics.driftRepaired();
         metrics.handshakeWaited(Duration.ofMillis(700));
-        metrics.gitRead(true, NOW.minusSeconds(90));
+        metrics.gitRead(AgentMetrics.GitRead.SKIPPED, NOW.minusSeconds(120));
+        metrics.gitRead(AgentMetrics.GitRead.OK, NOW.minusSeconds(90));
         metrics.kubernetes(Optional.of(false));
         metrics.error("git");
         metrics.error("kernel");
         metrics.error("git");
-        metrics.gitRead(false, NOW.minusSeconds(30));
+        metrics.gitRead(AgentMetrics.GitRead.FAILED, NOW.minusSeconds(30));
         metrics.handshakeWaited(Duration.ofSeconds(40));
         metrics.observed("main@sha1:abc", DesiredDataplane.absent(new DesiredDataplane.Ownership("wg", 51820, 99, 1),
                         List.of(new PeerReport("node-b", PeerReport.State.PEERED, Optional.of(peer)),
@@ -118,6 +119,7 @@ class AgentOutputTest {
                 .contains("gitwire_peer_handshake_wait_seconds_count 2\n")
                 .contains("gitwire_git_reads_total{result=\"failed\"} 1\n")
                 .contains("gitwire_git_reads_total{result=\"ok\"} 1\n")
+                .contains("gitwire_git_reads_total{result=\"skipped\"} 1\n")
                 .contains("gitwire_intent_age_seconds 90\n")
                 .contains("gitwire_kubernetes_synced 0\n")
                 .contains("gitwire_errors_total{kind=\"git\"} 2\n").contains("gitwire_errors_total{kind=\"kernel\"} 1\n")

@@ -225,13 +225,14 @@ class ClusterWriterTest {
                 leader.read();
                 String first = revision(leader);
                 await(() -> heard.get(follower).get() == 1, "the follower hears the first revision");
-                follower.read();
+                assertThat(follower.read()).as("Git asked").isTrue();
                 assertThat(revision(follower)).isEqualTo(first);
 
                 commit(work, url, "second");
-                follower.read(); // its poll: the writer announced nothing new, so Git is not asked
+                // its poll: the writer announced nothing new, so Git is not asked, and gitwire_git_reads_total says so
+                assertThat(follower.read()).as("Git asked").isFalse();
                 assertThat(revision(follower)).isEqualTo(first);
-                leader.read(); // the writer's poll fetches, verifies and announces
+                assertThat(leader.read()).as("Git asked").isTrue(); // the writer's poll fetches, verifies and announces
                 String second = revision(leader);
                 assertThat(second).isNotEqualTo(first);
                 await(() -> heard.get(follower).get() == 2, "the follower hears the second revision");

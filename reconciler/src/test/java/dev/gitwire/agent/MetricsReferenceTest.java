@@ -25,7 +25,7 @@ class MetricsReferenceTest {
     void theReferenceAndTheAgentsOutputAgree() throws Exception {
         AgentMetrics metrics = new AgentMetrics();
         metrics.reconciled("converged", 10, Map.of());
-        metrics.gitRead(true, Instant.EPOCH);
+        metrics.gitRead(AgentMetrics.GitRead.OK, Instant.EPOCH);
         metrics.kubernetes(Optional.of(true));
         metrics.writer(Optional.of(false));
         metrics.statusPublished("committed");

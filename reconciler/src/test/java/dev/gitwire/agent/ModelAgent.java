@@ -84,7 +84,7 @@ final class ModelAgent implements Agent {
     }
 
     @Override
-    public void read() throws IOException {
+    public boolean read() throws IOException {
         reads.incrementAndGet();
         try {
             readHang.await();
@@ -97,6 +97,7 @@ final class ModelAgent implements Agent {
             throw fault;
         }
         lastRead = new IntentReader().read(new DirectoryTree(repo)).intent();
+        return true;
     }
 
     @Override
