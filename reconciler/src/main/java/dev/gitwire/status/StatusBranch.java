@@ -145,10 +145,9 @@ public final class StatusBranch implements StatusDestination {
     @Override
     public Published publish(NodeStatus status, int clusterSize) throws SourceUnavailableException, IOException {
         String path = file(status.name());
-        byte[] content = StatusCodec.write(status).getBytes(StandardCharsets.UTF_8);
-        ObjectId contentId = StatusFile.blobId(content);
+        StatusFile own = StatusFile.of(status);
         boolean beat = !heartbeat.isZero() && System.nanoTime() - lastCommitNanos >= heartbeat.toNanos();
-        if (!beat && seen.isPresent() && seen.get().holds(path, contentId)) {
+        if (!beat && seen.isPresent() && seen.get().holds(path, own.blob())) {
             return new Published(false, "", 0);
         }
         PublishPacing pacing = new PublishPacing(clusterSize, ThreadLocalRandom.current());
@@ -185,9 +184,9 @@ public final class StatusBranch implements StatusDestination {
             }
             Map<String, ObjectId> tree = tip.isPresent() ? tree(tip.get()) : new TreeMap<>();
             ObjectId previous = tree.get(path);
-            boolean unchanged = contentId.equals(previous);
+            boolean unchanged = own.blob().equals(previous);
             if (unchanged && !beat) {
-                seen = Optional.of(new Seen(path, contentId, System.nanoTime()));
+                seen = Optional.of(new Seen(path, own.blob(), System.nanoTime()));
                 return new Published(false, "", attempt);
             }
             String message = unchanged ? status.name() + ": still " + status.phase() + " on "
@@ -195,16 +194,14 @@ public final class StatusBranch implements StatusDestination {
                     : message(status, previous == null ? Optional.empty() : parsed(previous));
             Map<String, byte[]> written = new TreeMap<>();
             if (!unchanged) { // a heartbeat is an empty commit: the same tree, a newer time
-                written.put(path, content);
+                written.put(path, own.text().getBytes(StandardCharsets.UTF_8));
                 tree.remove(path);
-                Map<String, NodeStatus> all = statuses(tree);
-                all.put(status.name(), status);
-                rewriteReadme(tree, written, all);
+                rewriteReadme(tree, written, everyNode(tree, List.of(own)));
             }
             try {
                 if (pushed(commit(tree, written, tip, status.name(), message))) {
                     lastCommitNanos = System.nanoTime();
-                    seen = Optional.of(new Seen(path, contentId, System.nanoTime()));
+                    seen = Optional.of(new Seen(path, own.blob(), System.nanoTime()));
                     return new Published(true, message, attempt);
                 }
                 failedInARow = 0; // another node landed first: rebuild on the new tip
@@ -357,8 +354,9 @@ public final class StatusBranch implements StatusDestination {
 
     /**
      * The README's table: every node with a status on the branch, those with a file in {@code files} as the file
-     * says (an unchanged file is the branch's own); only the others, nodes the API no longer has, are read from
-     * the branch. A fold at 20,000 nodes then parses what changed, not the whole branch.
+     * says (an unchanged file is the branch's own); only the others are read from the branch: for a fold, nodes
+     * the API no longer has (at 20,000 nodes it then parses what changed, not the whole branch); for a node's own
+     * push, every other node.
      */
     private Map<String, NodeStatus> everyNode(Map<String, ObjectId> tree, List<StatusFile> files) throws IOException {
         Map<String, ObjectId> branchOnly = new TreeMap<>(tree);

@@ -16,7 +16,7 @@ public record StatusFile(NodeStatus status, String text, ObjectId blob) {
         return new StatusFile(status, text, blobId(text.getBytes(StandardCharsets.UTF_8)));
     }
 
-    static ObjectId blobId(byte[] content) {
+    private static ObjectId blobId(byte[] content) {
         try (ObjectInserter.Formatter hasher = new ObjectInserter.Formatter()) {
             return hasher.idFor(Constants.OBJ_BLOB, content);
         }
