@@ -13,6 +13,7 @@ import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.api.errors.TransportException;
 import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.RefSpec;
@@ -99,13 +100,12 @@ public final class GitRemote implements AutoCloseable {
      * offers it as known and receives nothing, where it would otherwise receive the whole tree of the tip again.
      */
     public void pushed(String branch, ObjectId commit) throws IOException {
-        org.eclipse.jgit.lib.RefUpdate update = cache.updateRef(trackingRef(branch));
+        RefUpdate update = cache.updateRef(trackingRef(branch));
         update.setNewObjectId(commit);
         update.setForceUpdate(true);
-        org.eclipse.jgit.lib.RefUpdate.Result result = update.update();
-        if (result != org.eclipse.jgit.lib.RefUpdate.Result.NEW && result != org.eclipse.jgit.lib.RefUpdate.Result.FORCED
-                && result != org.eclipse.jgit.lib.RefUpdate.Result.FAST_FORWARD
-                && result != org.eclipse.jgit.lib.RefUpdate.Result.NO_CHANGE) {
+        RefUpdate.Result result = update.update();
+        if (!java.util.EnumSet.of(RefUpdate.Result.NEW, RefUpdate.Result.FORCED, RefUpdate.Result.FAST_FORWARD,
+                RefUpdate.Result.NO_CHANGE).contains(result)) {
             throw new IOException("cannot record " + commit.name() + " as " + trackingRef(branch) + ": " + result);
         }
     }
