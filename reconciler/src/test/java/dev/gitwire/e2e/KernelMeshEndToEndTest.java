@@ -82,10 +82,9 @@ class KernelMeshEndToEndTest {
 
     @Test
     @Order(2)
-    void aSecondApplyChangesNothing() {
-        for (Node node : bed.nodes()) {
-            assertThat(bed.apply(node, repo, "--wireguard", "kernel").output()).contains("0 changes").contains("converged");
-        }
+    void aSecondApplyChangesNothing() throws InterruptedException {
+        bed.onEveryNode(node -> bed.apply(node, repo, "--wireguard", "kernel")).forEach((node, result) ->
+                assertThat(result.output()).as("apply on %s", node).contains("0 changes").contains("converged"));
     }
 
     @Test
