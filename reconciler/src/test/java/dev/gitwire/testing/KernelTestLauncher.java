@@ -3,6 +3,9 @@ package dev.gitwire.testing;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectPackage;
 
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.EngineFilter;
 import org.junit.platform.launcher.Launcher;
@@ -10,6 +13,7 @@ import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.TagFilter;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.TestPlan;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
@@ -33,12 +37,26 @@ public final class KernelTestLauncher {
                 .build();
         SummaryGeneratingListener summary = new SummaryGeneratingListener();
         TestExecutionListener progress = new TestExecutionListener() {
+            private final Map<String, Long> started = new ConcurrentHashMap<>();
+
+            @Override
+            public void testPlanExecutionStarted(TestPlan plan) {
+                System.out.printf("discovered %d tests in %.1f s of the JVM%n", plan.countTestIdentifiers(TestIdentifier::isTest),
+                        ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0);
+            }
+
+            @Override
+            public void executionStarted(TestIdentifier test) {
+                started.put(test.getUniqueId(), System.nanoTime());
+            }
+
             @Override
             public void executionFinished(TestIdentifier test, TestExecutionResult result) {
-                if (test.isTest()) {
-                    System.out.println(result.getStatus() + "  " + test.getLegacyReportingName() + " ("
-                            + test.getUniqueId().replaceAll(".*class:([^\\]]*).*", "$1") + ")"
-                            + result.getThrowable().map(t -> "\n    " + t).orElse(""));
+                if (test.isTest()) { // with its time: under emulation, where the minutes of `make kernel-test` go
+                    System.out.printf("%s  %.1f s  %s (%s)%s%n", result.getStatus(),
+                            (System.nanoTime() - started.get(test.getUniqueId())) / 1e9, test.getLegacyReportingName(),
+                            test.getUniqueId().replaceAll(".*class:([^\\]]*).*", "$1"),
+                            result.getThrowable().map(t -> "\n    " + t).orElse(""));
                 }
             }
 
