@@ -4,6 +4,7 @@ import dev.gitwire.source.SourceUnavailableException;
 import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.StatusCodec;
 import dev.gitwire.status.StatusDestination;
+import dev.gitwire.status.StatusRejectedException;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -83,11 +84,21 @@ public final class StatusConfigMaps implements StatusDestination {
      */
     static Optional<NodeStatus> read(ConfigMap object, String namespace, List<String> ignored) {
         String name = object.getMetadata().getName();
-        Optional<NodeStatus> status = Optional.ofNullable(object.getData()).map(d -> d.get(KEY)).flatMap(StatusCodec::read);
-        if (status.isEmpty()) {
-            ignored.add("ConfigMap " + namespace + "/" + name + ": not a node status; ignored");
-        } else if (!name.equals(name(status.get().name()))) {
-            ignored.add("ConfigMap " + namespace + "/" + name + ": names node " + status.get().name()
+        String file = "ConfigMap " + namespace + "/" + name;
+        Optional<String> text = Optional.ofNullable(object.getData()).map(d -> d.get(KEY));
+        if (text.isEmpty()) {
+            ignored.add(file + ": no " + KEY + "; ignored");
+            return Optional.empty();
+        }
+        Optional<NodeStatus> status;
+        try {
+            status = Optional.of(StatusCodec.read(file + " " + KEY, text.get()));
+        } catch (StatusRejectedException e) {
+            ignored.add(e.getMessage() + "; ignored");
+            return Optional.empty();
+        }
+        if (!name.equals(name(status.get().name()))) {
+            ignored.add(file + ": names node " + status.get().name()
                     + ", whose status lives in " + name(status.get().name()) + "; ignored");
             return Optional.empty();
         }

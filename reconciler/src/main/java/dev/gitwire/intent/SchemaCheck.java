@@ -11,6 +11,7 @@ import com.networknt.schema.PathType;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import com.networknt.schema.regex.RegularExpression;
 import dev.gitwire.intent.yaml.SourcePosition;
 import dev.gitwire.intent.yaml.YamlNode.YamlMapping;
 import dev.gitwire.intent.yaml.YamlNode.YamlScalar;
@@ -36,7 +37,8 @@ public final class SchemaCheck {
 
     public SchemaCheck() {
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
-        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER).build();
+        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().pathType(PathType.JSON_POINTER)
+                .regularExpressionFactory(SchemaCheck::ecmaPattern).build();
         for (FileKind kind : FileKind.values()) {
             try (InputStream in = SchemaCheck.class.getClassLoader().getResourceAsStream(kind.schemaResource())) {
                 if (in == null) {
@@ -47,6 +49,33 @@ public final class SchemaCheck {
                 throw new UncheckedIOException(e);
             }
         }
+    }
+
+    /**
+     * A schema's pattern as JSON Schema means it (ECMA-262): {@code $} ends the text. Java's {@code $} also matches
+     * before a final line break, which let {@code "b\n"} pass a name pattern; it becomes {@code \z}.
+     */
+    static RegularExpression ecmaPattern(String regex) {
+        StringBuilder java = new StringBuilder(regex.length() + 4);
+        boolean inClass = false;
+        for (int i = 0; i < regex.length(); i++) {
+            char c = regex.charAt(i);
+            if (c == '\\' && i + 1 < regex.length()) {
+                java.append(c).append(regex.charAt(++i));
+                continue;
+            }
+            if (inClass) {
+                inClass = c != ']';
+            } else if (c == '[') {
+                inClass = true;
+            } else if (c == '$') {
+                java.append("\\z");
+                continue;
+            }
+            java.append(c);
+        }
+        Pattern pattern = Pattern.compile(java.toString());
+        return value -> pattern.matcher(value).find();
     }
 
     public List<Problem> check(String file, FileKind kind, YamlNode root) {

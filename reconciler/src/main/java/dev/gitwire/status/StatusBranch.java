@@ -49,7 +49,7 @@ public final class StatusBranch implements StatusDestination {
     private final GitRemote remote;
     private final GitAccess access;
     private final String branch;
-    private final Map<ObjectId, Optional<NodeStatus>> parsedBlobs = new java.util.HashMap<>();
+    private final Map<FileVersion, Parsed> parsedFiles = new java.util.HashMap<>();
     /** The files of the tip read last. */
     private Optional<Tree> lastTree = Optional.empty();
     /** This node's file as last seen on the branch: an unchanged status then costs the server no fetch. */
@@ -191,7 +191,7 @@ public final class StatusBranch implements StatusDestination {
             }
             String message = unchanged ? status.name() + ": still " + status.phase() + " on "
                     + status.observedRevision().map(StatusBranch::abbreviate).orElse("nothing") + " (heartbeat)"
-                    : message(status, previous == null ? Optional.empty() : parsed(previous));
+                    : message(status, previous == null ? Optional.empty() : parsed(new FileVersion(path, previous)).status());
             Map<String, byte[]> written = new TreeMap<>();
             if (!unchanged) { // a heartbeat is an empty commit: the same tree, a newer time
                 written.put(path, own.text().getBytes(StandardCharsets.UTF_8));
@@ -241,7 +241,8 @@ public final class StatusBranch implements StatusDestination {
                 }
                 written.put(path, file.text().getBytes(StandardCharsets.UTF_8));
                 tree.remove(path);
-                lines.add(message(file.status(), previous == null ? Optional.empty() : parsed(previous)));
+                lines.add(message(file.status(), previous == null ? Optional.empty()
+                        : parsed(new FileVersion(path, previous)).status()));
                 trailers.add("Node: " + file.status().name());
             }
             if (written.isEmpty()) {
@@ -325,9 +326,10 @@ public final class StatusBranch implements StatusDestination {
             if (!path.startsWith("nodes/") || !path.endsWith(".yaml")) {
                 continue;
             }
-            Optional<NodeStatus> status = parsed(file.getValue());
+            Parsed parsed = parsed(new FileVersion(path, file.getValue()));
+            Optional<NodeStatus> status = parsed.status();
             if (status.isEmpty()) {
-                skipped.add(branch + ":" + path + ": not a node status; ignored");
+                skipped.add(parsed.refusal() + "; ignored");
             } else if (!path.equals(file(status.get().name()))) {
                 skipped.add(branch + ":" + path + ": names node " + status.get().name() + ", whose status lives at nodes/"
                         + status.get().name() + ".yaml; ignored");
@@ -336,21 +338,32 @@ public final class StatusBranch implements StatusDestination {
             }
         }
         ignored = List.copyOf(skipped);
-        if (parsedBlobs.size() > 2 * tree.size() + 64) { // bounded by the branch: blobs of older tips go
-            parsedBlobs.keySet().retainAll(new java.util.HashSet<>(tree.values()));
+        if (parsedFiles.size() > 2 * tree.size() + 64) { // bounded by the branch: files of older tips go
+            parsedFiles.keySet().removeIf(f -> !f.blob().equals(tree.get(f.path())));
         }
         return statuses;
     }
 
-    /** A status file parsed once per blob: a busy branch is re-read at every attempt, mostly unchanged. */
-    private Optional<NodeStatus> parsed(ObjectId blob) throws IOException {
-        Optional<NodeStatus> known = parsedBlobs.get(blob);
+    /** A status file parsed once per version: a busy branch is re-read at every attempt, mostly unchanged. */
+    private Parsed parsed(FileVersion file) throws IOException {
+        Parsed known = parsedFiles.get(file);
         if (known == null) {
-            known = StatusCodec.read(new String(remote.repository().open(blob).getBytes(), StandardCharsets.UTF_8));
-            parsedBlobs.put(blob.copy(), known);
+            String text = new String(remote.repository().open(file.blob()).getBytes(), StandardCharsets.UTF_8);
+            try {
+                known = new Parsed(Optional.of(StatusCodec.read(branch + ":" + file.path(), text)), "");
+            } catch (StatusRejectedException e) {
+                known = new Parsed(Optional.empty(), e.getMessage());
+            }
+            parsedFiles.put(new FileVersion(file.path(), file.blob().copy()), known);
         }
         return known;
     }
+
+    /** A file of the branch at one content. */
+    private record FileVersion(String path, ObjectId blob) {}
+
+    /** What a file version read as: a node's status, or why it is none. */
+    private record Parsed(Optional<NodeStatus> status, String refusal) {}
 
     /**
      * The README's table: every node with a status on the branch, those with a file in {@code files} as the file

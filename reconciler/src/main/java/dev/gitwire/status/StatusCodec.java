@@ -1,19 +1,29 @@
 package dev.gitwire.status;
 
 import dev.gitwire.intent.FileKind;
+import dev.gitwire.intent.Problem;
+import dev.gitwire.intent.SchemaCheck;
+import dev.gitwire.intent.yaml.StrictYaml;
 import dev.gitwire.intent.yaml.YamlEmitter;
+import dev.gitwire.intent.yaml.YamlNode;
+import dev.gitwire.intent.yaml.YamlNode.YamlMapping;
+import dev.gitwire.intent.yaml.YamlNode.YamlScalar;
+import dev.gitwire.intent.yaml.YamlNode.YamlSequence;
+import dev.gitwire.intent.yaml.YamlProblem;
+import dev.gitwire.intent.yaml.YamlRejectedException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.schema.CoreSchema;
+import java.util.regex.Pattern;
 
 /** NodeStatus to and from the YAML of a status file, fields always in the same order. */
 public final class StatusCodec {
 
+    /** A status is a few hundred bytes, a node's left-out peers at most some megabytes; it never needs an alias. */
+    private static final StrictYaml YAML = new StrictYaml(new StrictYaml.Limits(1 << 22, 16, 0, 1_000_000));
+    private static final Pattern UNPRINTABLE = Pattern.compile("[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]");
 
     private StatusCodec() {}
 
@@ -29,7 +39,7 @@ public final class StatusCodec {
             m.put("type", c.type());
             m.put("status", c.status());
             m.put("reason", c.reason());
-            m.put("message", c.message());
+            m.put("message", printable(c.message())); // may quote what a hostile intent or API object held
             conditions.add(m);
         }
         status.put("conditions", conditions);
@@ -38,7 +48,7 @@ public final class StatusCodec {
             m.put("interfaceName", d.interfaceName());
             m.put("backend", d.backend());
             m.put("mtu", d.mtu());
-            m.put("mtuReason", d.mtuReason());
+            m.put("mtuReason", printable(d.mtuReason()));
             m.put("peers", d.peers());
             m.put("allowedIPs", d.allowedIps());
             m.put("routes", d.routes());
@@ -64,48 +74,76 @@ public final class StatusCodec {
         return YamlEmitter.write(document);
     }
 
-    /** Reads a status file written by any node; empty when it is not one. */
-    @SuppressWarnings("unchecked")
-    public static Optional<NodeStatus> read(String text) {
+    /**
+     * Reads a status file another node wrote, as hostile input: YAML as strictly as an intent file (no aliases,
+     * unique keys, bounded), then the MeshNodeStatus schema, whose patterns keep every value that the README, the
+     * CLI or a log shows inside its cell: no line breaks where a row or a block could end, no control characters.
+     */
+    public static NodeStatus read(String file, String text) throws StatusRejectedException {
+        YamlNode root;
         try {
-            Map<String, Object> doc = (Map<String, Object>) new Load(LoadSettings.builder()
-                    .setSchema(new CoreSchema()).setCodePointLimit(1 << 22).build()).loadFromString(text);
-            if (doc == null || !FileKind.MESH_NODE_STATUS.kind().equals(doc.get("kind"))) {
-                return Optional.empty();
-            }
-            Map<String, Object> status = (Map<String, Object>) doc.get("status");
-            List<NodeStatus.Condition> conditions = new ArrayList<>();
-            for (Object o : (List<Object>) status.getOrDefault("conditions", List.of())) {
-                Map<String, Object> c = (Map<String, Object>) o;
-                conditions.add(new NodeStatus.Condition(str(c, "type"), str(c, "status"), str(c, "reason"),
-                        str(c, "message")));
-            }
-            Optional<NodeStatus.Dataplane> dataplane = Optional.ofNullable((Map<String, Object>) status.get("dataplane"))
-                    .map(d -> new NodeStatus.Dataplane(str(d, "interfaceName"), str(d, "backend"), num(d, "mtu"),
-                            str(d, "mtuReason"), num(d, "peers"), num(d, "allowedIPs"), num(d, "routes"),
-                            Boolean.TRUE.equals(d.get("hostEncryption"))));
-            List<NodeStatus.Peer> peers = new ArrayList<>();
-            for (Object o : (List<Object>) status.getOrDefault("peers", List.of())) {
-                Map<String, Object> p = (Map<String, Object>) o;
-                peers.add(new NodeStatus.Peer(str(p, "name"), Optional.ofNullable((String) p.get("publicKey")),
-                        Optional.ofNullable((String) p.get("endpoint")), num(p, "allowedIPs"), str(p, "state")));
-            }
-            return Optional.of(new NodeStatus(str((Map<String, Object>) doc.get("metadata"), "name"),
-                    Optional.ofNullable((String) status.get("publicKey")), num(status, "listenPort"),
-                    Optional.ofNullable((String) status.get("observedRevision")),
-                    NodeStatus.Phase.valueOf(str(status, "phase")), conditions, dataplane, peers));
-        } catch (RuntimeException e) {
-            return Optional.empty();
+            root = YAML.parse(file, text);
+        } catch (YamlRejectedException e) {
+            YamlProblem first = e.problems().get(0);
+            throw new StatusRejectedException(Problem.error(file, first.position(), first.message()));
         }
+        List<Problem> problems = Schema.CHECK.check(file, FileKind.MESH_NODE_STATUS, root);
+        if (!problems.isEmpty()) {
+            throw new StatusRejectedException(problems.get(0));
+        }
+        YamlMapping status = mapping(root, "status");
+        List<NodeStatus.Condition> conditions = new ArrayList<>();
+        for (YamlNode c : items(status, "conditions")) {
+            YamlMapping m = (YamlMapping) c;
+            conditions.add(new NodeStatus.Condition(text(m, "type"), text(m, "status"), text(m, "reason"),
+                    text(m, "message")));
+        }
+        Optional<NodeStatus.Dataplane> dataplane = status.entry("dataplane").map(e -> (YamlMapping) e.value())
+                .map(d -> new NodeStatus.Dataplane(text(d, "interfaceName"), text(d, "backend"), number(d, "mtu"),
+                        text(d, "mtuReason"), number(d, "peers"), number(d, "allowedIPs"), number(d, "routes"),
+                        Boolean.TRUE.equals(value(d, "hostEncryption"))));
+        List<NodeStatus.Peer> peers = new ArrayList<>();
+        for (YamlNode p : items(status, "peers")) {
+            YamlMapping m = (YamlMapping) p;
+            peers.add(new NodeStatus.Peer(text(m, "name"), optionalText(m, "publicKey"), optionalText(m, "endpoint"),
+                    number(m, "allowedIPs"), text(m, "state")));
+        }
+        return new NodeStatus(text(mapping(root, "metadata"), "name"), optionalText(status, "publicKey"),
+                number(status, "listenPort"), optionalText(status, "observedRevision"),
+                NodeStatus.Phase.valueOf(text(status, "phase")), conditions, dataplane, peers);
     }
 
-    private static String str(Map<String, Object> map, String key) {
-        Object value = map.get(key);
-        return value == null ? "" : value.toString();
+    /** Text a node wrote, safe to show anywhere: control characters (but line feed and tab) and bidi overrides as escapes. */
+    static String printable(String text) {
+        return UNPRINTABLE.matcher(text).replaceAll(m -> String.format("\\\\u%04x", (int) m.group().charAt(0)));
     }
 
-    private static int num(Map<String, Object> map, String key) {
-        Object value = map.get(key);
-        return value instanceof Number n ? n.intValue() : 0;
+    private static YamlMapping mapping(YamlNode node, String key) {
+        return (YamlMapping) ((YamlMapping) node).entry(key).orElseThrow().value();
+    }
+
+    private static List<YamlNode> items(YamlMapping map, String key) {
+        return map.entry(key).map(e -> ((YamlSequence) e.value()).items()).orElse(List.of());
+    }
+
+    private static Object value(YamlMapping map, String key) {
+        return map.entry(key).map(e -> ((YamlScalar) e.value()).value()).orElse(null);
+    }
+
+    private static Optional<String> optionalText(YamlMapping map, String key) {
+        return Optional.ofNullable(value(map, key)).map(Object::toString);
+    }
+
+    private static String text(YamlMapping map, String key) {
+        return optionalText(map, key).orElse("");
+    }
+
+    private static int number(YamlMapping map, String key) {
+        return value(map, key) instanceof Long n ? n.intValue() : 0;
+    }
+
+    /** The schema checker, made on first use: loading the schemas costs a third of a second. */
+    private static final class Schema {
+        static final SchemaCheck CHECK = new SchemaCheck();
     }
 }

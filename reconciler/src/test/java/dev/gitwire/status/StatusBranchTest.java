@@ -247,9 +247,59 @@ public class StatusBranchTest {
                 assertThat(read).containsOnlyKeys("b");
                 assertThat(read.get("b").publicKey()).contains(real.publicKey().base64());
                 assertThat(branch.ignored()).containsExactly(
-                        BRANCH + ":nodes/old-c.yaml: not a node status; ignored",
+                        BRANCH + ":nodes/old-c.yaml:1:15: while parsing a flow sequence: expected ',' or ']', but got"
+                                + " <stream end>; ignored",
                         BRANCH + ":nodes/zz.yaml: names node b, whose status lives at nodes/b.yaml; ignored");
             }
+        }
+    }
+
+    /**
+     * A node writes its own file only, but every node's README is made from all of them: a value that breaks out
+     * of its table cell or of the Mermaid block would write rows for other nodes, and one with escape sequences
+     * would rewrite an operator's terminal in `gitwire status`. Such a file is refused, with its line.
+     */
+    @Test
+    void aStatusThatWouldWriteIntoOtherNodesRowsIsRefusedWithItsLine() throws Exception {
+        try (GitServer server = new GitServer(tmp.resolve("served"))) {
+            String url = server.create("intent");
+            PrivateKey key = PrivateKey.generate(new SecureRandom());
+            String revision = "main@sha1:" + "ab".repeat(20);
+            try (GitRemote remote = new GitRemote(url, tmp.resolve("b"), GitAccess.anonymous())) {
+                new StatusBranch(remote, GitAccess.anonymous(), BRANCH).publish(status("b", key, revision, 1), 1);
+            }
+            GitWorkTree attacker = new GitWorkTree(tmp.resolve("attacker"), url, Map.of());
+            attacker.git("fetch", "-q", "origin", BRANCH);
+            attacker.git("checkout", "-q", "-b", "status", "FETCH_HEAD");
+            String honest = StatusCodec.write(status("mallory", key, revision, 1));
+            Map<String, String> forged = Map.of(
+                    "row", honest.replace(revision, "main@sha1:ab |\\n| b | Error | - | 0/9 | `stolen` |"),
+                    "fence", honest.replace("peers: []", "peers:\n  - name: b\n    state: \"Peered\\n```\\n# b is compromised\"")
+                            .replace("status:\n", "status:\n"),
+                    "terminal", honest.replace(key.publicKey().base64(), "\"\\e[2J\\e[Hb Ready\""));
+            forged.forEach((name, text) -> {
+                try {
+                    Files.writeString(attacker.dir().resolve("nodes/" + name + ".yaml"), text.replace("mallory", name));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            attacker.commit("forge", List.of());
+            attacker.git("push", "-q", "origin", "HEAD:refs/heads/" + BRANCH);
+
+            try (GitRemote remote = new GitRemote(url, tmp.resolve("c"), GitAccess.anonymous())) {
+                StatusBranch branch = new StatusBranch(remote, GitAccess.anonymous(), BRANCH);
+                branch.publish(status("c", PrivateKey.generate(new SecureRandom()), revision, 1), 2);
+
+                assertThat(branch.readAll()).containsOnlyKeys("b", "c");
+                assertThat(branch.ignored()).hasSize(3).allSatisfy(line ->
+                        assertThat(line).matches(BRANCH + ":nodes/(row|fence|terminal)\\.yaml:\\d+:\\d+: .*; ignored"));
+            }
+            GitWorkTree reader = new GitWorkTree(tmp.resolve("reader"), url, Map.of());
+            reader.git("fetch", "-q", "origin", BRANCH);
+            String readme = reader.git("show", "FETCH_HEAD:README.md");
+            assertThat(readme.lines().filter(l -> l.startsWith("| b |"))).singleElement().asString().contains("| Ready |");
+            assertThat(readme).doesNotContain("\u001b").doesNotContain("compromised").doesNotContain("stolen");
         }
     }
 

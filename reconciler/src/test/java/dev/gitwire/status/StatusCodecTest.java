@@ -1,6 +1,7 @@
 package dev.gitwire.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gitwire.intent.FileKind;
 import dev.gitwire.intent.SchemaCheck;
@@ -8,6 +9,7 @@ import dev.gitwire.intent.yaml.StrictYaml;
 import dev.gitwire.keys.PrivateKey;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -21,8 +23,48 @@ class StatusCodecTest {
 
         assertThat(new SchemaCheck().check("nodes/node-b.yaml", FileKind.MESH_NODE_STATUS,
                 new StrictYaml().parse("nodes/node-b.yaml", text))).isEmpty();
-        assertThat(StatusCodec.read(text)).contains(status);
+        assertThat(StatusCodec.read("nodes/node-b.yaml", text)).isEqualTo(status);
         assertThat(text).doesNotContain(key.base64());
+    }
+
+    @Test
+    void whatAnAgentWritesReadsBackWhateverItsMessagesQuote() throws Exception {
+        PrivateKey key = PrivateKey.generate(new SecureRandom());
+        NodeStatus ready = StatusBranchTest.status("node-b", key, "release/1.2@sha1:" + "ab".repeat(20), 3);
+        NodeStatus status = new NodeStatus(ready.name(), ready.publicKey(), ready.listenPort(),
+                Optional.of("dir@sha256:" + "cd".repeat(32)), NodeStatus.Phase.Degraded,
+                List.of(new NodeStatus.Condition("IntentAccepted", "False", "Refused",
+                        "nodes/x.yaml:3:7: unknown field \"\u001b[2J\u202e\"\nand more")),
+                Optional.of(new NodeStatus.Dataplane("wg0", "kernel", 9156, "eth0 MTU 9216 minus 60", 1, 3, 3, true)),
+                List.of(new NodeStatus.Peer("node-c", Optional.of(key.publicKey().base64()),
+                        Optional.of("[fd00::3]:51820"), 2, "AwaitingHandshake")));
+
+        NodeStatus read = StatusCodec.read("nodes/node-b.yaml", StatusCodec.write(status));
+
+        assertThat(read.conditions().get(0).message())
+                .isEqualTo("nodes/x.yaml:3:7: unknown field \"\\u001b[2J\\u202e\"\nand more");
+        assertThat(read.peers()).isEqualTo(status.peers());
+        assertThat(read.dataplane()).isEqualTo(status.dataplane());
+    }
+
+    @Test
+    void aValueThatCouldLeaveItsCellIsRefusedAtItsLine() {
+        String text = StatusCodec.write(StatusBranchTest.status("node-b", PrivateKey.generate(new SecureRandom()),
+                "main@sha1:" + "ab".repeat(20), 3));
+        Map<String, String> forged = Map.of(
+                "listenPort: 51820", "listenPort: 51820\n  observedRevision2: x",
+                "phase: Ready", "phase: Ready\nmetadata2: {}",
+                "type: Converged", "type: \"Converged | b | Ready\"",
+                "message: the kernel matches the intent", "message: \"\\e]8;;https://evil\\e\\\\\"",
+                "interfaceName: wireguard.cali", "interfaceName: \"wg0\\nb\"",
+                "peers: []", "peers: [{name: \"b\\n\", state: Peered}]",
+                "apiVersion: gitwire.dev/v1alpha1", "apiVersion: &a gitwire.dev/v1alpha1\nx: *a");
+        forged.forEach((honest, hostile) -> {
+            assertThat(text).contains(honest);
+            assertThatThrownBy(() -> StatusCodec.read("nodes/node-b.yaml", text.replace(honest, hostile)))
+                    .as(hostile).isInstanceOf(StatusRejectedException.class)
+                    .hasMessageMatching("nodes/node-b\\.yaml:\\d+:\\d+: [^\\x00-\\x1f]*");
+        });
     }
 
     @Test

@@ -1,0 +1,13 @@
+package dev.gitwire.status;
+
+import dev.gitwire.intent.Problem;
+
+/** A status file that is not one: why, at its file, line and column, in text safe to print. */
+public final class StatusRejectedException extends Exception {
+
+    private static final long serialVersionUID = 1L;
+
+    StatusRejectedException(Problem problem) {
+        super(StatusCodec.printable(problem.format()));
+    }
+}
