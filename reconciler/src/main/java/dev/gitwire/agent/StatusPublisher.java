@@ -2,7 +2,9 @@ package dev.gitwire.agent;
 
 import dev.gitwire.source.SourceUnavailableException;
 import dev.gitwire.status.NodeStatus;
+import dev.gitwire.status.StatusCodec;
 import dev.gitwire.status.StatusDestination;
+import dev.gitwire.status.StatusRejectedException;
 import java.io.IOException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,8 +38,13 @@ final class StatusPublisher implements AutoCloseable {
         this.destination = destination;
     }
 
-    /** Pushes now. */
+    /** Pushes now; not a status the other nodes would refuse (they read it as hostile input), but says why. */
     Outcome publish(NodeStatus status, int clusterSize) {
+        try {
+            StatusCodec.read("this node's status", StatusCodec.write(status));
+        } catch (StatusRejectedException e) {
+            return new Outcome(Result.NOT_WRITTEN, "status: not written, the other nodes would refuse it: " + e.getMessage());
+        }
         try {
             StatusDestination.Published published = destination.publish(status, clusterSize);
             return published.committed()
