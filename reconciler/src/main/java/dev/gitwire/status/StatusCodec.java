@@ -23,7 +23,10 @@ public final class StatusCodec {
 
     /** A status is a few hundred bytes, a node's left-out peers at most some megabytes; it never needs an alias. */
     private static final StrictYaml YAML = new StrictYaml(new StrictYaml.Limits(1 << 22, 16, 0, 1_000_000));
-    private static final Pattern UNPRINTABLE = Pattern.compile("[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]");
+    /** Control characters and bidi overrides: on a terminal or in a rendered page they rewrite what others wrote. */
+    private static final Pattern UNPRINTABLE = Pattern.compile("[\\x00-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]");
+    private static final Pattern UNPRINTABLE_BUT_LINES =
+            Pattern.compile("[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]");
 
     private StatusCodec() {}
 
@@ -113,9 +116,18 @@ public final class StatusCodec {
                 NodeStatus.Phase.valueOf(text(status, "phase")), conditions, dataplane, peers);
     }
 
-    /** Text a node wrote, safe to show anywhere: control characters (but line feed and tab) and bidi overrides as escapes. */
+    /** Free text a node wrote, safe to show: what {@link #UNPRINTABLE} matches but line feeds and tabs as escapes. */
     static String printable(String text) {
-        return UNPRINTABLE.matcher(text).replaceAll(m -> String.format("\\\\u%04x", (int) m.group().charAt(0)));
+        return escaped(text, UNPRINTABLE_BUT_LINES);
+    }
+
+    /** The same for a line of a log or a warning, whose line feeds could forge the next lines. */
+    static String oneLine(String text) {
+        return escaped(text, UNPRINTABLE);
+    }
+
+    private static String escaped(String text, Pattern unprintable) {
+        return unprintable.matcher(text).replaceAll(m -> String.format("\\\\u%04x", (int) m.group().charAt(0)));
     }
 
     private static YamlMapping mapping(YamlNode node, String key) {

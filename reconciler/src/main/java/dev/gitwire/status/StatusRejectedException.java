@@ -2,12 +2,12 @@ package dev.gitwire.status;
 
 import dev.gitwire.intent.Problem;
 
-/** A status file that is not one: why, at its file, line and column, in text safe to print. */
+/** A status file that is not one: why, at its file, line and column, as one line safe to print. */
 public final class StatusRejectedException extends Exception {
 
     private static final long serialVersionUID = 1L;
 
     StatusRejectedException(Problem problem) {
-        super(StatusCodec.printable(problem.format()));
+        super(StatusCodec.oneLine(problem.format())); // it may quote a hostile key
     }
 }

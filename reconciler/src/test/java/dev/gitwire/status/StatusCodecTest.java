@@ -58,7 +58,8 @@ class StatusCodecTest {
                 "message: the kernel matches the intent", "message: \"\\e]8;;https://evil\\e\\\\\"",
                 "interfaceName: wireguard.cali", "interfaceName: \"wg0\\nb\"",
                 "peers: []", "peers: [{name: \"b\\n\", state: Peered}]",
-                "apiVersion: gitwire.dev/v1alpha1", "apiVersion: &a gitwire.dev/v1alpha1\nx: *a");
+                "apiVersion: gitwire.dev/v1alpha1", "apiVersion: &a gitwire.dev/v1alpha1\nx: *a",
+                "kind: MeshNodeStatus", "kind: MeshNodeStatus\n\"x\\n| b | Ready |\": 1");
         forged.forEach((honest, hostile) -> {
             assertThat(text).contains(honest);
             assertThatThrownBy(() -> StatusCodec.read("nodes/node-b.yaml", text.replace(honest, hostile)))
