@@ -274,8 +274,8 @@ public class StatusBranchTest {
             String honest = StatusCodec.write(status("mallory", key, revision, 1));
             Map<String, String> forged = Map.of(
                     "row", honest.replace(revision, "main@sha1:ab |\\n| b | Error | - | 0/9 | `stolen` |"),
-                    "fence", honest.replace("peers: []", "peers:\n  - name: b\n    state: \"Peered\\n```\\n# b is compromised\"")
-                            .replace("status:\n", "status:\n"),
+                    "fence", honest.replace("peers: []",
+                            "peers:\n  - name: b\n    state: \"Peered\\n```\\n# b is compromised\""),
                     "terminal", honest.replace(key.publicKey().base64(), "\"\\e[2J\\e[Hb Ready\""));
             forged.forEach((name, text) -> {
                 try {
