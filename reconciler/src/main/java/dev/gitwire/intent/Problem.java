@@ -26,10 +26,13 @@ public record Problem(String file, SourcePosition position, Severity severity, S
         return severity == Severity.ERROR;
     }
 
-    /** The compiler-style line: {@code FILE:LINE:COL: message}, with "warning: " before a warning's text. */
+    /**
+     * The compiler-style line: {@code FILE:LINE:COL: message}, with "warning: " before a warning's text; as one
+     * printable line, since a message may quote the file (a key, a value) and a file's name is anyone's choice.
+     */
     public String format() {
-        return file + ":" + position.line() + ":" + position.column() + ": "
-                + (isError() ? "" : "warning: ") + message;
+        return Printable.line(file + ":" + position.line() + ":" + position.column() + ": "
+                + (isError() ? "" : "warning: ") + message);
     }
 
     @Override

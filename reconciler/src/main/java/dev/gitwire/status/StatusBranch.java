@@ -1,5 +1,6 @@
 package dev.gitwire.status;
 
+import dev.gitwire.intent.Printable;
 import dev.gitwire.source.GitAccess;
 import dev.gitwire.source.GitRemote;
 import dev.gitwire.source.SourceUnavailableException;
@@ -331,8 +332,8 @@ public final class StatusBranch implements StatusDestination {
             if (status.isEmpty()) {
                 skipped.add(parsed.refusal() + "; ignored");
             } else if (!path.equals(file(status.get().name()))) {
-                skipped.add(branch + ":" + path + ": names node " + status.get().name() + ", whose status lives at nodes/"
-                        + status.get().name() + ".yaml; ignored");
+                skipped.add(Printable.line(branch + ":" + path + ": names node " + status.get().name() // a path is anyone's
+                        + ", whose status lives at nodes/" + status.get().name() + ".yaml; ignored"));
             } else {
                 statuses.put(status.get().name(), status.get());
             }

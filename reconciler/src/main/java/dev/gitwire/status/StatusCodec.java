@@ -1,6 +1,7 @@
 package dev.gitwire.status;
 
 import dev.gitwire.intent.FileKind;
+import dev.gitwire.intent.Printable;
 import dev.gitwire.intent.Problem;
 import dev.gitwire.intent.SchemaCheck;
 import dev.gitwire.intent.yaml.StrictYaml;
@@ -16,17 +17,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /** NodeStatus to and from the YAML of a status file, fields always in the same order. */
 public final class StatusCodec {
 
     /** A status is a few hundred bytes, a node's left-out peers at most some megabytes; it never needs an alias. */
     private static final StrictYaml YAML = new StrictYaml(new StrictYaml.Limits(1 << 22, 16, 0, 1_000_000));
-    /** Control characters and bidi overrides: on a terminal or in a rendered page they rewrite what others wrote. */
-    private static final Pattern UNPRINTABLE = Pattern.compile("[\\x00-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]");
-    private static final Pattern UNPRINTABLE_BUT_LINES =
-            Pattern.compile("[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]");
 
     private StatusCodec() {}
 
@@ -42,7 +38,7 @@ public final class StatusCodec {
             m.put("type", c.type());
             m.put("status", c.status());
             m.put("reason", c.reason());
-            m.put("message", printable(c.message())); // may quote what a hostile intent or API object held
+            m.put("message", Printable.text(c.message())); // may quote what a hostile intent or API object held
             conditions.add(m);
         }
         status.put("conditions", conditions);
@@ -51,7 +47,7 @@ public final class StatusCodec {
             m.put("interfaceName", d.interfaceName());
             m.put("backend", d.backend());
             m.put("mtu", d.mtu());
-            m.put("mtuReason", printable(d.mtuReason()));
+            m.put("mtuReason", Printable.text(d.mtuReason()));
             m.put("peers", d.peers());
             m.put("allowedIPs", d.allowedIps());
             m.put("routes", d.routes());
@@ -114,20 +110,6 @@ public final class StatusCodec {
         return new NodeStatus(text(mapping(root, "metadata"), "name"), optionalText(status, "publicKey"),
                 number(status, "listenPort"), optionalText(status, "observedRevision"),
                 NodeStatus.Phase.valueOf(text(status, "phase")), conditions, dataplane, peers);
-    }
-
-    /** Free text a node wrote, safe to show: what {@link #UNPRINTABLE} matches but line feeds and tabs as escapes. */
-    static String printable(String text) {
-        return escaped(text, UNPRINTABLE_BUT_LINES);
-    }
-
-    /** The same for a line of a log or a warning, whose line feeds could forge the next lines. */
-    static String oneLine(String text) {
-        return escaped(text, UNPRINTABLE);
-    }
-
-    private static String escaped(String text, Pattern unprintable) {
-        return unprintable.matcher(text).replaceAll(m -> String.format("\\\\u%04x", (int) m.group().charAt(0)));
     }
 
     private static YamlMapping mapping(YamlNode node, String key) {

@@ -8,6 +8,6 @@ public final class StatusRejectedException extends Exception {
     private static final long serialVersionUID = 1L;
 
     StatusRejectedException(Problem problem) {
-        super(StatusCodec.oneLine(problem.format())); // it may quote a hostile key
+        super(problem.format());
     }
 }

@@ -55,6 +55,23 @@ class ValidateCommandTest {
         assertThat(run.err()).isEmpty();
     }
 
+    /**
+     * A pull request is hostile until reviewed: a key holding escape sequences (here a terminal hyperlink) must
+     * reach the reviewer's terminal as text, not as a link or a cleared screen.
+     */
+    @Test
+    void whatAProblemQuotesFromTheFileReachesTheTerminalAsText(@TempDir Path dir) throws IOException {
+        Path repo = IntentFixtures.copy(IntentFixtures.resource("intent/base"), dir.resolve("repo"));
+        Files.writeString(repo.resolve("mesh.yaml"), Files.readString(repo.resolve("mesh.yaml"))
+                + "  \"\\e]8;;https://evil\\e\\\\approved\\e]8;;\\e\\\\\\u202e\": 1\n");
+
+        CliRun run = gitwire("validate", repo.toString());
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).doesNotContain("\u001b").doesNotContain("\u202e")
+                .contains("spec.\\u001b]8;;https://evil\\u001b\\approved\\u001b]8;;\\u001b\\\\u202e: unknown field");
+    }
+
     @Test
     void jsonOutputCarriesTheSameProblems(@TempDir Path dir) throws IOException {
         Path repo = IntentFixtures.copy(IntentFixtures.resource("intent/base"), dir.resolve("repo"));
