@@ -2,6 +2,7 @@ package dev.gitwire.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gitwire.intent.Printable;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.logging.Handler;
@@ -92,7 +93,8 @@ public final class AgentLog {
                     .put("event", event).put("message", message);
             out.println(line);
         } else {
-            out.println(clock.instant() + " " + level + " " + event + ": " + message);
+            // one line per record, as text: a message may quote a Git server, a file or an API object
+            out.println(clock.instant() + " " + level + " " + event + ": " + Printable.line(message));
         }
         out.flush();
     }

@@ -35,6 +35,12 @@ class AgentOutputTest {
         new AgentLog(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, clock).info("reconcile", "2 changes");
         assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo("2026-11-26T12:00:00Z info reconcile: 2 changes\n");
 
+        bytes.reset(); // what a Git server or a file said is quoted as text: no escape sequence, no forged next line
+        new AgentLog(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, clock).warn("intent",
+                "fetch failed: remote: \u001b[2J\n2026-11-26T12:00:01Z info reconcile: converged");
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).isEqualTo("2026-11-26T12:00:00Z warn intent: fetch failed:"
+                + " remote: \\u001b[2J\\u000a2026-11-26T12:00:01Z info reconcile: converged\n");
+
         bytes.reset();
         new AgentLog(new PrintStream(bytes, true, StandardCharsets.UTF_8), true, clock).warn("no-intent", "say \"why\"");
         JsonNode line = new ObjectMapper().readTree(bytes.toString(StandardCharsets.UTF_8));
