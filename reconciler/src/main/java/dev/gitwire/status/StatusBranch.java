@@ -192,7 +192,7 @@ public final class StatusBranch implements StatusDestination {
             }
             String message = unchanged ? status.name() + ": still " + status.phase() + " on "
                     + status.observedRevision().map(StatusBranch::abbreviate).orElse("nothing") + " (heartbeat)"
-                    : message(status, previous == null ? Optional.empty() : parsed(new FileVersion(path, previous)).status());
+                    : message(status, onBranch(path, previous));
             Map<String, byte[]> written = new TreeMap<>();
             if (!unchanged) { // a heartbeat is an empty commit: the same tree, a newer time
                 written.put(path, own.text().getBytes(StandardCharsets.UTF_8));
@@ -242,8 +242,7 @@ public final class StatusBranch implements StatusDestination {
                 }
                 written.put(path, file.text().getBytes(StandardCharsets.UTF_8));
                 tree.remove(path);
-                lines.add(message(file.status(), previous == null ? Optional.empty()
-                        : parsed(new FileVersion(path, previous)).status()));
+                lines.add(message(file.status(), onBranch(path, previous)));
                 trailers.add("Node: " + file.status().name());
             }
             if (written.isEmpty()) {
@@ -358,6 +357,11 @@ public final class StatusBranch implements StatusDestination {
             parsedFiles.put(new FileVersion(file.path(), file.blob().copy()), known);
         }
         return known;
+    }
+
+    /** The status a file of the branch holds, if it is there ({@code blob} not null) and reads as one. */
+    private Optional<NodeStatus> onBranch(String path, ObjectId blob) throws IOException {
+        return blob == null ? Optional.empty() : parsed(new FileVersion(path, blob)).status();
     }
 
     /** A file of the branch at one content. */
