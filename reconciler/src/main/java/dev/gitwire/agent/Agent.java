@@ -66,6 +66,9 @@ public interface Agent {
     /** Says, where the cluster's operators look (Kubernetes Events), that these claims are newly refused. */
     void claimsRefused(List<RefusedClaim> added);
 
+    /** Says, where the cluster's operators look, that these nodes newly publish a key another node holds. */
+    void keysRefused(List<String> nodes);
+
     /** The kernel's change notifications for what gitwire owns; the loop runs each watch on its own thread. */
     List<Dataplane.Watch> watchKernel(Supplier<Ownership> owned, Consumer<String> onChange);
 }

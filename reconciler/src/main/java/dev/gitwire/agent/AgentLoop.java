@@ -69,6 +69,7 @@ public final class AgentLoop implements AutoCloseable {
     private List<String> awaiting = List.of();
     private Optional<DesiredDataplane> lastTarget = Optional.empty();
     private List<RefusedClaim> lastRefused = List.of();
+    private java.util.Set<String> lastDuplicates = java.util.Set.of();
     private BackendChoice lastBackend;
 
     public AgentLoop(Agent agent, Duration interval, InetSocketAddress httpAddress, AgentLog log, Clock clock,
@@ -258,6 +259,16 @@ public final class AgentLoop implements AutoCloseable {
             added.forEach(r -> log.warn("claim-refused", "not routed: " + r));
             agent.claimsRefused(added);
             lastRefused = refused;
+        }
+        java.util.Set<String> duplicates = prepared.desired().reports().stream()
+                .filter(r -> r.state() == dev.gitwire.desired.PeerReport.State.DUPLICATE_KEY)
+                .map(dev.gitwire.desired.PeerReport::node).collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+        if (!duplicates.equals(lastDuplicates)) {
+            List<String> added = duplicates.stream().filter(n -> !lastDuplicates.contains(n)).limit(MAX_CLAIMS_LOGGED).toList();
+            added.forEach(n -> log.warn("key-refused", "not peered with " + n
+                    + ": it publishes a key another node publishes too, and did not hold it first; its destinations stay guarded"));
+            agent.keysRefused(added);
+            lastDuplicates = duplicates;
         }
         Reconciler.Outcome outcome = agent.reconcile(prepared);
         observeBackend(prepared.desired().owned());

@@ -11,12 +11,15 @@ import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.DesiredState;
 import dev.gitwire.desired.NodeIdentity;
+import dev.gitwire.desired.Precedent;
 import dev.gitwire.desired.RefusedClaim;
 import dev.gitwire.intent.Intent;
 import dev.gitwire.keys.KeyFile;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
+import dev.gitwire.model.DeviceState;
 import dev.gitwire.model.LiveCluster;
+import dev.gitwire.model.PeerState;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.plan.Dataplane;
 import dev.gitwire.source.GitRemote;
@@ -66,6 +69,8 @@ public final class NodeAgent implements Agent, AutoCloseable {
     private volatile long lastFetchNanos;
     private volatile boolean joined;
     private volatile Runnable onClusterChange = () -> { };
+    /** Who held which key and destination at the last look at the device: who keeps a contested one. */
+    private volatile Optional<Precedent> precedent = Optional.empty();
     /** Written by the thread that reads Git, read by the one that reconciles. */
     private volatile Optional<Read> lastRead = Optional.empty();
 
@@ -236,6 +241,13 @@ public final class NodeAgent implements Agent, AutoCloseable {
     }
 
     @Override
+    public void keysRefused(List<String> nodes) {
+        cluster.ifPresent(live -> nodes.forEach(node -> live.warn(node, "GitwireDuplicateKey", "gitwire on "
+                + settings.node() + " does not peer with this node: its public key is published by another node too,"
+                + " and this one did not hold it first; its destinations stay guarded")));
+    }
+
+    @Override
     public List<Dataplane.Watch> watchKernel(Supplier<Ownership> owned, Consumer<String> onChange) {
         return kernel.watch(owned, onChange);
     }
@@ -311,16 +323,39 @@ public final class NodeAgent implements Agent, AutoCloseable {
                     + "; nothing is changed meanwhile", null);
         }
         Intent intent = read.sourced().intent();
+        if (cluster.isPresent() && intent.mesh().enabled() && intent.mesh().workloadNetworks().isEmpty()) {
+            throw new SourceUnavailableException("mesh.yaml: spec.workloadNetworks is required when pod IPs come from the"
+                    + " Kubernetes API (any node could claim any address); nothing is changed until the intent names them",
+                    null);
+        }
         Optional<IpAddress> first = intent.node(settings.node()).flatMap(n -> n.addresses().stream().findFirst());
         LiveCluster live = cluster.map(KubernetesCluster::snapshot)
                 .orElseGet(() -> LiveCluster.fromInventory(intent, read.published()));
-        DesiredDataplane desired = DesiredState.compute(intent, live, identity, kernel.underlay(first), bypass.addresses());
+        Precedent held = precedent.orElseGet(() -> firstPrecedent(intent));
+        DesiredDataplane desired = DesiredState.compute(intent, live, identity, kernel.underlay(first), bypass.addresses(),
+                held);
         return new Prepared(read.sourced(), desired, read.notes());
     }
 
     @Override
     public Reconciler.Outcome reconcile(Prepared prepared) {
-        return reconciler.reconcile(prepared.desired());
+        Reconciler.Outcome outcome = reconciler.reconcile(prepared.desired());
+        // a device that could not be read, or is gone (a drift being repaired), takes no precedent away
+        outcome.after().device().ifPresent(d -> precedent = Optional.of(devicePrecedent(Optional.of(d))));
+        return outcome;
+    }
+
+    /** Before the first reconcile: the device as this node left it (the kernel's outlives an agent's restart). */
+    private Precedent firstPrecedent(Intent intent) {
+        try {
+            return devicePrecedent(kernel.device(DesiredState.ownership(intent.mesh())));
+        } catch (RuntimeException e) {
+            return Precedent.NONE; // the reconcile that follows reports what the kernel said
+        }
+    }
+
+    private static Precedent devicePrecedent(Optional<DeviceState> device) {
+        return device.map(d -> Precedent.of(d.peers().stream().map(PeerState::config).toList())).orElse(Precedent.NONE);
     }
 
     /** Commits this node's status when it changed; a line saying what happened, when there is a branch. */

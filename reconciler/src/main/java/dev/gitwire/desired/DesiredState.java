@@ -54,12 +54,27 @@ public final class DesiredState {
             SortedSet<Cidr> destinations, boolean enabled, boolean selected, Optional<PublicKey> pin,
             Optional<PublicKey> advertised, int listenPort, boolean onAzure) {}
 
+    /** The desired state with no precedent: what a node that has no device yet computes. */
     public static DesiredDataplane compute(Intent intent, LiveCluster live, NodeIdentity self, Underlay underlay,
             List<Cidr> agentBypass) {
-        MeshIntent mesh = intent.mesh();
-        Ownership owned = new Ownership(mesh.wireguard().interfaceName(), mesh.routing().table(),
+        return compute(intent, live, self, underlay, agentBypass, Precedent.NONE);
+    }
+
+    /** The kernel objects of this mesh, whatever it wants of them. */
+    public static Ownership ownership(MeshIntent mesh) {
+        return new Ownership(mesh.wireguard().interfaceName(), mesh.routing().table(),
                 mesh.routing().rulePriority(), mesh.wireguard().firewallMark());
-        LiveClaims.Checked claims = LiveClaims.check(intent, live);
+    }
+
+    /**
+     * The desired state; a contest (a key or a destination claimed by two nodes) goes to the node the
+     * {@code precedent} shows held it, and with none, what is contested stays guarded.
+     */
+    public static DesiredDataplane compute(Intent intent, LiveCluster live, NodeIdentity self, Underlay underlay,
+            List<Cidr> agentBypass, Precedent precedent) {
+        MeshIntent mesh = intent.mesh();
+        Ownership owned = ownership(mesh);
+        LiveClaims.Checked claims = LiveClaims.check(intent, live, precedent);
         Map<String, Member> members = members(intent, claims.routable());
         Member me = members.get(self.nodeName());
         if (!mesh.enabled() || me == null || !me.selected() || !me.enabled()) {
@@ -69,9 +84,7 @@ public final class DesiredState {
         PublicKey ownKey = self.privateKey().publicKey();
         Map<String, Optional<PublicKey>> keys = new TreeMap<>();
         members.values().forEach(m -> keys.put(m.name(), m == me ? Optional.of(ownKey) : m.pin().or(m::advertised)));
-        Map<PublicKey, Integer> keyUse = new HashMap<>();
-        members.values().stream().filter(m -> m.selected() && m.enabled())
-                .forEach(m -> keys.get(m.name()).ifPresent(k -> keyUse.merge(k, 1, Integer::sum)));
+        Map<PublicKey, String> keyHolders = keyHolders(members.values(), me, keys, precedent);
 
         IpFamily underlayFamily = me.addresses().isEmpty() ? underlay.family() : me.addresses().get(0).family();
         List<PeerConfig> peers = new ArrayList<>();
@@ -88,7 +101,7 @@ public final class DesiredState {
         Map<PublicKey, SortedSet<Cidr>> tunnelled = new HashMap<>();
         List<Member> others = members.values().stream().filter(m -> m != me).toList();
         Map<String, State> states = new TreeMap<>();
-        others.forEach(o -> states.put(o.name(), state(o, keys.get(o.name()), keyUse)));
+        others.forEach(o -> states.put(o.name(), state(o, keys.get(o.name()), keyHolders)));
         others.forEach(o -> reports.add(new PeerReport(o.name(), states.get(o.name()), keys.get(o.name()))));
         Function<Cidr, Route> tunnel = Route.via(owned.interfaceName());
         for (Member other : others) {
@@ -107,8 +120,14 @@ public final class DesiredState {
                     .filter(dst -> !me.destinations().contains(dst) && !insideBypass(dst, bypass)).toList()));
         }
         Function<Cidr, Route> refuse = mesh.mode() == Mode.STRICT ? Route::prohibit : Route::throwing;
-        others.stream().filter(o -> states.get(o.name()) != State.PEERED)
-                .forEach(o -> reachable(o, mesh).forEach(dst -> routes.add(refuse.apply(dst))));
+        // a key contest never releases a node's destinations: they stay guarded in both modes
+        others.stream().filter(o -> states.get(o.name()) != State.PEERED).forEach(o -> reachable(o, mesh).forEach(dst ->
+                routes.add(states.get(o.name()) == State.DUPLICATE_KEY ? Route.prohibit(dst) : refuse.apply(dst))));
+        // nor does a contested destination: guarded unless this node claims it too (then it is local, no wire)
+        LiveNode ownClaims = live.node(self.nodeName()).orElseThrow();
+        claims.refused().stream().filter(RefusedClaim::guarded).map(RefusedClaim::claim).distinct()
+                .filter(dst -> !claimedBy(ownClaims, dst)).forEach(dst -> routes.add(Route.prohibit(dst)));
+        Set<Cidr> catchAll = strictCatchAll(mesh, live, routes);
         SortedArraySet<Route> sortedRoutes = SortedArraySet.copyOf(routes);
         // never into the tunnel: a peer's destination inside a bypass block goes the bypass way
         if (!bypass.isEmpty()) {
@@ -129,7 +148,7 @@ public final class DesiredState {
         WireguardSpec wireguard = new WireguardSpec(mtu(mesh, me, underlay), self.privateKey(), me.listenPort(),
                 owned.firewallMark(), peers);
         return new DesiredDataplane(owned, Optional.of(wireguard), sortedRoutes, rules,
-                Optional.of(guard(owned, sortedRoutes)), tunnelled,
+                Optional.of(guard(owned, sortedRoutes, catchAll)), tunnelled,
                 mesh.mode() == Mode.STRICT ? RouteType.PROHIBIT : RouteType.THROW,
                 mesh.hostEncryption() ? HostEncryptionTables.of(owned.firewallMark(), owned.interfaceName(),
                         mesh.workloadInterfaces()) : List.of(),
@@ -148,16 +167,71 @@ public final class DesiredState {
     }
 
     /**
-     * Every destination routed into the tunnel, and, in Strict mode, every one refused: whatever goes
-     * missing later, a packet to them is dropped rather than sent in plaintext.
+     * Strict mode's last word on the workload networks: each is prohibited in table T, below every more specific
+     * route (tunnelled, local, bypassed), so that no destination inside them leaves in plaintext, whatever the
+     * inventory lists (a node the autoscaler added, an address nobody claims). Node addresses are thrown where
+     * host traffic is not encrypted: kubelets and the API keep talking. Adds the routes; returns the networks.
      */
-    private static Guard guard(Ownership owned, Collection<Route> routes) {
-        List<Cidr> guarded = routes.stream().filter(r -> r.device().isPresent() || r.type() == RouteType.PROHIBIT)
-                .map(Route::destination).toList();
+    private static Set<Cidr> strictCatchAll(MeshIntent mesh, LiveCluster live, List<Route> routes) {
+        if (mesh.mode() != Mode.STRICT || mesh.workloadNetworks().isEmpty()) {
+            return Set.of();
+        }
+        if (!mesh.hostEncryption()) {
+            live.nodes().values().forEach(n -> n.addresses().forEach(a -> routes.add(Route.throwing(Cidr.host(a)))));
+        }
+        mesh.workloadNetworks().forEach(network -> routes.add(Route.prohibit(network)));
+        return Set.copyOf(mesh.workloadNetworks());
+    }
+
+    /** Whether a node claims {@code destination}, or a destination overlapping it, as a pod IP, pod CIDR or address. */
+    private static boolean claimedBy(LiveNode node, Cidr destination) {
+        return node.podCIDRs().stream().anyMatch(destination::overlaps)
+                || node.workloadIPs().stream().anyMatch(destination::contains)
+                || node.addresses().stream().anyMatch(destination::contains);
+    }
+
+    /**
+     * Every destination routed into the tunnel, and every one prohibited (in Strict mode every refused one, in
+     * both a contested one): whatever goes missing later, a packet to them is dropped rather than sent in
+     * plaintext. Strict mode's catch-all prohibits stay out: the guard would drop this node's own pods inside them.
+     */
+    private static Guard guard(Ownership owned, Collection<Route> routes, Set<Cidr> catchAll) {
+        List<Cidr> guarded = routes.stream().filter(r -> r.device().isPresent() || r.type() == RouteType.PROHIBIT
+                && !catchAll.contains(r.destination())).map(Route::destination).toList();
         return Guard.of(owned.firewallMark(), owned.interfaceName(), SortedArraySet.copyOf(guarded));
     }
 
-    private static State state(Member other, Optional<PublicKey> key, Map<PublicKey, Integer> keyUse) {
+    /**
+     * Who holds each key published by more than one node of the mesh: this node its own (it has the private key);
+     * else the one node that pins it, else the one whose addresses the precedent's peer of that key held (allowed
+     * IPs list a peer's addresses). Another node publishing a key it does not hold is refused, not the holder; a
+     * key no one holds by these rules is held by none, and every node publishing it is refused.
+     */
+    private static Map<PublicKey, String> keyHolders(Collection<Member> members, Member me,
+            Map<String, Optional<PublicKey>> keys, Precedent precedent) {
+        Map<PublicKey, List<Member>> claimants = new HashMap<>();
+        members.stream().filter(m -> m.selected() && m.enabled()).forEach(m -> keys.get(m.name())
+                .ifPresent(k -> claimants.computeIfAbsent(k, x -> new ArrayList<>(1)).add(m)));
+        Map<PublicKey, String> holders = new HashMap<>(claimants.size() * 2);
+        claimants.forEach((key, using) -> {
+            if (using.size() == 1) {
+                holders.put(key, using.get(0).name());
+                return;
+            }
+            List<Member> holding = using.contains(me) ? List.of(me)
+                    : using.stream().filter(m -> m.pin().equals(Optional.of(key))).toList();
+            if (holding.size() != 1) {
+                holding = using.stream().filter(m -> m.addresses().stream()
+                        .anyMatch(a -> precedent.held(Optional.of(key), Cidr.host(a)))).toList();
+            }
+            if (holding.size() == 1) {
+                holders.put(key, holding.get(0).name());
+            }
+        });
+        return holders;
+    }
+
+    private static State state(Member other, Optional<PublicKey> key, Map<PublicKey, String> keyHolders) {
         if (!other.selected()) {
             return State.NOT_SELECTED;
         }
@@ -173,7 +247,7 @@ public final class DesiredState {
         if (key.isEmpty()) {
             return State.NO_KEY;
         }
-        return keyUse.getOrDefault(key.get(), 0) > 1 ? State.DUPLICATE_KEY : State.PEERED;
+        return other.name().equals(keyHolders.get(key.get())) ? State.PEERED : State.DUPLICATE_KEY;
     }
 
     /** What of a node gitwire routes: its workloads, and its addresses when host traffic is encrypted. */

@@ -20,10 +20,16 @@ public final class ClaimBounds {
             new Special(Cidr.parse("169.254.0.0/16"), "link-local 169.254.0.0/16"),
             new Special(Cidr.parse("224.0.0.0/4"), "multicast 224.0.0.0/4"),
             new Special(Cidr.parse("240.0.0.0/4"), "reserved and broadcast 240.0.0.0/4"),
+            new Special(Cidr.parse("168.63.129.16/32"), "Azure's platform address 168.63.129.16 (DNS, DHCP, WireServer,"
+                    + " load-balancer probes)"),
             new Special(Cidr.parse("::/128"), "the unspecified address ::"),
             new Special(Cidr.parse("::1/128"), "loopback ::1"),
             new Special(Cidr.parse("fe80::/10"), "link-local fe80::/10"),
             new Special(Cidr.parse("ff00::/8"), "multicast ff00::/8"));
+
+    /** Space some clusters do give pods, so named in spec.workloadNetworks it may be claimed; else never. */
+    private static final Special SHARED = new Special(Cidr.parse("100.64.0.0/10"),
+            "shared address space 100.64.0.0/10 (carrier-grade NAT), which spec.workloadNetworks does not name");
 
     private final List<Cidr> bypass;
     private final List<Cidr> workloadNetworks;
@@ -82,7 +88,7 @@ public final class ClaimBounds {
 
     private Optional<String> insideWorkloadNetworks(Cidr claim) {
         if (workloadNetworks.isEmpty()) {
-            return Optional.empty();
+            return SHARED.block().overlaps(claim) ? Optional.of(claim + " overlaps " + SHARED.what()) : Optional.empty();
         }
         for (Cidr network : workloadNetworks) {
             if (inside(claim, network)) {

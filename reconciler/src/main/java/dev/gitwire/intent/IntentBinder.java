@@ -51,6 +51,13 @@ final class IntentBinder {
             ClaimBounds.workloadNetworkRefusal(workloadNetworks.get(i))
                     .ifPresent(why -> problems.add(f.error("workload network " + why, "spec", "workloadNetworks", at)));
         }
+        Membership membership = Spelled.bySpelling(Membership.class,
+                f.string(Membership.INVENTORY.spelling(), "spec", "membership"));
+        if (membership == Membership.CLUSTER && workloadNetworks.isEmpty()) {
+            // every node and pod of the cluster claims destinations from the API: unbounded, one could claim any
+            problems.add(f.error("membership Cluster takes nodes and pod IPs from the Kubernetes API: spec.workloadNetworks"
+                    + " must name the networks they may use", "spec", "membership"));
+        }
         return new MeshIntent(
                 f.string("", "metadata", "name"),
                 f.bool(false, "spec", "enabled"),
@@ -58,8 +65,7 @@ final class IntentBinder {
                 Spelled.bySpelling(RouteSource.class,
                         f.string(RouteSource.WORKLOAD_IPS.spelling(), "spec", "routeSource")),
                 f.bool(false, "spec", "hostEncryption"),
-                Spelled.bySpelling(Membership.class,
-                        f.string(Membership.INVENTORY.spelling(), "spec", "membership")),
+                membership,
                 nodeSelector(f, problems),
                 bypass,
                 workloadNetworks,

@@ -51,7 +51,7 @@ class KubernetesAgentTest {
         client.pods().inNamespace("apps").resource(new PodBuilder().withNewMetadata().withName("web-1").endMetadata()
                 .withNewSpec().withNodeName("node-b").endSpec().withNewStatus().withPhase("Running")
                 .withPodIP("10.240.0.23").endStatus().build()).create();
-        Path repo = IntentFixtures.copy(IntentFixtures.resource("intent/base"), dir.resolve("repo"));
+        Path repo = bounded(IntentFixtures.copy(IntentFixtures.resource("intent/base"), dir.resolve("repo")));
         Files.delete(repo.resolve("nodes/node-a.yaml")); // node-a and node-b listed, node-c too but not in the cluster
         Files.writeString(repo.resolve("nodes/node-a.yaml"), "apiVersion: gitwire.dev/v1alpha1\nkind: MeshNode\n"
                 + "metadata:\n  name: node-a\nspec:\n  addresses: [10.240.0.10]\n");
@@ -137,8 +137,8 @@ class KubernetesAgentTest {
                     "8.8.8.8/32 of node node-b: 8.8.8.8/32 is outside spec.workloadNetworks [10.240.0.0/16, 10.244.0.0/16]",
                     "127.0.0.5/32 of node node-b: 127.0.0.5/32 overlaps loopback 127.0.0.0/8",
                     "169.254.169.254/32 of node node-b: 169.254.169.254/32 overlaps link-local 169.254.0.0/16",
-                    "10.244.2.7/32 of node node-b: claimed by pods of nodes node-b and node-c",
-                    "10.244.2.7/32 of node node-c: claimed by pods of nodes node-b and node-c",
+                    "10.244.2.7/32 of node node-b: claimed by nodes node-b and node-c; none held it before: guarded for all",
+                    "10.244.2.7/32 of node node-c: claimed by nodes node-b and node-c; none held it before: guarded for all",
                     "10.244.2.31/32 of node node-b: the inventory gives it to node node-c",
                     "10.244.3.7/32 of node node-c: outside the node's pod CIDRs [10.244.2.0/24]");
 
@@ -160,6 +160,13 @@ class KubernetesAgentTest {
                         + " is outside spec.workloadNetworks [10.240.0.0/16, 10.244.0.0/16]");
             });
         }
+    }
+
+    /** The intent repo with the workload networks every intent names when pod IPs come from the API. */
+    private static Path bounded(Path repo) throws java.io.IOException {
+        Files.writeString(repo.resolve("mesh.yaml"), "  workloadNetworks: [10.240.0.0/16, 10.244.0.0/16]\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        return repo;
     }
 
     private void node(String name, String address, PrivateKey key, List<String> podCidrs) {
@@ -184,6 +191,16 @@ class KubernetesAgentTest {
         Path repo = IntentFixtures.copy(IntentFixtures.resource("intent/base"), dir.resolve("repo"));
         Path kubeconfig = Kubeconfig.write(dir.resolve("kubeconfig"), client.getMasterUrl().toString());
         Path state = dir.resolve("state");
+        NodeSettings unbounded = new NodeSettings(repo.toString(), "main", "node-a", state, Optional.empty(),
+                GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",
+                Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
+        try (NodeAgent agent = NodeAgent.forPlanning(unbounded)) { // issue 26: with claims from the API, bounds are required
+            assertThat(agent.awaitCluster(Duration.ofSeconds(10))).isTrue();
+            agent.read();
+            assertThatThrownBy(agent::prepare).isInstanceOf(SourceUnavailableException.class)
+                    .hasMessageContaining("spec.workloadNetworks is required").hasMessageContaining("nothing is changed");
+        }
+        bounded(repo);
         NodeSettings settings = new NodeSettings(repo.toString(), "main", "node-a", state, Optional.empty(),
                 GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",
                 Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
@@ -211,7 +228,7 @@ class KubernetesAgentTest {
         try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
             port = probe.getLocalPort();
         }
-        Path repo = IntentFixtures.copy(IntentFixtures.resource("intent/base"), dir.resolve("repo"));
+        Path repo = bounded(IntentFixtures.copy(IntentFixtures.resource("intent/base"), dir.resolve("repo")));
         Path kubeconfig = Kubeconfig.write(dir.resolve("kubeconfig"), "http://127.0.0.1:" + port);
         NodeSettings settings = new NodeSettings(repo.toString(), "main", "node-a", dir.resolve("state"), Optional.empty(),
                 GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",

@@ -160,6 +160,11 @@ final class ModelAgent implements Agent {
     }
 
     @Override
+    public void keysRefused(List<String> nodes) {
+        // no Kubernetes API to record events in
+    }
+
+    @Override
     public List<Dataplane.Watch> watchKernel(Supplier<Ownership> owned, Consumer<String> onChange) {
         return kernel.watch(owned, onChange);
     }

@@ -135,6 +135,128 @@ class DesiredStateTest {
         assertThat(d.wireguard().orElseThrow().peers()).isEmpty();
     }
 
+    private static LiveCluster advertising(LiveCluster live, String node, PrivateKey key) {
+        return live.with(node, n -> new LiveNode(n.name(), n.labels(), n.addresses(), n.workloadIPs(), n.podCIDRs(),
+                Optional.of(key.publicKey()), n.providerId()));
+    }
+
+    private static String unlisted(String name, int octet, PrivateKey pin) {
+        return name + "|  addresses: [10.240.0." + octet + "]\n  wireguard:\n    publicKey: " + pin.publicKey().base64() + "\n";
+    }
+
+    private static LiveCluster withPods(LiveCluster live, String node, String... pods) {
+        return live.with(node, n -> new LiveNode(n.name(), n.labels(), n.addresses(),
+                java.util.Arrays.stream(pods).map(IpAddress::parse).toList(), n.podCIDRs(), n.advertisedKey(),
+                n.providerId()));
+    }
+
+    private static Cidr host(String ip) {
+        return Cidr.parse(ip + "/32");
+    }
+
+    /**
+     * Node c (compromised) publishes node b's key as its own. Neither pinned, no precedent: no one can tell the
+     * holder, so both are refused, and b's destinations stay guarded (Opportunistic mode threw them, to plaintext).
+     */
+    @Test
+    void aKeyPublishedByTwoNodesNeverReleasesTheirDestinations() throws IOException {
+        Intent intent = intent("", node("a", 10, A, ""), node("b", 20, null, ""), node("c", 30, null, ""));
+        LiveCluster hijacked = advertising(advertising(LiveCluster.fromInventory(intent), "b", B), "c", B);
+
+        DesiredDataplane d = DesiredState.compute(intent, hijacked, new NodeIdentity("a", A), ETH0, List.of());
+
+        assertThat(d.reports()).extracting(PeerReport::state).containsExactly(State.DUPLICATE_KEY, State.DUPLICATE_KEY);
+        assertThat(d.routes()).contains(Route.prohibit(host("10.240.0.21")), Route.prohibit(host("10.240.0.22")),
+                Route.prohibit(host("10.240.0.31")));
+        assertThat(d.guard().orElseThrow().destinations()).contains(host("10.240.0.21"), host("10.240.0.22"));
+    }
+
+    /** The node that held the key keeps it (its pin, the device's peer of it, or this node's own key); only c is refused. */
+    @Test
+    void aKeyPublishedByTwoNodesStaysWithItsHolder() throws IOException {
+        Intent pinned = intent("", node("a", 10, A, ""), node("b", 20, B, ""), node("c", 30, null, ""));
+        DesiredDataplane d = DesiredState.compute(pinned, advertising(LiveCluster.fromInventory(pinned), "c", B),
+                new NodeIdentity("a", A), ETH0, List.of());
+        assertThat(d.reports()).extracting(PeerReport::state).containsExactly(State.PEERED, State.DUPLICATE_KEY);
+        assertThat(d.routes()).contains(Route.device(host("10.240.0.21"), "wireguard.cali"),
+                Route.prohibit(host("10.240.0.31")));
+
+        Intent unpinned = intent("", node("a", 10, A, ""), node("b", 20, null, ""), node("c", 30, null, ""));
+        LiveCluster hijacked = advertising(advertising(LiveCluster.fromInventory(unpinned), "b", B), "c", B);
+        DesiredDataplane before = DesiredState.compute(unpinned, advertising(LiveCluster.fromInventory(unpinned), "b", B),
+                new NodeIdentity("a", A), ETH0, List.of());
+        Precedent device = Precedent.of(before.wireguard().orElseThrow().peers());
+        DesiredDataplane after = DesiredState.compute(unpinned, hijacked, new NodeIdentity("a", A), ETH0, List.of(), device);
+        assertThat(after.reports()).extracting(PeerReport::state).containsExactly(State.PEERED, State.DUPLICATE_KEY);
+        assertThat(after.wireguard().orElseThrow().peers()).singleElement()
+                .satisfies(p -> assertThat(p.endpoint().orElseThrow().address()).isEqualTo(IpAddress.parse("10.240.0.20")));
+
+        DesiredDataplane mine = DesiredState.compute(unpinned, advertising(LiveCluster.fromInventory(unpinned), "c", A),
+                new NodeIdentity("a", A), ETH0, List.of());
+        assertThat(mine.reports()).extracting(PeerReport::state).containsExactly(State.NO_KEY, State.DUPLICATE_KEY);
+        assertThat(mine.routes()).contains(Route.prohibit(host("10.240.0.31")));
+    }
+
+    /**
+     * A pod of node c claims b's pod IP 10.240.0.21: with no precedent it is routed to neither, and stays
+     * prohibited and guarded (on main it had no route at all, and left in plaintext, Strict mode too).
+     * With the device's precedent, b keeps it.
+     */
+    @Test
+    void aContestedPodIpStaysGuardedOrWithItsHolder() throws IOException {
+        for (String mode : List.of("", "  mode: Strict\n")) {
+            // pod IPs from the API, as with Kubernetes: the inventory lists none
+            Intent intent = intent(mode, unlisted("a", 10, A), unlisted("b", 20, B), unlisted("c", 30, C));
+            LiveCluster podless = LiveCluster.fromInventory(intent);
+            LiveCluster before = withPods(withPods(withPods(podless, "a", "10.240.0.11"), "b", "10.240.0.21"), "c",
+                    "10.240.0.31");
+            LiveCluster contested = withPods(before, "c", "10.240.0.31", "10.240.0.21");
+
+            DesiredDataplane d = DesiredState.compute(intent, contested, new NodeIdentity("a", A), ETH0, List.of());
+            assertThat(d.routes()).contains(Route.prohibit(host("10.240.0.21")));
+            assertThat(d.guard().orElseThrow().destinations()).contains(host("10.240.0.21"));
+
+            Precedent device = Precedent.of(DesiredState.compute(intent, before, new NodeIdentity("a", A), ETH0, List.of())
+                    .wireguard().orElseThrow().peers());
+            DesiredDataplane kept = DesiredState.compute(intent, contested, new NodeIdentity("a", A), ETH0, List.of(),
+                    device);
+            assertThat(kept.routes()).contains(Route.device(host("10.240.0.21"), "wireguard.cali"));
+            assertThat(kept.tunnelled().get(B.publicKey())).contains(host("10.240.0.21"));
+            assertThat(kept.tunnelled().get(C.publicKey())).doesNotContain(host("10.240.0.21"));
+
+            // b, a claimant, keeps its own pod local: no prohibit of its own pod in its table
+            DesiredDataplane onB = DesiredState.compute(intent, contested, new NodeIdentity("b", B), ETH0, List.of());
+            assertThat(onB.routes()).doesNotContain(Route.prohibit(host("10.240.0.21")));
+        }
+    }
+
+    /**
+     * Strict mode prohibits every destination of the workload networks that is not tunnelled, local or bypassed: a
+     * node the inventory does not list (the autoscaler's) is not reached in plaintext. Node addresses stay reachable
+     * when host traffic is not encrypted; the catch-all is not in the guard (it holds this node's pods).
+     */
+    @Test
+    void strictModeProhibitsTheRestOfTheWorkloadNetworks() throws IOException {
+        Intent intent = intent("  mode: Strict\n  workloadNetworks: [10.240.0.0/16]\n", node("a", 10, A, ""),
+                node("b", 20, B, ""));
+        Map<String, LiveNode> nodes = new java.util.TreeMap<>(LiveCluster.fromInventory(intent).nodes());
+        nodes.put("new", new LiveNode("new", Map.of(), List.of(IpAddress.parse("10.240.0.40")),
+                List.of(IpAddress.parse("10.240.0.41")), List.of(), Optional.empty(), Optional.empty()));
+
+        DesiredDataplane d = DesiredState.compute(intent, new LiveCluster(nodes), new NodeIdentity("a", A), ETH0,
+                List.of());
+
+        assertThat(d.routes()).contains(Route.prohibit(Cidr.parse("10.240.0.0/16")), Route.throwing(host("10.240.0.40")),
+                Route.throwing(host("10.240.0.20")), Route.throwing(host("10.240.0.11")),
+                Route.device(host("10.240.0.21"), "wireguard.cali"));
+        assertThat(d.routes()).doesNotContain(Route.throwing(host("10.240.0.41")));
+        assertThat(d.guard().orElseThrow().destinations()).doesNotContain(Cidr.parse("10.240.0.0/16"));
+
+        Intent opportunistic = intent("  workloadNetworks: [10.240.0.0/16]\n", node("a", 10, A, ""), node("b", 20, B, ""));
+        assertThat(DesiredState.compute(opportunistic, new LiveCluster(nodes), new NodeIdentity("a", A), ETH0, List.of())
+                .routes()).doesNotContain(Route.prohibit(Cidr.parse("10.240.0.0/16")));
+    }
+
     @Test
     void bypassDestinationsNeverGoThroughTheTunnel() throws IOException {
         Intent intent = intent("", node("a", 10, A, ""), node("b", 20, B, ""));

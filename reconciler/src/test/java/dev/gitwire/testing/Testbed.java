@@ -3,6 +3,7 @@ package dev.gitwire.testing;
 import dev.gitwire.intent.Intent;
 import dev.gitwire.intent.IntentWriter;
 import dev.gitwire.intent.Membership;
+import dev.gitwire.net.Cidr;
 import dev.gitwire.intent.MeshIntent;
 import dev.gitwire.intent.MeshNode;
 import dev.gitwire.intent.Mode;
@@ -242,10 +243,11 @@ public final class Testbed implements AutoCloseable {
         return repo;
     }
 
-    /** A mesh like the example's, enabled or not, with host encryption and mode as given. */
+    /** A mesh like the example's, enabled or not, with host encryption and mode as given; the subnet its workload network. */
     public static MeshIntent mesh(boolean enabled, boolean hostEncryption, Mode mode) {
         return new MeshIntent("testbed", enabled, mode, RouteSource.WORKLOAD_IPS, hostEncryption, Membership.INVENTORY,
-                NodeSelector.ALL, List.of(), List.of(), List.of("azv"), WireguardSettings.DEFAULT, RoutingSettings.DEFAULT);
+                NodeSelector.ALL, List.of(), List.of(Cidr.parse(SUBNET_PREFIX + "0/24")), List.of("azv"),
+                WireguardSettings.DEFAULT, RoutingSettings.DEFAULT);
     }
 
     /** Runs `gitwire ARGS` inside a node, from this JVM's classpath; returns exit code and output. */
