@@ -334,7 +334,12 @@ public final class NodeAgent implements Agent, AutoCloseable {
         Precedent held = precedent.orElseGet(() -> firstPrecedent(intent));
         DesiredDataplane desired = DesiredState.compute(intent, live, identity, kernel.underlay(first), bypass.addresses(),
                 held);
-        return new Prepared(read.sourced(), desired, read.notes());
+        if (desired.refusedBypass().isEmpty()) {
+            return new Prepared(read.sourced(), desired, read.notes());
+        }
+        List<String> notes = new java.util.ArrayList<>(read.notes());
+        notes.addAll(desired.refusedBypass());
+        return new Prepared(read.sourced(), desired, notes);
     }
 
     @Override

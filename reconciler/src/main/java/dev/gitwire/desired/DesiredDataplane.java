@@ -36,7 +36,8 @@ public record DesiredDataplane(
         List<NftTable> nftTables,
         Map<String, String> sysctls,
         List<PeerReport> reports,
-        List<RefusedClaim> refusedClaims) {
+        List<RefusedClaim> refusedClaims,
+        List<String> refusedBypass) {
 
     public DesiredDataplane {
         routes = SortedArraySet.copyOf(routes);
@@ -46,6 +47,7 @@ public record DesiredDataplane(
         sysctls = Map.copyOf(sysctls);
         reports = List.copyOf(reports);
         refusedClaims = List.copyOf(refusedClaims);
+        refusedBypass = List.copyOf(refusedBypass);
     }
 
     /** What gitwire owns on this node, by name: the link, table T, the rule priority and the firewall mark. */
@@ -61,7 +63,7 @@ public record DesiredDataplane(
 
     public static DesiredDataplane absent(Ownership owned, List<PeerReport> reports) {
         return new DesiredDataplane(owned, Optional.empty(), new TreeSet<>(), List.of(), Optional.empty(), Map.of(),
-                RouteType.THROW, List.of(), Map.of(), reports, List.of());
+                RouteType.THROW, List.of(), Map.of(), reports, List.of(), List.of());
     }
 
     /** The same state with other WireGuard peers (the device itself as it is). */
@@ -69,7 +71,7 @@ public record DesiredDataplane(
         WireguardSpec wg = wireguard.orElseThrow();
         return new DesiredDataplane(owned, Optional.of(new WireguardSpec(wg.mtu(), wg.privateKey(), wg.listenPort(),
                 wg.firewallMark(), peers)), routes, rules, guard, tunnelled, refusal, nftTables, sysctls, reports,
-                refusedClaims);
+                refusedClaims, refusedBypass);
     }
 
     public boolean enabled() {

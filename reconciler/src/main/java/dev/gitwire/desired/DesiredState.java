@@ -91,7 +91,10 @@ public final class DesiredState {
         List<PeerReport> reports = new ArrayList<>();
         int expected = members.values().stream().mapToInt(m -> m.destinations().size() + m.addresses().size()).sum();
         List<Cidr> bypass = new ArrayList<>(mesh.bypass());
-        bypass.addAll(agentBypass);
+        List<String> refusedBypass = new ArrayList<>();
+        for (Cidr server : agentBypass) {
+            controlPlaneRefusal(server, others(members, me)).ifPresentOrElse(refusedBypass::add, () -> bypass.add(server));
+        }
         // every route in one list, the one that wins first where destinations repeat (the sort keeps the first of
         // equals): bypass, local workloads, peers, nodes that are not peers. Sorted once at the end, in the order the
         // nodes come: where node names and their pod addresses ascend together (Azure CNI), nearly sorted already
@@ -99,7 +102,7 @@ public final class DesiredState {
         bypass.forEach(dst -> routes.add(Route.throwing(dst)));
         me.destinations().forEach(dst -> routes.add(Route.throwing(dst)));
         Map<PublicKey, SortedSet<Cidr>> tunnelled = new HashMap<>();
-        List<Member> others = members.values().stream().filter(m -> m != me).toList();
+        List<Member> others = others(members, me);
         Map<String, State> states = new TreeMap<>();
         others.forEach(o -> states.put(o.name(), state(o, keys.get(o.name()), keyHolders)));
         others.forEach(o -> reports.add(new PeerReport(o.name(), states.get(o.name()), keys.get(o.name()))));
@@ -153,7 +156,32 @@ public final class DesiredState {
                 mesh.hostEncryption() ? HostEncryptionTables.of(owned.firewallMark(), owned.interfaceName(),
                         mesh.workloadInterfaces()) : List.of(),
                 mesh.hostEncryption() ? Map.of(SRC_VALID_MARK, "1") : Map.of(),
-                reports, claims.refused());
+                reports, claims.refused(), refusedBypass);
+    }
+
+    private static List<Member> others(Map<String, Member> members, Member me) {
+        return members.values().stream().filter(m -> m != me).toList();
+    }
+
+    /**
+     * Why an address DNS gave for a server the agent needs (Git, the API) may not bypass the tunnel: it is a
+     * destination or address another node of the mesh holds. A DNS answer is no authority over where a pod's
+     * traffic goes; signed {@code spec.bypass} blocks are.
+     */
+    private static Optional<String> controlPlaneRefusal(Cidr server, List<Member> others) {
+        for (Member other : others) {
+            // destinations are disjoint and sorted, a covering prefix first: the one at or just below is the candidate
+            // and the first at or above it, when the server's block is the wider one
+            SortedSet<Cidr> below = other.destinations().headSet(server);
+            SortedSet<Cidr> above = other.destinations().tailSet(server);
+            boolean held = !below.isEmpty() && below.last().overlaps(server) || !above.isEmpty() && above.first().overlaps(server)
+                    || other.addresses().stream().anyMatch(server::contains);
+            if (held) {
+                return Optional.of("the control-plane address " + server + " (from DNS, for Git or the Kubernetes API) is"
+                        + " a destination of node " + other.name() + ": not bypassed, it is routed as the mesh routes it");
+            }
+        }
+        return Optional.empty();
     }
 
     /** Whether a bypass block holds {@code destination} whole: it then goes the bypass way, never into the tunnel. */

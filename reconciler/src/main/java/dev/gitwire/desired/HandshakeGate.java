@@ -86,6 +86,7 @@ public final class HandshakeGate {
                 SortedArraySet.copyOf(routes.values()), desired.rules(),
                 Optional.of(Guard.of(old.firewallMark(), old.interfaceName(), SortedArraySet.copyOf(guard))),
                 desired.tunnelled(),
-                desired.refusal(), desired.nftTables(), desired.sysctls(), reports, desired.refusedClaims());
+                desired.refusal(), desired.nftTables(), desired.sysctls(), reports, desired.refusedClaims(),
+                desired.refusedBypass());
     }
 }

@@ -257,23 +257,29 @@ class DesiredStateTest {
                 .routes()).doesNotContain(Route.prohibit(Cidr.parse("10.240.0.0/16")));
     }
 
+    /**
+     * The agent's own Git or API server keeps out of the tunnel, but a DNS answer naming a peer's pod or address
+     * (a hostile resolver, or the server run as a pod) does not take that destination out: on main it did, to
+     * plaintext. It is routed as the mesh routes it, and reported.
+     */
     @Test
-    void bypassDestinationsNeverGoThroughTheTunnel() throws IOException {
+    void aControlPlaneAddressFromDnsNeverTakesAPeersDestinationOutOfTheTunnel() throws IOException {
         Intent intent = intent("", node("a", 10, A, ""), node("b", 20, B, ""));
-        // the agent's own Git or API server, found at run time among the pods' addresses
-        DesiredDataplane d = DesiredState.compute(intent, LiveCluster.fromInventory(intent), new NodeIdentity("a", A),
-                ETH0, List.of(Cidr.parse("10.240.0.16/28")));
-        assertThat(d.routes()).doesNotContain(Route.device(Cidr.parse("10.240.0.21/32"), "wireguard.cali"))
-                .contains(Route.throwing(Cidr.parse("10.240.0.16/28")));
-        // the handshake gate and the guard hold what the tunnel routes: not what the bypass took over
-        assertThat(d.tunnelled().get(B.publicKey())).isEmpty();
-        // a bypass block exactly a peer's destination wins over it as well, and leaves the others tunnelled
-        DesiredDataplane exact = DesiredState.compute(intent, LiveCluster.fromInventory(intent),
-                new NodeIdentity("a", A), ETH0, List.of(Cidr.parse("10.240.0.22/32")));
-        assertThat(exact.routes()).contains(Route.throwing(Cidr.parse("10.240.0.22/32")))
-                .contains(Route.device(Cidr.parse("10.240.0.21/32"), "wireguard.cali"))
-                .doesNotContain(Route.device(Cidr.parse("10.240.0.22/32"), "wireguard.cali"));
-        assertThat(exact.tunnelled().get(B.publicKey())).containsExactly(Cidr.parse("10.240.0.21/32"));
+        DesiredDataplane server = DesiredState.compute(intent, LiveCluster.fromInventory(intent), new NodeIdentity("a", A),
+                ETH0, List.of(Cidr.parse("10.240.0.250/32")));
+        assertThat(server.routes()).contains(Route.throwing(Cidr.parse("10.240.0.250/32")));
+        assertThat(server.refusedBypass()).isEmpty();
+
+        for (String hostile : List.of("10.240.0.22/32", "10.240.0.20/32", "10.240.0.16/28")) {
+            DesiredDataplane d = DesiredState.compute(intent, LiveCluster.fromInventory(intent),
+                    new NodeIdentity("a", A), ETH0, List.of(Cidr.parse(hostile)));
+            assertThat(d.routes()).as(hostile).doesNotContain(Route.throwing(Cidr.parse(hostile)))
+                    .contains(Route.device(Cidr.parse("10.240.0.21/32"), "wireguard.cali"),
+                            Route.device(Cidr.parse("10.240.0.22/32"), "wireguard.cali"));
+            assertThat(d.tunnelled().get(B.publicKey())).as(hostile)
+                    .containsExactly(Cidr.parse("10.240.0.21/32"), Cidr.parse("10.240.0.22/32"));
+            assertThat(d.refusedBypass()).singleElement().asString().contains(hostile).contains("destination of node b");
+        }
     }
 
     @Test
