@@ -292,8 +292,9 @@ public final class NodeAgent implements Agent, AutoCloseable {
                     statuses.forEach((name, s) -> s.publicKey().ifPresent(k -> read.put(name, PublicKey.parse(k))));
                     published = Map.copyOf(read);
                 }
-            } catch (SourceUnavailableException | IllegalArgumentException e) {
-                // an outage of the status branch must not take the peers' keys away
+            } catch (SourceUnavailableException | IOException | RuntimeException e) {
+                // an outage of the status branch, or a file of it no reader can take, must not take the peers' keys
+                // away, nor stop the intent's read below
                 notes.add("status branch not read: " + e.getMessage() + "; using the " + published.size()
                         + " published keys read before, and pins");
             }

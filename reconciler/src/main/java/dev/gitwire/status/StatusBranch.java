@@ -41,6 +41,10 @@ import org.eclipse.jgit.treewalk.TreeWalk;
 public final class StatusBranch implements StatusDestination {
 
     private static final int MAX_ATTEMPTS = 50;
+    /** The largest status file read, as its codec reads: one past JGit's stream threshold froze every reader. */
+    static final long MAX_STATUS_BYTES = 1 << 22;
+    /** The most status files read from one tip: far more nodes than a cluster has, far fewer than a flood. */
+    static final int MAX_STATUS_FILES = 100_000;
     private static final int MAX_FAILED_IN_A_ROW = 3;
     /** Attempts of one fold: its writer is alone on the branch but for a take-over, so a lost race is rare. */
     private static final int MAX_FOLD_ATTEMPTS = 5;
@@ -321,10 +325,16 @@ public final class StatusBranch implements StatusDestination {
     private Map<String, NodeStatus> statuses(Map<String, ObjectId> tree) throws IOException {
         Map<String, NodeStatus> statuses = new TreeMap<>();
         List<String> skipped = new ArrayList<>();
+        int files = 0;
         for (Map.Entry<String, ObjectId> file : tree.entrySet()) {
             String path = file.getKey();
             if (!path.startsWith("nodes/") || !path.endsWith(".yaml")) {
                 continue;
+            }
+            if (++files > MAX_STATUS_FILES) {
+                skipped.add(Printable.line(branch + ": more than " + MAX_STATUS_FILES + " status files; from " + path
+                        + " on, ignored"));
+                break;
             }
             Parsed parsed = parsed(new FileVersion(path, file.getValue()));
             Optional<NodeStatus> status = parsed.status();
@@ -348,11 +358,17 @@ public final class StatusBranch implements StatusDestination {
     private Parsed parsed(FileVersion file) throws IOException {
         Parsed known = parsedFiles.get(file);
         if (known == null) {
-            String text = new String(remote.repository().open(file.blob()).getBytes(), StandardCharsets.UTF_8);
-            try {
-                known = new Parsed(Optional.of(StatusCodec.read(branch + ":" + file.path(), text)), "");
-            } catch (StatusRejectedException e) {
-                known = new Parsed(Optional.empty(), e.getMessage());
+            org.eclipse.jgit.lib.ObjectLoader blob = remote.repository().open(file.blob());
+            if (blob.getSize() > MAX_STATUS_BYTES) { // the size is in the object's header: nothing is inflated
+                known = new Parsed(Optional.empty(), Printable.line(branch + ":" + file.path() + ": " + blob.getSize()
+                        + " bytes, more than the " + MAX_STATUS_BYTES + " a status may have"));
+            } else {
+                try {
+                    known = new Parsed(Optional.of(StatusCodec.read(branch + ":" + file.path(),
+                            new String(blob.getCachedBytes(), StandardCharsets.UTF_8))), "");
+                } catch (StatusRejectedException e) {
+                    known = new Parsed(Optional.empty(), e.getMessage());
+                }
             }
             parsedFiles.put(new FileVersion(file.path(), file.blob().copy()), known);
         }

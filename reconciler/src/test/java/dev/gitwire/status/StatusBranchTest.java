@@ -255,6 +255,41 @@ public class StatusBranchTest {
     }
 
     /**
+     * A node with push rights writes a status file of 51 MiB of one byte (50 KiB on the wire, past JGit's stream
+     * threshold): on main every reader threw LargeObjectException, and the standalone agents' intent froze. The
+     * file is ignored by its size, before it is inflated, and the others' statuses are read.
+     */
+    @Test
+    void aStatusFileTooLargeToBeOneIsIgnoredByItsSize() throws Exception {
+        try (GitServer server = new GitServer(tmp.resolve("served"))) {
+            String url = server.create("intent");
+            PrivateKey real = PrivateKey.generate(new SecureRandom());
+            try (GitRemote remote = new GitRemote(url, tmp.resolve("b"), GitAccess.anonymous())) {
+                new StatusBranch(remote, GitAccess.anonymous(), BRANCH).publish(status("b", real, "main@sha1:" + "ab".repeat(20), 1), 1);
+            }
+            GitWorkTree attacker = new GitWorkTree(tmp.resolve("attacker"), url, Map.of());
+            attacker.git("fetch", "-q", "origin", BRANCH);
+            attacker.git("checkout", "-q", "-b", "status", "FETCH_HEAD");
+            try (var out = Files.newOutputStream(attacker.dir().resolve("nodes/evil.yaml"))) {
+                byte[] block = new byte[1 << 20];
+                java.util.Arrays.fill(block, (byte) 'a');
+                for (int i = 0; i < 51; i++) {
+                    out.write(block);
+                }
+            }
+            attacker.commit("a status no reader can hold", List.of());
+            attacker.git("push", "-q", "origin", "HEAD:refs/heads/" + BRANCH);
+
+            try (GitRemote remote = new GitRemote(url, tmp.resolve("reader"), GitAccess.anonymous())) {
+                StatusBranch branch = new StatusBranch(remote, GitAccess.anonymous(), BRANCH);
+                assertThat(branch.readAll()).containsOnlyKeys("b");
+                assertThat(branch.ignored()).containsExactly(BRANCH + ":nodes/evil.yaml: " + (51L << 20)
+                        + " bytes, more than the " + StatusBranch.MAX_STATUS_BYTES + " a status may have; ignored");
+            }
+        }
+    }
+
+    /**
      * A node writes its own file only, but every node's README is made from all of them: a value that breaks out
      * of its table cell or of the Mermaid block would write rows for other nodes, and one with escape sequences
      * would rewrite an operator's terminal in `gitwire status`. Such a file is refused, with its line.
