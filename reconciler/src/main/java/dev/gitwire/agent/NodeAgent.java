@@ -285,8 +285,12 @@ public final class NodeAgent implements Agent, AutoCloseable {
             try {
                 Map<String, NodeStatus> statuses = statusReader.get().readAll();
                 statusReader.get().ignored().forEach(notes::add);
-                Optional.ofNullable(statuses.get(settings.node())).flatMap(NodeStatus::observedRevision)
-                        .filter(r -> forgot).flatMap(NodeAgent::revision).ifPresent(source::recall);
+                Optional<NodeStatus> own = Optional.ofNullable(statuses.get(settings.node()));
+                own.flatMap(NodeStatus::observedRevision).filter(r -> forgot).flatMap(NodeAgent::revision)
+                        .ifPresent(source::recall);
+                // a file of this node that does not read is no sign of a new node: it may hide what it applied
+                source.statusRead(own.isEmpty() && statusReader.get().hasFile(settings.node())
+                        ? Optional.of("its status file on the branch does not read") : Optional.empty());
                 if (standalone) {
                     Map<String, PublicKey> read = new HashMap<>();
                     statuses.forEach((name, s) -> s.publicKey().ifPresent(k -> read.put(name, PublicKey.parse(k))));
@@ -294,7 +298,8 @@ public final class NodeAgent implements Agent, AutoCloseable {
                 }
             } catch (SourceUnavailableException | IOException | RuntimeException e) {
                 // an outage of the status branch, or a file of it no reader can take, must not take the peers' keys
-                // away, nor stop the intent's read below
+                // away, nor stop the intent's read below (which, with no floor, applies nothing)
+                source.statusRead(Optional.of("status branch not read: " + e.getMessage()));
                 notes.add("status branch not read: " + e.getMessage() + "; using the " + published.size()
                         + " published keys read before, and pins");
             }

@@ -47,6 +47,11 @@ public final class CommitTrust {
         return verifySignatures;
     }
 
+    /** Whether a head need not descend from the last applied commit (--allow-rewind). */
+    public boolean allowsRewind() {
+        return allowRewind;
+    }
+
     /** Throws the reason when {@code head} must not be applied. */
     public void check(Repository repository, RevCommit head, Optional<ObjectId> lastApplied)
             throws RevisionRefusedException, IOException {

@@ -43,6 +43,8 @@ public final class IntentSource implements AutoCloseable {
     private final boolean remember;
     /** What the status branch says this node applied: the floor of anti-rewind when the state dir has none. */
     private volatile Optional<Revision> recalled = Optional.empty();
+    /** Why this node's status, the floor of a node without a last good intent, could not be read; empty once it was. */
+    private volatile Optional<String> floorUnread = Optional.empty();
 
     public IntentSource(String repo, String branch, Path stateDirectory, GitAccess access, CommitTrust trust)
             throws IOException {
@@ -83,14 +85,23 @@ public final class IntentSource implements AutoCloseable {
 
     /**
      * What this node's status on the status branch says it applied. Without a readable last good intent, it
-     * is the revision a new head must descend from (a reimage cannot rewind the node), and the intent kept
-     * when the head is refused (if this cache has that commit). A head that does not descend from it is
-     * refused, also when the commit is gone from the branch: a reimage cannot rewind the node.
+     * is the revision a new head must descend from (a reimage cannot rewind the node); it is never applied itself
+     * (any node holding the status credential can write it). A head that does not descend from it is refused,
+     * also when the commit is gone from the branch.
      */
     public void recall(Revision applied) {
         if (applied.name().equals(branch) && applied.algorithm().equals("sha1")) {
             recalled = Optional.of(applied);
         }
+    }
+
+    /**
+     * Says whether this node's own status could be read ({@code why} empty) or not, and why: a node that forgot
+     * what it applied and cannot read its status has no floor, and takes no head until it has one (or rewinds are
+     * allowed). A status read that finds no file of this node is a new node: any trusted head is its first.
+     */
+    public void statusRead(Optional<String> why) {
+        floorUnread = why;
     }
 
     /** The last commit this node applied: from its state dir, else recalled from its status. */
@@ -134,6 +145,11 @@ public final class IntentSource implements AutoCloseable {
         ObjectId head = git.fetch(branch).orElseThrow(() -> new SourceUnavailableException(
                 "branch " + branch + " does not exist in " + repo, null));
         Optional<ObjectId> applied = lastApplied(git);
+        if (applied.isEmpty() && floorUnread.isPresent() && !trust.allowsRewind()) {
+            throw new SourceUnavailableException("this node has no record of what it applied and its status could not be"
+                    + " read (" + floorUnread.get() + "): without that floor a head could rewind it; nothing is applied"
+                    + " until the status reads, or run once with --allow-rewind", null);
+        }
         try (RevWalk walk = new RevWalk(git.repository())) {
             RevCommit commit = walk.parseCommit(head);
             trust.check(git.repository(), commit, applied);
@@ -160,13 +176,8 @@ public final class IntentSource implements AutoCloseable {
 
     private Sourced fallBack(String reason, List<Problem> problems, Exception cause)
             throws IOException, SourceUnavailableException {
+        // what the status branch says this node applied is a floor only, never applied: any node can write that file
         Optional<LastGood.Saved> saved = lastGood.load();
-        if (saved.isEmpty() && remote.isPresent()) {
-            Optional<Sourced> applied = recalledIntent(remote.get(), reason, problems);
-            if (applied.isPresent()) {
-                return applied.get();
-            }
-        }
         if (saved.isEmpty()) {
             throw new SourceUnavailableException(reason + "; and there is no last good intent to keep", cause);
         }
@@ -175,32 +186,6 @@ public final class IntentSource implements AutoCloseable {
             throw new SourceUnavailableException(reason + "; and the last good intent no longer reads", cause);
         }
         return new Sourced(result.intent().orElseThrow(), saved.get().revision(), Optional.of(reason), problems);
-    }
-
-    /** The commit this node's status says it applied, if trusted and valid; it becomes the last good intent. */
-    private Optional<Sourced> recalledIntent(GitRemote git, String reason, List<Problem> problems) throws IOException {
-        Optional<ObjectId> id = recalled.map(r -> ObjectId.fromString(r.hex())).filter(c -> hasCommit(git, c));
-        if (id.isEmpty()) {
-            return Optional.empty();
-        }
-        try (RevWalk walk = new RevWalk(git.repository())) {
-            RevCommit commit = walk.parseCommit(id.get());
-            trust.check(git.repository(), commit, Optional.empty());
-            GitCommitTree tree = new GitCommitTree(git.repository(), commit);
-            IntentReader.Result result = reader.read(tree);
-            if (!result.valid()) {
-                return Optional.empty();
-            }
-            Revision revision = recalled.get();
-            if (remember) {
-                lastGood.save(revision, tree);
-            }
-            return Optional.of(new Sourced(result.intent().orElseThrow(), revision,
-                    Optional.of(reason + "; keeping " + revision.abbreviated() + ", which this node's status says it applied"),
-                    problems));
-        } catch (RevisionRefusedException | org.eclipse.jgit.errors.MissingObjectException e) {
-            return Optional.empty();
-        }
     }
 
     @Override

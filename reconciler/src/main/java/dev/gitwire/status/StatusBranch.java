@@ -138,6 +138,11 @@ public final class StatusBranch implements StatusDestination {
         return trailers.isEmpty() ? List.of(commit.getAuthorIdent().getName()) : trailers;
     }
 
+    /** Whether the tip read last holds a file at {@code node}'s path, read as a status or not. */
+    public boolean hasFile(String node) {
+        return lastTree.map(t -> t.files().containsKey(file(node))).orElse(false);
+    }
+
     /** The files the last read ignored, each with why. */
     public List<String> ignored() {
         return ignored;

@@ -221,8 +221,13 @@ class GitIntentSourceTest {
         }
     }
 
+    /**
+     * A damaged last good intent and a bad head: the commit the status names is a floor, never applied (issue 26
+     * point 9): any node holding the status credential can name an old signed commit there (enabled: false, say),
+     * and on main it was applied. Nothing is applied; the kernel keeps what it has.
+     */
     @Test
-    void aDamagedLastGoodIsSaidAndReplacedByWhatTheStatusSaysWasAppliedWhenTheHeadIsBad() throws Exception {
+    void aDamagedLastGoodIsSaidAndNothingIsAppliedWhenTheHeadIsBad() throws Exception {
         String applied = work.git("rev-parse", "HEAD").strip();
         try (IntentSource source = source(CommitTrust.none())) {
             source.read();
@@ -236,12 +241,35 @@ class GitIntentSourceTest {
             assertThat(source.forgotWhatWasApplied()).isTrue();
             assertThat(source.lastGoodDamage()).get().asString().endsWith("last-good/revision is damaged (empty)");
             source.recall(Revision.parse("main@sha1:" + applied));
-            IntentSource.Sourced kept = source.read();
-
-            assertThat(kept.revision().hex()).isEqualTo(applied);
-            assertThat(kept.refusal()).get().asString().contains("is not valid");
+            assertThatThrownBy(source::read).isInstanceOf(SourceUnavailableException.class)
+                    .hasMessageContaining("is not valid").hasMessageContaining("no last good intent to keep");
         }
-        assertThat(Files.readString(state.resolve("last-good/revision"))).isEqualTo("main@sha1:" + applied + "\n");
+        assertThat(Files.readString(state.resolve("last-good/revision"))).isEmpty();
+    }
+
+    /**
+     * A node that forgot what it applied (a reimage) and cannot read its own status has no floor: on main it took
+     * any trusted head, so an outage of the status branch (or a file of it made unreadable) opened a rewind. It
+     * applies nothing until the status reads, or --allow-rewind says otherwise; a node with no status file is new.
+     */
+    @Test
+    void aNodeThatForgotAndCannotReadItsStatusAppliesNothing() throws Exception {
+        String head = work.git("rev-parse", "HEAD").strip();
+        try (IntentSource reimaged = source(ANTI_REWIND)) {
+            reimaged.statusRead(Optional.of("status branch not read: connection refused"));
+            assertThatThrownBy(reimaged::read).isInstanceOf(SourceUnavailableException.class)
+                    .hasMessageContaining("no record of what it applied").hasMessageContaining("connection refused")
+                    .hasMessageContaining("--allow-rewind");
+            assertThat(state.resolve("last-good")).doesNotExist();
+
+            reimaged.statusRead(Optional.empty()); // read, and no file of this node: a new node
+            assertThat(reimaged.read().revision().hex()).isEqualTo(head);
+        }
+        Shell.run("rm", "-rf", state.toString());
+        try (IntentSource allowing = source(new CommitTrust(false, Optional.empty(), Optional.empty(), true))) {
+            allowing.statusRead(Optional.of("status branch not read: connection refused"));
+            assertThat(allowing.read().revision().hex()).isEqualTo(head);
+        }
     }
 
     @Test
