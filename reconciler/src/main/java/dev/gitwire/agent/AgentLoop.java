@@ -40,7 +40,10 @@ public final class AgentLoop implements AutoCloseable {
     private static final Duration LAST_HANDSHAKE_CHECK = Duration.ofSeconds(2);
     private static final String HANDSHAKE_CHECK = "handshake check";
     /** Webhooks trigger at most one Git read this often, however many arrive. */
-    static final Duration WEBHOOK_READS_EVERY = Duration.ofSeconds(5);
+    /** At most one Git read asked for from outside (a webhook, an intent announcement) per this long. */
+    static final Duration ASKED_READS_EVERY = Duration.ofSeconds(5);
+    /** How far apart the agents of a cluster read after one announcement: not every node to the Git host at once. */
+    static final Duration ANNOUNCEMENT_SPREAD = Duration.ofSeconds(5);
     /** Refused claims logged (and recorded as events) per reconcile at most; the metric and the status count them all. */
     private static final int MAX_CLAIMS_LOGGED = 20;
 
@@ -58,8 +61,8 @@ public final class AgentLoop implements AutoCloseable {
     private final AgentHttpServer http;
     private Optional<AgentHttpServer> metricsOnly = Optional.empty();
     private final Optional<WebhookSecret> webhook;
-    private final AtomicLong nextWebhookRead = new AtomicLong(System.nanoTime());
-    private final AtomicBoolean webhookReadPending = new AtomicBoolean();
+    private final AtomicLong nextAskedRead = new AtomicLong(System.nanoTime());
+    private final AtomicBoolean askedReadPending = new AtomicBoolean();
     private final Health health;
     private volatile boolean stopping;
     private final List<Dataplane.Watch> watches = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -109,7 +112,7 @@ public final class AgentLoop implements AutoCloseable {
     /**
      * POST /reconcile, a Git host's webhook: authenticated by the webhook secret when there is one, and
      * required to have one on an address other hosts can reach. However many arrive, at most one Git read
-     * per {@link #WEBHOOK_READS_EVERY} follows.
+     * per {@link #ASKED_READS_EVERY} follows.
      */
     private AgentHttpServer.Response reconcileRequested(AgentHttpServer.Request request) {
         if (!"POST".equals(request.method())) {
@@ -123,18 +126,29 @@ public final class AgentLoop implements AutoCloseable {
             metrics.error("webhook");
             return AgentHttpServer.Response.text(401, "no valid X-Hub-Signature-256 or X-Gitlab-Token\n");
         }
-        long now = System.nanoTime();
-        long allowed = nextWebhookRead.get();
-        if (now - allowed >= 0 && nextWebhookRead.compareAndSet(allowed, now + WEBHOOK_READS_EVERY.toNanos())) {
-            readThenReconcile("POST /reconcile");
-        } else if (webhookReadPending.compareAndSet(false, true)) { // one more read after the pause, for the last push
-            later(() -> {
-                webhookReadPending.set(false);
-                nextWebhookRead.set(System.nanoTime() + WEBHOOK_READS_EVERY.toNanos());
-                readThenReconcile("POST /reconcile");
-            }, Math.max(0, (allowed - now) / 1_000_000));
-        }
+        askedRead("POST /reconcile", Duration.ZERO);
         return AgentHttpServer.Response.text(202, "reconcile requested\n");
+    }
+
+    /**
+     * A Git read asked for from outside the agent, by a webhook or an announcement anyone who can write
+     * {@code gitwire-intent} can make: at once when none was in the last {@link #ASKED_READS_EVERY}, else one
+     * more after the pause (for the last push), however many were asked for; each read a random part of
+     * {@code spread} later.
+     */
+    private void askedRead(String reason, Duration spread) {
+        long now = System.nanoTime();
+        long allowed = nextAskedRead.get();
+        long delay = java.util.concurrent.ThreadLocalRandom.current().nextLong(spread.toMillis() + 1);
+        if (now - allowed >= 0 && nextAskedRead.compareAndSet(allowed, now + ASKED_READS_EVERY.toNanos())) {
+            later(() -> readThenReconcile(reason), delay);
+        } else if (askedReadPending.compareAndSet(false, true)) {
+            later(() -> {
+                askedReadPending.set(false);
+                nextAskedRead.set(System.nanoTime() + ASKED_READS_EVERY.toNanos());
+                readThenReconcile(reason);
+            }, Math.max(0, (allowed - now) / 1_000_000) + delay);
+        }
     }
 
     public AgentMetrics metrics() {
@@ -192,7 +206,8 @@ public final class AgentLoop implements AutoCloseable {
         log.info("start", "agent for node " + agent.identity().nodeName() + ", public key "
                 + agent.identity().privateKey().publicKey().base64() + ", poll every " + interval.getSeconds() + "s");
         agent.onClusterChange(() -> trigger("kubernetes"));
-        agent.joinWriterElection(() -> readThenReconcile("intent announced"), log::info, log::warn);
+        // every agent hears an announcement at once: each reads after a delay of its own, paced like a webhook
+        agent.joinWriterElection(() -> askedRead("intent announced", ANNOUNCEMENT_SPREAD), log::info, log::warn);
         readThenReconcile("start");
         while (!stopping) {
             String reason = triggers.take();

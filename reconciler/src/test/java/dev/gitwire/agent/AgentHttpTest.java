@@ -169,15 +169,34 @@ class AgentHttpTest {
     void aFloodOfWebhooksReadsGitOnceNowAndOnceAfterThePause() throws Exception {
         start("127.0.0.1", Optional.empty());
         assertThat(eventually(10_000, () -> agent.reads() == 1)).isTrue(); // the read at start
-        Thread.sleep(AgentLoop.WEBHOOK_READS_EVERY.toMillis());
+        Thread.sleep(AgentLoop.ASKED_READS_EVERY.toMillis());
 
         for (int i = 0; i < 50; i++) {
             assertThat(send("POST", "/reconcile", Map.of(), PUSH, Duration.ofSeconds(5))).startsWith("202 ");
         }
 
         assertThat(eventually(10_000, () -> agent.reads() == 3)).isTrue();
-        Thread.sleep(AgentLoop.WEBHOOK_READS_EVERY.toMillis() + 1_000);
+        Thread.sleep(AgentLoop.ASKED_READS_EVERY.toMillis() + 1_000);
         assertThat(agent.reads()).isEqualTo(3);
+    }
+
+    /**
+     * Anyone who can write {@code gitwire-intent} (every node) can announce a revision as often as it likes, and
+     * every agent fetched at each one (issue 26 point 11): a storm of reads at the Git host. Announcements are paced
+     * as webhooks are, and each agent reads after a delay of its own.
+     */
+    @Test
+    void aStormOfAnnouncementsReadsGitOnceNowAndOnceAfterThePause() throws Exception {
+        start("127.0.0.1", Optional.empty());
+        assertThat(eventually(10_000, () -> agent.reads() == 1)).isTrue(); // the read at start
+        Thread.sleep(AgentLoop.ASKED_READS_EVERY.toMillis());
+
+        for (int i = 0; i < 200; i++) {
+            agent.announce();
+            Thread.sleep(10);
+        }
+        Thread.sleep(AgentLoop.ANNOUNCEMENT_SPREAD.plus(AgentLoop.ASKED_READS_EVERY).toMillis() + 1_000);
+        assertThat(agent.reads()).isBetween(2, 3);
     }
 
     /** Issue 18: `gitwire reconcile` asks the running agent for a read and a reconcile now. */
@@ -185,7 +204,7 @@ class AgentHttpTest {
     void gitwireReconcileAsksTheRunningAgent() throws Exception {
         start("127.0.0.1", Optional.empty());
         assertThat(eventually(10_000, () -> agent.reads() == 1)).isTrue();
-        Thread.sleep(AgentLoop.WEBHOOK_READS_EVERY.toMillis());
+        Thread.sleep(AgentLoop.ASKED_READS_EVERY.toMillis());
 
         String address = "127.0.0.1:" + loop.httpAddress().getPort();
         int exit = dev.gitwire.cli.GitwireCommand.commandLine().execute("reconcile", "--http-address", address);

@@ -45,6 +45,7 @@ final class ModelAgent implements Agent {
     private volatile Runnable onClusterChange = () -> { };
     private volatile Optional<Intent> lastRead = Optional.empty();
     private final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile Runnable announced = () -> { };
 
     ModelAgent(Path repo, String node, PrivateKey key, Clock clock) {
         this.repo = repo;
@@ -140,7 +141,13 @@ final class ModelAgent implements Agent {
     @Override
     public void joinWriterElection(Runnable onAnnounced, java.util.function.BiConsumer<String, String> log,
             java.util.function.BiConsumer<String, String> warn) {
-        // the model has no Kubernetes API: no election, as a standalone agent
+        // the model has no Kubernetes API: no election, as a standalone agent; a test may announce
+        announced = onAnnounced;
+    }
+
+    /** What a writer's announcement of a new intent revision does, as the agent loop asked for it. */
+    void announce() {
+        announced.run();
     }
 
     @Override

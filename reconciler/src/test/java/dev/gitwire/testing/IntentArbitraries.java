@@ -87,7 +87,10 @@ public final class IntentArbitraries {
                         wireguard, routing)
                 .as((s, bypass, interfaces, wg, rt) -> new MeshIntent((String) s.get(0), (Boolean) s.get(1),
                         (Mode) s.get(2), (RouteSource) s.get(3), (Boolean) s.get(4), (Membership) s.get(5),
-                        (NodeSelector) s.get(6), bypass, List.of(), interfaces, wg, rt));
+                        (NodeSelector) s.get(6), bypass,
+                        // claims from the API need bounds: the nodes' claims lie in 10/8 and fd00::/8
+                        s.get(5) == Membership.CLUSTER ? List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("fd00::/8")) : List.of(),
+                        interfaces, wg, rt));
     }
 
     private static Arbitrary<NodeSelector> selectors() {
