@@ -223,12 +223,22 @@ final class LiveClaims {
 
         private Optional<Refusal> settle(LiveNode node, Cidr claim, List<String> claimants) {
             String contest = "claimed by nodes " + String.join(" and ", claimants);
-            List<String> holders = claimants.stream().filter(n -> precedent.held(key(n), claim)).toList();
+            List<String> holders = claimants.stream().filter(n -> held(n, claim)).toList();
             if (holders.size() == 1) {
                 return holders.get(0).equals(node.name()) ? Optional.empty()
                         : Optional.of(new Refusal(contest + "; node " + holders.get(0) + " held it and keeps it", false));
             }
             return Optional.of(new Refusal(contest + "; none held it before: guarded for all", true));
+        }
+
+        /**
+         * Whether the peer of node {@code name}'s key held {@code claim}, and the node's own address with it: a node
+         * that publishes another's key (a contest of its own) does not inherit what that key held.
+         */
+        private boolean held(String name, Cidr claim) {
+            Optional<PublicKey> key = key(name);
+            return precedent.held(key, claim) && live.node(name).map(LiveNode::addresses).orElse(List.of()).stream()
+                    .anyMatch(address -> precedent.held(key, Cidr.host(address)));
         }
 
         /** The key a node is peered with: its pin, else what it publishes. */

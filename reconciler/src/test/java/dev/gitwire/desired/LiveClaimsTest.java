@@ -115,6 +115,21 @@ class LiveClaimsTest {
                 .containsExactly("10.244.3.1");
     }
 
+    /** Node c publishes b's key and claims b's pod: what b's key held stays b's, c does not inherit it. */
+    @Test
+    void aNodePublishingAnotherNodesKeyInheritsNothingItHeld() {
+        Map<String, LiveNode> nodes = new TreeMap<>();
+        nodes.put("b", keyed(live("b", "10.240.0.5", "10.244.2.7"), KEY_B));
+        nodes.put("c", keyed(live("c", "10.240.0.6", "10.244.2.7"), KEY_B));
+        Precedent held = Precedent.of(List.of(new PeerConfig(KEY_B.publicKey(), Optional.empty(), Duration.ZERO,
+                new java.util.TreeSet<>(List.of(Cidr.parse("10.240.0.5/32"), Cidr.parse("10.244.2.7/32"))))));
+
+        LiveClaims.Checked checked = LiveClaims.check(new Intent(MESH, UNLISTED), new LiveCluster(nodes), held);
+
+        assertThat(checked.refused()).extracting(RefusedClaim::toString).containsExactly(
+                "10.244.2.7/32 of node c: claimed by nodes b and c; node b held it and keeps it");
+    }
+
     /** A node address is a claim like a pod IP: another node's address, or pod IP, claimed as one's own is contested. */
     @Test
     void aNodeAddressClaimedByTwoNodesIsContested() {

@@ -3,6 +3,8 @@ package dev.gitwire.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gitwire.cluster.KubernetesCluster;
+import dev.gitwire.intent.Membership;
+import dev.gitwire.intent.MeshIntent;
 import dev.gitwire.intent.Mode;
 import dev.gitwire.testing.Privileged;
 import dev.gitwire.testing.Shell;
@@ -36,9 +38,7 @@ class KubernetesMeshEndToEndTest {
             Node a = bed.addNode("node-a", 1, 1);
             Node b = bed.addNode("node-b", 2, 2);
             for (Node node : bed.nodes()) {
-                client.nodes().resource(new NodeBuilder().withNewMetadata().withName(node.name()).endMetadata()
-                        .withNewStatus().addNewAddress().withType("InternalIP").withAddress(node.address()).endAddress()
-                        .endStatus().build()).create();
+                createNode(node.name(), node.address());
                 for (String pod : node.pods()) {
                     createPod(node, pod);
                 }
@@ -78,10 +78,76 @@ class KubernetesMeshEndToEndTest {
         }
     }
 
-    private void createPod(Node node, String address) {
-        client.pods().inNamespace("apps").resource(new PodBuilder().withNewMetadata().withName(podName(address))
-                .endMetadata().withNewSpec().withNodeName(node.name()).endSpec().withNewStatus().withPhase("Running")
+    /**
+     * Issue 26, points 1 and 2: node-c (compromised: its kubelet and ServiceAccount, no agent) publishes node-b's
+     * key as its own, then reports a pod with node-b's pod IP. On main, node-a then refused both nodes, and sent
+     * node-b's pods plaintext (Opportunistic mode threw them; the contested IP had no route at all). Node-b held
+     * both (node-a's device shows it): node-b keeps them, node-c is refused and its destinations dropped.
+     */
+    @Test
+    void aCompromisedNodeTakesNoTrafficOfAnotherNodeOutOfTheTunnel() throws Exception {
+        try (Testbed bed = new Testbed()) {
+            Node a = bed.addNode("node-a", 1, 1);
+            Node b = bed.addNode("node-b", 2, 1);
+            for (Node node : bed.nodes()) {
+                createNode(node.name(), node.address());
+                createPod(node, node.podAddress(1));
+            }
+            createNode("node-c", "10.240.0.30");
+            claimPod("node-c", "c-own", "10.240.0.31");
+            Path kubeconfig = bed.kubernetesApi(URI.create(client.getMasterUrl().toString()));
+            MeshIntent mesh = Testbed.mesh(true, false, Mode.OPPORTUNISTIC);
+            MeshIntent everyNode = new MeshIntent(mesh.name(), true, mesh.mode(), mesh.routeSource(), mesh.hostEncryption(),
+                    Membership.CLUSTER, mesh.nodeSelector(), mesh.bypass(), mesh.workloadNetworks(),
+                    mesh.workloadInterfaces(), mesh.wireguard(), mesh.routing()); // node-c is a member too
+            Path repo = bed.writeIntent(Files.createDirectories(bed.root().resolve("repo")), everyNode, Set.of(),
+                    Testbed.Inventory.KUBERNETES);
+            for (Node node : bed.nodes()) {
+                bed.startGitwire(node, "run", "--allow-unsigned", "--repo", repo.toString(), "--node", node.name(),
+                        "--state-dir", node.stateDir().toString(), "--kubeconfig", kubeconfig.toString());
+            }
+            assertThat(Testbed.routesIntoTunnel(a, b, 30_000) && Testbed.routesIntoTunnel(b, a, 30_000))
+                    .as("the mesh:%n%s", bed.log(a)).isTrue();
+            assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 20)).isTrue();
+            assertThat(tableOf(a)).contains("throw 10.240.0.31"); // node-c, without WireGuard, in plaintext
+
+            client.nodes().withName("node-c").edit(n -> new NodeBuilder(n).editMetadata()
+                    .addToAnnotations(KubernetesCluster.KEY_ANNOTATION, b.key().publicKey().base64()).endMetadata().build());
+            assertThat(Testbed.eventually(20_000, () -> tableOf(a).contains("prohibit 10.240.0.31")))
+                    .as("node-c, which publishes node-b's key, is refused and its pod dropped:%n%s", bed.log(a)).isTrue();
+            assertEncrypted(bed, a, b);
+
+            claimPod("node-c", "c-claims-b", b.podAddress(1));
+            assertThat(Testbed.eventually(20_000, () -> bed.log(a).contains(b.podAddress(1) + "/32 of node node-c")))
+                    .as("the contested pod IP is refused to node-c:%n%s", bed.log(a)).isTrue();
+            assertEncrypted(bed, a, b);
+        }
+    }
+
+    /** Node-b's pod is reached from node-a's, and nothing of it is on the bridge in plaintext. */
+    private static void assertEncrypted(Testbed bed, Node a, Node b) throws Exception {
+        assertThat(tableOf(a)).as(bed.log(a)).contains(b.podAddress(1) + " dev wireguard.cali");
+        Path capture = bed.capture(() -> Shell.tryRun(List.of("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(),
+                "ping", "-c", "4", "-i", "0.2", "-W", "1", b.podAddress(1)), null));
+        assertThat(Testbed.count(capture, "icmp and host " + b.podAddress(1))).isZero();
+        assertThat(Testbed.count(capture, "udp port 51820")).isGreaterThanOrEqualTo(8);
+    }
+
+    private void createNode(String name, String address) {
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata()
+                .withNewStatus().addNewAddress().withType("InternalIP").withAddress(address).endAddress()
+                .endStatus().build()).create();
+    }
+
+    /** A running pod on {@code node} that reports {@code address} as its IP: what a node's kubelet may write. */
+    private void claimPod(String node, String name, String address) {
+        client.pods().inNamespace("apps").resource(new PodBuilder().withNewMetadata().withName(name).endMetadata()
+                .withNewSpec().withNodeName(node).endSpec().withNewStatus().withPhase("Running")
                 .withPodIP(address).endStatus().build()).create();
+    }
+
+    private void createPod(Node node, String address) {
+        claimPod(node.name(), podName(address), address);
     }
 
     private static String podName(String address) {
