@@ -107,11 +107,13 @@ public final class DesiredState {
         others.forEach(o -> states.put(o.name(), state(o, keys.get(o.name()), keyHolders)));
         others.forEach(o -> reports.add(new PeerReport(o.name(), states.get(o.name()), keys.get(o.name()))));
         Function<Cidr, Route> tunnel = Route.via(owned.interfaceName());
+        List<IpAddress> peerAddresses = new ArrayList<>();
         for (Member other : others) {
             if (states.get(other.name()) != State.PEERED) {
                 continue;
             }
             PublicKey key = keys.get(other.name()).orElseThrow();
+            peerAddresses.addAll(other.addresses());
             SortedSet<Cidr> allowed = SortedArraySet.union(other.destinations(),
                     other.addresses().stream().map(Cidr::host).toList());
             peers.add(new PeerConfig(key, Optional.of(endpoint(other, underlayFamily)),
@@ -154,7 +156,7 @@ public final class DesiredState {
                 Optional.of(guard(owned, sortedRoutes, catchAll)), tunnelled,
                 mesh.mode() == Mode.STRICT ? RouteType.PROHIBIT : RouteType.THROW,
                 mesh.hostEncryption() ? HostEncryptionTables.of(owned.firewallMark(), owned.interfaceName(),
-                        mesh.workloadInterfaces()) : List.of(),
+                        peerAddresses) : List.of(),
                 mesh.hostEncryption() ? Map.of(SRC_VALID_MARK, "1") : Map.of(),
                 reports, claims.refused(), refusedBypass);
     }

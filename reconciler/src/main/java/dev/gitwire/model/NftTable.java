@@ -35,10 +35,28 @@ public record NftTable(String family, String name, List<Chain> chains) {
 
         private static JsonNode canonical(JsonNode node) {
             try {
-                return CANONICAL.readTree(node.toString());
+                return sortedSets(CANONICAL.readTree(node.toString()));
             } catch (JsonProcessingException e) {
                 throw new IllegalArgumentException("not JSON: " + node, e);
             }
+        }
+
+        /** An anonymous set's elements in one order: nft lists them in the order of its hash, not as written. */
+        private static JsonNode sortedSets(JsonNode node) {
+            if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode object) {
+                object.fields().forEachRemaining(field -> sortedSets(field.getValue()));
+                if (object.get("set") instanceof com.fasterxml.jackson.databind.node.ArrayNode set
+                        && java.util.stream.StreamSupport.stream(set.spliterator(), false).allMatch(JsonNode::isTextual)) {
+                    List<JsonNode> elements = new java.util.ArrayList<>();
+                    set.forEach(elements::add);
+                    elements.sort(java.util.Comparator.comparing(JsonNode::asText));
+                    set.removeAll();
+                    set.addAll(elements);
+                }
+            } else if (node.isArray()) {
+                node.forEach(Rule::sortedSets);
+            }
+            return node;
         }
     }
 }

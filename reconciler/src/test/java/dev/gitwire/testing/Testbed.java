@@ -123,15 +123,25 @@ public final class Testbed implements AutoCloseable {
 
     /** Adds node number {@code number} (1..24) at 10.240.0.(10n) with {@code podCount} pods right after it. */
     public Node addNode(String name, int number, int podCount) throws IOException {
+        return addNode(name, number, podCount, "azv");
+    }
+
+    /** The same, its pods' host-side links named {@code podInterfacePrefix}N (Azure CNI's are azv, Cilium's lxc). */
+    public Node addNode(String name, int number, int podCount, String podInterfacePrefix) throws IOException {
         List<String> pods = new ArrayList<>();
         for (int pod = 1; pod <= podCount; pod++) {
             pods.add(SUBNET_PREFIX + (number * 10 + pod));
         }
-        return addNode(name, number, SUBNET_PREFIX + (number * 10), pods);
+        return addNode(name, number, SUBNET_PREFIX + (number * 10), pods, podInterfacePrefix);
     }
 
     /** Adds a node with the given address and pod addresses, all in 10.240.0.0/24. */
     public Node addNode(String name, int number, String address, List<String> podAddresses) throws IOException {
+        return addNode(name, number, address, podAddresses, "azv");
+    }
+
+    private Node addNode(String name, int number, String address, List<String> podAddresses, String podInterfacePrefix)
+            throws IOException {
         WireguardGoHost host = new WireguardGoHost();
         TestNamespace ns = host.namespace();
         String port = "p" + id + number;
@@ -148,7 +158,7 @@ public final class Testbed implements AutoCloseable {
         writeKey(node);
         nodes.put(name, node);
         for (int pod = 1; pod <= podAddresses.size(); pod++) {
-            addPod(node, pod);
+            addPod(node, pod, podInterfacePrefix);
         }
         return node;
     }
@@ -168,10 +178,10 @@ public final class Testbed implements AutoCloseable {
         return rekeyed;
     }
 
-    private void addPod(Node node, int pod) {
+    private void addPod(Node node, int pod, String interfacePrefix) {
         TestNamespace ns = new TestNamespace();
         pods.add(ns);
-        String hostSide = "azv" + node.number() + "x" + pod;
+        String hostSide = interfacePrefix + node.number() + "x" + pod;
         TestNamespace nodeNs = node.host().namespace();
         nodeNs.ip("link", "add", hostSide, "type", "veth", "peer", "name", "eth0", "netns", ns.name());
         nodeNs.ip("link", "set", hostSide, "up");

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.gitwire.dataplane.CommandRunner;
 import dev.gitwire.desired.HostEncryptionTables;
 import dev.gitwire.model.NftTable;
+import dev.gitwire.net.IpAddress;
 import dev.gitwire.testing.Privileged;
 import dev.gitwire.testing.TestNamespace;
 import java.util.List;
@@ -34,29 +35,37 @@ class NftablesKernelTest {
     @Test
     void hostEncryptionTablesAreWrittenAtomicallyAndReadBackEqual() {
         ns.exec("nft", "add table inet foreign; add chain inet foreign c { type filter hook input priority 0; }");
-        List<NftTable> tables = HostEncryptionTables.of(0x100000, "wireguard.cali", List.of("azv", "cali"));
+        // many peers, written in address order; nft lists a set in an order of its own
+        List<IpAddress> peers = new java.util.ArrayList<>();
+        for (int i = 1; i <= 300; i++) {
+            peers.add(IpAddress.parse("10.240." + i / 250 + "." + i % 250));
+        }
+        peers.add(IpAddress.parse("fd00::20"));
+        List<NftTable> tables = HostEncryptionTables.of(0x100000, "wireguard.cali", peers);
 
         nft.replace(tables, List.of());
 
         assertThat(nft.read("inet", "gitwire")).contains(tables.get(0));
         assertThat(nft.read("arp", "gitwire")).contains(tables.get(1));
         String listed = ns.exec("nft", "list", "ruleset");
-        assertThat(listed).contains("iifname { \"lo\", \"wireguard.cali\" } return")
-                .contains("iifname \"azv*\" return").contains("iifname \"cali*\" return")
+        assertThat(listed).contains("iifname != \"wireguard.cali\" ip saddr {").contains("10.240.1.49")
+                .contains("iifname != \"wireguard.cali\" ip6 saddr fd00::20 meta mark set")
+                .contains("arp saddr ip {")
                 .contains("meta mark set meta mark | 0x00100000")
                 .contains("type filter hook prerouting priority raw; policy accept;")
                 .contains("table inet foreign");
 
-        List<NftTable> changed = HostEncryptionTables.of(0x200000, "wg0", List.of("azv"));
+        List<NftTable> changed = HostEncryptionTables.of(0x200000, "wg0", List.of(IpAddress.parse("10.240.0.20")));
         nft.replace(changed, List.of());
         assertThat(nft.read("inet", "gitwire")).contains(changed.get(0));
+        assertThat(nft.read("arp", "gitwire")).contains(changed.get(1));
         assertThat(ns.exec("nft", "list", "table", "inet", "gitwire")).doesNotContain("cali");
     }
 
     @Test
     void driftIsVisibleAndDeletionLeavesForeignTablesAlone() {
         ns.exec("nft", "add table inet foreign");
-        List<NftTable> tables = HostEncryptionTables.of(0x100000, "wireguard.cali", List.of("azv"));
+        List<NftTable> tables = HostEncryptionTables.of(0x100000, "wireguard.cali", List.of(IpAddress.parse("10.240.0.20")));
         nft.replace(tables, List.of());
         ns.exec("nft", "add rule inet gitwire prerouting counter");
         assertThat(nft.read("inet", "gitwire")).isPresent().get().isNotEqualTo(tables.get(0));
@@ -71,7 +80,7 @@ class NftablesKernelTest {
 
     @Test
     void aRefusedTransactionChangesNothingAndSaysWhy() {
-        List<NftTable> tables = HostEncryptionTables.of(0x100000, "wireguard.cali", List.of("azv"));
+        List<NftTable> tables = HostEncryptionTables.of(0x100000, "wireguard.cali", List.of(IpAddress.parse("10.240.0.20")));
         nft.replace(tables, List.of());
         NftTable broken = new NftTable("inet", "gitwire", List.of(new NftTable.Chain("prerouting", "filter",
                 "prerouting", -300, "accept", List.of(new NftTable.Rule(List.of(
