@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -26,6 +27,10 @@ final class AgentHttpServer implements AutoCloseable {
     static final int MAX_HEAD = 16 * 1024;
     static final int MAX_BODY = 1024 * 1024;
     static final int MAX_CONNECTIONS = 64;
+    /** Connections one client address may hold: one address cannot take the slots of the kubelet's probe. */
+    static final int MAX_CONNECTIONS_PER_CLIENT = 8;
+    /** Response bytes held for clients that do not read them: a page each, past this the oldest goes. */
+    static final int MAX_BYTES_IN_FLIGHT = 16 * 1024 * 1024;
     static final Duration DEADLINE = Duration.ofSeconds(10);
 
     /** A request: method, path without query, headers by lower-case name, body, and where it came from. */
@@ -55,12 +60,21 @@ final class AgentHttpServer implements AutoCloseable {
     /** One connection's progress: the bytes read so far, then the response being written. */
     private static final class Exchange {
         final long deadline = System.nanoTime() + DEADLINE.toNanos();
+        final java.net.InetAddress client;
         ByteBuffer in = ByteBuffer.allocate(1024);
         int headEnd = -1;
         Head head;
         int bodyLength;
         ByteBuffer out;
+
+        Exchange(java.net.InetAddress client) {
+            this.client = client;
+        }
     }
+
+    /** Bytes of responses not yet written, and connections open: written by the serving thread only. */
+    private volatile long bytesInFlight;
+    private volatile int connections;
 
     AgentHttpServer(InetSocketAddress address, Map<String, Handler> routes) throws IOException {
         this.routes = Map.copyOf(routes);
@@ -111,11 +125,13 @@ final class AgentHttpServer implements AutoCloseable {
             if (client == null) {
                 return;
             }
-            if (selector.keys().size() > MAX_CONNECTIONS) {
-                evictOldest(); // a flood of idle connections must not lock out the kubelet's probe
-            }
+            java.net.InetAddress from = ((InetSocketAddress) client.getRemoteAddress()).getAddress();
+            // a flood of connections, reading or not reading what they asked for, must not lock out the probe
+            evictOldest(e -> e.client.equals(from), MAX_CONNECTIONS_PER_CLIENT - 1);
+            evictOldest(e -> true, MAX_CONNECTIONS - 1);
             client.configureBlocking(false);
-            client.register(selector, SelectionKey.OP_READ, new Exchange());
+            client.register(selector, SelectionKey.OP_READ, new Exchange(from));
+            connections++;
             return;
         }
         SocketChannel client = (SocketChannel) key.channel();
@@ -221,12 +237,16 @@ final class AgentHttpServer implements AutoCloseable {
         byte[] headBytes = head.getBytes(StandardCharsets.ISO_8859_1);
         exchange.in = null;
         exchange.out = ByteBuffer.allocate(headBytes.length + response.body().length).put(headBytes).put(response.body()).flip();
+        bytesInFlight += exchange.out.remaining();
         key.interestOps(SelectionKey.OP_WRITE);
         write(key, (SocketChannel) key.channel(), exchange);
+        while (bytesInFlight > MAX_BYTES_IN_FLIGHT && evictOldest(e -> e.out != null && e != exchange, 0)) {
+            // clients that do not read their pages give them up, oldest first
+        }
     }
 
     private void write(SelectionKey key, SocketChannel client, Exchange exchange) throws IOException {
-        client.write(exchange.out);
+        bytesInFlight -= client.write(exchange.out);
         if (!exchange.out.hasRemaining()) {
             close(key);
         }
@@ -242,20 +262,41 @@ final class AgentHttpServer implements AutoCloseable {
         }
     }
 
-    private void evictOldest() {
-        SelectionKey oldest = null;
+    /**
+     * Closes the connections {@code which} selects, oldest first, until at most {@code keep} are left; whether it
+     * closed one.
+     */
+    private boolean evictOldest(java.util.function.Predicate<Exchange> which, int keep) {
+        List<SelectionKey> selected = new java.util.ArrayList<>();
         for (SelectionKey key : selector.keys()) {
-            if (key.isValid() && key.attachment() instanceof Exchange exchange && exchange.out == null
-                    && (oldest == null || exchange.deadline - ((Exchange) oldest.attachment()).deadline < 0)) {
-                oldest = key;
+            if (key.isValid() && key.attachment() instanceof Exchange exchange && which.test(exchange)) {
+                selected.add(key);
             }
         }
-        if (oldest != null) {
-            close(oldest);
+        if (selected.size() <= keep) {
+            return false;
         }
+        selected.sort((x, y) -> Long.signum(((Exchange) x.attachment()).deadline - ((Exchange) y.attachment()).deadline));
+        selected.subList(0, selected.size() - keep).forEach(this::close);
+        return true;
     }
 
-    private static void close(SelectionKey key) {
+    /** How many connections are open, and how many response bytes they hold: for the tests of the bounds. */
+    int connections() {
+        return connections;
+    }
+
+    long bytesInFlight() {
+        return bytesInFlight;
+    }
+
+    private void close(SelectionKey key) {
+        if (key.isValid() && key.attachment() instanceof Exchange exchange) { // a key closed twice counts once
+            connections--;
+            if (exchange.out != null) {
+                bytesInFlight -= exchange.out.remaining();
+            }
+        }
         key.cancel();
         try {
             key.channel().close();

@@ -80,8 +80,10 @@ class AgentHttpTest {
         for (Socket socket : sockets) {
             socket.close();
         }
-        loop.close();
-        running.join(5_000);
+        if (loop != null) {
+            loop.close();
+            running.join(5_000);
+        }
     }
 
     @Test
@@ -96,6 +98,36 @@ class AgentHttpTest {
         // the kubelet's probe gives up after 1 s by default; before, one such client blocked it for 100 s
         for (int i = 0; i < 5; i++) {
             assertThat(send("GET", "/healthz", Map.of(), "", Duration.ofSeconds(1))).isEqualTo("200 ok");
+        }
+    }
+
+    /**
+     * Issue 26 point 12: 1,000 clients ask for a 1 MiB page and never read it. On main a response being written was
+     * never evicted and held its page: a gigabyte of heap, and the agent exited. Now connections are bounded per
+     * client address and in all, and so are the bytes of responses held; the probe, from another address, answers.
+     */
+    @Test
+    void aThousandClientsThatNeverReadTheirPagesHoldBoundedMemory() throws Exception {
+        byte[] page = new byte[1 << 20];
+        java.util.Arrays.fill(page, (byte) '#');
+        try (AgentHttpServer server = new AgentHttpServer(new InetSocketAddress("127.0.0.1", 0), Map.of(
+                "/metrics", request -> new AgentHttpServer.Response(200, "text/plain", page),
+                "/healthz", request -> AgentHttpServer.Response.text(200, "ok\n")))) {
+            server.start();
+            for (int i = 0; i < 1_000; i++) {
+                Socket socket = new Socket();
+                socket.setReceiveBufferSize(1024);
+                socket.bind(new InetSocketAddress("127.0.0." + (2 + i % 20), 0)); // 20 hostile pods
+                socket.connect(server.address(), 2_000);
+                sockets.add(socket);
+                socket.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(server.connections()).isLessThanOrEqualTo(AgentHttpServer.MAX_CONNECTIONS);
+                assertThat(server.bytesInFlight()).isLessThanOrEqualTo(AgentHttpServer.MAX_BYTES_IN_FLIGHT + page.length);
+            }
+            HttpResponse<String> probe = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + server.address().getPort() + "/healthz")).timeout(Duration.ofSeconds(1)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(probe.body()).isEqualTo("ok\n");
         }
     }
 
