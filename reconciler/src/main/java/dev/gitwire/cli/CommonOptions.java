@@ -77,6 +77,11 @@ final class CommonOptions {
             description = "SSH allowed signers file, as git's gpg.ssh.allowedSignersFile")
     Path allowedSigners;
 
+    @Option(names = "--ssh-revoked-keys", defaultValue = "${env:GITWIRE_SSH_REVOKED_KEYS}",
+            description = "SSH public keys (one a line) or an OpenSSH KRL whose signatures are never trusted,"
+                    + " as git's gpg.ssh.revocationFile")
+    Path sshRevokedKeys;
+
     @Option(names = "--allow-rewind", defaultValue = "${env:GITWIRE_ALLOW_REWIND:-false}",
             description = "Accept a head that does not descend from the last applied commit")
     boolean allowRewind;
@@ -106,7 +111,7 @@ final class CommonOptions {
     CommitTrust trust() {
         try {
             return new CommitTrust(verifySignatures, Optional.ofNullable(trustedKeys), Optional.ofNullable(allowedSigners),
-                    allowRewind);
+                    allowRewind).revokingSshKeys(Optional.ofNullable(sshRevokedKeys));
         } catch (IllegalArgumentException e) {
             throw new GitwireCommand.UsageException(e.getMessage());
         }

@@ -25,17 +25,33 @@ public final class CommitTrust {
     private final Optional<Path> trustedKeys;
     private final Optional<Path> allowedSigners;
     private final boolean allowRewind;
+    /** SSH keys revoked (git's gpg.ssh.revocationFile: public keys, or an OpenSSH KRL): never trusted. */
+    private final Optional<Path> sshRevokedKeys;
     private final java.time.Clock clock = java.time.Clock.systemUTC();
 
     public CommitTrust(boolean verifySignatures, Optional<Path> trustedKeys, Optional<Path> allowedSigners,
             boolean allowRewind) {
+        this(verifySignatures, trustedKeys, allowedSigners, allowRewind, Optional.empty());
+    }
+
+    private CommitTrust(boolean verifySignatures, Optional<Path> trustedKeys, Optional<Path> allowedSigners,
+            boolean allowRewind, Optional<Path> sshRevokedKeys) {
         if (verifySignatures && trustedKeys.isEmpty() && allowedSigners.isEmpty()) {
             throw new IllegalArgumentException("--verify-signatures needs --trusted-keys or --allowed-signers");
+        }
+        if (sshRevokedKeys.isPresent() && !java.nio.file.Files.isReadable(sshRevokedKeys.get())) {
+            throw new IllegalArgumentException("--ssh-revoked-keys " + sshRevokedKeys.get() + " cannot be read");
         }
         this.verifySignatures = verifySignatures;
         this.trustedKeys = trustedKeys;
         this.allowedSigners = allowedSigners;
         this.allowRewind = allowRewind;
+        this.sshRevokedKeys = sshRevokedKeys;
+    }
+
+    /** The same trust, with the SSH keys {@code file} lists (or its KRL holds) revoked. */
+    public CommitTrust revokingSshKeys(Optional<Path> file) {
+        return new CommitTrust(verifySignatures, trustedKeys, allowedSigners, allowRewind, file);
     }
 
     public static CommitTrust none() {
@@ -90,8 +106,21 @@ public final class CommitTrust {
             Config config = new Config();
             config.setString("gpg", null, "format", "ssh");
             config.setString("gpg", "ssh", "allowedSignersFile", allowedSigners.get().toString());
-            SignatureVerifier.SignatureVerification result = SignatureVerifiers.verify(repository,
-                    new GpgConfig(config), head);
+            if (sshRevokedKeys.isPresent()) {
+                // a revocation list that went missing revokes nothing to JGit: refuse instead of trusting every key
+                if (!java.nio.file.Files.isReadable(sshRevokedKeys.get())) {
+                    throw new RevisionRefusedException("commit " + name + ": the SSH revocation list "
+                            + sshRevokedKeys.get() + " cannot be read");
+                }
+                config.setString("gpg", "ssh", "revocationFile", sshRevokedKeys.get().toString());
+            }
+            SignatureVerifier.SignatureVerification result;
+            try {
+                result = SignatureVerifiers.verify(repository, new GpgConfig(config), head);
+            } catch (IOException | RuntimeException e) { // a damaged revocation list, say: never a reason to trust
+                throw new RevisionRefusedException("commit " + name + ": its SSH signature cannot be checked: "
+                        + e.getMessage());
+            }
             if (result == null || !result.verified() || result.trustLevel() != SignatureVerifier.TrustLevel.FULL) {
                 throw new RevisionRefusedException("commit " + name + " has no good signature by an allowed signer"
                         + (result == null || result.message() == null ? "" : " (" + result.message() + ")"));

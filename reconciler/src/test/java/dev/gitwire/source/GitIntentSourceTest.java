@@ -170,6 +170,34 @@ class GitIntentSourceTest {
         }
     }
 
+    /** Issue 26 point 14: an SSH signing key that leaked is revoked without removing it from every allowed list. */
+    @Test
+    void anSshKeyOnTheRevocationListIsNeverTrusted() throws Exception {
+        Path key = tmp.resolve("id_ed25519");
+        Shell.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "alice", "-f", key.toString());
+        Path signers = tmp.resolve("allowed_signers");
+        Files.writeString(signers, "alice@example.com " + Files.readString(Path.of(key + ".pub")).strip() + "\n");
+        work.commit("ssh-signed intent", List.of("-c", "gpg.format=ssh", "-c", "user.signingkey=" + key + ".pub"));
+        work.push(false);
+        Path revoked = Files.writeString(tmp.resolve("revoked_keys"), Files.readString(Path.of(key + ".pub")));
+        CommitTrust trust = new CommitTrust(true, Optional.empty(), Optional.of(signers), false)
+                .revokingSshKeys(Optional.of(revoked));
+
+        try (IntentSource source = source(trust)) {
+            assertThatThrownBy(source::read).isInstanceOf(SourceUnavailableException.class)
+                    .hasMessageContaining("no good signature by an allowed signer");
+        }
+        Files.writeString(revoked, "# nothing revoked\n"); // the same commit is trusted
+        try (IntentSource source = new IntentSource(url, "main", tmp.resolve("state2"), GitAccess.anonymous(), trust)) {
+            assertThat(source.read().refusal()).isEmpty();
+        }
+        Files.delete(revoked); // a list that went missing revokes nothing to git: here it refuses
+        try (IntentSource source = new IntentSource(url, "main", tmp.resolve("state3"), GitAccess.anonymous(), trust)) {
+            assertThatThrownBy(source::read).isInstanceOf(SourceUnavailableException.class)
+                    .hasMessageContaining("revocation list");
+        }
+    }
+
     @Test
     void aRewindIsRefusedUnlessAllowed() throws Exception {
         String first = work.git("rev-parse", "HEAD").strip();
