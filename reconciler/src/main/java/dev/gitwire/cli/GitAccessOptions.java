@@ -1,5 +1,6 @@
 package dev.gitwire.cli;
 
+import dev.gitwire.source.FetchBudget;
 import dev.gitwire.source.GitAccess;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -27,11 +28,21 @@ final class GitAccessOptions {
             description = "Deadline of each connect and read of a Git server (default 30s)")
     String gitTimeout;
 
+    @Option(names = "--git-max-fetch-bytes", defaultValue = "${env:GITWIRE_GIT_MAX_FETCH_BYTES:-268435456}",
+            description = "Most bytes one fetch may read from a Git server (git://, https) before the commit is checked"
+                    + " (default 256 MiB)")
+    long gitMaxFetchBytes;
+
+    @Option(names = "--git-fetch-deadline", defaultValue = "${env:GITWIRE_GIT_FETCH_DEADLINE:-5m}",
+            description = "Longest one fetch (git://, https) may take in all, however the server paces it (default 5m)")
+    String gitFetchDeadline;
+
     GitAccess access() {
         try {
             return new GitAccess(Optional.ofNullable(gitTokenFile), Optional.ofNullable(gitSshKey),
                     Optional.ofNullable(gitKnownHosts), Optional.ofNullable(gitCaFile))
-                    .withTimeout(RunCommand.parseDuration(gitTimeout));
+                    .withTimeout(RunCommand.parseDuration(gitTimeout))
+                    .withFetchBudget(new FetchBudget(gitMaxFetchBytes, RunCommand.parseDuration(gitFetchDeadline)));
         } catch (IllegalArgumentException e) {
             throw new GitwireCommand.UsageException(e.getMessage());
         }

@@ -11,6 +11,7 @@ import org.eclipse.jgit.api.TransportCommand;
 import org.eclipse.jgit.transport.CredentialItem;
 import org.eclipse.jgit.transport.SshTransport;
 import org.eclipse.jgit.transport.TransportHttp;
+import org.eclipse.jgit.transport.http.JDKHttpConnectionFactory;
 import org.eclipse.jgit.transport.URIish;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 import org.eclipse.jgit.transport.sshd.SshdSessionFactory;
@@ -30,21 +31,23 @@ public final class GitAccess {
     private final Optional<Path> knownHosts;
     private final Optional<Path> caFile;
     private final Duration timeout;
+    private final FetchBudget budget;
     private SshdSessionFactory sessions;
     private CaTrustingConnections connections;
 
     public GitAccess(Optional<Path> tokenFile, Optional<Path> sshKey, Optional<Path> knownHosts, Optional<Path> caFile) {
-        this(tokenFile, sshKey, knownHosts, caFile, DEFAULT_TIMEOUT);
+        this(tokenFile, sshKey, knownHosts, caFile, DEFAULT_TIMEOUT, FetchBudget.DEFAULT);
     }
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     private GitAccess(Optional<Path> tokenFile, Optional<Path> sshKey, Optional<Path> knownHosts, Optional<Path> caFile,
-            Duration timeout) {
+            Duration timeout, FetchBudget budget) {
         if (timeout.compareTo(Duration.ofSeconds(1)) < 0) {
             throw new IllegalArgumentException("--git-timeout is at least 1s, not " + timeout.toMillis() + "ms");
         }
         this.timeout = timeout;
+        this.budget = budget;
         if (sshKey.isPresent() != knownHosts.isPresent()) {
             throw new IllegalArgumentException("--git-ssh-key and --git-known-hosts go together");
         }
@@ -60,7 +63,12 @@ public final class GitAccess {
 
     /** The same access with another deadline for each connect and read. */
     public GitAccess withTimeout(Duration deadline) {
-        return new GitAccess(tokenFile, sshKey, knownHosts, caFile, deadline);
+        return new GitAccess(tokenFile, sshKey, knownHosts, caFile, deadline, budget);
+    }
+
+    /** The same access with another bound on what one fetch may read, and for how long. */
+    public GitAccess withFetchBudget(FetchBudget other) {
+        return new GitAccess(tokenFile, sshKey, knownHosts, caFile, timeout, other);
     }
 
     public Duration timeout() {
@@ -69,7 +77,8 @@ public final class GitAccess {
 
     /** The same access (host keys, CAs, deadline) with other credentials where given: a status branch's own. */
     public GitAccess withCredentials(Optional<Path> otherToken, Optional<Path> otherSshKey) {
-        return new GitAccess(otherToken.or(() -> tokenFile), otherSshKey.or(() -> sshKey), knownHosts, caFile, timeout);
+        return new GitAccess(otherToken.or(() -> tokenFile), otherSshKey.or(() -> sshKey), knownHosts, caFile, timeout,
+                budget);
     }
 
     /** Whether both present the same token and SSH key: whatever one may push to, the other may too. */
@@ -90,11 +99,15 @@ public final class GitAccess {
         }
         Optional<SshdSessionFactory> ssh = sshKey.isPresent() ? Optional.of(sessions()) : Optional.empty();
         Optional<CaTrustingConnections> https = caFile.isPresent() ? Optional.of(connections()) : Optional.empty();
+        FetchBudget.Spending spending = budget.start(); // one command, one budget, whatever connections it opens
         command.setTransportConfigCallback(transport -> {
             if (transport instanceof SshTransport sshTransport) {
                 ssh.ifPresent(sshTransport::setSshSessionFactory);
             } else if (transport instanceof TransportHttp httpTransport) {
-                https.ifPresent(httpTransport::setHttpConnectionFactory);
+                httpTransport.setHttpConnectionFactory(new BoundedConnections(spending,
+                        https.map(JDKHttpConnectionFactory.class::cast).orElseGet(JDKHttpConnectionFactory::new)));
+            } else if (transport instanceof GitDaemonTransport daemon) {
+                daemon.spend(spending);
             }
         });
         return command;

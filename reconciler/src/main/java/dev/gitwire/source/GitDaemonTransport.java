@@ -77,8 +77,16 @@ final class GitDaemonTransport extends TcpTransport implements PackTransport {
         }
     }
 
+    /** What this transport's fetch may read; none until {@link #spend} (a push reads little). */
+    private FetchBudget.Spending budget;
+
     private GitDaemonTransport(Repository local, URIish uri) {
         super(local, uri);
+    }
+
+    /** Bounds what the connections of this transport read by {@code spending}. */
+    void spend(FetchBudget.Spending spending) {
+        this.budget = spending;
     }
 
     @Override
@@ -141,7 +149,8 @@ final class GitDaemonTransport extends TcpTransport implements PackTransport {
             Step readAdvertisement, Runnable close) throws TransportException {
         Socket socket = connect();
         try {
-            init.accept(new BufferedInputStream(socket.getInputStream()), new BufferedOutputStream(socket.getOutputStream()));
+            InputStream in = budget == null ? socket.getInputStream() : budget.bound(socket.getInputStream());
+            init.accept(new BufferedInputStream(in), new BufferedOutputStream(socket.getOutputStream()));
             request(out.get(), service);
             readAdvertisement.run();
             return socket;
