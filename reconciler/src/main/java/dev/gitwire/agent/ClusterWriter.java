@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
-import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,7 +82,8 @@ public final class ClusterWriter implements AutoCloseable {
             return;
         }
         election = client.leaderElector().withConfig(new LeaderElectionConfigBuilder().withName(LEASE)
-                .withLock(new LeaseLock(namespace, LEASE, identity))
+                .withLock(new SaneLeaseLock(namespace, LEASE, identity, java.time.Clock.systemUTC(),
+                        message -> warn.accept("writer", message)))
                 .withLeaseDuration(LEASE_DURATION).withRenewDeadline(RENEW_DEADLINE).withRetryPeriod(RETRY_PERIOD)
                 .withReleaseOnCancel(true)
                 .withLeaderCallbacks(new LeaderCallbacks(this::lead, this::follow,

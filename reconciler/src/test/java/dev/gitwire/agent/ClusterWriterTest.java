@@ -195,6 +195,32 @@ class ClusterWriterTest {
         }
     }
 
+    /**
+     * Issue 26 point 8: any node's ServiceAccount may patch the writer's Lease. One that names itself holder with a
+     * renewal ten years ahead stopped every agent from leading on main (fabric8 expires a Lease from its renewTime):
+     * no status reached Git again. A renewal further ahead than clocks disagree counts as expired, and one is said.
+     */
+    @Test
+    void aLeaseRenewedFarIntoTheFutureIsTakenAsExpired() throws Exception {
+        java.time.ZonedDateTime decade = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusYears(10);
+        client.leases().inNamespace("gitwire-system").resource(new io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder()
+                .withNewMetadata().withName("gitwire-writer").endMetadata().withNewSpec().withHolderIdentity("node-evil")
+                .withLeaseDurationSeconds(15).withAcquireTime(decade).withRenewTime(decade).endSpec().build()).create();
+        try (GitServer server = new GitServer(tmp.resolve("served"))) {
+            String url = server.create("status");
+            List<String> warned = new java.util.concurrent.CopyOnWriteArrayList<>();
+            ClusterWriter writer = new ClusterWriter(client, "gitwire-system", "node-a", new StatusBranch(
+                    new GitRemote(url, tmp.resolve("node-a"), GitAccess.anonymous()), GitAccess.anonymous(), BRANCH),
+                    Duration.ofMillis(500));
+            writer.start(() -> { }, (event, message) -> { }, (event, message) -> warned.add(message));
+            await(writer::leading, "node-a leads despite the forward-dated Lease");
+            assertThat(warned).anyMatch(w -> w.contains("node-evil") && w.contains("taken as expired"));
+            assertThat(client.leases().inNamespace("gitwire-system").withName("gitwire-writer").get().getSpec()
+                    .getHolderIdentity()).isEqualTo("node-a");
+            writer.close();
+        }
+    }
+
     @Test
     void aFollowingAgentFetchesTheIntentOnlyWhenTheWriterAnnouncesANewRevision() throws Exception {
         try (GitServer server = new GitServer(tmp.resolve("served"))) {
