@@ -117,7 +117,8 @@ class DeployManifestsTest {
         List<HasMetadata> manifests = manifests();
         assertThat(manifests).extracting(HasMetadata::getKind)
                 .containsExactly("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
-                        "DaemonSet", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
+                        "Role", "RoleBinding", "DaemonSet", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
+                        "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
                         "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
         for (HasMetadata manifest : manifests) {
             assertThat(unknownFields(manifest, "", new IdentityHashMap<>())).as(manifest.getKind()).isEmpty();
@@ -131,7 +132,7 @@ class DeployManifestsTest {
     }
 
     @Test
-    void kubectlKustomizeBuildsEveryResourceIntoTheAgentsNamespace() throws Exception {
+    void kubectlKustomizeBuildsEveryResourceIntoTheAgentsNamespaceButTheEventsRole() throws Exception {
         Assumptions.assumeTrue(Shell.tryRun(List.of("sh", "-c", "command -v kubectl"), null).exitCode() == 0,
                 "kubectl is not installed (make test installs it where Debian can)");
         Shell.Result built = Shell.tryRun(List.of("kubectl", "kustomize", deploy().toString()), null);
@@ -144,8 +145,9 @@ class DeployManifestsTest {
         for (HasMetadata object : objects) {
             boolean clusterScoped = Set.of("Namespace", "ClusterRole", "ClusterRoleBinding", "ValidatingAdmissionPolicy",
                     "ValidatingAdmissionPolicyBinding").contains(object.getKind());
+            boolean nodeEvents = object.getMetadata().getName().equals("gitwire-events"); // where Node events live
             assertThat(object.getMetadata().getNamespace()).as(object.getKind())
-                    .isEqualTo(clusterScoped ? null : "gitwire-system");
+                    .isEqualTo(clusterScoped ? null : nodeEvents ? "default" : "gitwire-system");
             assertThat(unknownFields(object, "", new IdentityHashMap<>())).as(object.getKind()).isEmpty();
         }
     }
@@ -243,8 +245,11 @@ class DeployManifestsTest {
             assertThat(rule.getApiGroups()).containsExactly("");
             rule.getResources().forEach(r -> rule.getVerbs().forEach(v -> granted.add(r + ":" + v)));
         }
+        // Events only where the agent records them (issue 26 point 7: the ClusterRole created them in every namespace)
+        granted.addAll(granted(role("default")));
         assertThat(granted).isEqualTo(used).containsExactlyInAnyOrder("pods:list", "pods:watch", "nodes:get",
                 "nodes:list", "nodes:watch", "nodes:patch", "events:create");
+        assertThat(role.getRules()).noneMatch(r -> r.getResources().contains("events"));
     }
 
     /**
@@ -292,15 +297,33 @@ class DeployManifestsTest {
                 case "GET" -> request.getPath().contains("watch=true") ? "watch" : call.group(2) != null ? "get" : "list";
                 default -> request.getMethod().toLowerCase(java.util.Locale.ROOT);
             };
-            used.add(call.group(1) + ":" + verb);
+            // the Lease by its name, as the Role grants it (issue 26 point 7): no other Lease of the namespace
+            boolean named = call.group(1).equals("leases") && call.group(2) != null;
+            used.add(call.group(1) + ":" + verb + (named ? "@" + call.group(2).substring(1) : ""));
         }
-        Role role = (Role) manifests().stream().filter(m -> m.getKind().equals("Role")).findFirst().orElseThrow();
-        assertThat(role.getMetadata().getNamespace()).isEqualTo(namespace);
+        assertThat(granted(role(namespace))).as("granted, against what the agent called").isEqualTo(used)
+                .contains("leases:get@gitwire-writer", "leases:patch@gitwire-writer");
+    }
+
+    private Role role(String namespace) throws Exception {
+        return manifests().stream().filter(m -> m.getKind().equals("Role"))
+                .filter(m -> m.getMetadata().getNamespace().equals(namespace)).map(Role.class::cast).findFirst().orElseThrow();
+    }
+
+    /** A Role's grants as resource:verb, and resource:verb@name where it names its objects. */
+    private static Set<String> granted(Role role) {
         Set<String> granted = new TreeSet<>();
         for (PolicyRule rule : role.getRules()) {
-            rule.getResources().forEach(r -> rule.getVerbs().forEach(v -> granted.add(r + ":" + v)));
+            List<String> names = rule.getResourceNames() == null ? List.of() : rule.getResourceNames();
+            rule.getResources().forEach(r -> rule.getVerbs().forEach(v -> {
+                if (names.isEmpty()) {
+                    granted.add(r + ":" + v);
+                } else {
+                    names.forEach(n -> granted.add(r + ":" + v + "@" + n));
+                }
+            }));
         }
-        assertThat(granted).as("granted, against what the agent called").isEqualTo(used);
+        return granted;
     }
 
     /** Paths of fields that fabric8 put in an additionalProperties map: fields its model does not know. */
