@@ -55,6 +55,8 @@ public final class NodeAgent implements Agent, AutoCloseable {
     /** The status branch: standalone, peers' published keys; and what this node applied, when it forgot. */
     private final Optional<StatusBranch> statusReader;
     private final Optional<StatusPublisher> statusPublisher;
+    /** With Kubernetes and a status branch: this node's status ConfigMap, its anti-rewind floor after a reimage. */
+    private final Optional<StatusConfigMaps> ownStatus;
     private final List<GitRemote> ownRemotes = new java.util.ArrayList<>();
     private final NodeIdentity identity;
     private final List<String> startNotes;
@@ -117,7 +119,8 @@ public final class NodeAgent implements Agent, AutoCloseable {
             this.kubernetesClient = Optional.of(client);
             // with Kubernetes, a node's status goes to the API and one elected agent writes Git for all
             String namespace = Optional.ofNullable(client.getNamespace()).orElse("default");
-            this.statusPublisher = settings.status().map(s -> new StatusPublisher(new StatusConfigMaps(client, namespace)));
+            this.ownStatus = settings.status().map(s -> new StatusConfigMaps(client, namespace));
+            this.statusPublisher = ownStatus.map(StatusPublisher::new);
             this.writer = looksOnly || settings.status().isEmpty() ? Optional.empty()
                     : Optional.of(new ClusterWriter(client, namespace, settings.node(), statusBranch(settings.status().get()),
                             ClusterWriter.FOLD_INTERVAL));
@@ -131,6 +134,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
         } else {
             this.kubernetesClient = Optional.empty();
             this.cluster = Optional.empty();
+            this.ownStatus = Optional.empty();
             this.statusPublisher = settings.status().map(s -> new StatusPublisher(statusBranch(s)));
             this.writer = Optional.empty();
         }
@@ -281,7 +285,16 @@ public final class NodeAgent implements Agent, AutoCloseable {
         Optional<String> damage = source.lastGoodDamage();
         Map<String, PublicKey> published = lastRead.map(Read::published).orElse(Map.of());
         boolean standalone = cluster.isEmpty(); // with Kubernetes, keys come from Node annotations
-        if (statusReader.isPresent() && (standalone || forgot)) {
+        if (ownStatus.isPresent() && forgot) { // with Kubernetes, the floor is the node's own ConfigMap
+            try {
+                Optional<NodeStatus> own = ownStatus.get().own(settings.node());
+                own.flatMap(NodeStatus::observedRevision).flatMap(NodeAgent::revision).ifPresent(source::recall);
+                source.statusRead(Optional.empty());
+            } catch (SourceUnavailableException e) {
+                source.statusRead(Optional.of(e.getMessage()));
+            }
+        }
+        if (statusReader.isPresent() && (standalone || forgot && ownStatus.isEmpty())) {
             try {
                 Map<String, NodeStatus> statuses = statusReader.get().readAll();
                 statusReader.get().ignored().forEach(notes::add);

@@ -65,6 +65,31 @@ public final class StatusConfigMaps implements StatusDestination {
         }
     }
 
+    /**
+     * What {@code node} reported last, from its own ConfigMap, which the admission policy lets no other node write:
+     * the anti-rewind floor of a node that forgot what it applied. Empty when it has none (a new node); throws when
+     * it cannot be read, or does not read as that node's status.
+     */
+    public Optional<NodeStatus> own(String node) throws SourceUnavailableException {
+        ConfigMap object;
+        try {
+            object = client.configMaps().inNamespace(namespace).withName(name(node)).get();
+        } catch (KubernetesClientException e) {
+            throw new SourceUnavailableException("ConfigMap " + namespace + "/" + name(node) + " not read: "
+                    + e.getMessage(), e);
+        }
+        if (object == null) {
+            return Optional.empty();
+        }
+        List<String> why = new java.util.ArrayList<>();
+        Optional<NodeStatus> status = read(object, namespace, why).filter(s -> s.name().equals(node));
+        if (status.isEmpty()) {
+            throw new SourceUnavailableException(why.isEmpty() ? "ConfigMap " + namespace + "/" + name(node)
+                    + " is not this node's status" : String.join("; ", why), null);
+        }
+        return status;
+    }
+
     /** Writes a ConfigMap in one request once it exists (a merge patch), creating it the first time. */
     static void write(KubernetesClient client, String namespace, ConfigMap object) {
         try {

@@ -162,6 +162,56 @@ class KubernetesAgentTest {
         }
     }
 
+    /**
+     * Issue 26 point 9: with Kubernetes, a reimaged node's anti-rewind floor is its own status ConfigMap (which the
+     * admission policy lets only it write), not the status branch every node can push. A head that does not descend
+     * from what that ConfigMap says was applied is refused; one that cannot be read applies nothing.
+     */
+    @Test
+    void aReimagedNodeTakesItsFloorFromItsOwnStatusObject(@TempDir Path dir) throws Exception {
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-a").endMetadata().withNewStatus()
+                .addNewAddress().withType("InternalIP").withAddress("10.240.0.10").endAddress().endStatus().build())
+                .create();
+        try (dev.gitwire.testing.GitServer server = new dev.gitwire.testing.GitServer(dir.resolve("served"))) {
+            String url = server.create("intent");
+            dev.gitwire.testing.GitWorkTree work = new dev.gitwire.testing.GitWorkTree(dir.resolve("work"), url, Map.of());
+            bounded(IntentFixtures.copy(IntentFixtures.resource("intent/base"), work.dir()));
+            String first = work.commit("first", List.of());
+            work.push(false);
+            Files.writeString(work.dir().resolve("mesh.yaml"), Files.readString(work.dir().resolve("mesh.yaml"))
+                    .replace("hostEncryption: true", "hostEncryption: false"));
+            String second = work.commit("second", List.of());
+            work.push(false);
+            work.git("reset", "-q", "--hard", first);
+            work.push(true); // the Git host rewinds the intent; the node was reimaged, its state dir is new
+            PrivateKey key = PrivateKey.generate(new SecureRandom());
+            client.configMaps().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                    .withNewMetadata().withName("gitwire-status-node-a").endMetadata()
+                    .addToData("status.yaml", dev.gitwire.status.StatusCodec.write(dev.gitwire.status.StatusBranchTest
+                            .status("node-a", key, "main@sha1:" + second, 1))).build()).create();
+            Path kubeconfig = Kubeconfig.write(dir.resolve("kubeconfig"), client.getMasterUrl().toString());
+            NodeSettings settings = new NodeSettings(url, "main", "node-a", dir.resolve("state"),
+                    Optional.of(new NodeSettings.StatusTarget(url, "gitwire/status", GitAccess.anonymous(),
+                            NodeSettings.StatusTarget.DEFAULT_HEARTBEAT)), GitAccess.anonymous(),
+                    new CommitTrust(false, Optional.empty(), Optional.empty(), false), WireguardLink.Choice.AUTO,
+                    "wireguard-go", Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))),
+                    NodeSettings.DEFAULT_TEARDOWN_GRACE);
+
+            try (NodeAgent agent = NodeAgent.forPlanning(settings)) {
+                assertThatThrownBy(agent::read).isInstanceOf(SourceUnavailableException.class)
+                        .hasMessageContaining("does not descend from the last applied " + second.substring(0, 7));
+            }
+            client.configMaps().inNamespace("default").withName("gitwire-status-node-a").edit(c -> {
+                c.getData().put("status.yaml", "not: [a status");
+                return c;
+            });
+            try (NodeAgent agent = NodeAgent.forPlanning(settings)) {
+                assertThatThrownBy(agent::read).isInstanceOf(SourceUnavailableException.class)
+                        .hasMessageContaining("no record of what it applied").hasMessageContaining("gitwire-status-node-a");
+            }
+        }
+    }
+
     /** The intent repo with the workload networks every intent names when pod IPs come from the API. */
     private static Path bounded(Path repo) throws java.io.IOException {
         Files.writeString(repo.resolve("mesh.yaml"), "  workloadNetworks: [10.240.0.0/16, 10.244.0.0/16]\n",
