@@ -37,19 +37,7 @@ class KubernetesMeshEndToEndTest {
         try (Testbed bed = new Testbed()) {
             Node a = bed.addNode("node-a", 1, 1);
             Node b = bed.addNode("node-b", 2, 2);
-            for (Node node : bed.nodes()) {
-                createNode(node.name(), node.address());
-                for (String pod : node.pods()) {
-                    createPod(node, pod);
-                }
-            }
-            Path kubeconfig = bed.kubernetesApi(URI.create(client.getMasterUrl().toString()));
-            Path repo = bed.writeIntent(Files.createDirectories(bed.root().resolve("repo")),
-                    Testbed.mesh(true, false, Mode.OPPORTUNISTIC), Set.of(), Testbed.Inventory.KUBERNETES);
-            for (Node node : bed.nodes()) {
-                bed.startGitwire(node, "run", "--allow-unsigned", "--repo", repo.toString(), "--node", node.name(), "--state-dir",
-                        node.stateDir().toString(), "--kubeconfig", kubeconfig.toString());
-            }
+            runAgents(bed, Testbed.mesh(true, false, Mode.OPPORTUNISTIC));
             String podB2 = b.podAddress(2);
             assertThat(Testbed.eventually(30_000, () -> tableOf(a).contains(podB2 + " dev wireguard.cali")))
                     .as("node-a routes node-b's pods from the API through the tunnel:%n%s", bed.log(a)).isTrue();
@@ -89,23 +77,12 @@ class KubernetesMeshEndToEndTest {
         try (Testbed bed = new Testbed()) {
             Node a = bed.addNode("node-a", 1, 1);
             Node b = bed.addNode("node-b", 2, 1);
-            for (Node node : bed.nodes()) {
-                createNode(node.name(), node.address());
-                createPod(node, node.podAddress(1));
-            }
             createNode("node-c", "10.240.0.30");
             claimPod("node-c", "c-own", "10.240.0.31");
-            Path kubeconfig = bed.kubernetesApi(URI.create(client.getMasterUrl().toString()));
             MeshIntent mesh = Testbed.mesh(true, false, Mode.OPPORTUNISTIC);
-            MeshIntent everyNode = new MeshIntent(mesh.name(), true, mesh.mode(), mesh.routeSource(), mesh.hostEncryption(),
+            runAgents(bed, new MeshIntent(mesh.name(), true, mesh.mode(), mesh.routeSource(), mesh.hostEncryption(),
                     Membership.CLUSTER, mesh.nodeSelector(), mesh.bypass(), mesh.workloadNetworks(),
-                    mesh.workloadInterfaces(), mesh.wireguard(), mesh.routing()); // node-c is a member too
-            Path repo = bed.writeIntent(Files.createDirectories(bed.root().resolve("repo")), everyNode, Set.of(),
-                    Testbed.Inventory.KUBERNETES);
-            for (Node node : bed.nodes()) {
-                bed.startGitwire(node, "run", "--allow-unsigned", "--repo", repo.toString(), "--node", node.name(),
-                        "--state-dir", node.stateDir().toString(), "--kubeconfig", kubeconfig.toString());
-            }
+                    mesh.workloadInterfaces(), mesh.wireguard(), mesh.routing())); // node-c is a member too
             assertThat(Testbed.routesIntoTunnel(a, b, 30_000) && Testbed.routesIntoTunnel(b, a, 30_000))
                     .as("the mesh:%n%s", bed.log(a)).isTrue();
             assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 20)).isTrue();
@@ -131,6 +108,23 @@ class KubernetesMeshEndToEndTest {
                 "ping", "-c", "4", "-i", "0.2", "-W", "1", b.podAddress(1)), null));
         assertThat(Testbed.count(capture, "icmp and host " + b.podAddress(1))).isZero();
         assertThat(Testbed.count(capture, "udp port 51820")).isGreaterThanOrEqualTo(8);
+    }
+
+    /** The bed's nodes and their pods in the API, the intent of {@code mesh} (pods from the API), an agent on each. */
+    private void runAgents(Testbed bed, MeshIntent mesh) throws Exception {
+        for (Node node : bed.nodes()) {
+            createNode(node.name(), node.address());
+            for (String pod : node.pods()) {
+                createPod(node, pod);
+            }
+        }
+        Path kubeconfig = bed.kubernetesApi(URI.create(client.getMasterUrl().toString()));
+        Path repo = bed.writeIntent(Files.createDirectories(bed.root().resolve("repo")), mesh, Set.of(),
+                Testbed.Inventory.KUBERNETES);
+        for (Node node : bed.nodes()) {
+            bed.startGitwire(node, "run", "--allow-unsigned", "--repo", repo.toString(), "--node", node.name(),
+                    "--state-dir", node.stateDir().toString(), "--kubeconfig", kubeconfig.toString());
+        }
     }
 
     private void createNode(String name, String address) {

@@ -146,21 +146,17 @@ class GitIntentSourceTest {
 
     @Test
     void sshSignaturesAreCheckedAgainstAllowedSigners() throws Exception {
-        Path key = tmp.resolve("id_ed25519");
-        Shell.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "alice", "-f", key.toString());
+        Path key = sshKey("alice");
         Path signers = tmp.resolve("allowed_signers");
         Files.writeString(signers, "alice@example.com " + Files.readString(Path.of(key + ".pub")).strip() + "\n");
-        List<String> signing = List.of("-c", "gpg.format=ssh", "-c", "user.signingkey=" + key + ".pub");
-        String signed = work.commit("ssh-signed intent", signing);
-        work.push(false);
+        String signed = sshSignedCommit(key);
         try (IntentSource source = source(new CommitTrust(true, Optional.empty(), Optional.of(signers), false))) {
             IntentSource.Sourced read = source.read();
             assertThat(read.refusal()).isEmpty();
             assertThat(read.revision().hex()).isEqualTo(signed);
         }
         // as with git, the allowed signers name the trusted keys: a key that is not there is refused
-        Path other = tmp.resolve("id_bob");
-        Shell.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "bob", "-f", other.toString());
+        Path other = sshKey("bob");
         Files.writeString(signers, "alice@example.com " + Files.readString(Path.of(other + ".pub")).strip() + "\n");
         try (IntentSource source = new IntentSource(url, "main", tmp.resolve("state2"), GitAccess.anonymous(),
                 new CommitTrust(true, Optional.empty(), Optional.of(signers), false))) {
@@ -170,15 +166,27 @@ class GitIntentSourceTest {
         }
     }
 
+    /** A new ed25519 key pair, {@code id_NAME} and {@code id_NAME.pub}. */
+    private Path sshKey(String name) {
+        Path key = tmp.resolve("id_" + name);
+        Shell.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", key.toString());
+        return key;
+    }
+
+    /** A commit signed with the SSH {@code key}, pushed; its id. */
+    private String sshSignedCommit(Path key) {
+        String signed = work.commit("ssh-signed intent", List.of("-c", "gpg.format=ssh", "-c", "user.signingkey=" + key + ".pub"));
+        work.push(false);
+        return signed;
+    }
+
     /** Issue 26 point 14: an SSH signing key that leaked is revoked without removing it from every allowed list. */
     @Test
     void anSshKeyOnTheRevocationListIsNeverTrusted() throws Exception {
-        Path key = tmp.resolve("id_ed25519");
-        Shell.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "alice", "-f", key.toString());
+        Path key = sshKey("alice");
         Path signers = tmp.resolve("allowed_signers");
         Files.writeString(signers, "alice@example.com " + Files.readString(Path.of(key + ".pub")).strip() + "\n");
-        work.commit("ssh-signed intent", List.of("-c", "gpg.format=ssh", "-c", "user.signingkey=" + key + ".pub"));
-        work.push(false);
+        sshSignedCommit(key);
         Path revoked = Files.writeString(tmp.resolve("revoked_keys"), Files.readString(Path.of(key + ".pub")));
         CommitTrust trust = new CommitTrust(true, Optional.empty(), Optional.of(signers), false)
                 .revokingSshKeys(Optional.of(revoked));

@@ -9,6 +9,7 @@ import dev.gitwire.source.GitRemote;
 import dev.gitwire.testing.GitServer;
 import dev.gitwire.testing.GitWorkTree;
 import dev.gitwire.testing.Shell;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -231,9 +232,7 @@ public class StatusBranchTest {
                 new StatusBranch(remote, GitAccess.anonymous(), BRANCH).publish(status("b", real, "main@sha1:" + "ab".repeat(20), 1), 1);
             }
             // another node, with the same push rights, writes a file of its own that claims node b
-            GitWorkTree attacker = new GitWorkTree(tmp.resolve("attacker"), url, Map.of());
-            attacker.git("fetch", "-q", "origin", BRANCH);
-            attacker.git("checkout", "-q", "-b", "status", "FETCH_HEAD");
+            GitWorkTree attacker = attacker(url);
             Files.writeString(attacker.dir().resolve("nodes/zz.yaml"),
                     StatusCodec.write(status("b", forged, "main@sha1:" + "cd".repeat(20), 1)));
             Files.writeString(attacker.dir().resolve("nodes/old-c.yaml"), "not: [a status");
@@ -254,6 +253,14 @@ public class StatusBranchTest {
         }
     }
 
+    /** Another node's clone of the status branch: it holds the same push credential as every node. */
+    private GitWorkTree attacker(String url) throws IOException {
+        GitWorkTree attacker = new GitWorkTree(tmp.resolve("attacker"), url, Map.of());
+        attacker.git("fetch", "-q", "origin", BRANCH);
+        attacker.git("checkout", "-q", "-b", "status", "FETCH_HEAD");
+        return attacker;
+    }
+
     /**
      * A node with push rights writes a status file of 51 MiB of one byte (50 KiB on the wire, past JGit's stream
      * threshold): on main every reader threw LargeObjectException, and the standalone agents' intent froze. The
@@ -267,9 +274,7 @@ public class StatusBranchTest {
             try (GitRemote remote = new GitRemote(url, tmp.resolve("b"), GitAccess.anonymous())) {
                 new StatusBranch(remote, GitAccess.anonymous(), BRANCH).publish(status("b", real, "main@sha1:" + "ab".repeat(20), 1), 1);
             }
-            GitWorkTree attacker = new GitWorkTree(tmp.resolve("attacker"), url, Map.of());
-            attacker.git("fetch", "-q", "origin", BRANCH);
-            attacker.git("checkout", "-q", "-b", "status", "FETCH_HEAD");
+            GitWorkTree attacker = attacker(url);
             try (var out = Files.newOutputStream(attacker.dir().resolve("nodes/evil.yaml"))) {
                 byte[] block = new byte[1 << 20];
                 java.util.Arrays.fill(block, (byte) 'a');
@@ -303,9 +308,7 @@ public class StatusBranchTest {
             try (GitRemote remote = new GitRemote(url, tmp.resolve("b"), GitAccess.anonymous())) {
                 new StatusBranch(remote, GitAccess.anonymous(), BRANCH).publish(status("b", key, revision, 1), 1);
             }
-            GitWorkTree attacker = new GitWorkTree(tmp.resolve("attacker"), url, Map.of());
-            attacker.git("fetch", "-q", "origin", BRANCH);
-            attacker.git("checkout", "-q", "-b", "status", "FETCH_HEAD");
+            GitWorkTree attacker = attacker(url);
             String honest = StatusCodec.write(status("mallory", key, revision, 1));
             Map<String, String> forged = Map.of(
                     "row", honest.replace(revision, "main@sha1:ab |\\n| b | Error | - | 0/9 | `stolen` |"),
