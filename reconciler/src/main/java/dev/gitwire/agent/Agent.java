@@ -66,6 +66,9 @@ public interface Agent {
     /** Says, where the cluster's operators look (Kubernetes Events), that these claims are newly refused. */
     void claimsRefused(List<RefusedClaim> added);
 
+    /** The admission policies found missing by the last probe: with them absent the agent changes nothing. */
+    List<String> missingAdmissionPolicies();
+
     /** Says, where the cluster's operators look, that these nodes newly publish a key another node holds. */
     void keysRefused(List<String> nodes);
 

@@ -254,6 +254,7 @@ public final class AgentLoop implements AutoCloseable {
             if (agent.clusterSynced().filter(synced -> !synced).isPresent()) {
                 metrics.error("kubernetes");
             }
+            metrics.admissionPolicies(agent.missingAdmissionPolicies());
             health.converged(false, e.getMessage());
             // no intent read yet, or no answer from the Kubernetes API yet: each calls for a reconcile when it comes
             return;
@@ -265,6 +266,7 @@ public final class AgentLoop implements AutoCloseable {
             scheduleRetry();
             return;
         }
+        metrics.admissionPolicies(agent.missingAdmissionPolicies());
         owned.set(prepared.desired().owned());
         prepared.notes().forEach(n -> log.warn("intent", n));
         List<RefusedClaim> refused = prepared.desired().refusedClaims();

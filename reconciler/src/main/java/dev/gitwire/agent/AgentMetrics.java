@@ -32,6 +32,7 @@ public final class AgentMetrics {
     private final Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
     private volatile Instant lastGitSuccess;
     private volatile Optional<Boolean> kubernetesSynced = Optional.empty();
+    private volatile List<String> missingPolicies = List.of();
     private volatile Optional<Boolean> writerLeads = Optional.empty();
     private final Histogram handshakeWait = new Histogram("gitwire_peer_handshake_wait_seconds",
             "Time from a peer's key being known (the peer configured) to its first handshake.",
@@ -82,6 +83,11 @@ public final class AgentMetrics {
     }
 
     /** Whether the Kubernetes API has given its first list (empty: standalone, no API). */
+    /** The admission policies found missing: with any, the agent changes nothing. */
+    public void admissionPolicies(List<String> missing) {
+        missingPolicies = List.copyOf(missing);
+    }
+
     public void kubernetes(Optional<Boolean> synced) {
         kubernetesSynced = synced;
     }
@@ -168,6 +174,9 @@ public final class AgentMetrics {
                     "1 once the Kubernetes API has given its first list; 0 while the agent waits for it.");
             out.append("gitwire_kubernetes_synced ").append(synced ? 1 : 0).append('\n');
         });
+        header(out, "gitwire_admission_policy_missing", "gauge",
+                "1 for each admission policy a dry run found not in force; the agent changes nothing meanwhile.");
+        missingPolicies.forEach(p -> out.append("gitwire_admission_policy_missing{policy=\"").append(p).append("\"} 1\n"));
         header(out, "gitwire_guard_destinations", "gauge",
                 "Destinations the guard drops when they would leave unencrypted (peers proven by a handshake).");
         out.append("gitwire_guard_destinations ").append(guarded).append('\n');

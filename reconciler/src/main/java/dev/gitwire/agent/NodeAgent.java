@@ -71,6 +71,11 @@ public final class NodeAgent implements Agent, AutoCloseable {
     private volatile long lastFetchNanos;
     private volatile boolean joined;
     private volatile Runnable onClusterChange = () -> { };
+    private final boolean looksOnly;
+    /** With Kubernetes: the agents' namespace, and which admission policies a probe found missing (none yet). */
+    private final String namespace;
+    private volatile Optional<List<String>> missingPolicies = Optional.empty();
+    private volatile long policiesProbedNanos;
     /** Who held which key and destination at the last look at the device: who keeps a contested one. */
     private volatile Optional<Precedent> precedent = Optional.empty();
     /** Written by the thread that reads Git, read by the one that reconciles. */
@@ -92,6 +97,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
     }
 
     private NodeAgent(NodeSettings settings, boolean looksOnly) throws IOException {
+        this.looksOnly = looksOnly;
         this.settings = settings;
         this.source = new IntentSource(settings.repo(), settings.ref(), settings.stateDirectory(), settings.access(),
                 settings.trust(), !looksOnly);
@@ -118,7 +124,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
             KubernetesClient client = client(settings.kubernetes().get());
             this.kubernetesClient = Optional.of(client);
             // with Kubernetes, a node's status goes to the API and one elected agent writes Git for all
-            String namespace = Optional.ofNullable(client.getNamespace()).orElse("default");
+            this.namespace = Optional.ofNullable(client.getNamespace()).orElse("default");
             this.ownStatus = settings.status().map(s -> new StatusConfigMaps(client, namespace));
             this.statusPublisher = ownStatus.map(StatusPublisher::new);
             this.writer = looksOnly || settings.status().isEmpty() ? Optional.empty()
@@ -134,6 +140,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
         } else {
             this.kubernetesClient = Optional.empty();
             this.cluster = Optional.empty();
+            this.namespace = "";
             this.ownStatus = Optional.empty();
             this.statusPublisher = settings.status().map(s -> new StatusPublisher(statusBranch(s)));
             this.writer = Optional.empty();
@@ -341,6 +348,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
             throw new SourceUnavailableException("waiting for the Kubernetes API: " + cluster.get().waitingFor()
                     + "; nothing is changed meanwhile", null);
         }
+        checkAdmissionPolicies();
         Intent intent = read.sourced().intent();
         if (cluster.isPresent() && intent.mesh().enabled() && intent.mesh().workloadNetworks().isEmpty()) {
             throw new SourceUnavailableException("mesh.yaml: spec.workloadNetworks is required when pod IPs come from the"
@@ -359,6 +367,40 @@ public final class NodeAgent implements Agent, AutoCloseable {
         List<String> notes = new java.util.ArrayList<>(read.notes());
         notes.addAll(desired.refusedBypass());
         return new Prepared(read.sourced(), desired, notes);
+    }
+
+    /**
+     * With Kubernetes, nothing is changed until the admission policies are known to be in force (probed once, and
+     * again at most every minute while one is missing): without them, RBAC lets this node's credentials rewrite
+     * other nodes' keys and statuses, the trusted keys and the writer's Lease.
+     */
+    private void checkAdmissionPolicies() throws SourceUnavailableException {
+        boolean required = settings.kubernetes().map(NodeSettings.KubernetesAccess::requireAdmissionPolicies).orElse(false);
+        if (!required || looksOnly || missingPolicies.filter(List::isEmpty).isPresent()) {
+            return;
+        }
+        if (missingPolicies.isEmpty() || System.nanoTime() - policiesProbedNanos > java.util.concurrent.TimeUnit.MINUTES.toNanos(1)) {
+            try {
+                missingPolicies = Optional.of(dev.gitwire.cluster.AdmissionProbe.missing(kubernetesClient.orElseThrow(),
+                        namespace, settings.node()));
+                policiesProbedNanos = System.nanoTime();
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                throw new SourceUnavailableException("cannot check the admission policies: " + e.getMessage()
+                        + "; nothing is changed meanwhile", e);
+            }
+        }
+        List<String> missing = missingPolicies.orElseThrow();
+        if (!missing.isEmpty()) {
+            throw new SourceUnavailableException("the admission policies " + String.join(", ", missing) + " are not in"
+                    + " force (Kubernetes 1.30+ and deploy/base/validatingadmissionpolicy.yaml): without them this node's"
+                    + " credentials could rewrite other nodes' keys and statuses, the trusted keys and the writer's Lease;"
+                    + " nothing is changed (--allow-missing-admission-policies runs without them)", null);
+        }
+    }
+
+    @Override
+    public List<String> missingAdmissionPolicies() {
+        return missingPolicies.orElse(List.of());
     }
 
     @Override

@@ -45,5 +45,13 @@ public record NodeSettings(String repo, String ref, String node, Path stateDirec
     }
 
     /** Where the Kubernetes API is: a kubeconfig file, or the pod's service account when empty. */
-    public record KubernetesAccess(Optional<Path> kubeconfig) {}
+    /**
+     * The API, and whether the admission policies that narrow the agent's writes must be in force before it
+     * changes anything (docs/security.md); off only by --allow-missing-admission-policies.
+     */
+    public record KubernetesAccess(Optional<Path> kubeconfig, boolean requireAdmissionPolicies) {
+        public KubernetesAccess(Optional<Path> kubeconfig) {
+            this(kubeconfig, true);
+        }
+    }
 }

@@ -82,6 +82,12 @@ final class CommonOptions {
                     + " as git's gpg.ssh.revocationFile")
     Path sshRevokedKeys;
 
+    @Option(names = "--allow-missing-admission-policies",
+            defaultValue = "${env:GITWIRE_ALLOW_MISSING_ADMISSION_POLICIES:-false}",
+            description = "With Kubernetes, change the kernel even when a dry run shows the ValidatingAdmissionPolicies"
+                    + " of deploy/ are not in force (before Kubernetes 1.30): any node could then rewrite others' keys")
+    boolean allowMissingAdmissionPolicies;
+
     @Option(names = "--allow-rewind", defaultValue = "${env:GITWIRE_ALLOW_REWIND:-false}",
             description = "Accept a head that does not descend from the last applied commit")
     boolean allowRewind;
@@ -104,7 +110,8 @@ final class CommonOptions {
                         RunCommand.parseDuration(statusHeartbeat)));
         return new NodeSettings(repo, ref, node, stateDir, status, access, trust(),
                 choice(), wireguardGo, noKubernetes ? Optional.empty()
-                        : Optional.of(new NodeSettings.KubernetesAccess(Optional.ofNullable(kubeconfig))),
+                        : Optional.of(new NodeSettings.KubernetesAccess(Optional.ofNullable(kubeconfig),
+                                !allowMissingAdmissionPolicies)),
                 RunCommand.parseDuration(teardownGrace));
     }
 

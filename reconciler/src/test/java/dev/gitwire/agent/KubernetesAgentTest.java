@@ -11,6 +11,7 @@ import dev.gitwire.net.Cidr;
 import dev.gitwire.source.CommitTrust;
 import dev.gitwire.source.GitAccess;
 import dev.gitwire.source.SourceUnavailableException;
+import dev.gitwire.testing.AdmissionStandIn;
 import dev.gitwire.testing.IntentFixtures;
 import dev.gitwire.testing.Kubeconfig;
 import dev.gitwire.testing.Privileged;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KubernetesAgentTest {
 
     KubernetesClient client;
+    io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server;
 
     @Test
     void livePodsBecomeAllowedIpsAndKeysComeFromAnnotations(@TempDir Path dir) throws Exception {
@@ -62,6 +64,15 @@ class KubernetesAgentTest {
         NodeSettings settings = new NodeSettings(repo.toString(), "main", "node-a", dir.resolve("state"), Optional.empty(),
                 GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",
                 Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
+        try (NodeAgent agent = new NodeAgent(settings)) { // issue 26 point 7: no admission policy, no change
+            assertThat(agent.awaitCluster(Duration.ofSeconds(10))).isTrue();
+            agent.read();
+            assertThatThrownBy(agent::prepare).isInstanceOf(SourceUnavailableException.class)
+                    .hasMessageContaining("the admission policies gitwire-own-status, gitwire-own-node-annotations,"
+                            + " gitwire-writer-lease are not in force").hasMessageContaining("nothing is changed");
+            assertThat(agent.missingAdmissionPolicies()).hasSize(3);
+        }
+        AdmissionStandIn.policiesInForce(server, "default", "node-a");
         try (NodeAgent agent = new NodeAgent(settings)) {
             assertThat(agent.awaitCluster(Duration.ofSeconds(10))).isTrue();
             assertThat(client.nodes().withName("node-a").get().getMetadata().getAnnotations())
@@ -291,12 +302,15 @@ class KubernetesAgentTest {
                     .hasMessageContaining("waiting for the Kubernetes API").hasMessageContaining("127.0.0.1:" + port)
                     .hasMessageContaining("nothing is changed");
 
-            io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server =
+            Map<io.fabric8.mockwebserver.ServerRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>> expected =
+                    new java.util.HashMap<>();
+            io.fabric8.kubernetes.client.server.mock.KubernetesMockServer lateServer =
                     new io.fabric8.kubernetes.client.server.mock.KubernetesMockServer(new io.fabric8.mockwebserver.Context(),
-                            new io.fabric8.mockwebserver.MockWebServer(), new java.util.HashMap<>(),
-                            new io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher(), false);
-            server.init(java.net.InetAddress.getByName("127.0.0.1"), port);
-            try (KubernetesClient late = server.createClient()) {
+                            new io.fabric8.mockwebserver.MockWebServer(), expected,
+                            new io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher(expected), false);
+            lateServer.init(java.net.InetAddress.getByName("127.0.0.1"), port);
+            AdmissionStandIn.policiesInForce(lateServer, "default", "node-a");
+            try (KubernetesClient late = lateServer.createClient()) {
                 late.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-a").endMetadata().build())
                         .create();
                 assertThat(agent.awaitCluster(Duration.ofSeconds(60))).as("synced once the API answers").isTrue();
@@ -310,7 +324,7 @@ class KubernetesAgentTest {
                 assertThat(late.nodes().withName("node-a").get().getMetadata().getAnnotations())
                         .containsEntry(KubernetesCluster.KEY_ANNOTATION, agent.identity().privateKey().publicKey().base64());
             } finally {
-                server.destroy();
+                lateServer.destroy();
             }
         }
     }

@@ -167,6 +167,11 @@ final class ModelAgent implements Agent {
     }
 
     @Override
+    public List<String> missingAdmissionPolicies() {
+        return List.of(); // no Kubernetes API: nothing to narrow
+    }
+
+    @Override
     public void keysRefused(List<String> nodes) {
         // no Kubernetes API to record events in
     }

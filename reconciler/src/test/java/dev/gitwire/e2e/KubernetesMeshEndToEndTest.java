@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 class KubernetesMeshEndToEndTest {
 
     KubernetesClient client;
+    io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server;
 
     @Test
     void podsAndKeysFromTheKubernetesApiMakeTheMesh() throws Exception {
@@ -118,6 +119,8 @@ class KubernetesMeshEndToEndTest {
                 createPod(node, pod);
             }
         }
+        dev.gitwire.testing.AdmissionStandIn.policiesInForce(server, "default",
+                bed.nodes().stream().map(Node::name).toArray(String[]::new));
         Path kubeconfig = bed.kubernetesApi(URI.create(client.getMasterUrl().toString()));
         Path repo = bed.writeIntent(Files.createDirectories(bed.root().resolve("repo")), mesh, Set.of(),
                 Testbed.Inventory.KUBERNETES);
