@@ -332,6 +332,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
         damage.ifPresent(d -> notes.add(d + ": replaced by " + sourced.revision()));
         notes.addAll(bypass.refresh()); // the servers gitwire needs may have moved since the last read
         sourced.refusal().ifPresent(r -> notes.add("keeping " + sourced.revision() + ": " + r));
+        source.oddlyDated().ifPresent(notes::add);
         sourced.problems().forEach(p -> notes.add(p.format()));
         lastRead = Optional.of(new Read(sourced, published, List.copyOf(notes)));
         return true;

@@ -43,6 +43,11 @@ public final class IntentSource implements AutoCloseable {
     private final boolean remember;
     /** What the status branch says this node applied: the floor of anti-rewind when the state dir has none. */
     private volatile Optional<Revision> recalled = Optional.empty();
+    /** A head committed far from when it arrived (held back, or dated by a signer's clock): said, not refused. */
+    private volatile Optional<String> oddlyDated = Optional.empty();
+    /** How far a head's committer date may lie from its arrival before it is said: a day back, five minutes ahead. */
+    static final java.time.Duration HELD_BACK = java.time.Duration.ofDays(1);
+    static final java.time.Duration AHEAD = java.time.Duration.ofMinutes(5);
     /** Why this node's status, the floor of a node without a last good intent, could not be read; empty once it was. */
     private volatile Optional<String> floorUnread = Optional.empty();
 
@@ -114,6 +119,28 @@ public final class IntentSource implements AutoCloseable {
         return recalled.map(r -> ObjectId.fromString(r.hex()));
     }
 
+    /**
+     * A warning on the head that just arrived, when its committer date is far from now: a signature covers the
+     * commit, not when it was served (a signed commit held back and served later verifies all the same).
+     */
+    static Optional<String> oddlyDated(RevCommit commit, java.time.Instant arrival) {
+        java.time.Instant committed = commit.getCommitterIdent().getWhenAsInstant();
+        String head = "head " + commit.abbreviate(12).name() + " was committed at " + committed;
+        if (committed.isAfter(arrival.plus(AHEAD))) {
+            return Optional.of(head + ", ahead of this node's clock (" + arrival + "): a committer's clock, or a date chosen");
+        }
+        if (committed.isBefore(arrival.minus(HELD_BACK))) {
+            return Optional.of(head + ", more than a day before it arrived (" + arrival + "): pushed late, or held back"
+                    + " by the Git host; applied, as it descends from what this node applied");
+        }
+        return Optional.empty();
+    }
+
+    /** The warning on the head read last, when its committer date was far from its arrival. */
+    public Optional<String> oddlyDated() {
+        return oddlyDated;
+    }
+
     private static boolean hasCommit(GitRemote git, ObjectId id) {
         try {
             return git.repository().getObjectDatabase().has(id);
@@ -153,6 +180,9 @@ public final class IntentSource implements AutoCloseable {
         try (RevWalk walk = new RevWalk(git.repository())) {
             RevCommit commit = walk.parseCommit(head);
             trust.check(git.repository(), commit, applied);
+            if (current.isEmpty() || !current.get().revision().hex().equals(head.name())) { // said once, when it arrives
+                oddlyDated = oddlyDated(commit, java.time.Instant.now());
+            }
             return validated(new GitCommitTree(git.repository(), commit), new Revision(branch, "sha1", head.name()));
         }
     }

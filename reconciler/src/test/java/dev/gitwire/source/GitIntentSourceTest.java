@@ -166,6 +166,26 @@ class GitIntentSourceTest {
         }
     }
 
+    /**
+     * Issue 26 point 14: a signature does not say when a commit was served. A head committed days before it arrives
+     * (held back by the Git host) or dated ahead of the clock is said (the agent's log and status), not refused.
+     */
+    @Test
+    void aHeadCommittedFarFromItsArrivalIsSaid() {
+        java.time.Instant now = java.time.Instant.parse("2026-12-06T12:00:00Z");
+        assertThat(IntentSource.oddlyDated(commitAt(now.minusSeconds(60)), now)).isEmpty();
+        assertThat(IntentSource.oddlyDated(commitAt(now.minus(java.time.Duration.ofDays(3))), now)).get().asString()
+                .contains("more than a day before it arrived").contains("2026-12-03T12:00:00Z");
+        assertThat(IntentSource.oddlyDated(commitAt(now.plus(java.time.Duration.ofHours(2))), now)).get().asString()
+                .contains("ahead of this node's clock");
+    }
+
+    private static org.eclipse.jgit.revwalk.RevCommit commitAt(java.time.Instant when) {
+        String raw = "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor A <a@example.com> " + when.getEpochSecond()
+                + " +0000\ncommitter A <a@example.com> " + when.getEpochSecond() + " +0000\n\nintent\n";
+        return org.eclipse.jgit.revwalk.RevCommit.parse(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /** A new ed25519 key pair, {@code id_NAME} and {@code id_NAME.pub}. */
     private Path sshKey(String name) {
         Path key = tmp.resolve("id_" + name);
