@@ -168,7 +168,7 @@ class GitIntentSourceTest {
 
     /**
      * Issue 26 point 14: a signature does not say when a commit was served. A head committed days before it arrives
-     * (held back by the Git host) or dated ahead of the clock is said (the agent's log and status), not refused.
+     * (held back by the Git host) or dated ahead of the clock is said (the agent's log), not refused.
      */
     @Test
     void aHeadCommittedFarFromItsArrivalIsSaid() {
