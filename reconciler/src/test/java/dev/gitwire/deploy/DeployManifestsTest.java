@@ -159,6 +159,15 @@ class DeployManifestsTest {
         var pod = daemonSet.getSpec().getTemplate().getSpec();
         assertThat(pod.getHostNetwork()).isTrue();
         assertThat(pod.getTolerations()).anySatisfy(t -> assertThat(t.getOperator()).isEqualTo("Exists"));
+        // issue 28 point 3: tolerating every taint, it must still select Linux nodes that are not virtual-kubelet
+        assertThat(pod.getNodeSelector()).containsEntry("kubernetes.io/os", "linux");
+        assertThat(pod.getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
+                .getNodeSelectorTerms()).singleElement().satisfies(term -> assertThat(term.getMatchExpressions())
+                        .anySatisfy(e -> {
+                            assertThat(e.getKey()).isEqualTo("type");
+                            assertThat(e.getOperator()).isEqualTo("NotIn");
+                            assertThat(e.getValues()).containsExactly("virtual-kubelet");
+                        }));
         var container = pod.getContainers().get(0);
         var security = container.getSecurityContext();
         assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
