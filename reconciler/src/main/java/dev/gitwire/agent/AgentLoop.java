@@ -82,7 +82,7 @@ public final class AgentLoop implements AutoCloseable {
         this.log = log;
         this.clock = clock;
         // stale: three polls missed, each with its Git deadline
-        this.health = new Health(clock, interval.multipliedBy(3).plus(Duration.ofMinutes(2)));
+        this.health = new Health(clock);
         this.webhook = webhook;
         this.http = new AgentHttpServer(httpAddress, Map.of(
                 "/healthz", request -> answer(health.liveness()),

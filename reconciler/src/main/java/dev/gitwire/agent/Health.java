@@ -7,8 +7,11 @@ import java.util.Optional;
 
 /**
  * What `/healthz` and `/readyz` answer, from facts each thread records for itself (no flag written by two
- * threads): live unless a thread died or a reconcile has run longer than {@link #STUCK}; ready when the last reconcile
- * converged and the intent was read from its source within the staleness bound.
+ * threads): live unless a thread died or a reconcile has run longer than {@link #STUCK}; ready when an intent was read
+ * and the last reconcile converged (the kernel verified). Readiness is this node's: a Git outage leaves every agent's
+ * dataplane as it was, so it is not a reason to be NotReady (that stalled DaemonSet rollouts and marked Argo CD and
+ * Flux Degraded on every cluster at once); a stale intent is said by the status (IntentAccepted=False, "cannot
+ * fetch"), gitwire_intent_age_seconds and the GitwireIntentStale alert.
  */
 public final class Health {
 
@@ -16,19 +19,17 @@ public final class Health {
     static final Duration STUCK = Duration.ofMinutes(5);
 
     private final Clock clock;
-    private final Duration staleAfter;
     private volatile Optional<Instant> reconcileStarted = Optional.empty();
     private volatile boolean converged;
     private volatile String notConverged = "no reconcile yet";
-    private volatile Optional<Instant> lastRead = Optional.empty();
+    private volatile boolean intentRead;
     private volatile Optional<String> deadThread = Optional.empty();
 
     /** An answer: the HTTP status and a line that says why. */
     public record Answer(int status, String body) {}
 
-    public Health(Clock clock, Duration staleAfter) {
+    public Health(Clock clock) {
         this.clock = clock;
-        this.staleAfter = staleAfter;
     }
 
     void reconcileStarted() {
@@ -46,7 +47,7 @@ public final class Health {
     }
 
     void intentRead() {
-        lastRead = Optional.of(clock.instant());
+        intentRead = true;
     }
 
     void threadDied(String thread, Throwable error) {
@@ -66,13 +67,8 @@ public final class Health {
     }
 
     public Answer readiness() {
-        if (lastRead.isEmpty()) {
+        if (!intentRead) {
             return new Answer(503, "not ready: no intent read yet\n");
-        }
-        Duration age = Duration.between(lastRead.get(), clock.instant());
-        if (age.compareTo(staleAfter) > 0) {
-            return new Answer(503, "not ready: the intent was last read " + age.toSeconds() + " s ago (bound "
-                    + staleAfter.toSeconds() + " s)\n");
         }
         if (!converged) {
             return new Answer(503, "not ready: " + notConverged + "\n");

@@ -124,10 +124,16 @@ class AgentHttpTest {
                 assertThat(server.connections()).isLessThanOrEqualTo(AgentHttpServer.MAX_CONNECTIONS);
                 assertThat(server.bytesInFlight()).isLessThanOrEqualTo(AgentHttpServer.MAX_BYTES_IN_FLIGHT + page.length);
             }
-            HttpResponse<String> probe = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                    + server.address().getPort() + "/healthz")).timeout(Duration.ofSeconds(1)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(probe.body()).isEqualTo("ok\n");
+            // the kubelet's probe: 1 s each, every 10 s, three failures to restart; one answers well within that
+            HttpRequest probe = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.address().getPort()
+                    + "/healthz")).timeout(Duration.ofSeconds(1)).build();
+            assertThat(eventually(10_000, () -> {
+                try {
+                    return http.send(probe, HttpResponse.BodyHandlers.ofString()).body().equals("ok\n");
+                } catch (IOException | InterruptedException e) {
+                    return false;
+                }
+            })).isTrue();
         }
     }
 

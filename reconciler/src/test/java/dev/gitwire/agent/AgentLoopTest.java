@@ -109,15 +109,21 @@ class AgentLoopTest {
         assertThat(logged.toString(StandardCharsets.UTF_8)).contains("backend userspace (a model of the kernel)");
     }
 
+    /**
+     * Issue 28 point 5: a Git outage marked every agent NotReady at once (DaemonSet rollouts stalled, Argo CD and Flux
+     * showed Degraded) while traffic was fine. Readiness is this node's: converged on an intent; staleness is the
+     * metric's and the alert's to say.
+     */
     @Test
-    void anIntentNotReadForLongerThanTheBoundIsNotReadyWhileTheMeshStaysUp() throws Exception {
+    void anIntentNotReadForLongIsStaleButTheNodeStaysReady() throws Exception {
         runUntilReady();
 
         agent.gitFails(new IOException("cannot fetch: connection refused"));
         clock.advance(INTERVAL.multipliedBy(3).plus(Duration.ofMinutes(2)).plusSeconds(1));
 
-        assertThat(get("/readyz")).isEqualTo("503 not ready: the intent was last read 127 s ago (bound 126 s)");
+        assertThat(get("/readyz")).isEqualTo("200 ready");
         assertThat(get("/healthz")).isEqualTo("200 ok");
+        assertThat(metric("gitwire_intent_age_seconds")).isGreaterThan(126);
         assertThat(agent.kernel.state().link()).as("the last intent keeps running").isPresent();
     }
 
