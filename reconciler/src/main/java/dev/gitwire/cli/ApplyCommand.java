@@ -20,7 +20,7 @@ final class ApplyCommand extends NodeCommand {
 
     private static final Duration HANDSHAKE_POLL = Duration.ofMillis(100);
 
-    @Option(names = "--handshake-timeout", defaultValue = "${env:GITWIRE_HANDSHAKE_TIMEOUT:-5s}",
+    @Option(names = "--handshake-timeout", defaultValue = "5s",
             description = "How long to wait for new peers' first handshake before exiting without routing them"
                     + " (default 5s)")
     String handshakeTimeout;

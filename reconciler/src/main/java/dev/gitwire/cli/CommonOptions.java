@@ -15,84 +15,80 @@ final class CommonOptions {
     @Mixin
     GitAccessOptions git;
 
-    @Option(names = "--repo", required = true, defaultValue = "${env:GITWIRE_REPO}",
+    @Option(names = "--repo", required = true,
             description = "The intent repo: a Git URL or a local path (env GITWIRE_REPO)")
     String repo;
 
-    @Option(names = "--node", required = true, defaultValue = "${env:GITWIRE_NODE}",
-            description = "This node's name (env GITWIRE_NODE)")
+    @Option(names = "--node", required = true, description = "This node's name (env GITWIRE_NODE)")
     String node;
 
-    @Option(names = "--ref", defaultValue = "${env:GITWIRE_REF:-main}", description = "Branch of the intent (default main)")
+    @Option(names = "--ref", defaultValue = "main", description = "Branch of the intent (default main)")
     String ref;
 
-    @Option(names = "--state-dir", defaultValue = "${env:GITWIRE_STATE_DIR:-/var/lib/gitwire}",
+    @Option(names = "--state-dir", defaultValue = "/var/lib/gitwire",
             description = "Where the private key and remembered values live (default /var/lib/gitwire)")
     Path stateDir;
 
-    @Option(names = "--status-branch", defaultValue = "${env:GITWIRE_STATUS_BRANCH}",
-            description = "Branch that node status is committed to; none when absent")
+    @Option(names = "--status-branch", description = "Branch that node status is committed to; none when absent")
     String statusBranch;
 
-    @Option(names = "--status-repo", defaultValue = "${env:GITWIRE_STATUS_REPO}",
+    @Option(names = "--status-repo",
             description = "Git URL of the repo holding the status branch (default: the intent repo)")
     String statusRepo;
 
-    @Option(names = "--status-git-token-file", defaultValue = "${env:GITWIRE_STATUS_GIT_TOKEN_FILE}",
+    @Option(names = "--status-git-token-file",
             description = "Token that pushes the status branch, when not the intent's (which then can be read-only)")
     Path statusGitTokenFile;
 
-    @Option(names = "--status-git-ssh-key", defaultValue = "${env:GITWIRE_STATUS_GIT_SSH_KEY}",
+    @Option(names = "--status-git-ssh-key",
             description = "SSH key that pushes the status branch, when not the intent's")
     Path statusGitSshKey;
 
-    @Option(names = "--status-heartbeat", defaultValue = "${env:GITWIRE_STATUS_HEARTBEAT:-30m}",
+    @Option(names = "--status-heartbeat", defaultValue = "30m",
             description = "Commit an unchanged status anyway this often (0s: never), so that a silent node shows")
     String statusHeartbeat;
 
-    @Option(names = "--no-kubernetes", defaultValue = "${env:GITWIRE_NO_KUBERNETES:-false}",
+    @Option(names = "--no-kubernetes", defaultValue = "false",
             description = "Standalone: workloads from the inventory, keys from pins")
     boolean noKubernetes;
 
-    @Option(names = "--kubeconfig", defaultValue = "${env:GITWIRE_KUBECONFIG}", description = "Kubeconfig file")
+    @Option(names = "--kubeconfig", description = "Kubeconfig file")
     Path kubeconfig;
 
-    @Option(names = "--wireguard", defaultValue = "${env:GITWIRE_WIREGUARD:-auto}",
+    @Option(names = "--wireguard", defaultValue = "auto",
             description = "auto, kernel or userspace (default auto)")
     String wireguard;
 
-    @Option(names = "--wireguard-go", defaultValue = "${env:GITWIRE_WIREGUARD_GO:-wireguard-go}",
+    @Option(names = "--wireguard-go", defaultValue = "wireguard-go",
             description = "The wireguard-go program, for the userspace backend")
     String wireguardGo;
 
-    @Option(names = "--verify-signatures", defaultValue = "${env:GITWIRE_VERIFY_SIGNATURES:-false}",
+    @Option(names = "--verify-signatures", defaultValue = "false",
             description = "Apply only commits with a good signature by a trusted key")
     boolean verifySignatures;
 
-    @Option(names = "--trusted-keys", defaultValue = "${env:GITWIRE_TRUSTED_KEYS}",
-            description = "Armored OpenPGP public keys whose signatures are trusted")
+    @Option(names = "--trusted-keys", description = "Armored OpenPGP public keys whose signatures are trusted")
     Path trustedKeys;
 
-    @Option(names = "--allowed-signers", defaultValue = "${env:GITWIRE_ALLOWED_SIGNERS}",
-            description = "SSH allowed signers file, as git's gpg.ssh.allowedSignersFile")
+    @Option(names = "--allowed-signers", description = "SSH allowed signers file, as git's gpg.ssh.allowedSignersFile")
     Path allowedSigners;
 
-    @Option(names = "--ssh-revoked-keys", defaultValue = "${env:GITWIRE_SSH_REVOKED_KEYS}",
+    @Option(names = "--ssh-revoked-keys",
             description = "SSH public keys (one a line) or an OpenSSH KRL whose signatures are never trusted,"
                     + " as git's gpg.ssh.revocationFile")
     Path sshRevokedKeys;
 
     @Option(names = "--allow-missing-admission-policies",
-            defaultValue = "${env:GITWIRE_ALLOW_MISSING_ADMISSION_POLICIES:-false}",
+            defaultValue = "false",
             description = "With Kubernetes, change the kernel even when a dry run shows the ValidatingAdmissionPolicies"
                     + " of deploy/ are not in force (before Kubernetes 1.30): any node could then rewrite others' keys")
     boolean allowMissingAdmissionPolicies;
 
-    @Option(names = "--allow-rewind", defaultValue = "${env:GITWIRE_ALLOW_REWIND:-false}",
+    @Option(names = "--allow-rewind", defaultValue = "false",
             description = "Accept a head that does not descend from the last applied commit")
     boolean allowRewind;
 
-    @Option(names = "--teardown-grace", defaultValue = "${env:GITWIRE_TEARDOWN_GRACE:-5s}",
+    @Option(names = "--teardown-grace", defaultValue = "5s",
             description = "How long a device or peer that is no longer used keeps accepting, after the routes into it"
                     + " are gone, so that peers still sending through the tunnel are heard (default 5s)")
     String teardownGrace;

@@ -9,31 +9,30 @@ import picocli.CommandLine.Option;
 /** How to reach a private Git repo: for the node commands and for `gitwire status`. */
 final class GitAccessOptions {
 
-    @Option(names = "--git-token-file", defaultValue = "${env:GITWIRE_GIT_TOKEN_FILE}",
-            description = "File holding a token for https remotes")
+    @Option(names = "--git-token-file", description = "File holding a token for https remotes")
     Path gitTokenFile;
 
-    @Option(names = "--git-ssh-key", defaultValue = "${env:GITWIRE_GIT_SSH_KEY}", description = "SSH private key")
+    @Option(names = "--git-ssh-key", description = "SSH private key")
     Path gitSshKey;
 
-    @Option(names = "--git-known-hosts", defaultValue = "${env:GITWIRE_GIT_KNOWN_HOSTS}",
+    @Option(names = "--git-known-hosts",
             description = "known_hosts for SSH remotes; an unknown or changed host key is refused")
     Path gitKnownHosts;
 
-    @Option(names = "--git-ca-file", defaultValue = "${env:GITWIRE_GIT_CA_FILE}",
+    @Option(names = "--git-ca-file",
             description = "PEM CA certificates trusted for https remotes, besides the system's")
     Path gitCaFile;
 
-    @Option(names = "--git-timeout", defaultValue = "${env:GITWIRE_GIT_TIMEOUT:-30s}",
+    @Option(names = "--git-timeout", defaultValue = "30s",
             description = "Deadline of each connect and read of a Git server (default 30s)")
     String gitTimeout;
 
-    @Option(names = "--git-max-fetch-bytes", defaultValue = "${env:GITWIRE_GIT_MAX_FETCH_BYTES:-268435456}",
+    @Option(names = "--git-max-fetch-bytes", defaultValue = "268435456",
             description = "Most bytes one fetch may read from a Git server (git://, https) before the commit is checked"
                     + " (default 256 MiB)")
     long gitMaxFetchBytes;
 
-    @Option(names = "--git-fetch-deadline", defaultValue = "${env:GITWIRE_GIT_FETCH_DEADLINE:-5m}",
+    @Option(names = "--git-fetch-deadline", defaultValue = "5m",
             description = "Longest one fetch (git://, https) may take in all, however the server paces it (default 5m)")
     String gitFetchDeadline;
 

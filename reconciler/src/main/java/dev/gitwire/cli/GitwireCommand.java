@@ -28,7 +28,13 @@ public final class GitwireCommand implements Runnable {
 
     /** The command line with gitwire's exit codes: 2 for usage, 1 for a failure, never a stack trace. */
     public static CommandLine commandLine() {
+        return commandLine(System.getenv());
+    }
+
+    /** The same, its flags' defaults from {@code environment} (EnvironmentDefaults). */
+    static CommandLine commandLine(java.util.Map<String, String> environment) {
         CommandLine line = new CommandLine(new GitwireCommand());
+        line.setDefaultValueProvider(new EnvironmentDefaults(environment));
         line.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_FAILURE);
         // one line that says what is wrong and where help is, not the whole usage text
         line.setParameterExceptionHandler((e, args) -> {

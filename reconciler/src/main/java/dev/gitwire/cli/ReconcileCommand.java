@@ -18,12 +18,11 @@ import picocli.CommandLine.Spec;
         description = "Ask the running agent on this node to read the intent and reconcile now.")
 final class ReconcileCommand implements Callable<Integer> {
 
-    @Option(names = "--http-address", defaultValue = "${env:GITWIRE_HTTP_ADDRESS:-127.0.0.1:9824}",
+    @Option(names = "--http-address", defaultValue = "127.0.0.1:9824",
             description = "Where the agent listens (default 127.0.0.1:9824)")
     String httpAddress;
 
-    @Option(names = "--webhook-secret-file", defaultValue = "${env:GITWIRE_WEBHOOK_SECRET_FILE}",
-            description = "The agent's webhook secret, when it has one")
+    @Option(names = "--webhook-secret-file", description = "The agent's webhook secret, when it has one")
     Path webhookSecretFile;
 
     @Spec

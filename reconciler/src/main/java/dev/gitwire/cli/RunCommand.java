@@ -25,34 +25,34 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     CommonOptions options;
 
-    @Option(names = "--interval", defaultValue = "${env:GITWIRE_INTERVAL:-30s}",
+    @Option(names = "--interval", defaultValue = "30s",
             description = "How often to poll Git and resync, as a duration such as 30s or 5m (default 30s)")
     String interval;
 
-    @Option(names = "--http-address", defaultValue = "${env:GITWIRE_HTTP_ADDRESS:-127.0.0.1:9824}",
+    @Option(names = "--http-address", defaultValue = "127.0.0.1:9824",
             description = "Where /healthz, /readyz, /metrics and POST /reconcile are served")
     String httpAddress;
 
-    @Option(names = "--allow-unsigned", defaultValue = "${env:GITWIRE_ALLOW_UNSIGNED:-false}",
+    @Option(names = "--allow-unsigned", defaultValue = "false",
             description = "Run on an intent whose commits are not verified; said at every start. Without it, run needs"
                     + " --verify-signatures")
     boolean allowUnsigned;
 
-    @Option(names = "--metrics-address", defaultValue = "${env:GITWIRE_METRICS_ADDRESS}",
+    @Option(names = "--metrics-address",
             description = "HOST:PORT that serves /metrics alone, for Prometheus (the node's address under hostNetwork)")
     String metricsAddress;
 
-    @Option(names = "--webhook-secret-file", defaultValue = "${env:GITWIRE_WEBHOOK_SECRET_FILE}",
+    @Option(names = "--webhook-secret-file",
             description = "The Git host's webhook secret: POST /reconcile then needs its X-Hub-Signature-256 or"
                     + " X-Gitlab-Token; required when --http-address is not a loopback address")
     Path webhookSecretFile;
 
-    @Option(names = "--log-format", defaultValue = "${env:GITWIRE_LOG_FORMAT:-plain}", description = "plain or json")
+    @Option(names = "--log-format", defaultValue = "plain", description = "plain or json")
     LogFormat logFormat;
 
     enum LogFormat { plain, json }
 
-    @Option(names = "--log-level", defaultValue = "${env:GITWIRE_LOG_LEVEL:-info}",
+    @Option(names = "--log-level", defaultValue = "info",
             description = "debug, info, warn or error (default info); the libraries' logs too")
     AgentLog.Level logLevel;
 

@@ -47,25 +47,24 @@ final class StatusCommand implements Callable<Integer> {
     /** How far back the status branch's history is read for each node's last change. */
     private static final int HISTORY = 10_000;
 
-    @Option(names = "--repo", required = true, defaultValue = "${env:GITWIRE_REPO}",
-            description = "The intent repo: a Git URL or a local path")
+    @Option(names = "--repo", required = true, description = "The intent repo: a Git URL or a local path")
     String repo;
 
-    @Option(names = "--ref", defaultValue = "${env:GITWIRE_REF:-main}", description = "Branch of the intent (default main)")
+    @Option(names = "--ref", defaultValue = "main", description = "Branch of the intent (default main)")
     String ref;
 
-    @Option(names = "--status-repo", defaultValue = "${env:GITWIRE_STATUS_REPO}",
+    @Option(names = "--status-repo",
             description = "The repo of the status branch, when not the intent repo: a Git URL or a local path")
     String statusRepo;
 
-    @Option(names = "--status-branch", defaultValue = "${env:GITWIRE_STATUS_BRANCH:-gitwire/status}",
+    @Option(names = "--status-branch", defaultValue = "gitwire/status",
             description = "The status branch (default gitwire/status)")
     String branch;
 
     @Option(names = "--output", defaultValue = "text", description = "text or json")
     ValidateCommand.Output output;
 
-    @Option(names = "--kubeconfig", defaultValue = "${env:GITWIRE_KUBECONFIG}",
+    @Option(names = "--kubeconfig",
             description = "Also list the cluster's nodes from the Kubernetes API (a node the inventory lacks, say)")
     Path kubeconfig;
 
