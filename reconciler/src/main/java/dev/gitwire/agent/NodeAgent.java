@@ -1,5 +1,6 @@
 package dev.gitwire.agent;
 
+import dev.gitwire.cluster.IntentNotice;
 import dev.gitwire.cluster.KubernetesCluster;
 import dev.gitwire.cluster.StatusConfigMaps;
 import dev.gitwire.dataplane.KernelDataplane;
@@ -65,6 +66,8 @@ public final class NodeAgent implements Agent, AutoCloseable {
     private final ControlPlaneBypass bypass;
     private final Optional<KubernetesClient> kubernetesClient;
     private final Optional<KubernetesCluster> cluster;
+    /** With Kubernetes and a separate writer: the intent revisions it announces, followed. */
+    private final Optional<IntentNotice> follower;
     /** With Kubernetes and a status branch: this agent's part in the election of the cluster's one Git writer. */
     private final Optional<ClusterWriter> writer;
     private final FetchPolicy fetchPolicy = FetchPolicy.jittered(FetchPolicy.FALLBACK, new SecureRandom());
@@ -127,9 +130,13 @@ public final class NodeAgent implements Agent, AutoCloseable {
             this.namespace = Optional.ofNullable(client.getNamespace()).orElse("default");
             this.ownStatus = settings.status().map(s -> new StatusConfigMaps(client, namespace));
             this.statusPublisher = ownStatus.map(StatusPublisher::new);
-            this.writer = looksOnly || settings.status().isEmpty() ? Optional.empty()
+            boolean stands = settings.kubernetes().get().standForWriter();
+            this.writer = looksOnly || settings.status().isEmpty() || !stands ? Optional.empty()
                     : Optional.of(new ClusterWriter(client, namespace, settings.node(), statusBranch(settings.status().get()),
                             ClusterWriter.FOLD_INTERVAL));
+            // without a writer of its own, the agent follows the announcements of the `gitwire writer` Deployment
+            this.follower = looksOnly || settings.status().isEmpty() || stands ? Optional.empty()
+                    : Optional.of(new IntentNotice(client, namespace));
             servers.add(client.getMasterUrl().getHost());
             KubernetesCluster live = new KubernetesCluster(client, settings.node(), () -> onClusterChange.run());
             live.start();
@@ -140,6 +147,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
         } else {
             this.kubernetesClient = Optional.empty();
             this.cluster = Optional.empty();
+            this.follower = Optional.empty();
             this.namespace = "";
             this.ownStatus = Optional.empty();
             this.statusPublisher = settings.status().map(s -> new StatusPublisher(statusBranch(s)));
@@ -182,6 +190,20 @@ public final class NodeAgent implements Agent, AutoCloseable {
             w.start(onAnnounced, log, warn);
             joined = true;
         });
+        follower.ifPresent(f -> {
+            f.start(onAnnounced);
+            joined = true;
+        });
+    }
+
+    /** Whether this agent leads the writer's election; false where a separate writer leads. */
+    private boolean leads() {
+        return writer.map(ClusterWriter::leading).orElse(false);
+    }
+
+    /** The revision the writer announced last, whoever it is. */
+    private Optional<String> announced() {
+        return writer.map(ClusterWriter::announced).orElseGet(() -> follower.flatMap(IntentNotice::announced));
     }
 
     @Override
@@ -275,7 +297,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
      */
     @Override
     public boolean read() throws IOException, SourceUnavailableException {
-        if (joined && lastRead.isPresent() && !fetchPolicy.fetch(writer.get().leading(), writer.get().announced(),
+        if (joined && lastRead.isPresent() && !fetchPolicy.fetch(leads(), announced(),
                 Optional.of(lastRead.get().sourced().revision().toString()),
                 java.time.Duration.ofNanos(System.nanoTime() - lastFetchNanos))) {
             // the writer announced the revision this node holds: no fetch, the last read stands; the bypass still
@@ -327,7 +349,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
         IntentSource.Sourced sourced = source.read();
         lastFetchNanos = System.nanoTime();
         if (joined) {
-            writer.get().fetched(sourced.revision().toString());
+            writer.ifPresent(w -> w.fetched(sourced.revision().toString()));
         }
         damage.ifPresent(d -> notes.add(d + ": replaced by " + sourced.revision()));
         notes.addAll(bypass.refresh()); // the servers gitwire needs may have moved since the last read
@@ -460,6 +482,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
     @Override
     public void close() {
         writer.ifPresent(ClusterWriter::close);
+        follower.ifPresent(IntentNotice::close);
         cluster.ifPresent(KubernetesCluster::close);
         kubernetesClient.ifPresent(KubernetesClient::close);
         kernel.close();

@@ -46,12 +46,14 @@ public record NodeSettings(String repo, String ref, String node, Path stateDirec
 
     /** Where the Kubernetes API is: a kubeconfig file, or the pod's service account when empty. */
     /**
-     * The API, and whether the admission policies that narrow the agent's writes must be in force before it
-     * changes anything (docs/security.md); off only by --allow-missing-admission-policies.
+     * The API; whether the admission policies that narrow the agent's writes must be in force before it changes
+     * anything (docs/security.md; off only by --allow-missing-admission-policies); and whether the agent stands for
+     * the election of the status writer, or a `gitwire writer` Deployment, alone holding the status push
+     * credential, writes the status branch (--status-writer separate).
      */
-    public record KubernetesAccess(Optional<Path> kubeconfig, boolean requireAdmissionPolicies) {
+    public record KubernetesAccess(Optional<Path> kubeconfig, boolean requireAdmissionPolicies, boolean standForWriter) {
         public KubernetesAccess(Optional<Path> kubeconfig) {
-            this(kubeconfig, true);
+            this(kubeconfig, true, true);
         }
     }
 }

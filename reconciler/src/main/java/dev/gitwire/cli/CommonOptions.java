@@ -78,6 +78,15 @@ final class CommonOptions {
                     + " as git's gpg.ssh.revocationFile")
     Path sshRevokedKeys;
 
+    /** Who writes the status branch with Kubernetes: the agent elected among them, or a `gitwire writer`. */
+    enum StatusWriter { agents, separate }
+
+    @Option(names = "--status-writer", defaultValue = "agents",
+            description = "With Kubernetes: `agents` stand for the election of the one that writes the status branch"
+                    + " (each then holds the push credential); `separate`: a `gitwire writer` Deployment does, alone"
+                    + " holding it, and agents only publish their status objects and follow its announcements")
+    StatusWriter statusWriter;
+
     @Option(names = "--allow-missing-admission-policies",
             defaultValue = "false",
             description = "With Kubernetes, change the kernel even when a dry run shows the ValidatingAdmissionPolicies"
@@ -107,7 +116,7 @@ final class CommonOptions {
         return new NodeSettings(repo, ref, node, stateDir, status, access, trust(),
                 choice(), wireguardGo, noKubernetes ? Optional.empty()
                         : Optional.of(new NodeSettings.KubernetesAccess(Optional.ofNullable(kubeconfig),
-                                !allowMissingAdmissionPolicies)),
+                                !allowMissingAdmissionPolicies, statusWriter == StatusWriter.agents)),
                 RunCommand.parseDuration(teardownGrace));
     }
 

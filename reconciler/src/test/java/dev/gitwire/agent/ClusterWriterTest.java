@@ -11,6 +11,8 @@ import dev.gitwire.source.GitAccess;
 import dev.gitwire.source.GitRemote;
 import dev.gitwire.status.StatusBranch;
 import dev.gitwire.status.StatusBranchTest;
+import dev.gitwire.source.IntentSource;
+import dev.gitwire.testing.AdmissionStandIn;
 import dev.gitwire.testing.GitServer;
 import dev.gitwire.testing.IntentFixtures;
 import dev.gitwire.testing.Kubeconfig;
@@ -240,6 +242,8 @@ class ClusterWriterTest {
                         Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))),
                         NodeSettings.DEFAULT_TEARDOWN_GRACE)));
             }
+            AdmissionStandIn.policiesInForce(mock, "default", "aks-nodepool1-12345678-vmss000000",
+                    "aks-nodepool1-12345678-vmss000001");
             try {
                 Map<NodeAgent, AtomicInteger> heard = new java.util.IdentityHashMap<>();
                 agents.forEach(a -> heard.put(a, new AtomicInteger()));
@@ -266,6 +270,75 @@ class ClusterWriterTest {
                 assertThat(revision(follower)).isEqualTo(second);
             } finally {
                 agents.forEach(NodeAgent::close);
+            }
+        }
+    }
+
+    /**
+     * Issue 26 point 8: with every agent standing for the writer, every node held the status push credential and
+     * could rewrite the branch (its history, the README) directly. With `--status-writer separate`, a `gitwire writer`
+     * alone holds it: it folds the agents' status objects and announces the intent; the agents, which never push,
+     * follow its announcements.
+     */
+    @Test
+    void aSeparateWriterAloneWritesTheBranchAndTheAgentsFollowIt() throws Exception {
+        try (GitServer server = new GitServer(tmp.resolve("served"))) {
+            String url = server.create("intent");
+            Path work = tmp.resolve("work");
+            IntentFixtures.copy(IntentFixtures.examplesRepo(), work);
+            Shell.run("git", "init", "-q", "-b", "main", work.toString());
+            commit(work, url, "first");
+            String node = "aks-nodepool1-12345678-vmss000000";
+            client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName(node)
+                    .endMetadata().build()).create();
+            AdmissionStandIn.policiesInForce(mock, "default", node);
+            Path kubeconfig = Kubeconfig.write(tmp.resolve("kubeconfig"), client.getMasterUrl().toString());
+            NodeAgent agent = new NodeAgent(new NodeSettings(url, "main", node, tmp.resolve(node), Optional.of(
+                    new NodeSettings.StatusTarget(url, BRANCH, GitAccess.anonymous(), Duration.ZERO)),
+                    GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",
+                    Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig), true, false)),
+                    NodeSettings.DEFAULT_TEARDOWN_GRACE));
+            StatusWriterProcess writer = new StatusWriterProcess(mock.createClient(), "default", "writer-0",
+                    new IntentSource(url, "main", tmp.resolve("writer/intent"), GitAccess.anonymous(), CommitTrust.none(),
+                            false),
+                    new StatusBranch(new GitRemote(url, tmp.resolve("writer/status"), GitAccess.anonymous()),
+                            GitAccess.anonymous(), BRANCH), Duration.ofMillis(300),
+                    new java.net.InetSocketAddress("127.0.0.1", 0), new AgentLog(System.err, false,
+                            java.time.Clock.systemUTC(), AgentLog.Level.warn));
+            Thread running = new Thread(() -> {
+                try {
+                    writer.run();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            running.start();
+            try {
+                AtomicInteger heard = new AtomicInteger();
+                agent.joinWriterElection(heard::incrementAndGet, (event, message) -> { }, (event, message) -> { });
+                assertThat(agent.writerLeads()).as("the agent does not stand").isEmpty();
+                await(writer::leading, "the writer leads");
+                await(() -> heard.get() >= 1, "the agent hears the first revision");
+                assertThat(agent.read()).as("Git asked").isTrue();
+                String first = revision(agent);
+                assertThat(agent.read()).as("nothing new announced: Git not asked").isFalse();
+
+                agent.report(agent.prepare(), agent.reconcile(agent.prepare()));
+                await(() -> Shell.tryRun(List.of("git", "-C", server.path("intent").toString(), "show",
+                        BRANCH + ":nodes/" + node + ".yaml"), null).exitCode() == 0, "the writer folds the agent's status");
+                assertThat(Shell.run("git", "-C", server.path("intent").toString(), "log", "--format=%an", BRANCH))
+                        .as("every commit of the branch is the writer's").doesNotContain(node);
+
+                commit(work, url, "second");
+                await(() -> heard.get() >= 2, "the agent hears the second revision");
+                assertThat(agent.read()).isTrue();
+                assertThat(revision(agent)).isNotEqualTo(first);
+                String metrics = Shell.run("curl", "-s", "http://127.0.0.1:" + writer.httpAddress().getPort() + "/metrics");
+                assertThat(metrics).contains("gitwire_status_writer 1");
+            } finally {
+                writer.close();
+                running.join(10_000);
+                agent.close();
             }
         }
     }
