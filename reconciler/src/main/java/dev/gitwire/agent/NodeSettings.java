@@ -37,14 +37,15 @@ public record NodeSettings(String repo, String ref, String node, Path stateDirec
             warnings.add("the intent's signatures are not verified (--allow-unsigned): anyone who can push to " + repo
                     + " changes what every node routes; use --verify-signatures with --trusted-keys or --allowed-signers");
         }
-        status.filter(s -> s.repo().equals(repo) && s.access().sameCredentialsAs(access)).ifPresent(s -> warnings.add(
+        // an agent that never pushes (a separate writer does) holds no status credential to share
+        boolean pushes = kubernetes.map(KubernetesAccess::standForWriter).orElse(true);
+        status.filter(s -> pushes && s.repo().equals(repo) && s.access().sameCredentialsAs(access)).ifPresent(s -> warnings.add(
                 "the status branch " + s.branch() + " lives in the intent repo under the intent's credential: a node"
                         + " taken over can push the intent too; give the status a repo (--status-repo) or a credential"
                         + " (--status-git-token-file) of its own, and make the intent's read-only"));
         return warnings;
     }
 
-    /** Where the Kubernetes API is: a kubeconfig file, or the pod's service account when empty. */
     /**
      * The API; whether the admission policies that narrow the agent's writes must be in force before it changes
      * anything (docs/security.md; off only by --allow-missing-admission-policies); and whether the agent stands for

@@ -16,6 +16,7 @@ import dev.gitwire.testing.Shell;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
@@ -82,8 +83,9 @@ class DeployManifestsTest {
         client.load(new java.io.ByteArrayInputStream(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8))).items()
                 .forEach(o -> objects.put(o.getKind() + "/" + o.getMetadata().getName(), o));
         // kustomize moves the env entries a patch sets to the front; the order means nothing here
-        objects.values().stream().filter(DaemonSet.class::isInstance).map(DaemonSet.class::cast)
-                .flatMap(d -> d.getSpec().getTemplate().getSpec().getContainers().stream())
+        objects.values().stream().flatMap(o -> o instanceof DaemonSet d ? d.getSpec().getTemplate().getSpec().getContainers()
+                        .stream() : o instanceof Deployment d ? d.getSpec().getTemplate().getSpec().getContainers().stream()
+                        : java.util.stream.Stream.empty())
                 .forEach(c -> c.getEnv().sort(java.util.Comparator.comparing(e -> e.getName())));
         return objects;
     }
@@ -103,6 +105,11 @@ class DeployManifestsTest {
         var container = daemonSet.getSpec().getTemplate().getSpec().getContainers().get(0);
         assertThat(container.getImage()).matches("ghcr\\.io/gitwire/gitwire@sha256:[0-9a-f]{64}");
         assertThat(container.getEnv()).filteredOn(e -> e.getName().endsWith("_REPO")).extracting(e -> e.getValue())
+                .containsExactly("https://git.example.com/platform/mesh.git");
+        Deployment writer = (Deployment) objects.stream().filter(o -> o.getKind().equals("Deployment")).findFirst()
+                .orElseThrow();
+        assertThat(writer.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+                .filteredOn(e -> e.getName().endsWith("_REPO")).extracting(e -> e.getValue())
                 .containsExactlyInAnyOrder("https://git.example.com/platform/mesh.git",
                         "https://git.example.com/platform/mesh-status.git");
         assertThat(objects).anySatisfy(o -> assertThat(o.getKind() + "/" + o.getMetadata().getName())
@@ -117,7 +124,8 @@ class DeployManifestsTest {
         List<HasMetadata> manifests = manifests();
         assertThat(manifests).extracting(HasMetadata::getKind)
                 .containsExactly("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
-                        "Role", "RoleBinding", "DaemonSet", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
+                        "Role", "RoleBinding", "DaemonSet", "ServiceAccount", "Role", "RoleBinding", "Deployment",
+                        "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
                         "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
                         "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
         for (HasMetadata manifest : manifests) {
@@ -176,12 +184,28 @@ class DeployManifestsTest {
         assertThat(security.getReadOnlyRootFilesystem()).isTrue();
         assertThat(security.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
         assertThat(security.getPrivileged()).isNull();
-        // signed intent by default, and a status credential of its own: no trust warning at start
+        // signed intent by default; the statuses published, the branch pushed by the writer alone (issue 26 point 8):
+        // no node holds the status push credential
         java.util.Map<String, String> env = new java.util.HashMap<>();
         container.getEnv().stream().filter(e -> e.getValue() != null).forEach(e -> env.put(e.getName(), e.getValue()));
         assertThat(env).containsEntry("GITWIRE_VERIFY_SIGNATURES", "true").containsKeys("GITWIRE_TRUSTED_KEYS",
-                "GITWIRE_STATUS_GIT_TOKEN_FILE", "GITWIRE_STATUS_REPO");
-        assertThat(env.get("GITWIRE_STATUS_REPO")).isNotEqualTo(env.get("GITWIRE_REPO"));
+                "GITWIRE_STATUS_BRANCH").containsEntry("GITWIRE_STATUS_WRITER", "separate")
+                .doesNotContainKeys("GITWIRE_STATUS_GIT_TOKEN_FILE", "GITWIRE_STATUS_REPO");
+        assertThat(pod.getVolumes()).noneMatch(v -> v.getSecret() != null
+                && v.getSecret().getSecretName().equals("gitwire-status-git"));
+        Deployment writer = (Deployment) manifests().stream().filter(m -> m.getKind().equals("Deployment")).findFirst()
+                .orElseThrow();
+        var writerPod = writer.getSpec().getTemplate().getSpec();
+        assertThat(writerPod.getServiceAccountName()).isEqualTo("gitwire-writer");
+        assertThat(writerPod.getVolumes()).anyMatch(v -> v.getSecret() != null
+                && v.getSecret().getSecretName().equals("gitwire-status-git"));
+        Map<String, String> writerEnv = new java.util.HashMap<>();
+        writerPod.getContainers().get(0).getEnv().forEach(e -> writerEnv.put(e.getName(), e.getValue()));
+        assertThat(writerPod.getContainers().get(0).getArgs()).containsExactly("writer");
+        assertThat(writerEnv).containsKeys("GITWIRE_STATUS_GIT_TOKEN_FILE", "GITWIRE_STATUS_REPO", "GITWIRE_STATUS_BRANCH");
+        assertThat(writerEnv.get("GITWIRE_STATUS_REPO")).isNotEqualTo(writerEnv.get("GITWIRE_REPO"));
+        assertThat(writerPod.getContainers().get(0).getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(writerPod.getSecurityContext().getRunAsNonRoot()).isTrue();
         // /metrics for Prometheus on the node's address; the variable it uses is defined before it
         List<String> names = container.getEnv().stream().map(e -> e.getName()).toList();
         assertThat(env).containsEntry("GITWIRE_METRICS_ADDRESS", "$(GITWIRE_NODE_IP):9825");
@@ -262,22 +286,30 @@ class DeployManifestsTest {
     }
 
     /**
-     * In the agents' namespace: the statuses, the intent announcement and the election. A status or an
-     * announcement that changes is a merge patch: without the verb, every node's status after its first stays
-     * out of Git on a real API server (the mock enforces no RBAC; this test does).
+     * In the agents' namespace, the agents' calls and the writer's, each against its own Role: an agent publishes its
+     * status (a merge patch once it exists: without the verb, every node's status after its first stays out of Git on
+     * a real API server; the mock enforces no RBAC, this test does) and follows the announcement; the writer lists
+     * the statuses, stands for the Lease (by name) and announces the intent (by name).
      */
     @Test
-    void theRoleGrantsExactlyTheCallsOfTheStatusesTheAnnouncementAndTheWriter() throws Exception {
+    void eachRoleGrantsExactlyTheCallsOfItsProcess() throws Exception {
         String namespace = "gitwire-system";
         PrivateKey key = PrivateKey.generate(new SecureRandom());
+        drain();
+        StatusConfigMaps statuses = new StatusConfigMaps(client, namespace);
+        statuses.publish(StatusBranchTest.status("node-a", key, "main@sha1:" + "ab".repeat(20), 1), 1);
+        statuses.publish(StatusBranchTest.status("node-a", key, "main@sha1:" + "cd".repeat(20), 2), 1);
+        try (dev.gitwire.cluster.IntentNotice notice = new dev.gitwire.cluster.IntentNotice(client, namespace)) {
+            notice.start(() -> { });
+            Thread.sleep(500);
+        }
+        assertThat(granted(role(namespace))).as("the agent's Role, against what the agent called").isEqualTo(drain());
+
         try (GitServer git = new GitServer(Files.createTempDirectory("gitwire-role-test"))) {
             String url = git.create("status");
             GitRemote remote = new GitRemote(url, Files.createTempDirectory("gitwire-role-test-writer"), GitAccess.anonymous());
-            ClusterWriter writer = new ClusterWriter(client, namespace, "node-a",
+            ClusterWriter writer = new ClusterWriter(client, namespace, "writer-0",
                     new StatusBranch(remote, GitAccess.anonymous(), "gitwire/status"), java.time.Duration.ofMillis(200));
-            StatusConfigMaps statuses = new StatusConfigMaps(client, namespace);
-            statuses.publish(StatusBranchTest.status("node-a", key, "main@sha1:" + "ab".repeat(20), 1), 1);
-            statuses.publish(StatusBranchTest.status("node-a", key, "main@sha1:" + "cd".repeat(20), 2), 1);
             writer.start(() -> { }, (event, message) -> { }, (event, message) -> { });
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (Shell.tryRun(List.of("git", "-C", git.path("status").toString(), "show",
@@ -290,11 +322,22 @@ class DeployManifestsTest {
             writer.close();
             remote.close();
         }
+        Role writerRole = (Role) manifests().stream().filter(m -> m.getKind().equals("Role"))
+                .filter(m -> m.getMetadata().getName().equals("gitwire-writer")).findFirst().orElseThrow();
+        assertThat(granted(writerRole)).as("the writer's Role, against what the writer called").isEqualTo(drain())
+                .contains("leases:get@gitwire-writer", "leases:patch@gitwire-writer", "configmaps:patch@gitwire-intent");
+    }
+
+    /**
+     * The calls made in the agents' namespace since the last drain, as resource:verb, and resource:verb@name for a
+     * call on the Lease or the announcement by name (as the Roles grant those).
+     */
+    private Set<String> drain() throws InterruptedException {
         Set<String> used = new TreeSet<>();
         for (RecordedRequest request = server.takeRequest(0, TimeUnit.SECONDS); request != null;
                 request = server.takeRequest(0, TimeUnit.SECONDS)) {
             java.util.regex.Matcher call = java.util.regex.Pattern.compile(
-                    "/api(?:s/coordination\\.k8s\\.io)?/v1/namespaces/" + namespace + "/(configmaps|leases)(/[^/?]+)?.*")
+                    "/api(?:s/coordination\\.k8s\\.io)?/v1/namespaces/gitwire-system/(configmaps|leases)(/[^/?]+)?.*")
                     .matcher(request.getPath());
             if (!call.matches()) {
                 continue;
@@ -306,17 +349,19 @@ class DeployManifestsTest {
                 case "GET" -> request.getPath().contains("watch=true") ? "watch" : call.group(2) != null ? "get" : "list";
                 default -> request.getMethod().toLowerCase(java.util.Locale.ROOT);
             };
-            // the Lease by its name, as the Role grants it (issue 26 point 7): no other Lease of the namespace
-            boolean named = call.group(1).equals("leases") && call.group(2) != null;
-            used.add(call.group(1) + ":" + verb + (named ? "@" + call.group(2).substring(1) : ""));
+            String name = call.group(2) == null ? "" : call.group(2).substring(1);
+            boolean named = name.equals("gitwire-writer") || name.equals("gitwire-intent") && !verb.equals("watch");
+            used.add(call.group(1) + ":" + verb + (named && !verb.equals("list") ? "@" + name : ""));
         }
-        assertThat(granted(role(namespace))).as("granted, against what the agent called").isEqualTo(used)
-                .contains("leases:get@gitwire-writer", "leases:patch@gitwire-writer");
+        return used;
     }
 
+    /** The agents' Role in {@code namespace}. */
     private Role role(String namespace) throws Exception {
         return manifests().stream().filter(m -> m.getKind().equals("Role"))
-                .filter(m -> m.getMetadata().getNamespace().equals(namespace)).map(Role.class::cast).findFirst().orElseThrow();
+                .filter(m -> m.getMetadata().getNamespace().equals(namespace))
+                .filter(m -> !m.getMetadata().getName().equals("gitwire-writer")).map(Role.class::cast).findFirst()
+                .orElseThrow();
     }
 
     /** A Role's grants as resource:verb, and resource:verb@name where it names its objects. */
