@@ -102,6 +102,31 @@ class KubernetesMeshEndToEndTest {
         }
     }
 
+    /**
+     * Issue 26 point 3: a hostile DNS answer for the API server's name that also names node-b's pod. On main every
+     * address of the answer became a throw route (the agent keeps its own servers out of the tunnel), and node-b's
+     * pod left node-a in plaintext. An address of the answer that is another node's destination is not bypassed.
+     */
+    @Test
+    void aHostileDnsAnswerTakesNoDestinationOutOfTheTunnel() throws Exception {
+        try (Testbed bed = new Testbed()) {
+            Node a = bed.addNode("node-a", 1, 1);
+            Node b = bed.addNode("node-b", 2, 1);
+            String api = "api.cluster.test";
+            for (Node node : bed.nodes()) { // node-a's resolver answers with node-b's pod too
+                Path hosts = Files.writeString(bed.root().resolve("hosts-" + node.name()), "127.0.0.1 localhost\n"
+                        + Testbed.SERVICES_ADDRESS + " " + api + "\n" + (node == a ? b.podAddress(1) + " " + api + "\n" : ""));
+                node.host().run("mount", "--bind", hosts.toString(), "/etc/hosts");
+            }
+            runAgents(bed, Testbed.mesh(true, false, Mode.OPPORTUNISTIC), api);
+            assertThat(Testbed.routesIntoTunnel(a, b, 30_000) && Testbed.routesIntoTunnel(b, a, 30_000))
+                    .as("the mesh:%n%s", bed.log(a)).isTrue();
+            assertThat(tableOf(a)).contains("throw " + Testbed.SERVICES_ADDRESS).doesNotContain("throw " + b.podAddress(1));
+            assertThat(bed.log(a)).contains("the control-plane address " + b.podAddress(1) + "/32");
+            assertEncrypted(bed, a, b);
+        }
+    }
+
     /** Node-b's pod is reached from node-a's, and nothing of it is on the bridge in plaintext. */
     private static void assertEncrypted(Testbed bed, Node a, Node b) throws Exception {
         assertThat(tableOf(a)).as(bed.log(a)).contains(b.podAddress(1) + " dev wireguard.cali");
@@ -113,6 +138,11 @@ class KubernetesMeshEndToEndTest {
 
     /** The bed's nodes and their pods in the API, the intent of {@code mesh} (pods from the API), an agent on each. */
     private void runAgents(Testbed bed, MeshIntent mesh) throws Exception {
+        runAgents(bed, mesh, Testbed.SERVICES_ADDRESS);
+    }
+
+    /** The same, the agents reaching the API server by the name {@code apiHost}. */
+    private void runAgents(Testbed bed, MeshIntent mesh, String apiHost) throws Exception {
         for (Node node : bed.nodes()) {
             createNode(node.name(), node.address());
             for (String pod : node.pods()) {
@@ -122,6 +152,8 @@ class KubernetesMeshEndToEndTest {
         dev.gitwire.testing.AdmissionStandIn.policiesInForce(server, "default",
                 bed.nodes().stream().map(Node::name).toArray(String[]::new));
         Path kubeconfig = bed.kubernetesApi(URI.create(client.getMasterUrl().toString()));
+        Files.writeString(kubeconfig, Files.readString(kubeconfig).replace("://" + Testbed.SERVICES_ADDRESS + ":",
+                "://" + apiHost + ":"));
         Path repo = bed.writeIntent(Files.createDirectories(bed.root().resolve("repo")), mesh, Set.of(),
                 Testbed.Inventory.KUBERNETES);
         for (Node node : bed.nodes()) {
