@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import org.eclipse.jgit.api.TransportCommand;
 import org.eclipse.jgit.transport.CredentialItem;
+import org.eclipse.jgit.transport.SshSessionFactory;
 import org.eclipse.jgit.transport.SshTransport;
 import org.eclipse.jgit.transport.TransportHttp;
 import org.eclipse.jgit.transport.http.JDKHttpConnectionFactory;
@@ -102,7 +103,8 @@ public final class GitAccess {
         FetchBudget.Spending spending = budget.start(); // one command, one budget, whatever connections it opens
         command.setTransportConfigCallback(transport -> {
             if (transport instanceof SshTransport sshTransport) {
-                ssh.ifPresent(sshTransport::setSshSessionFactory);
+                sshTransport.setSshSessionFactory(new BoundedSshSessions(spending,
+                        ssh.map(SshSessionFactory.class::cast).orElseGet(SshSessionFactory::getInstance)));
             } else if (transport instanceof TransportHttp httpTransport) {
                 httpTransport.setHttpConnectionFactory(new BoundedConnections(spending,
                         https.map(JDKHttpConnectionFactory.class::cast).orElseGet(JDKHttpConnectionFactory::new)));

@@ -77,6 +77,33 @@ class GitTransportsTest {
         }
     }
 
+    /**
+     * Issue 26 point 13, over SSH too: what a fetch reads is bounded in bytes (and time) before its commit is
+     * checked; a pack larger than --git-max-fetch-bytes ends the fetch.
+     */
+    @Test
+    void anSshFetchReadsNoMoreThanItsBudget() throws Exception {
+        Path key = tmp.resolve("id_ecdsa");
+        Shell.run("ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-N", "", "-C", "gitwire", "-f", key.toString());
+        try (GitSshServer server = new GitSshServer(tmp.resolve("served"), Files.readString(tmp.resolve("id_ecdsa.pub")))) {
+            String url = server.create("intent");
+            GitWorkTree work = new GitWorkTree(tmp.resolve("work"), "file://" + server.path("intent"), Map.of());
+            byte[] noise = new byte[3 << 20]; // incompressible: the pack is as large
+            new java.util.Random(1).nextBytes(noise);
+            Files.write(work.dir().resolve("noise.bin"), noise);
+            work.commit("a large commit", List.of());
+            work.push(false);
+            Path knownHosts = Files.writeString(tmp.resolve("known_hosts"), server.knownHostsLine());
+            GitAccess access = new GitAccess(Optional.empty(), Optional.of(key), Optional.of(knownHosts), Optional.empty());
+
+            assertRefused(url, access.withFetchBudget(new FetchBudget(1 << 20, java.time.Duration.ofMinutes(1))),
+                    "--git-max-fetch-bytes 1048576");
+            try (GitRemote remote = new GitRemote(url, tmp.resolve("within"), access)) {
+                assertThat(remote.fetch("main")).isPresent(); // within the default bound, the same fetch passes
+            }
+        }
+    }
+
     private void assertFetchesAndPublishes(String url, GitAccess access, Path bare, String head) throws Exception {
         try (GitRemote remote = new GitRemote(url, tmp.resolve("node-a"), access)) {
             assertThat(remote.fetch("main")).hasValueSatisfying(id -> assertThat(id.name()).isEqualTo(head));
