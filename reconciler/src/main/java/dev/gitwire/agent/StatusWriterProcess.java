@@ -72,8 +72,12 @@ public final class StatusWriterProcess implements AutoCloseable {
                 + (writer.leading() ? 1 : 0) + "\n";
     }
 
+    /** Stops the loop and releases the Lease; once, however often called (SIGTERM, then the caller's close). */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed.getCount() == 0) {
+            return;
+        }
         closed.countDown();
         writer.close();
         http.close();

@@ -15,6 +15,9 @@ final class CommonOptions {
     @Mixin
     GitAccessOptions git;
 
+    @Mixin
+    StatusPushOptions statusPush;
+
     @Option(names = "--repo", required = true,
             description = "The intent repo: a Git URL or a local path (env GITWIRE_REPO)")
     String repo;
@@ -31,18 +34,6 @@ final class CommonOptions {
 
     @Option(names = "--status-branch", description = "Branch that node status is committed to; none when absent")
     String statusBranch;
-
-    @Option(names = "--status-repo",
-            description = "Git URL of the repo holding the status branch (default: the intent repo)")
-    String statusRepo;
-
-    @Option(names = "--status-git-token-file",
-            description = "Token that pushes the status branch, when not the intent's (which then can be read-only)")
-    Path statusGitTokenFile;
-
-    @Option(names = "--status-git-ssh-key",
-            description = "SSH key that pushes the status branch, when not the intent's")
-    Path statusGitSshKey;
 
     @Option(names = "--status-heartbeat", defaultValue = "30m",
             description = "Commit an unchanged status anyway this often (0s: never), so that a silent node shows")
@@ -104,14 +95,13 @@ final class CommonOptions {
 
     /** The agent's settings: with the Kubernetes API for pods, nodes and keys, unless standalone. */
     NodeSettings settings() {
-        if (statusRepo != null && statusBranch == null) {
+        if (statusPush.statusRepo != null && statusBranch == null) {
             throw new GitwireCommand.UsageException("--status-repo needs --status-branch");
         }
         GitAccess access = git.access();
-        GitAccess statusAccess = access.withCredentials(Optional.ofNullable(statusGitTokenFile),
-                Optional.ofNullable(statusGitSshKey));
+        GitAccess statusAccess = statusPush.access(access);
         Optional<NodeSettings.StatusTarget> status = Optional.ofNullable(statusBranch)
-                .map(branch -> new NodeSettings.StatusTarget(statusRepo == null ? repo : statusRepo, branch, statusAccess,
+                .map(branch -> new NodeSettings.StatusTarget(statusPush.repo(repo), branch, statusAccess,
                         RunCommand.parseDuration(statusHeartbeat)));
         return new NodeSettings(repo, ref, node, stateDir, status, access, trust(),
                 choice(), wireguardGo, noKubernetes ? Optional.empty()

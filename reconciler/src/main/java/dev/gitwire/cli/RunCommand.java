@@ -108,10 +108,24 @@ final class RunCommand implements Callable<Integer> {
         if (metricsAddress != null) {
             loop.serveMetrics(parseAddress(metricsAddress));
         }
+        untilTerminated(loop::run, loop::close, agent::close);
+        return GitwireCommand.EXIT_OK;
+    }
+
+    /** What runs until SIGTERM. */
+    interface Running {
+        void run() throws InterruptedException;
+    }
+
+    /**
+     * Runs {@code running} until it ends or SIGTERM: the shutdown hook calls {@code stop}, interrupts it, and waits
+     * for {@code cleanUp} (a Lease released, the agent's sockets closed) before the JVM exits.
+     */
+    static void untilTerminated(Running running, Runnable stop, Runnable cleanUp) {
         CountDownLatch stopped = new CountDownLatch(1);
         Thread main = Thread.currentThread();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            loop.close();
+            stop.run();
             main.interrupt();
             try {
                 stopped.await();
@@ -120,14 +134,13 @@ final class RunCommand implements Callable<Integer> {
             }
         }, "gitwire-shutdown"));
         try {
-            loop.run();
+            running.run();
         } catch (InterruptedException e) {
-            // SIGTERM: the shutdown hook stopped the loop
+            // SIGTERM: the shutdown hook stopped it
         } finally {
-            agent.close();
+            cleanUp.run();
             stopped.countDown();
         }
-        return GitwireCommand.EXIT_OK;
     }
 
     static Duration parseDuration(String text) {

@@ -16,7 +16,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,23 +33,17 @@ final class WriterCommand implements Callable<Integer> {
     @Mixin
     GitAccessOptions git;
 
+    @Mixin
+    StatusPushOptions statusPush;
+
     @Option(names = "--repo", required = true, description = "The intent repo, whose revisions are announced")
     String repo;
 
     @Option(names = "--ref", defaultValue = "main", description = "Branch of the intent (default main)")
     String ref;
 
-    @Option(names = "--status-repo", description = "Git URL of the repo holding the status branch (default: the intent repo)")
-    String statusRepo;
-
     @Option(names = "--status-branch", required = true, description = "Branch the statuses are folded into")
     String statusBranch;
-
-    @Option(names = "--status-git-token-file", description = "Token that pushes the status branch")
-    Path statusGitTokenFile;
-
-    @Option(names = "--status-git-ssh-key", description = "SSH key that pushes the status branch")
-    Path statusGitSshKey;
 
     @Option(names = "--state-dir", defaultValue = "/var/lib/gitwire-writer",
             description = "Where the Git caches live (default /var/lib/gitwire-writer)")
@@ -73,8 +66,7 @@ final class WriterCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         GitAccess intentAccess = git.access();
-        GitAccess statusAccess = intentAccess.withCredentials(Optional.ofNullable(statusGitTokenFile),
-                Optional.ofNullable(statusGitSshKey));
+        GitAccess statusAccess = statusPush.access(intentAccess);
         Files.createDirectories(stateDir);
         Config config = kubeconfig == null ? Config.autoConfigure(null) : Config.fromKubeconfig(Files.readString(kubeconfig));
         String holder = identity != null ? identity : Optional.ofNullable(System.getenv("HOSTNAME")).orElse("gitwire-writer");
@@ -82,31 +74,15 @@ final class WriterCommand implements Callable<Integer> {
         log.captureLibraries();
         // the writer announces what it fetched, unverified: every agent verifies the revision it is told of itself
         IntentSource intent = new IntentSource(repo, ref, stateDir.resolve("intent"), intentAccess, CommitTrust.none(), false);
-        StatusBranch branch = new StatusBranch(new GitRemote(statusRepo == null ? repo : statusRepo,
+        StatusBranch branch = new StatusBranch(new GitRemote(statusPush.repo(repo),
                 stateDir.resolve("status"), statusAccess), statusAccess, statusBranch);
         Duration every = RunCommand.parseDuration(interval);
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
                 StatusWriterProcess writer = new StatusWriterProcess(client,
                         Optional.ofNullable(client.getNamespace()).orElse("default"), holder, intent, branch, every,
                         RunCommand.parseAddress(httpAddress), log)) {
-            CountDownLatch stopped = new CountDownLatch(1);
-            Thread main = Thread.currentThread();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                writer.close();
-                main.interrupt();
-                try {
-                    stopped.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "gitwire-shutdown"));
-            try {
-                writer.run();
-            } catch (InterruptedException e) {
-                // SIGTERM: the shutdown hook closed the writer, which releases its Lease
-            } finally {
-                stopped.countDown();
-            }
+            // SIGTERM closes the writer, which releases its Lease
+            RunCommand.untilTerminated(writer::run, writer::close, () -> { });
         }
         return GitwireCommand.EXIT_OK;
     }

@@ -227,20 +227,10 @@ class ClusterWriterTest {
     void aFollowingAgentFetchesTheIntentOnlyWhenTheWriterAnnouncesANewRevision() throws Exception {
         try (GitServer server = new GitServer(tmp.resolve("served"))) {
             String url = server.create("intent");
-            Path work = tmp.resolve("work");
-            IntentFixtures.copy(IntentFixtures.examplesRepo(), work);
-            Shell.run("git", "init", "-q", "-b", "main", work.toString());
-            commit(work, url, "first");
-            Path kubeconfig = Kubeconfig.write(tmp.resolve("kubeconfig"), client.getMasterUrl().toString());
+            Path work = intentRepo(url);
             List<NodeAgent> agents = new ArrayList<>();
             for (String node : List.of("aks-nodepool1-12345678-vmss000000", "aks-nodepool1-12345678-vmss000001")) {
-                client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName(node)
-                        .endMetadata().build()).create();
-                agents.add(new NodeAgent(new NodeSettings(url, "main", node, tmp.resolve(node), Optional.of(
-                        new NodeSettings.StatusTarget(url, BRANCH, GitAccess.anonymous(), Duration.ZERO)),
-                        GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",
-                        Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))),
-                        NodeSettings.DEFAULT_TEARDOWN_GRACE)));
+                agents.add(agent(url, node, true));
             }
             AdmissionStandIn.policiesInForce(mock, "default", "aks-nodepool1-12345678-vmss000000",
                     "aks-nodepool1-12345678-vmss000001");
@@ -284,20 +274,10 @@ class ClusterWriterTest {
     void aSeparateWriterAloneWritesTheBranchAndTheAgentsFollowIt() throws Exception {
         try (GitServer server = new GitServer(tmp.resolve("served"))) {
             String url = server.create("intent");
-            Path work = tmp.resolve("work");
-            IntentFixtures.copy(IntentFixtures.examplesRepo(), work);
-            Shell.run("git", "init", "-q", "-b", "main", work.toString());
-            commit(work, url, "first");
+            Path work = intentRepo(url);
             String node = "aks-nodepool1-12345678-vmss000000";
-            client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName(node)
-                    .endMetadata().build()).create();
             AdmissionStandIn.policiesInForce(mock, "default", node);
-            Path kubeconfig = Kubeconfig.write(tmp.resolve("kubeconfig"), client.getMasterUrl().toString());
-            NodeAgent agent = new NodeAgent(new NodeSettings(url, "main", node, tmp.resolve(node), Optional.of(
-                    new NodeSettings.StatusTarget(url, BRANCH, GitAccess.anonymous(), Duration.ZERO)),
-                    GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",
-                    Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig), true, false)),
-                    NodeSettings.DEFAULT_TEARDOWN_GRACE));
+            NodeAgent agent = agent(url, node, false);
             StatusWriterProcess writer = new StatusWriterProcess(mock.createClient(), "default", "writer-0",
                     new IntentSource(url, "main", tmp.resolve("writer/intent"), GitAccess.anonymous(), CommitTrust.none(),
                             false),
@@ -341,6 +321,27 @@ class ClusterWriterTest {
                 agent.close();
             }
         }
+    }
+
+    /** The example intent, committed and pushed to {@code url} as its first commit; the work tree. */
+    private Path intentRepo(String url) throws Exception {
+        Path work = tmp.resolve("work");
+        IntentFixtures.copy(IntentFixtures.examplesRepo(), work);
+        Shell.run("git", "init", "-q", "-b", "main", work.toString());
+        commit(work, url, "first");
+        return work;
+    }
+
+    /** An agent of {@code node} (a Node of the API from now on), standing for the writer or following one. */
+    private NodeAgent agent(String url, String node, boolean standsForWriter) throws Exception {
+        client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName(node)
+                .endMetadata().build()).create();
+        Path kubeconfig = Kubeconfig.write(tmp.resolve("kubeconfig"), client.getMasterUrl().toString());
+        return new NodeAgent(new NodeSettings(url, "main", node, tmp.resolve(node), Optional.of(
+                new NodeSettings.StatusTarget(url, BRANCH, GitAccess.anonymous(), Duration.ZERO)),
+                GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",
+                Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig), true, standsForWriter)),
+                NodeSettings.DEFAULT_TEARDOWN_GRACE));
     }
 
     private static String revision(NodeAgent agent) throws Exception {

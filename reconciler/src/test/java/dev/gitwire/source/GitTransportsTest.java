@@ -57,8 +57,7 @@ class GitTransportsTest {
 
     @Test
     void sshWithAKeyAndKnownHostsOnly() throws Exception {
-        Path key = tmp.resolve("id_ecdsa");
-        Shell.run("ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-N", "", "-C", "gitwire", "-f", key.toString());
+        Path key = sshKey();
         try (GitSshServer server = new GitSshServer(tmp.resolve("served"), Files.readString(tmp.resolve("id_ecdsa.pub")))) {
             String url = server.create("intent");
             String head = seed(server.path("intent"));
@@ -83,8 +82,7 @@ class GitTransportsTest {
      */
     @Test
     void anSshFetchReadsNoMoreThanItsBudget() throws Exception {
-        Path key = tmp.resolve("id_ecdsa");
-        Shell.run("ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-N", "", "-C", "gitwire", "-f", key.toString());
+        Path key = sshKey();
         try (GitSshServer server = new GitSshServer(tmp.resolve("served"), Files.readString(tmp.resolve("id_ecdsa.pub")))) {
             String url = server.create("intent");
             GitWorkTree work = new GitWorkTree(tmp.resolve("work"), "file://" + server.path("intent"), Map.of());
@@ -102,6 +100,13 @@ class GitTransportsTest {
                 assertThat(remote.fetch("main")).isPresent(); // within the default bound, the same fetch passes
             }
         }
+    }
+
+    /** A new ECDSA key pair, id_ecdsa and id_ecdsa.pub, that the SSH server lets in. */
+    private Path sshKey() {
+        Path key = tmp.resolve("id_ecdsa");
+        Shell.run("ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-N", "", "-C", "gitwire", "-f", key.toString());
+        return key;
     }
 
     private void assertFetchesAndPublishes(String url, GitAccess access, Path bare, String head) throws Exception {
