@@ -42,6 +42,14 @@ public final class StatusReport {
                 ? new Condition("Converged", "True", "Verified", "the kernel matches the intent")
                 : new Condition("Converged", "False", outcome.failure().isPresent() ? "ApplyFailed" : "NotConverged",
                         outcome.failure().orElse(outcome.residual().size() + " changes still differ")));
+        List<String> duplicated = desired.reports().stream().filter(r -> r.state() == PeerReport.State.DUPLICATE_KEY)
+                .map(PeerReport::node).toList();
+        if (!duplicated.isEmpty()) { // a node publishing a key another holds: refused, its destinations dropped
+            conditions.add(new Condition("PeerKeysUnique", "False", "DuplicateKey", duplicated.size()
+                    + " nodes publish a public key another node publishes too, and did not hold it first; not peered,"
+                    + " their destinations dropped: " + String.join(", ", duplicated.subList(0, Math.min(5,
+                            duplicated.size()))) + (duplicated.size() > 5 ? ", ..." : "")));
+        }
         if (!desired.refusedClaims().isEmpty()) {
             conditions.add(new Condition("ClaimsRouted", "False", "Refused", desired.refusedClaims().size()
                     + " destinations the Kubernetes API gave nodes are not routed: " + desired.refusedClaims().stream()

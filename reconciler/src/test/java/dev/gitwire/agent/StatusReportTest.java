@@ -90,6 +90,37 @@ class StatusReportTest {
         assertThat(statuses[1].encrypted()).isEqualTo(statuses[0].encrypted()).isEqualTo(1);
     }
 
+    /** Issue 26 point 1: a node refused for a key another node holds is a condition of the status, with its name. */
+    @Test
+    void aNodePublishingAnotherNodesKeyIsAConditionOfTheStatus() throws Exception {
+        PrivateKey key = PrivateKey.generate(new SecureRandom());
+        PrivateKey peer = PrivateKey.generate(new SecureRandom());
+        Intent on = twoNodes(key, peer);
+        LiveCluster live = LiveCluster.fromInventory(on);
+        java.util.Map<String, dev.gitwire.model.LiveNode> nodes = new java.util.TreeMap<>(live.nodes());
+        nodes.put("c", new dev.gitwire.model.LiveNode("c", java.util.Map.of(),
+                List.of(dev.gitwire.net.IpAddress.parse("10.240.0.30")), List.of(), List.of(),
+                Optional.of(peer.publicKey()), Optional.empty()));
+        Intent everyNode = new Intent(new dev.gitwire.intent.MeshIntent(on.mesh().name(), true, on.mesh().mode(),
+                on.mesh().routeSource(), false, dev.gitwire.intent.Membership.CLUSTER, on.mesh().nodeSelector(),
+                List.of(), List.of(dev.gitwire.net.Cidr.parse("10.240.0.0/16")), on.mesh().workloadInterfaces(),
+                on.mesh().wireguard(), on.mesh().routing()), on.nodes());
+        DesiredDataplane desired = DesiredState.compute(everyNode, new LiveCluster(nodes), new NodeIdentity("a", key),
+                new Underlay(Optional.of("eth0"), 1500, IpFamily.IPV4), List.of());
+        IntentSource.Sourced sourced = new IntentSource.Sourced(everyNode, Revision.parse("main@sha1:" + "ab".repeat(20)),
+                Optional.empty(), List.of());
+
+        NodeStatus status = StatusReport.of("a", key.publicKey(), desired, converged(desired), sourced, 51820, List.of(),
+                BACKEND);
+
+        assertThat(status.condition("PeerKeysUnique")).hasValueSatisfying(c -> {
+            assertThat(c.status()).isEqualTo("False");
+            assertThat(c.reason()).isEqualTo("DuplicateKey");
+            assertThat(c.message()).startsWith("1 nodes publish a public key").endsWith(": c");
+        });
+        assertThat(status.phase()).isEqualTo(NodeStatus.Phase.Degraded);
+    }
+
     /** Nodes a and b, each with one workload IP and its key pinned. */
     private Intent twoNodes(PrivateKey key, PrivateKey peer) throws Exception {
         Files.writeString(repo.resolve("mesh.yaml"), "apiVersion: gitwire.dev/v1alpha1\nkind: MeshIntent\n"
