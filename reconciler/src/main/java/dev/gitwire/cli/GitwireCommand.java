@@ -35,6 +35,14 @@ public final class GitwireCommand implements Runnable {
     static CommandLine commandLine(java.util.Map<String, String> environment) {
         CommandLine line = new CommandLine(new GitwireCommand());
         line.setDefaultValueProvider(new EnvironmentDefaults(environment));
+        // the libraries (JGit, SSHD, fabric8) log through java.util.logging, whose console lines every command
+        // printed raw (SSHD's INFO on BouncyCastle, say): through the agent's logger, warnings up (run: its level)
+        boolean json = "json".equals(environment.get("GITWIRE_LOG_FORMAT"));
+        line.setExecutionStrategy(parsed -> {
+            new dev.gitwire.agent.AgentLog(System.err, json, java.time.Clock.systemUTC(), dev.gitwire.agent.AgentLog.Level.warn)
+                    .captureLibraries();
+            return new CommandLine.RunLast().execute(parsed);
+        });
         line.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_FAILURE);
         // one line that says what is wrong and where help is, not the whole usage text
         line.setParameterExceptionHandler((e, args) -> {

@@ -102,6 +102,33 @@ class GitTransportsTest {
         }
     }
 
+    /**
+     * Issue 30 point 10: the CLI commands printed the libraries' java.util.logging lines raw to stderr (SSHD's
+     * "INFO: getOrCreateProvider(BC) created instance ..."), also with GITWIRE_LOG_FORMAT=json. They go through the
+     * agent's logger now, quiet below warnings.
+     */
+    @Test
+    void theCliPrintsNoRawLibraryLogLines() throws Exception {
+        Path key = sshKey();
+        try (GitSshServer server = new GitSshServer(tmp.resolve("served"), Files.readString(tmp.resolve("id_ecdsa.pub")))) {
+            String url = server.create("intent");
+            seed(server.path("intent"));
+            Path knownHosts = Files.writeString(tmp.resolve("known_hosts"), server.knownHostsLine());
+            for (String format : List.of("plain", "json")) {
+                ProcessBuilder cli = new ProcessBuilder("java", "-cp", System.getProperty("java.class.path"),
+                        "dev.gitwire.cli.Main", "status", "--repo", url, "--git-ssh-key", key.toString(),
+                        "--git-known-hosts", knownHosts.toString());
+                cli.environment().put("GITWIRE_LOG_FORMAT", format);
+                cli.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+                Process process = cli.start();
+                String err = new String(process.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(err).as(format).doesNotContain("INFO: ").doesNotContain("getOrCreateProvider")
+                        .doesNotContainPattern("(?m)^[A-Z][a-z]{2} \\d{1,2}, \\d{4} ");
+            }
+        }
+    }
+
     /** A new ECDSA key pair, id_ecdsa and id_ecdsa.pub, that the SSH server lets in. */
     private Path sshKey() {
         Path key = tmp.resolve("id_ecdsa");
