@@ -90,10 +90,11 @@ public final class DesiredState {
         List<PeerConfig> peers = new ArrayList<>();
         List<PeerReport> reports = new ArrayList<>();
         int expected = members.values().stream().mapToInt(m -> m.destinations().size() + m.addresses().size()).sum();
+        List<Member> others = members.values().stream().filter(m -> m != me).toList();
         List<Cidr> bypass = new ArrayList<>(mesh.bypass());
         List<String> refusedBypass = new ArrayList<>();
         for (Cidr server : agentBypass) {
-            controlPlaneRefusal(server, others(members, me)).ifPresentOrElse(refusedBypass::add, () -> bypass.add(server));
+            controlPlaneRefusal(server, others).ifPresentOrElse(refusedBypass::add, () -> bypass.add(server));
         }
         // every route in one list, the one that wins first where destinations repeat (the sort keeps the first of
         // equals): bypass, local workloads, peers, nodes that are not peers. Sorted once at the end, in the order the
@@ -102,7 +103,6 @@ public final class DesiredState {
         bypass.forEach(dst -> routes.add(Route.throwing(dst)));
         me.destinations().forEach(dst -> routes.add(Route.throwing(dst)));
         Map<PublicKey, SortedSet<Cidr>> tunnelled = new HashMap<>();
-        List<Member> others = others(members, me);
         Map<String, State> states = new TreeMap<>();
         others.forEach(o -> states.put(o.name(), state(o, keys.get(o.name()), keyHolders)));
         others.forEach(o -> reports.add(new PeerReport(o.name(), states.get(o.name()), keys.get(o.name()))));
@@ -159,10 +159,6 @@ public final class DesiredState {
                         peerAddresses) : List.of(),
                 mesh.hostEncryption() ? Map.of(SRC_VALID_MARK, "1") : Map.of(),
                 reports, claims.refused(), refusedBypass);
-    }
-
-    private static List<Member> others(Map<String, Member> members, Member me) {
-        return members.values().stream().filter(m -> m != me).toList();
     }
 
     /**
