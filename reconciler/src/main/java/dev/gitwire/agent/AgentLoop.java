@@ -3,6 +3,7 @@ package dev.gitwire.agent;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.dataplane.wireguard.BackendChoice;
 import dev.gitwire.desired.DesiredDataplane;
+import dev.gitwire.desired.PeerReport;
 import dev.gitwire.desired.RefusedClaim;
 import dev.gitwire.plan.Dataplane;
 import dev.gitwire.source.SourceUnavailableException;
@@ -72,7 +73,7 @@ public final class AgentLoop implements AutoCloseable {
     private List<String> awaiting = List.of();
     private Optional<DesiredDataplane> lastTarget = Optional.empty();
     private List<RefusedClaim> lastRefused = List.of();
-    private java.util.Set<String> lastDuplicates = java.util.Set.of();
+    private List<String> lastDuplicates = List.of();
     private BackendChoice lastBackend;
 
     public AgentLoop(Agent agent, Duration interval, InetSocketAddress httpAddress, AgentLog log, Clock clock,
@@ -149,6 +150,18 @@ public final class AgentLoop implements AutoCloseable {
                 readThenReconcile(reason);
             }, Math.max(0, (allowed - now) / 1_000_000) + delay);
         }
+    }
+
+    /**
+     * What {@code now} holds that {@code before} did not, the first {@link #MAX_CLAIMS_LOGGED}: a refusal is said
+     * once when it comes, not on every reconcile it lasts.
+     */
+    private static <T> List<T> newlyIn(List<T> now, List<T> before) {
+        if (now.equals(before)) {
+            return List.of();
+        }
+        java.util.Set<T> known = new java.util.HashSet<>(before);
+        return now.stream().filter(t -> !known.contains(t)).limit(MAX_CLAIMS_LOGGED).toList();
     }
 
     public AgentMetrics metrics() {
@@ -270,22 +283,20 @@ public final class AgentLoop implements AutoCloseable {
         owned.set(prepared.desired().owned());
         prepared.notes().forEach(n -> log.warn("intent", n));
         List<RefusedClaim> refused = prepared.desired().refusedClaims();
-        if (!refused.equals(lastRefused)) { // said once per change: a pod's claim is refused on every reconcile
-            java.util.Set<RefusedClaim> before = new java.util.HashSet<>(lastRefused);
-            List<RefusedClaim> added = refused.stream().filter(r -> !before.contains(r)).limit(MAX_CLAIMS_LOGGED).toList();
-            added.forEach(r -> log.warn("claim-refused", "not routed: " + r));
-            agent.claimsRefused(added);
-            lastRefused = refused;
+        List<RefusedClaim> newlyRefused = newlyIn(refused, lastRefused);
+        lastRefused = refused;
+        if (!newlyRefused.isEmpty()) {
+            newlyRefused.forEach(r -> log.warn("claim-refused", "not routed: " + r));
+            agent.claimsRefused(newlyRefused);
         }
-        java.util.Set<String> duplicates = prepared.desired().reports().stream()
-                .filter(r -> r.state() == dev.gitwire.desired.PeerReport.State.DUPLICATE_KEY)
-                .map(dev.gitwire.desired.PeerReport::node).collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
-        if (!duplicates.equals(lastDuplicates)) {
-            List<String> added = duplicates.stream().filter(n -> !lastDuplicates.contains(n)).limit(MAX_CLAIMS_LOGGED).toList();
-            added.forEach(n -> log.warn("key-refused", "not peered with " + n
+        List<String> duplicates = prepared.desired().reports().stream()
+                .filter(r -> r.state() == PeerReport.State.DUPLICATE_KEY).map(PeerReport::node).toList();
+        List<String> newlyDuplicated = newlyIn(duplicates, lastDuplicates);
+        lastDuplicates = duplicates;
+        if (!newlyDuplicated.isEmpty()) {
+            newlyDuplicated.forEach(n -> log.warn("key-refused", "not peered with " + n
                     + ": it publishes a key another node publishes too, and did not hold it first; its destinations stay guarded"));
-            agent.keysRefused(added);
-            lastDuplicates = duplicates;
+            agent.keysRefused(newlyDuplicated);
         }
         Reconciler.Outcome outcome = agent.reconcile(prepared);
         observeBackend(prepared.desired().owned());

@@ -164,11 +164,7 @@ public final class AgentMetrics {
             out.append("gitwire_intent_age_seconds ").append(Math.max(0, now.getEpochSecond() - success.getEpochSecond()))
                     .append('\n');
         }
-        writerLeads.ifPresent(leads -> {
-            header(out, "gitwire_status_writer", "gauge",
-                    "1 on the agent elected to write the status branch and announce the intent; 0 on the others.");
-            out.append("gitwire_status_writer ").append(leads ? 1 : 0).append('\n');
-        });
+        writerLeads.ifPresent(leads -> statusWriterGauge(out, leads));
         kubernetesSynced.ifPresent(synced -> {
             header(out, "gitwire_kubernetes_synced", "gauge",
                     "1 once the Kubernetes API has given its first list; 0 while the agent waits for it.");
@@ -196,6 +192,13 @@ public final class AgentMetrics {
     private String peerName(PeerState peer) {
         String node = peerNodes.get(peer.config().publicKey());
         return node != null ? node : "key:" + peer.config().publicKey().fingerprint();
+    }
+
+    /** gitwire_status_writer, as an agent that stands and the `gitwire writer` process both export it. */
+    static void statusWriterGauge(StringBuilder out, boolean leads) {
+        header(out, "gitwire_status_writer", "gauge",
+                "1 on the process elected to write the status branch and announce the intent; 0 on the others.");
+        out.append("gitwire_status_writer ").append(leads ? 1 : 0).append('\n');
     }
 
     private static void header(StringBuilder out, String name, String type, String help) {

@@ -130,13 +130,12 @@ public final class NodeAgent implements Agent, AutoCloseable {
             this.namespace = Optional.ofNullable(client.getNamespace()).orElse("default");
             this.ownStatus = settings.status().map(s -> new StatusConfigMaps(client, namespace));
             this.statusPublisher = ownStatus.map(StatusPublisher::new);
+            boolean announced = !looksOnly && settings.status().isPresent(); // a writer folds statuses and announces
             boolean stands = settings.kubernetes().get().standForWriter();
-            this.writer = looksOnly || settings.status().isEmpty() || !stands ? Optional.empty()
-                    : Optional.of(new ClusterWriter(client, namespace, settings.node(), statusBranch(settings.status().get()),
-                            ClusterWriter.FOLD_INTERVAL));
+            this.writer = announced && stands ? Optional.of(new ClusterWriter(client, namespace, settings.node(),
+                    statusBranch(settings.status().get()), ClusterWriter.FOLD_INTERVAL)) : Optional.empty();
             // without a writer of its own, the agent follows the announcements of the `gitwire writer` Deployment
-            this.follower = looksOnly || settings.status().isEmpty() || stands ? Optional.empty()
-                    : Optional.of(new IntentNotice(client, namespace));
+            this.follower = announced && !stands ? Optional.of(new IntentNotice(client, namespace)) : Optional.empty();
             servers.add(client.getMasterUrl().getHost());
             KubernetesCluster live = new KubernetesCluster(client, settings.node(), () -> onClusterChange.run());
             live.start();

@@ -67,9 +67,9 @@ public final class StatusWriterProcess implements AutoCloseable {
     }
 
     private String metrics() {
-        return "# HELP gitwire_status_writer 1 on the process elected to write the status branch and announce the"
-                + " intent; 0 on the others.\n# TYPE gitwire_status_writer gauge\ngitwire_status_writer "
-                + (writer.leading() ? 1 : 0) + "\n";
+        StringBuilder out = new StringBuilder();
+        AgentMetrics.statusWriterGauge(out, writer.leading());
+        return out.toString();
     }
 
     /** Stops the loop and releases the Lease; once, however often called (SIGTERM, then the caller's close). */
