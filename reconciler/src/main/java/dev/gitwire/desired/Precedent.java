@@ -40,8 +40,4 @@ public final class Precedent {
         SortedSet<Cidr> held = allowedIps.get(key.get());
         return held != null && held.contains(destination);
     }
-
-    public boolean isEmpty() {
-        return allowedIps.isEmpty();
-    }
 }
