@@ -50,6 +50,7 @@ public final class Testbed implements AutoCloseable {
     private final List<TestNamespace> pods = new ArrayList<>();
     private final Map<String, TestNamespace> podNames = new LinkedHashMap<>();
     private final List<Process> running = new ArrayList<>();
+    private final List<String> containers = new ArrayList<>();
     private final Path root;
     private GitServer gitServer;
     private TcpRelay apiRelay;
@@ -273,6 +274,22 @@ public final class Testbed implements AutoCloseable {
         return started;
     }
 
+    /**
+     * Starts the agent of a node as the image's container ({@link AgentImage}: the DaemonSet's security context),
+     * with {@code args} after the image; its output goes to the node's log; {@link #close()} stops it.
+     */
+    public Process startGitwireContainer(Node node, List<String> podmanOptions, String... args) throws IOException {
+        List<String> options = new ArrayList<>(AgentImage.asAgentOf(node,
+                Files.createDirectories(root.resolve("wireguard-sockets-" + node.name())),
+                Files.createDirectories(root.resolve("tmp-" + node.name()))));
+        options.addAll(podmanOptions);
+        Process started = new ProcessBuilder(AgentImage.run(options, args)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve(node.name() + ".log").toFile())).start();
+        running.add(started);
+        containers.add("gitwire-" + node.host().namespace().name());
+        return started;
+    }
+
     /** What the node's gitwire processes have written so far, for a failure message. */
     public String log(Node node) {
         try {
@@ -405,6 +422,7 @@ public final class Testbed implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        containers.forEach(AgentImage::remove);
         if (gitServer != null) {
             gitServer.stop();
         }
