@@ -21,8 +21,24 @@ import java.util.function.Supplier;
  */
 public interface Agent {
 
-    /** A reconcile's inputs: the intent as sourced, the desired dataplane, and notes for the operator. */
-    record Prepared(IntentSource.Sourced sourced, DesiredDataplane desired, List<String> notes) {}
+    /**
+     * A reconcile's inputs: the intent as sourced, the desired dataplane, notes for the operator, and the kernel
+     * parameters the intent needs that this node cannot set ({@code name=value}; host encryption is then off here).
+     */
+    record Prepared(IntentSource.Sourced sourced, DesiredDataplane desired, List<String> notes, List<String> unsettable) {
+        public Prepared {
+            notes = List.copyOf(notes);
+            unsettable = List.copyOf(unsettable);
+        }
+
+        /** What the operator reads when {@link #unsettable} is not empty: what is missing, and what sets it. */
+        public Optional<String> nodeSetupMissing() {
+            return unsettable.isEmpty() ? Optional.empty() : Optional.of("host encryption is off on this node: it needs "
+                    + String.join(", ", unsettable) + ", and /proc/sys is read-only to the agent (an unprivileged"
+                    + " container); the DaemonSet's node-setup init container sets it (chart value nodeSetup.enabled),"
+                    + " or set it on the node (sysctl -w " + String.join(" ", unsettable) + ")");
+        }
+    }
 
     NodeIdentity identity();
 

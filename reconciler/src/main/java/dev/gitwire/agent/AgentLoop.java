@@ -74,6 +74,7 @@ public final class AgentLoop implements AutoCloseable {
     private Optional<DesiredDataplane> lastTarget = Optional.empty();
     private List<RefusedClaim> lastRefused = List.of();
     private List<String> lastDuplicates = List.of();
+    private Optional<String> lastNodeSetupMissing = Optional.empty();
     private BackendChoice lastBackend;
 
     public AgentLoop(Agent agent, Duration interval, InetSocketAddress httpAddress, AgentLog log, Clock clock,
@@ -282,6 +283,10 @@ public final class AgentLoop implements AutoCloseable {
         metrics.admissionPolicies(agent.missingAdmissionPolicies());
         owned.set(prepared.desired().owned());
         prepared.notes().forEach(n -> log.warn("intent", n));
+        metrics.unsettableSysctls(prepared.unsettable());
+        prepared.nodeSetupMissing().filter(m -> !m.equals(lastNodeSetupMissing.orElse(null)))
+                .ifPresent(m -> log.warn("node-setup-missing", m)); // once: it lasts until the node is set up
+        lastNodeSetupMissing = prepared.nodeSetupMissing();
         List<RefusedClaim> refused = prepared.desired().refusedClaims();
         List<RefusedClaim> newlyRefused = newlyIn(refused, lastRefused);
         lastRefused = refused;

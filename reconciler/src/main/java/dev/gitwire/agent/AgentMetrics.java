@@ -33,6 +33,7 @@ public final class AgentMetrics {
     private volatile Instant lastGitSuccess;
     private volatile Optional<Boolean> kubernetesSynced = Optional.empty();
     private volatile List<String> missingPolicies = List.of();
+    private volatile List<String> unsettableSysctls = List.of();
     private volatile Optional<Boolean> writerLeads = Optional.empty();
     private final Histogram handshakeWait = new Histogram("gitwire_peer_handshake_wait_seconds",
             "Time from a peer's key being known (the peer configured) to its first handshake.",
@@ -86,6 +87,11 @@ public final class AgentMetrics {
     /** The admission policies found missing: with any, the agent changes nothing. */
     public void admissionPolicies(List<String> missing) {
         missingPolicies = List.copyOf(missing);
+    }
+
+    /** The kernel parameters ({@code name=value}) the intent needs that the agent cannot set. */
+    public void unsettableSysctls(List<String> unsettable) {
+        unsettableSysctls = List.copyOf(unsettable);
     }
 
     public void kubernetes(Optional<Boolean> synced) {
@@ -173,6 +179,9 @@ public final class AgentMetrics {
         header(out, "gitwire_admission_policy_missing", "gauge",
                 "1 for each admission policy a dry run found not in force; the agent changes nothing meanwhile.");
         missingPolicies.forEach(p -> out.append("gitwire_admission_policy_missing{policy=\"").append(p).append("\"} 1\n"));
+        header(out, "gitwire_sysctl_unsettable", "gauge", "1 for each kernel parameter the intent needs that the agent"
+                + " cannot set (/proc/sys read-only, no node-setup init container); host encryption is off meanwhile.");
+        unsettableSysctls.forEach(s -> line(out, "gitwire_sysctl_unsettable", "sysctl", s.substring(0, s.indexOf('=')), 1));
         header(out, "gitwire_guard_destinations", "gauge",
                 "Destinations the guard drops when they would leave unencrypted (peers proven by a handshake).");
         out.append("gitwire_guard_destinations ").append(guarded).append('\n');

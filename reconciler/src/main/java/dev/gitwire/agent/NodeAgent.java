@@ -383,12 +383,14 @@ public final class NodeAgent implements Agent, AutoCloseable {
         Precedent held = precedent.orElseGet(() -> firstPrecedent(intent));
         DesiredDataplane desired = DesiredState.compute(intent, live, identity, kernel.underlay(first), bypass.addresses(),
                 held);
-        if (desired.refusedBypass().isEmpty()) {
-            return new Prepared(read.sourced(), desired, read.notes());
+        List<String> unsettable = kernel.unsettable(desired.sysctls());
+        if (!unsettable.isEmpty()) { // pods stay encrypted; hosts keep what they had rather than lose every reply
+            desired = DesiredState.compute(new Intent(intent.mesh().withoutHostEncryption(), intent.nodes()), live,
+                    identity, kernel.underlay(first), bypass.addresses(), held);
         }
         List<String> notes = new java.util.ArrayList<>(read.notes());
         notes.addAll(desired.refusedBypass());
-        return new Prepared(read.sourced(), desired, notes);
+        return new Prepared(read.sourced(), desired, notes, unsettable);
     }
 
     /**
@@ -460,7 +462,8 @@ public final class NodeAgent implements Agent, AutoCloseable {
     private NodeStatus status(Prepared prepared, Reconciler.Outcome outcome) {
         int port = prepared.sourced().intent().listenPort(identity.nodeName());
         return StatusReport.of(identity.nodeName(), identity.privateKey().publicKey(), outcome.target(), outcome,
-                prepared.sourced(), port, settings.trustWarnings(), wireguardBackend(prepared.desired().owned()));
+                prepared.sourced(), port, settings.trustWarnings(), wireguardBackend(prepared.desired().owned()),
+                prepared.nodeSetupMissing());
     }
 
     /** How many nodes may report at the same moment: the pace of the status pushes. */

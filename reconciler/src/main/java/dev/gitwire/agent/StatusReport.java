@@ -28,7 +28,8 @@ public final class StatusReport {
     private StatusReport() {}
 
     public static NodeStatus of(String node, PublicKey ownKey, DesiredDataplane desired, Reconciler.Outcome outcome,
-            IntentSource.Sourced sourced, int listenPort, List<String> trustWarnings, BackendChoice backend) {
+            IntentSource.Sourced sourced, int listenPort, List<String> trustWarnings, BackendChoice backend,
+            Optional<String> missing) {
         List<Condition> conditions = new ArrayList<>();
         conditions.add(new Condition("WireguardBackend", "True", backend.name().equals(BackendChoice.KERNEL) ? "Kernel"
                 : "Userspace", backend.reason()));
@@ -50,6 +51,7 @@ public final class StatusReport {
                     + " their destinations dropped: " + String.join(", ", duplicated.subList(0, Math.min(5,
                             duplicated.size()))) + (duplicated.size() > 5 ? ", ..." : "")));
         }
+        missing.ifPresent(m -> conditions.add(new Condition("NodeSetUp", "False", "SysctlReadOnly", m)));
         if (!desired.refusedClaims().isEmpty()) {
             conditions.add(new Condition("ClaimsRouted", "False", "Refused", desired.refusedClaims().size()
                     + " destinations the Kubernetes API gave nodes are not routed: " + desired.refusedClaims().stream()
@@ -62,7 +64,7 @@ public final class StatusReport {
             phase = Phase.Error;
         } else if (!desired.enabled()) {
             phase = Phase.Disabled;
-        } else if (sourced.refusal().isPresent() || !desired.refusedClaims().isEmpty()
+        } else if (sourced.refusal().isPresent() || !desired.refusedClaims().isEmpty() || missing.isPresent()
                 || desired.reports().stream().anyMatch(r -> LEFT_OUT.contains(r.state()))) {
             phase = Phase.Degraded;
         } else {

@@ -102,6 +102,16 @@ public final class KernelDataplane implements Dataplane, AutoCloseable {
         return link.map(l -> new Underlay(Optional.of(l.name()), l.mtu(), family)).orElse(Underlay.unknown(family));
     }
 
+    /**
+     * The parameters of {@code wanted} that differ here and that this process cannot write: /proc/sys is read-only
+     * in an unprivileged container, and the DaemonSet's node-setup init container sets them instead.
+     */
+    public List<String> unsettable(Map<String, String> wanted) {
+        return wanted.entrySet().stream()
+                .filter(e -> !e.getValue().equals(sysctls.read(e.getKey())) && !sysctls.writable(e.getKey()))
+                .map(e -> e.getKey() + "=" + e.getValue()).sorted().toList();
+    }
+
     @Override
     public ObservedDataplane observe(Ownership owned) {
         Optional<Link> link = new Links(netlink).get(owned.interfaceName());

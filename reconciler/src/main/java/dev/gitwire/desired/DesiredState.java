@@ -43,6 +43,8 @@ import java.util.function.Function;
 public final class DesiredState {
 
     public static final String SRC_VALID_MARK = "net.ipv4.conf.all.src_valid_mark";
+    /** What host encryption needs of the kernel's parameters: strict reverse-path checks that see the mark. */
+    public static final Map<String, String> HOST_ENCRYPTION_SYSCTLS = Map.of(SRC_VALID_MARK, "1");
     static final int IPV4_OVERHEAD = 60;
     static final int IPV6_OVERHEAD = 80;
     static final int AZURE_HOST_ENCRYPTION_MARGIN = 100;
@@ -157,7 +159,7 @@ public final class DesiredState {
                 mesh.mode() == Mode.STRICT ? RouteType.PROHIBIT : RouteType.THROW,
                 mesh.hostEncryption() ? HostEncryptionTables.of(owned.firewallMark(), owned.interfaceName(),
                         peerAddresses) : List.of(),
-                mesh.hostEncryption() ? Map.of(SRC_VALID_MARK, "1") : Map.of(),
+                mesh.hostEncryption() ? HOST_ENCRYPTION_SYSCTLS : Map.of(),
                 reports, claims.refused(), refusedBypass);
     }
 

@@ -25,4 +25,10 @@ public record MeshIntent(
         workloadNetworks = List.copyOf(workloadNetworks);
         workloadInterfaces = List.copyOf(workloadInterfaces);
     }
+
+    /** This mesh with host encryption off: what a node applies while it cannot set what host encryption needs. */
+    public MeshIntent withoutHostEncryption() {
+        return new MeshIntent(name, enabled, mode, routeSource, false, membership, nodeSelector, bypass, workloadNetworks,
+                workloadInterfaces, wireguard, routing);
+    }
 }

@@ -49,9 +49,9 @@ class MetricsReferenceTest {
 
         assertThat(documented).isEqualTo(exported);
 
-        // the alerts and the dashboard in deploy/monitoring/ name only metrics the agent exports
-        java.nio.file.Path monitoring = IntentFixtures.examplesRepo().resolveSibling("deploy").resolve("monitoring");
-        String rules = Files.readString(monitoring.resolve("prometheusrule.yaml"));
+        // the alerts and the dashboard of the chart (deploy/monitoring/ has the same rules) name only exported metrics
+        java.nio.file.Path monitoring = IntentFixtures.examplesRepo().resolveSibling("deploy").resolve("chart/files");
+        String rules = Files.readString(monitoring.resolve("prometheus-rules.yaml"));
         Object parsed = new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder().build())
                 .loadFromString(rules);
         assertThat(parsed).isInstanceOf(Map.class);

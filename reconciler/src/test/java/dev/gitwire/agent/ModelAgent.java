@@ -110,7 +110,7 @@ final class ModelAgent implements Agent {
         DesiredDataplane desired = DesiredState.compute(intent, LiveCluster.fromInventory(intent), identity,
                 new Underlay(Optional.of("eth0"), 1500, IpFamily.IPV4), List.of());
         Revision revision = new Revision("dir", "sha256", "0".repeat(64));
-        return new Prepared(new IntentSource.Sourced(intent, revision, Optional.empty(), List.of()), desired, List.of());
+        return new Prepared(new IntentSource.Sourced(intent, revision, Optional.empty(), List.of()), desired, List.of(), List.of());
     }
 
     @Override

@@ -42,7 +42,7 @@ class AgentImageEndToEndTest {
     }
 
     @Test
-    void aNodeWhoseAgentIsTheImageUnderTheDaemonSetsContextJoinsTheMeshEncrypted() throws Exception {
+    void aNodeWhoseAgentIsTheImageUnderTheDaemonSetsContextJoinsTheMeshEncryptedAndItsHostsOnceSetUp() throws Exception {
         try (Testbed bed = new Testbed()) {
             Node a = bed.addNode("node-a", 1, 1);
             Node b = bed.addNode("node-b", 2, 1);
@@ -51,7 +51,7 @@ class AgentImageEndToEndTest {
             GitServer git = bed.gitServer();
             String url = git.create("intent");
             GitWorkTree work = new GitWorkTree(bed.root().resolve("work"), "file://" + git.path("intent"), Map.of());
-            bed.writeIntent(work.dir(), Testbed.mesh(true, false, Mode.STRICT), Set.of());
+            bed.writeIntent(work.dir(), Testbed.mesh(true, true, Mode.STRICT), Set.of());
             work.commit("encryption on", List.of());
             work.push(false);
 
@@ -83,6 +83,27 @@ class AgentImageEndToEndTest {
             assertThat(Testbed.count(capture, "not udp port 51820 and (" + pods + ")")).as("plaintext between pods").isZero();
             assertThat(Shell.run(List.of("ip", "-n", a.host().namespace().name(), "-d", "link", "show", "wireguard.cali"), null))
                     .as("the container's own wireguard-go").contains("tun");
+
+            // /proc/sys is read-only to the agent: host encryption waits for node-setup, said once, pods encrypted
+            assertThat(Testbed.agentHttp(a, "GET", "/metrics"))
+                    .contains("gitwire_sysctl_unsettable{sysctl=\"net.ipv4.conf.all.src_valid_mark\"} 1");
+            assertThat(bed.log(a)).containsOnlyOnce("host encryption is off on this node: it needs"
+                    + " net.ipv4.conf.all.src_valid_mark=1, and /proc/sys is read-only");
+            Shell.Result setUp = AgentImage.nodeSetup(a);
+            assertThat(setUp.exitCode()).as(setUp.output()).isZero();
+            assertThat(setUp.output()).contains("net.ipv4.conf.all.src_valid_mark = 1 (was 0)");
+            Testbed.agentHttp(a, "POST", "/reconcile");
+            assertThat(Testbed.eventually(20_000, () -> !Testbed.agentHttp(a, "GET", "/metrics")
+                    .contains("gitwire_sysctl_unsettable{"))).as(bed.log(a)).isTrue();
+            for (Node other : List.of(b, c)) {
+                assertThat(Testbed.eventually(20_000, () -> Testbed.routesIntoTunnel(a, other.address())))
+                        .as("host encryption on, node-a routes %s into the tunnel:%n%s", other.address(), bed.log(a)).isTrue();
+                assertThat(Testbed.reachable(a.host().namespace(), other.address(), 20)).isTrue();
+            }
+            Path hosts = bed.capture(() -> List.of(b, c).forEach(other -> a.host().namespace().exec("ping", "-c", "4",
+                    "-i", "0.2", other.address())));
+            assertThat(Testbed.count(hosts, "icmp")).as("plaintext between the hosts").isZero();
+            assertThat(Testbed.count(hosts, "udp port 51820")).isGreaterThanOrEqualTo(16);
         }
     }
 }

@@ -60,6 +60,15 @@ public final class AgentImage {
     }
 
     /**
+     * `gitwire node-setup` in the node's network namespace as the DaemonSet's init container runs it: privileged (the
+     * only way a pod writes /proc/sys), for the few seconds it takes.
+     */
+    public static Shell.Result nodeSetup(Testbed.Node node) {
+        return Shell.tryRun(List.of(PODMAN.toString(), "run", "--rm", "--privileged", "--network",
+                "ns:/run/netns/" + node.host().namespace().name(), name(), "node-setup"), null);
+    }
+
+    /**
      * The options that make a container the agent of {@code node}: its network namespace as the host network,
      * /dev/net/tun, and the DaemonSet's volumes (its state, the WireGuard sockets in a host directory, /tmp as an
      * emptyDir).

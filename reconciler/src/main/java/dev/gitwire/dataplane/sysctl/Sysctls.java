@@ -46,6 +46,12 @@ public final class Sysctls {
         });
     }
 
+    /** Whether this process may write the parameter: not when /proc/sys is mounted read-only, as in an unprivileged pod. */
+    public boolean writable(String name) {
+        Path path = path(name);
+        return namespace.enter(() -> Files.isWritable(path));
+    }
+
     /** Interface names may hold dots (wireguard.cali): only the known prefix is split on dots. */
     static Path path(String name) {
         if (!NAME.matcher(name).matches() || name.contains("..")) {
