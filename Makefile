@@ -4,9 +4,9 @@ MVN ?= mvn -B -ntp -Dstyle.color=never
 
 # What the tests need from Debian; installed only when missing.
 DEBIAN_PACKAGES := wireguard-go wireguard-tools nftables iproute2 iperf3 tcpdump iputils-ping git procps gnupg openssh-client util-linux curl \
-	qemu-system-x86 busybox-static kmod
+	qemu-system-x86 busybox-static kmod mmdebstrap buildah podman runc skopeo unzip
 
-.PHONY: demo test kernel-test deps build bench clean
+.PHONY: demo test kernel-test deps build image release bench clean
 
 # A 3-node mesh on this machine from examples-repo; --keep leaves it running: make demo ARGS=--keep
 demo: deps
@@ -32,7 +32,19 @@ deps:
 build:
 	$(MVN) -q -DskipTests package
 
-test: deps
+# The agent's image from Debian's packages (tools/image; its root file system cached under /var/cache/gitwire):
+# target/image/, and localhost/gitwire:VERSION in tools/podman's storage, where the image's tests run it.
+image: deps
+	$(MVN) -q -DskipTests install
+	tools/image
+
+# The release of the pom's version in target/release/VERSION/: image archive and digest, chart, jar, SBOMs,
+# release notes, SHA256SUMS (tools/release).
+release: deps
+	tools/release
+
+test: deps image
+	tools/image-test
 	$(MVN) verify
 	tools/launcher-test
 	$(MAKE) --no-print-directory kernel-test
