@@ -331,6 +331,13 @@ final class AgentHttpServer implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        // the serving thread leaves its loop first: a selector closed under its iteration of the keys threw
+        selector.wakeup();
+        try {
+            thread.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             selector.close();
         } catch (IOException ignored) {
