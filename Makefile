@@ -4,7 +4,7 @@ MVN ?= mvn -B -ntp -Dstyle.color=never
 
 # What the tests need from Debian; installed only when missing.
 DEBIAN_PACKAGES := wireguard-go wireguard-tools nftables iproute2 iperf3 tcpdump iputils-ping git procps gnupg openssh-client util-linux curl \
-	qemu-system-x86 busybox-static kmod mmdebstrap buildah podman runc skopeo unzip
+	qemu-system-x86 busybox-static kmod mmdebstrap buildah podman runc skopeo unzip prometheus
 
 .PHONY: demo test kernel-test deps build image release bench clean
 

@@ -85,6 +85,15 @@ public interface Agent {
     /** The admission policies found missing by the last probe: with them absent the agent changes nothing. */
     List<String> missingAdmissionPolicies();
 
+    /** Packets the guard dropped (rather than let them leave unencrypted) since the agent started. */
+    long guardDroppedPackets();
+
+    /** How many times something other than gitwire deleted the WireGuard device since the agent started. */
+    long deviceDeletions();
+
+    /** Why the device is unstable (deleted again and again by another program), while it is. */
+    Optional<String> deviceUnstable();
+
     /** Says, where the cluster's operators look, that these nodes newly publish a key another node holds. */
     void keysRefused(List<String> nodes);
 

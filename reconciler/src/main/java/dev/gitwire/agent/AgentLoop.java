@@ -51,7 +51,7 @@ public final class AgentLoop implements AutoCloseable {
     private final Agent agent;
     private final Duration interval;
     private final AgentLog log;
-    private final AgentMetrics metrics = new AgentMetrics();
+    private final AgentMetrics metrics;
     private final Clock clock;
     private final LinkedBlockingQueue<String> triggers = new LinkedBlockingQueue<>();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "gitwire-timer"));
@@ -75,11 +75,13 @@ public final class AgentLoop implements AutoCloseable {
     private List<RefusedClaim> lastRefused = List.of();
     private List<String> lastDuplicates = List.of();
     private Optional<String> lastNodeSetupMissing = Optional.empty();
+    private Optional<String> lastDeviceUnstable = Optional.empty();
     private BackendChoice lastBackend;
 
     public AgentLoop(Agent agent, Duration interval, InetSocketAddress httpAddress, AgentLog log, Clock clock,
-            Optional<WebhookSecret> webhook) throws IOException {
+            Optional<WebhookSecret> webhook, boolean perPeerMetrics) throws IOException {
         this.agent = agent;
+        this.metrics = new AgentMetrics(perPeerMetrics);
         this.interval = interval;
         this.log = log;
         this.clock = clock;
@@ -313,8 +315,13 @@ public final class AgentLoop implements AutoCloseable {
             metrics.driftRepaired();
         }
         metrics.observed(prepared.sourced().revision().toString(), outcome.target(),
-                outcome.after().device().map(d -> d.peers()).orElse(List.of()));
+                outcome.after().device().map(d -> d.peers()).orElse(List.of()), clock.instant());
         outcome.handshakeWaits().forEach(metrics::handshakeWaited);
+        metrics.deviceDeletions(agent.deviceDeletions());
+        metrics.guardDropped(agent.guardDroppedPackets());
+        Optional<String> unstable = agent.deviceUnstable();
+        unstable.filter(u -> lastDeviceUnstable.isEmpty()).ifPresent(u -> log.warn("device-deleted", u)); // once a spell
+        lastDeviceUnstable = unstable;
         lastTarget = Optional.of(outcome.target());
         List<String> waiting = outcome.target().awaitingHandshake();
         if (!waiting.equals(awaiting)) {

@@ -34,15 +34,30 @@ public final class AgentMetrics {
     private volatile Optional<Boolean> kubernetesSynced = Optional.empty();
     private volatile List<String> missingPolicies = List.of();
     private volatile List<String> unsettableSysctls = List.of();
+    private volatile long deviceDeletions;
+    private volatile long guardDropped;
     private volatile Optional<Boolean> writerLeads = Optional.empty();
     private final Histogram handshakeWait = new Histogram("gitwire_peer_handshake_wait_seconds",
             "Time from a peer's key being known (the peer configured) to its first handshake.",
             0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300);
     private volatile List<PeerState> peers = List.of();
+    /** Per-peer series grow as nodes squared over a cluster: off, only the aggregates are served. */
+    private final boolean perPeer;
+    private volatile boolean converged;
+    private volatile long stalled;
+    private volatile Map<PublicKey, Long> sentBefore = Map.of();
     /** The node each peer's public key belongs to, for the labels a person reads. */
     private volatile Map<PublicKey, String> peerNodes = Map.of();
 
+    /** WireGuard rejects a session older than this without a new handshake (REJECT_AFTER_TIME). */
+    static final Duration REJECT_AFTER = Duration.ofSeconds(180);
+
+    public AgentMetrics(boolean perPeer) {
+        this.perPeer = perPeer;
+    }
+
     public void reconciled(String result, long millis, Map<String, Integer> operationCounts) {
+        converged = result.equals("converged");
         reconciles.computeIfAbsent(result, r -> new AtomicLong()).incrementAndGet();
         reconcileDuration.observe(Duration.ofMillis(millis));
         lastDurationMillis = millis;
@@ -61,8 +76,22 @@ public final class AgentMetrics {
         return driftRepairs.get();
     }
 
-    public void observed(String appliedRevision, DesiredDataplane target, List<PeerState> devicePeers) {
+    public void observed(String appliedRevision, DesiredDataplane target, List<PeerState> devicePeers, Instant now) {
         revision = appliedRevision;
+        // a peer sent traffic since the last look, whose last handshake is older than WireGuard keeps a session:
+        // what it is sent is dropped by the guard (the outage to alert on, not a plaintext path)
+        Map<PublicKey, Long> sent = new java.util.HashMap<>();
+        long stalledNow = 0;
+        for (PeerState p : devicePeers) {
+            sent.put(p.config().publicKey(), p.sentBytes());
+            Long before = sentBefore.get(p.config().publicKey());
+            if (before != null && p.sentBytes() > before && p.latestHandshake()
+                    .filter(h -> h.isBefore(now.minus(REJECT_AFTER))).isPresent()) {
+                stalledNow++;
+            }
+        }
+        sentBefore = sent;
+        stalled = stalledNow;
         Map<String, Long> states = new TreeMap<>();
         target.reports().forEach(r -> states.merge(r.state().spelling(), 1L, Long::sum));
         guarded = target.guard().map(g -> (long) g.destinations().size()).orElse(0L);
@@ -92,6 +121,14 @@ public final class AgentMetrics {
     /** The kernel parameters ({@code name=value}) the intent needs that the agent cannot set. */
     public void unsettableSysctls(List<String> unsettable) {
         unsettableSysctls = List.copyOf(unsettable);
+    }
+
+    public void guardDropped(long total) {
+        guardDropped = total;
+    }
+
+    public void deviceDeletions(long total) {
+        deviceDeletions = total;
     }
 
     public void kubernetes(Optional<Boolean> synced) {
@@ -134,18 +171,26 @@ public final class AgentMetrics {
         out.append("gitwire_last_reconcile_duration_seconds ").append(lastDurationMillis / 1000.0).append('\n');
         header(out, "gitwire_kernel_operations_total", "counter", "Kernel operations executed, by kind.");
         new TreeMap<>(operations).forEach((kind, n) -> line(out, "gitwire_kernel_operations_total", "kind", kind, n.get()));
+        header(out, "gitwire_converged", "gauge", "1 when the last reconcile left the kernel as the intent says (what"
+                + " /readyz reports), else 0.");
+        out.append("gitwire_converged ").append(converged ? 1 : 0).append('\n');
         header(out, "gitwire_peers", "gauge", "Other nodes, by peer state.");
         peersByState.forEach((state, n) -> line(out, "gitwire_peers", "state", state, n));
-        header(out, "gitwire_peer_latest_handshake_age_seconds", "gauge",
-                "Seconds since a peer's last handshake, by the peer's node.");
-        for (PeerState p : peers) {
-            p.latestHandshake().ifPresent(h -> line(out, "gitwire_peer_latest_handshake_age_seconds", "peer",
-                    peerName(p), Math.max(0, now.getEpochSecond() - h.getEpochSecond())));
+        header(out, "gitwire_peers_handshake_stalled", "gauge", "Peers sent traffic since the last reconcile whose last"
+                + " handshake is older than WireGuard's 180 s session: what they are sent is dropped, not sent in plaintext.");
+        out.append("gitwire_peers_handshake_stalled ").append(stalled).append('\n');
+        if (perPeer) {
+            header(out, "gitwire_peer_latest_handshake_age_seconds", "gauge",
+                    "Seconds since a peer's last handshake, by the peer's node.");
+            for (PeerState p : peers) {
+                p.latestHandshake().ifPresent(h -> line(out, "gitwire_peer_latest_handshake_age_seconds", "peer",
+                        peerName(p), Math.max(0, now.getEpochSecond() - h.getEpochSecond())));
+            }
+            header(out, "gitwire_peer_received_bytes_total", "counter", "Bytes received from a peer, by the peer's node.");
+            peers.forEach(p -> line(out, "gitwire_peer_received_bytes_total", "peer", peerName(p), p.receivedBytes()));
+            header(out, "gitwire_peer_sent_bytes_total", "counter", "Bytes sent to a peer, by the peer's node.");
+            peers.forEach(p -> line(out, "gitwire_peer_sent_bytes_total", "peer", peerName(p), p.sentBytes()));
         }
-        header(out, "gitwire_peer_received_bytes_total", "counter", "Bytes received from a peer, by the peer's node.");
-        peers.forEach(p -> line(out, "gitwire_peer_received_bytes_total", "peer", peerName(p), p.receivedBytes()));
-        header(out, "gitwire_peer_sent_bytes_total", "counter", "Bytes sent to a peer, by the peer's node.");
-        peers.forEach(p -> line(out, "gitwire_peer_sent_bytes_total", "peer", peerName(p), p.sentBytes()));
         BackendChoice wireguard = backend;
         if (wireguard != null) {
             header(out, "gitwire_wireguard_backend", "gauge", "The WireGuard this node runs (1), kernel or userspace, and why.");
@@ -179,9 +224,15 @@ public final class AgentMetrics {
         header(out, "gitwire_admission_policy_missing", "gauge",
                 "1 for each admission policy a dry run found not in force; the agent changes nothing meanwhile.");
         missingPolicies.forEach(p -> out.append("gitwire_admission_policy_missing{policy=\"").append(p).append("\"} 1\n"));
+        header(out, "gitwire_device_deletions_total", "counter", "Times something other than gitwire deleted the"
+                + " WireGuard device (recreated each time); three within 10 minutes set DeviceStable=False.");
+        out.append("gitwire_device_deletions_total ").append(deviceDeletions).append('\n');
         header(out, "gitwire_sysctl_unsettable", "gauge", "1 for each kernel parameter the intent needs that the agent"
                 + " cannot set (/proc/sys read-only, no node-setup init container); host encryption is off meanwhile.");
         unsettableSysctls.forEach(s -> line(out, "gitwire_sysctl_unsettable", "sysctl", s.substring(0, s.indexOf('=')), 1));
+        header(out, "gitwire_guard_dropped_packets_total", "counter", "Packets the guard dropped rather than let them"
+                + " leave unencrypted to a peered destination (nftables counters, as of the last reconcile).");
+        out.append("gitwire_guard_dropped_packets_total ").append(guardDropped).append('\n');
         header(out, "gitwire_guard_destinations", "gauge",
                 "Destinations the guard drops when they would leave unencrypted (peers proven by a handshake).");
         out.append("gitwire_guard_destinations ").append(guarded).append('\n');

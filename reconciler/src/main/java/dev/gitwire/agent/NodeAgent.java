@@ -61,6 +61,8 @@ public final class NodeAgent implements Agent, AutoCloseable {
     private final List<GitRemote> ownRemotes = new java.util.ArrayList<>();
     private final NodeIdentity identity;
     private final List<String> startNotes;
+    private final DeviceDeletions deletions = new DeviceDeletions();
+    private volatile String deviceName = "";
     private final KernelDataplane kernel;
     private final Reconciler reconciler;
     private final ControlPlaneBypass bypass;
@@ -430,9 +432,26 @@ public final class NodeAgent implements Agent, AutoCloseable {
     @Override
     public Reconciler.Outcome reconcile(Prepared prepared) {
         Reconciler.Outcome outcome = reconciler.reconcile(prepared.desired());
+        deviceName = prepared.desired().owned().interfaceName();
+        deletions.observe(outcome, java.time.Instant.now());
         // a device that could not be read, or is gone (a drift being repaired), takes no precedent away
         outcome.after().device().ifPresent(d -> precedent = Optional.of(devicePrecedent(Optional.of(d))));
         return outcome;
+    }
+
+    @Override
+    public long guardDroppedPackets() {
+        return kernel.guardDroppedPackets();
+    }
+
+    @Override
+    public long deviceDeletions() {
+        return deletions.total();
+    }
+
+    @Override
+    public Optional<String> deviceUnstable() {
+        return deletions.unstable(deviceName);
     }
 
     /** Before the first reconcile: the device as this node left it (the kernel's outlives an agent's restart). */
@@ -463,7 +482,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
         int port = prepared.sourced().intent().listenPort(identity.nodeName());
         return StatusReport.of(identity.nodeName(), identity.privateKey().publicKey(), outcome.target(), outcome,
                 prepared.sourced(), port, settings.trustWarnings(), wireguardBackend(prepared.desired().owned()),
-                prepared.nodeSetupMissing());
+                StatusReport.degradedHere(prepared.nodeSetupMissing(), deviceUnstable()));
     }
 
     /** How many nodes may report at the same moment: the pace of the status pushes. */

@@ -27,9 +27,17 @@ public final class StatusReport {
 
     private StatusReport() {}
 
+    /** What this node lacks although it applies the intent: each a condition that makes it Degraded. */
+    public static List<Condition> degradedHere(Optional<String> nodeSetupMissing, Optional<String> deviceUnstable) {
+        List<Condition> conditions = new ArrayList<>();
+        nodeSetupMissing.ifPresent(m -> conditions.add(new Condition("NodeSetUp", "False", "SysctlReadOnly", m)));
+        deviceUnstable.ifPresent(u -> conditions.add(new Condition("DeviceStable", "False", "DeletedByAnother", u)));
+        return conditions;
+    }
+
     public static NodeStatus of(String node, PublicKey ownKey, DesiredDataplane desired, Reconciler.Outcome outcome,
             IntentSource.Sourced sourced, int listenPort, List<String> trustWarnings, BackendChoice backend,
-            Optional<String> missing) {
+            List<Condition> degradedHere) {
         List<Condition> conditions = new ArrayList<>();
         conditions.add(new Condition("WireguardBackend", "True", backend.name().equals(BackendChoice.KERNEL) ? "Kernel"
                 : "Userspace", backend.reason()));
@@ -51,7 +59,7 @@ public final class StatusReport {
                     + " their destinations dropped: " + String.join(", ", duplicated.subList(0, Math.min(5,
                             duplicated.size()))) + (duplicated.size() > 5 ? ", ..." : "")));
         }
-        missing.ifPresent(m -> conditions.add(new Condition("NodeSetUp", "False", "SysctlReadOnly", m)));
+        conditions.addAll(degradedHere);
         if (!desired.refusedClaims().isEmpty()) {
             conditions.add(new Condition("ClaimsRouted", "False", "Refused", desired.refusedClaims().size()
                     + " destinations the Kubernetes API gave nodes are not routed: " + desired.refusedClaims().stream()
@@ -64,7 +72,7 @@ public final class StatusReport {
             phase = Phase.Error;
         } else if (!desired.enabled()) {
             phase = Phase.Disabled;
-        } else if (sourced.refusal().isPresent() || !desired.refusedClaims().isEmpty() || missing.isPresent()
+        } else if (sourced.refusal().isPresent() || !desired.refusedClaims().isEmpty() || !degradedHere.isEmpty()
                 || desired.reports().stream().anyMatch(r -> LEFT_OUT.contains(r.state()))) {
             phase = Phase.Degraded;
         } else {

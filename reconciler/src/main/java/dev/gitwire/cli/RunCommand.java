@@ -38,6 +38,11 @@ final class RunCommand implements Callable<Integer> {
                     + " --verify-signatures")
     boolean allowUnsigned;
 
+    @Option(names = "--peer-metrics", defaultValue = "true", arity = "1", description = "Serve the per-peer series"
+            + " (handshake age, bytes: nodes squared over a cluster); false for large clusters keeps the aggregates"
+            + " (default: ${DEFAULT-VALUE})")
+    boolean peerMetrics;
+
     @Option(names = "--metrics-address",
             description = "HOST:PORT that serves /metrics alone, for Prometheus (the node's address under hostNetwork)")
     String metricsAddress;
@@ -104,7 +109,7 @@ final class RunCommand implements Callable<Integer> {
             agent.close();
             throw new GitwireCommand.UsageException("--webhook-secret-file: " + e.getMessage());
         }
-        AgentLoop loop = new AgentLoop(agent, every, address, log, Clock.systemUTC(), webhook);
+        AgentLoop loop = new AgentLoop(agent, every, address, log, Clock.systemUTC(), webhook, peerMetrics);
         if (metricsAddress != null) {
             loop.serveMetrics(parseAddress(metricsAddress));
         }

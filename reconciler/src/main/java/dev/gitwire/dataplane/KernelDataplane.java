@@ -76,6 +76,7 @@ public final class KernelDataplane implements Dataplane, AutoCloseable {
     private final GuardTable guard;
     private final Sysctls sysctls;
     private volatile Boolean kernelHasWireguard;
+    private final DropTotal guardDrops = new DropTotal();
     private final ExecutorService readers = Executors.newFixedThreadPool(3, read -> {
         Thread thread = new Thread(read, "gitwire-observe");
         thread.setDaemon(true);
@@ -137,8 +138,30 @@ public final class KernelDataplane implements Dataplane, AutoCloseable {
             }
         }
         boolean anchored = link.map(l -> new Addresses(netlink).has(l.index(), Operation.AnchorLink.ADDRESS)).orElse(false);
-        return new ObservedDataplane(link, result(device), anchored, SortedArraySet.copyOf(routes), rules,
-                result(guarded), result(tables), values, remembered);
+        ObservedDataplane observed = new ObservedDataplane(link, result(device), anchored, SortedArraySet.copyOf(routes),
+                rules, result(guarded), result(tables), values, remembered);
+        guardDrops.counted(guard.droppedAtLastRead());
+        return observed;
+    }
+
+    /** Packets the guard has dropped since the agent started, across its table's reinstalls. */
+    public long guardDroppedPackets() {
+        return guardDrops.total();
+    }
+
+    /** A total over counters that start again at 0 whenever the table is installed anew. */
+    private static final class DropTotal {
+        private long total;
+        private long countedBefore;
+
+        synchronized void counted(long counted) {
+            total += counted >= countedBefore ? counted - countedBefore : counted;
+            countedBefore = counted;
+        }
+
+        synchronized long total() {
+            return total;
+        }
     }
 
     private List<NftTable> hostEncryptionTables() {

@@ -43,6 +43,12 @@ final class IntentBinder {
         }
         long priority = f.scalar("spec", "routing", "rulePriority").map(Long.class::cast)
                 .orElse(RoutingSettings.DEFAULT.rulePriority());
+        // what another agent of the cluster takes for its own: a warning, the operator may know better
+        KnownClashes.interfaceName(interfaceName)
+                .ifPresent(w -> problems.add(f.warning(w, "spec", "wireguard", "interfaceName")));
+        KnownClashes.firewallMark(mark).ifPresent(w -> problems.add(f.warning(w, "spec", "wireguard", "firewallMark")));
+        KnownClashes.table(table).ifPresent(w -> problems.add(f.warning(w, "spec", "routing", "table")));
+        KnownClashes.rulePriority(priority).ifPresent(w -> problems.add(f.warning(w, "spec", "routing", "rulePriority")));
 
         List<Cidr> bypass = parseEach(f, problems, Cidr::parse, "spec", "bypass");
         List<Cidr> workloadNetworks = parseEach(f, problems, Cidr::parse, "spec", "workloadNetworks");

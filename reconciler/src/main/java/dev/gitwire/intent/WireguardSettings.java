@@ -7,5 +7,5 @@ public record WireguardSettings(String interfaceName, int listenPort, long firew
         Duration persistentKeepalive) {
 
     public static final WireguardSettings DEFAULT =
-            new WireguardSettings("wireguard.cali", 51820, 0x100000L, new Mtu.Auto(), Duration.ZERO);
+            new WireguardSettings("gitwire0", 51820, 0x2000L, new Mtu.Auto(), Duration.ZERO);
 }

@@ -62,7 +62,7 @@ class AgentHttpTest {
         agent = new ModelAgent(repo, "a", PrivateKey.of(new byte[32]), clock);
         loop = new AgentLoop(agent, Duration.ofMinutes(10), new InetSocketAddress(host, 0),
                 new AgentLog(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false, clock),
-                clock, webhook);
+                clock, webhook, true);
         setup.accept(loop);
         running = new Thread(() -> {
             try {

@@ -61,7 +61,7 @@ class AgentLoopTest {
         node("b", 20, B);
         agent = new ModelAgent(repo, "a", A, clock);
         loop = new AgentLoop(agent, INTERVAL, new InetSocketAddress("127.0.0.1", 0),
-                new AgentLog(new PrintStream(logged, true, StandardCharsets.UTF_8), false, clock), clock, Optional.empty());
+                new AgentLog(new PrintStream(logged, true, StandardCharsets.UTF_8), false, clock), clock, Optional.empty(), true);
     }
 
     private void run() {
@@ -134,7 +134,7 @@ class AgentLoopTest {
         loop.trigger("test"); // the poll would do the same; the read now hangs on its own thread
         Thread.sleep(INTERVAL.toMillis() + 500);
 
-        agent.kernel.happens(new Operation.DeleteDevice("wireguard.cali"));
+        agent.kernel.happens(new Operation.DeleteDevice("gitwire0"));
 
         assertThat(eventually(WAIT, () -> agent.kernel.state().link().isPresent()
                 && agent.kernel.state().device().orElseThrow().peers().size() == 1)).isTrue();
@@ -149,7 +149,7 @@ class AgentLoopTest {
         assertThat(eventually(WAIT, () -> ModelDataplane.path(agent.kernel.state(), owned, B_POD) == Path.TUNNEL)).isTrue();
 
         agent.kernel.failObserving(new IllegalStateException("netlink: RTM_GETROUTE: EBUSY"));
-        agent.kernel.happens(new Operation.DeleteDevice("wireguard.cali"));
+        agent.kernel.happens(new Operation.DeleteDevice("gitwire0"));
 
         assertThat(eventually(WAIT, () -> metric("gitwire_errors_total{kind=\"kernel\"}") >= 2)).isTrue();
         assertThat(get("/readyz")).contains("503 not ready: the last reconcile failed").contains("EBUSY");
@@ -167,8 +167,8 @@ class AgentLoopTest {
         runUntilReady();
 
         agent.kernel.failExecuting(op -> op instanceof Operation.CreateDevice,
-                new IllegalStateException("netlink: RTM_NEWLINK wireguard.cali: EEXIST"));
-        agent.kernel.happens(new Operation.DeleteDevice("wireguard.cali"));
+                new IllegalStateException("netlink: RTM_NEWLINK gitwire0: EEXIST"));
+        agent.kernel.happens(new Operation.DeleteDevice("gitwire0"));
 
         assertThat(eventually(WAIT, () -> get("/readyz").contains("EEXIST"))).isTrue();
         assertThat(metric("gitwire_errors_total{kind=\"kernel\"}")).isGreaterThanOrEqualTo(1);

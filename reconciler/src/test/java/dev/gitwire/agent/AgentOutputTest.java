@@ -77,11 +77,41 @@ class AgentOutputTest {
         assertThat(new ObjectMapper().readTree(lines.get(1)).get("event").asText()).isEqualTo("status");
     }
 
+    /**
+     * Issue 28 point 8: a routed peer that is sent traffic but has had no handshake for longer than WireGuard keeps a
+     * session counts as stalled (its traffic is dropped); the per-peer series, nodes squared over a cluster, can be
+     * switched off while the aggregates stay.
+     */
+    @Test
+    void aPeerSentTrafficWithoutAHandshakeForThreeMinutesIsStalledAndPerPeerSeriesCanBeOff() {
+        PublicKey peer = PrivateKey.generate(new SecureRandom()).publicKey();
+        DesiredDataplane target = DesiredDataplane.absent(new DesiredDataplane.Ownership("wg", 51820, 97, 1),
+                List.of(new PeerReport("node-b", PeerReport.State.PEERED, Optional.of(peer))));
+        java.util.function.LongFunction<List<PeerState>> sent = bytes -> List.of(new PeerState(new PeerConfig(peer,
+                Optional.empty(), Duration.ZERO, new TreeSet<>()), Optional.of(NOW.minusSeconds(200)), 1000, bytes));
+        for (boolean perPeer : List.of(true, false)) {
+            AgentMetrics metrics = new AgentMetrics(perPeer);
+            metrics.observed("main@sha1:abc", target, sent.apply(2000), NOW.minusSeconds(30));
+            assertThat(metrics.render(NOW)).contains("gitwire_peers_handshake_stalled 0\n");
+            metrics.observed("main@sha1:abc", target, sent.apply(2000), NOW);
+            assertThat(metrics.render(NOW)).as("nothing sent: an idle peer").contains("gitwire_peers_handshake_stalled 0\n");
+            metrics.observed("main@sha1:abc", target, sent.apply(2600), NOW);
+            String text = metrics.render(NOW);
+            assertThat(text).contains("gitwire_peers_handshake_stalled 1\n");
+            if (perPeer) {
+                assertThat(text).contains("gitwire_peer_sent_bytes_total{peer=\"node-b\"} 2600");
+            } else {
+                assertThat(text).doesNotContain("gitwire_peer_latest_handshake_age_seconds", "gitwire_peer_sent_bytes_total",
+                        "gitwire_peer_received_bytes_total");
+            }
+        }
+    }
+
     @Test
     void metricsAreInThePrometheusTextFormatWithPublicKeysOnly() {
         PrivateKey key = PrivateKey.generate(new SecureRandom());
         PublicKey peer = key.publicKey();
-        AgentMetrics metrics = new AgentMetrics();
+        AgentMetrics metrics = new AgentMetrics(true);
         metrics.reconciled("converged", 1500, Map.of("AddRoute", 3, "AddAllowedIp", 3));
         metrics.reconciled("converged", 500, Map.of());
         metrics.driftRepaired();
@@ -99,7 +129,7 @@ class AgentOutputTest {
                                 new PeerReport("node-c", PeerReport.State.DISABLED, Optional.empty()),
                                 new PeerReport("node-d", PeerReport.State.AWAITING_HANDSHAKE, Optional.of(peer)))),
                 List.of(new PeerState(new PeerConfig(peer, Optional.empty(), Duration.ZERO, new TreeSet<>()),
-                        Optional.of(NOW.minusSeconds(42)), 1000, 2000)));
+                        Optional.of(NOW.minusSeconds(42)), 1000, 2000)), NOW);
 
         String text = metrics.render(NOW);
 

@@ -23,7 +23,7 @@ class MetricsReferenceTest {
 
     @Test
     void theReferenceAndTheAgentsOutputAgree() throws Exception {
-        AgentMetrics metrics = new AgentMetrics();
+        AgentMetrics metrics = new AgentMetrics(true);
         metrics.reconciled("converged", 10, Map.of());
         metrics.gitRead(AgentMetrics.GitRead.OK, Instant.EPOCH);
         metrics.kubernetes(Optional.of(true));
@@ -33,7 +33,7 @@ class MetricsReferenceTest {
         metrics.handshakeWaited(Duration.ofSeconds(1));
         metrics.backend(new BackendChoice(BackendChoice.KERNEL, "the kernel has WireGuard"));
         metrics.observed("main@sha1:abc", DesiredDataplane.absent(new DesiredDataplane.Ownership("wg", 1, 2, 3),
-                List.of()), List.of());
+                List.of()), List.of(), Instant.EPOCH);
         Map<String, String> exported = new TreeMap<>();
         Matcher type = Pattern.compile("(?m)^# TYPE (\\S+) (\\S+)$").matcher(metrics.render(Instant.EPOCH));
         while (type.find()) {
@@ -57,7 +57,9 @@ class MetricsReferenceTest {
         assertThat(parsed).isInstanceOf(Map.class);
         String dashboard = Files.readString(monitoring.resolve("grafana-dashboard.json"));
         assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(dashboard).get("panels")).isNotEmpty();
-        Matcher used = Pattern.compile("gitwire_[a-z_]+").matcher(rules + dashboard);
+        // and so do the series of the rules' unit tests (deploy/monitoring/prometheus-rules.test.yaml)
+        String ruleTests = Files.readString(monitoring.getParent().getParent().resolve("monitoring/prometheus-rules.test.yaml"));
+        Matcher used = Pattern.compile("gitwire_[a-z_]+").matcher(rules + dashboard + ruleTests);
         Set<String> series = new java.util.TreeSet<>();
         while (used.find()) {
             series.add(used.group().replaceAll("_(bucket|sum|count)$", ""));

@@ -167,6 +167,21 @@ final class ModelAgent implements Agent {
     }
 
     @Override
+    public long deviceDeletions() {
+        return 0;
+    }
+
+    @Override
+    public long guardDroppedPackets() {
+        return 0;
+    }
+
+    @Override
+    public Optional<String> deviceUnstable() {
+        return Optional.empty();
+    }
+
+    @Override
     public List<String> missingAdmissionPolicies() {
         return List.of(); // no Kubernetes API: nothing to narrow
     }

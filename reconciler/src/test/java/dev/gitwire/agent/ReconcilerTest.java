@@ -67,7 +67,7 @@ class ReconcilerTest {
 
         assertThat(second.converged()).isTrue();
         assertThat(second.target().awaitingHandshake()).isEmpty();
-        assertThat(route(B_POD).device()).contains("wireguard.cali");
+        assertThat(route(B_POD).device()).contains("gitwire0");
         assertThat(kernel.state().guard().orElseThrow().destinations()).contains(B_POD);
         assertThat(second.handshakeWaits()).containsExactly(Duration.ofMillis(700));
     }
@@ -76,7 +76,7 @@ class ReconcilerTest {
     void whenTheDeviceVanishesTheGuardDropsAndTheRepairRoutesAtOnceWithoutWaitingForAHandshake() throws IOException {
         DesiredDataplane desired = routed(desired(true, true));
 
-        kernel.happens(new Operation.DeleteDevice("wireguard.cali")); // wireguard-go killed: its routes go too
+        kernel.happens(new Operation.DeleteDevice("gitwire0")); // wireguard-go killed: its routes go too
         assertThat(ModelDataplane.path(kernel.state(), desired.owned(), B_POD)).isEqualTo(Path.DROPPED);
 
         Reconciler.Outcome repair = reconciler.reconcile(desired);

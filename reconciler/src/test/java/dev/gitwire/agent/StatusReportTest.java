@@ -49,9 +49,9 @@ class StatusReportTest {
 
         DesiredDataplane waiting = HandshakeGate.apply(desired, Set.of(), Set.of());
         NodeStatus before = StatusReport.of(self, key.publicKey(), waiting, converged(waiting), sourced, 51820, List.of(),
-                BACKEND, Optional.empty());
+                BACKEND, List.of());
         NodeStatus after = StatusReport.of(self, key.publicKey(), desired, converged(desired), sourced, 51820, List.of(),
-                BACKEND, Optional.empty());
+                BACKEND, List.of());
 
         assertThat(before.phase()).isEqualTo(NodeStatus.Phase.Degraded);
         assertThat(before.peers()).isNotEmpty().allMatch(p -> p.state().equals("AwaitingHandshake"));
@@ -81,7 +81,7 @@ class StatusReportTest {
             DesiredDataplane desired = DesiredState.compute(on, clusters[i], new NodeIdentity("a", key),
                     new Underlay(Optional.of("eth0"), 1500, IpFamily.IPV4), List.of());
             statuses[i] = StatusReport.of("a", key.publicKey(), desired, converged(desired), sourced, 51820, List.of(),
-                    BACKEND, Optional.empty());
+                    BACKEND, List.of());
         }
         assertThat(statuses[1].dataplane().orElseThrow().allowedIps())
                 .isEqualTo(statuses[0].dataplane().orElseThrow().allowedIps() + 1);
@@ -111,7 +111,7 @@ class StatusReportTest {
                 Optional.empty(), List.of());
 
         NodeStatus status = StatusReport.of("a", key.publicKey(), desired, converged(desired), sourced, 51820, List.of(),
-                BACKEND, Optional.empty());
+                BACKEND, List.of());
 
         assertThat(status.condition("PeerKeysUnique")).hasValueSatisfying(c -> {
             assertThat(c.status()).isEqualTo("False");

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ApplyBenchmark {
 
-    private static final String DEVICE = "wireguard.cali";
+    private static final String DEVICE = "gitwire0";
 
     public static void main(String[] given) throws Exception {
         BenchArgs args = new BenchArgs(given);
@@ -151,7 +151,7 @@ public final class ApplyBenchmark {
             throw new IllegalStateException("peer " + fields[0] + " has " + allowed.size() + " allowed IPs, not the "
                     + wantedAllowed.size() + " expected");
         }
-        if (!node.namespace().ip("rule").contains("not from all fwmark 0x100000/0x100000 lookup 51820")) {
+        if (!node.namespace().ip("rule").contains("not from all fwmark 0x2000/0x2000 lookup 51820")) {
             throw new IllegalStateException("the fwmark rule is missing");
         }
     }
@@ -203,7 +203,7 @@ public final class ApplyBenchmark {
                   chain output {
                     type filter hook output priority filter; policy accept;
                     meta mark & 0x00100000 == 0x00100000 accept
-                    oifname "wireguard.cali" accept
+                    oifname "gitwire0" accept
                     ip daddr @hosts4 drop
                     ip daddr @nets4 drop
                     ip6 daddr @hosts6 drop
@@ -219,7 +219,7 @@ public final class ApplyBenchmark {
                 + "ip address add 192.0.0.8/32 dev " + DEVICE + " scope host\n"
                 + "ip -batch routes.batch\n"
                 + "nft -f guard.nft\n"
-                + "ip rule add not fwmark 0x100000/0x100000 table 51820 priority 99\n");
+                + "ip rule add not fwmark 0x2000/0x2000 table 51820 priority 97\n");
         return script;
     }
 }

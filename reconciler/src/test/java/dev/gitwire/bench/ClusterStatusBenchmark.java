@@ -155,7 +155,7 @@ public final class ClusterStatusBenchmark {
         NodeStatus status = new NodeStatus(node, Optional.of(key.publicKey().base64()), 51820, Optional.of(revision),
                 NodeStatus.Phase.Ready,
                 List.of(new NodeStatus.Condition("Converged", "True", "Verified", "the kernel matches the intent")),
-                Optional.of(new NodeStatus.Dataplane("wireguard.cali", "kernel", 1440, "eth0 MTU 1500 minus 60", 4999,
+                Optional.of(new NodeStatus.Dataplane("gitwire0", "kernel", 1440, "eth0 MTU 1500 minus 60", 4999,
                         555_000, 555_000, true)),
                 List.of());
         try {

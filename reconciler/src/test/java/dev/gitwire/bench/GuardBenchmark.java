@@ -42,7 +42,7 @@ public final class GuardBenchmark {
             ns.ip("link", "add", "azv1", "type", "veth", "peer", "name", "azv1p");
             ns.ip("link", "set", "azv1", "up");
             GuardTable guard = new GuardTable(new CommandRunner(ns.namespace()));
-            Guard sized = Guard.of(0x100000, "wireguard.cali", destinations);
+            Guard sized = Guard.of(0x100000, "gitwire0", destinations);
             try (NetlinkConnection netlink = NetlinkConnection.open(NetlinkSocket.NETLINK_ROUTE, ns.namespace())) {
                 RouteTable table = new RouteTable(netlink, TABLE);
                 for (int round = 0; round < rounds; round++) {

@@ -82,11 +82,38 @@ class ValidateCommandTest {
 
         assertThat(run.exitCode()).as("a warning does not fail").isZero();
         JsonNode problems = new ObjectMapper().readTree(run.out());
-        assertThat(problems).hasSize(1);
-        assertThat(problems.get(0).get("file").asText()).isEqualTo("mesh.yaml");
-        assertThat(problems.get(0).get("line").asInt()).isEqualTo(9);
-        assertThat(problems.get(0).get("severity").asText()).isEqualTo("warning");
-        assertThat(problems.get(0).get("message").asText()).contains("more than one bit");
+        assertThat(problems).hasSize(2); // more than one bit, and bits that Cilium's identity uses
+        for (JsonNode problem : problems) {
+            assertThat(problem.get("file").asText()).isEqualTo("mesh.yaml");
+            assertThat(problem.get("line").asInt()).isEqualTo(9);
+            assertThat(problem.get("severity").asText()).isEqualTo("warning");
+        }
+        assertThat(problems.findValuesAsText("message")).anySatisfy(m -> assertThat(m).contains("more than one bit"));
+    }
+
+    /**
+     * Issue 28 point 2: the names and numbers Calico, Cilium, kube-proxy and the kernel take for their own are warned
+     * about at their line (gitwire's former defaults among them); the defaults take none of them.
+     */
+    @Test
+    void aNameOrNumberAnotherAgentTakesIsAWarningAtItsLine(@TempDir Path dir) throws IOException {
+        Path repo = IntentFixtures.copy(IntentFixtures.resource("intent/base"), dir.resolve("repo"));
+        CliRun defaults = gitwire("validate", repo.toString());
+        assertThat(defaults.out()).doesNotContain("warning");
+        Files.writeString(repo.resolve("mesh.yaml"), Files.readString(repo.resolve("mesh.yaml"))
+                + "  wireguard:\n    interfaceName: wireguard.cali\n    firewallMark: 0x100000\n"
+                + "  routing:\n    table: 1\n    rulePriority: 99\n");
+
+        CliRun run = gitwire("validate", repo.toString());
+
+        assertThat(run.exitCode()).as("warnings do not fail").isZero();
+        assertThat(run.out().lines()).filteredOn(l -> l.contains("warning")).hasSize(4);
+        assertThat(run.out()).contains("mesh.yaml:9:20: warning: spec.wireguard.interfaceName: interface name"
+                        + " 'wireguard.cali' is Calico's WireGuard device: Felix deletes a link of that name")
+                .contains("mesh.yaml:10:19: warning: spec.wireguard.firewallMark: firewall mark 0x100000 uses a bit of"
+                        + " Calico's mark bits")
+                .contains("mesh.yaml:12:12: warning: spec.routing.table: routing table 1 lies in Calico's route-table range")
+                .contains("mesh.yaml:13:19: warning: spec.routing.rulePriority: rule priority 99 is Calico's WireGuard rule's");
     }
 
     @Test

@@ -107,7 +107,7 @@ public final class Demo {
 
         step("4. The mesh: gitwire status, and wg show on " + first.name());
         System.out.print(indent(bed.gitwire(first, "status", "--repo", url).output()));
-        System.out.print(indent(first.host().run("wg", "show", "wireguard.cali")));
+        System.out.print(indent(first.host().run("wg", "show", "gitwire0")));
 
         step("5. Proof on the wire (tcpdump on the bridge)");
         showCapture("   pod to pod, both nodes with WireGuard: ", first, second.podAddress(1));
@@ -120,7 +120,7 @@ public final class Demo {
         bed.nodes().forEach(n -> Testbed.agentHttp(n, "POST", "/reconcile"));
         waitFor("every agent on the new revision", () -> bed.nodes().stream()
                 .allMatch(n -> Testbed.agentHttp(n, "GET", "/metrics").contains("revision=\"main@sha1:" + head() + "\"")));
-        System.out.print(indent(first.host().run("wg", "show", "wireguard.cali", "persistent-keepalive")));
+        System.out.print(indent(first.host().run("wg", "show", "gitwire0", "persistent-keepalive")));
 
         step("7. The audit trail: git log gitwire/status");
         Thread.sleep(2000);

@@ -83,10 +83,10 @@ class DesiredStateTest {
         });
         assertThat(d.routes()).containsExactly(
                 Route.throwing(Cidr.parse("10.240.0.11/32")), Route.throwing(Cidr.parse("10.240.0.12/32")),
-                Route.device(Cidr.parse("10.240.0.21/32"), "wireguard.cali"),
-                Route.device(Cidr.parse("10.240.0.22/32"), "wireguard.cali"),
+                Route.device(Cidr.parse("10.240.0.21/32"), "gitwire0"),
+                Route.device(Cidr.parse("10.240.0.22/32"), "gitwire0"),
                 Route.throwing(Cidr.parse("10.240.0.250/32")));
-        assertThat(d.rules()).containsExactly(Rule.unmarkedTo(IpFamily.IPV4, 99, 0x100000, 51820));
+        assertThat(d.rules()).containsExactly(Rule.unmarkedTo(IpFamily.IPV4, 97, 0x2000, 51820));
         assertThat(d.nftTables()).isEmpty();
         assertThat(d.sysctls()).isEmpty();
         assertThat(d.wireguard().orElseThrow().mtu()).isEqualTo(new MtuChoice(1440, "eth0 MTU 1500 minus 60 for an IPv4 underlay"));
@@ -96,7 +96,7 @@ class DesiredStateTest {
     void hostEncryptionRoutesNodeAddressesAndMarksForReversePathFiltering() throws IOException {
         Intent intent = intent("  hostEncryption: true\n", node("a", 10, A, ""), node("b", 20, B, ""));
         DesiredDataplane d = compute(intent, "a", A);
-        assertThat(d.routes()).contains(Route.device(Cidr.parse("10.240.0.20/32"), "wireguard.cali"));
+        assertThat(d.routes()).contains(Route.device(Cidr.parse("10.240.0.20/32"), "gitwire0"));
         assertThat(d.nftTables()).hasSize(2);
         assertThat(d.sysctls()).isEqualTo(Map.of(DesiredState.SRC_VALID_MARK, "1"));
     }
@@ -178,7 +178,7 @@ class DesiredStateTest {
         DesiredDataplane d = DesiredState.compute(pinned, advertising(LiveCluster.fromInventory(pinned), "c", B),
                 new NodeIdentity("a", A), ETH0, List.of());
         assertThat(d.reports()).extracting(PeerReport::state).containsExactly(State.PEERED, State.DUPLICATE_KEY);
-        assertThat(d.routes()).contains(Route.device(host("10.240.0.21"), "wireguard.cali"),
+        assertThat(d.routes()).contains(Route.device(host("10.240.0.21"), "gitwire0"),
                 Route.prohibit(host("10.240.0.31")));
 
         Intent unpinned = intent("", node("a", 10, A, ""), node("b", 20, null, ""), node("c", 30, null, ""));
@@ -220,7 +220,7 @@ class DesiredStateTest {
                     .wireguard().orElseThrow().peers());
             DesiredDataplane kept = DesiredState.compute(intent, contested, new NodeIdentity("a", A), ETH0, List.of(),
                     device);
-            assertThat(kept.routes()).contains(Route.device(host("10.240.0.21"), "wireguard.cali"));
+            assertThat(kept.routes()).contains(Route.device(host("10.240.0.21"), "gitwire0"));
             assertThat(kept.tunnelled().get(B.publicKey())).contains(host("10.240.0.21"));
             assertThat(kept.tunnelled().get(C.publicKey())).doesNotContain(host("10.240.0.21"));
 
@@ -248,7 +248,7 @@ class DesiredStateTest {
 
         assertThat(d.routes()).contains(Route.prohibit(Cidr.parse("10.240.0.0/16")), Route.throwing(host("10.240.0.40")),
                 Route.throwing(host("10.240.0.20")), Route.throwing(host("10.240.0.11")),
-                Route.device(host("10.240.0.21"), "wireguard.cali"));
+                Route.device(host("10.240.0.21"), "gitwire0"));
         assertThat(d.routes()).doesNotContain(Route.throwing(host("10.240.0.41")));
         assertThat(d.guard().orElseThrow().destinations()).doesNotContain(Cidr.parse("10.240.0.0/16"));
 
@@ -274,8 +274,8 @@ class DesiredStateTest {
             DesiredDataplane d = DesiredState.compute(intent, LiveCluster.fromInventory(intent),
                     new NodeIdentity("a", A), ETH0, List.of(Cidr.parse(hostile)));
             assertThat(d.routes()).as(hostile).doesNotContain(Route.throwing(Cidr.parse(hostile)))
-                    .contains(Route.device(Cidr.parse("10.240.0.21/32"), "wireguard.cali"),
-                            Route.device(Cidr.parse("10.240.0.22/32"), "wireguard.cali"));
+                    .contains(Route.device(Cidr.parse("10.240.0.21/32"), "gitwire0"),
+                            Route.device(Cidr.parse("10.240.0.22/32"), "gitwire0"));
             assertThat(d.tunnelled().get(B.publicKey())).as(hostile)
                     .containsExactly(Cidr.parse("10.240.0.21/32"), Cidr.parse("10.240.0.22/32"));
             assertThat(d.refusedBypass()).singleElement().asString().contains(hostile).contains("destination of node b");
@@ -311,6 +311,6 @@ class DesiredStateTest {
 
         Intent selective = intent("  nodeSelector:\n    matchLabels: {gitwire: \"on\"}\n", node("a", 10, A, ""));
         assertThat(compute(selective, "a", A).enabled()).isFalse();
-        assertThat(compute(selective, "a", A).owned().interfaceName()).isEqualTo("wireguard.cali");
+        assertThat(compute(selective, "a", A).owned().interfaceName()).isEqualTo("gitwire0");
     }
 }

@@ -56,7 +56,7 @@ class HandshakeGateTest {
         DesiredDataplane gated = HandshakeGate.apply(desired, Set.of(), Set.of(B.publicKey()));
 
         assertThat(gated).isEqualTo(desired);
-        assertThat(route(gated, B_POD).device()).contains("wireguard.cali");
+        assertThat(route(gated, B_POD).device()).contains("gitwire0");
         assertThat(gated.guard().orElseThrow().destinations()).contains(B_POD, B_NODE);
         assertThat(gated.wireguard().orElseThrow().peers().get(0).persistentKeepalive()).isEqualTo(Duration.ZERO);
         assertThat(gated.awaitingHandshake()).isEmpty();
@@ -69,8 +69,8 @@ class HandshakeGateTest {
 
         DesiredDataplane gated = HandshakeGate.apply(desired, Set.of(B_POD), Set.of());
 
-        assertThat(route(gated, B_POD).device()).contains("wireguard.cali");
-        assertThat(route(gated, B_NODE).device()).contains("wireguard.cali");
+        assertThat(route(gated, B_POD).device()).contains("gitwire0");
+        assertThat(route(gated, B_NODE).device()).contains("gitwire0");
         assertThat(gated.guard().orElseThrow().destinations()).contains(B_POD, B_NODE);
     }
 

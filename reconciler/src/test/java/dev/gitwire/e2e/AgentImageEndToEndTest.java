@@ -81,7 +81,7 @@ class AgentImageEndToEndTest {
             String pods = "host " + a.podAddress(1) + " or host " + b.podAddress(1) + " or host " + c.podAddress(1);
             assertThat(Testbed.count(capture, "udp port 51820")).isGreaterThanOrEqualTo(32);
             assertThat(Testbed.count(capture, "not udp port 51820 and (" + pods + ")")).as("plaintext between pods").isZero();
-            assertThat(Shell.run(List.of("ip", "-n", a.host().namespace().name(), "-d", "link", "show", "wireguard.cali"), null))
+            assertThat(Shell.run(List.of("ip", "-n", a.host().namespace().name(), "-d", "link", "show", "gitwire0"), null))
                     .as("the container's own wireguard-go").contains("tun");
 
             // /proc/sys is read-only to the agent: host encryption waits for node-setup, said once, pods encrypted

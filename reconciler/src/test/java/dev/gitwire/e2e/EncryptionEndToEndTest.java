@@ -79,10 +79,10 @@ class EncryptionEndToEndTest {
     @Test
     @Order(2)
     void sameNodePodTrafficStaysOffTheTunnel() {
-        String before = a.host().run("wg", "show", "wireguard.cali", "transfer");
+        String before = a.host().run("wg", "show", "gitwire0", "transfer");
         assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), a.podAddress(2), 5)).isTrue();
         Shell.run("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(), "ping", "-c", "5", "-i", "0.2", a.podAddress(2));
-        assertThat(a.host().run("wg", "show", "wireguard.cali", "transfer")).isEqualTo(before);
+        assertThat(a.host().run("wg", "show", "gitwire0", "transfer")).isEqualTo(before);
         assertThat(a.host().namespace().ip("route", "get", a.podAddress(2))).contains("dev azv1x2");
     }
 
@@ -108,15 +108,15 @@ class EncryptionEndToEndTest {
         ns.ip("rule", "add", "fwmark", "0x1", "lookup", "100", "priority", "50");
         ns.ip("route", "del", b.podAddress(1), "table", "51820");
         ns.ip("rule", "del", "priority", "99");
-        a.host().run("wg", "set", "wireguard.cali", "fwmark", "0");
-        a.host().run("wg", "set", "wireguard.cali", "peer", b.key().publicKey().base64(), "remove");
+        a.host().run("wg", "set", "gitwire0", "fwmark", "0");
+        a.host().run("wg", "set", "gitwire0", "peer", b.key().publicKey().base64(), "remove");
 
         Shell.Result repair = bed.apply(a, repo);
 
         assertThat(repair.exitCode()).as(repair.output()).isZero();
-        assertThat(repair.output()).contains("add route " + b.podAddress(1) + "/32 dev wireguard.cali")
-                .contains("add rule 99: not from all fwmark 0x100000/0x100000 lookup 51820")
-                .contains("fwmark 0x100000").contains("add peer node-b (" + b.key().publicKey().fingerprint() + "…)");
+        assertThat(repair.output()).contains("add route " + b.podAddress(1) + "/32 dev gitwire0")
+                .contains("add rule 97: not from all fwmark 0x2000/0x2000 lookup 51820")
+                .contains("fwmark 0x2000").contains("add peer node-b (" + b.key().publicKey().fingerprint() + "…)");
         assertThat(ns.ip("route", "show", "table", "100")).contains("10.99.0.0/16 dev eth0");
         assertThat(ns.ip("rule", "show")).contains("50:\tfrom all fwmark 0x1 lookup 100");
         assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 20)).isTrue();
@@ -144,7 +144,7 @@ class EncryptionEndToEndTest {
 
         for (Node node : bed.nodes()) {
             var ns = node.host().namespace();
-            assertThat(ns.ip("link", "show")).doesNotContain("wireguard.cali");
+            assertThat(ns.ip("link", "show")).doesNotContain("gitwire0");
             assertThat(ns.ip("rule", "show")).doesNotContain("lookup 51820");
             Shell.Result table = Shell.tryRun(List.of("ip", "-n", ns.name(), "route", "show", "table", "51820"), null);
             assertThat(table.output()).satisfiesAnyOf(o -> assertThat(o).isEmpty(),

@@ -123,7 +123,7 @@ class FailClosedEndToEndTest {
     @Test
     @Order(2)
     void linkDeleted() throws Exception {
-        underWatch("link deleted", () -> a.host().namespace().ip("link", "del", "wireguard.cali"));
+        underWatch("link deleted", () -> a.host().namespace().ip("link", "del", "gitwire0"));
     }
 
     @Test
@@ -142,8 +142,8 @@ class FailClosedEndToEndTest {
     @Order(5)
     void peerRemovedByHand() throws Exception {
         underWatch("peer removed with wg set", () -> {
-            a.host().run("wg", "set", "wireguard.cali", "peer", b.key().publicKey().base64(), "remove");
-            assertThat(a.host().run("wg", "show", "wireguard.cali", "peers")).doesNotContain(b.key().publicKey().base64());
+            a.host().run("wg", "set", "gitwire0", "peer", b.key().publicKey().base64(), "remove");
+            assertThat(a.host().run("wg", "show", "gitwire0", "peers")).doesNotContain(b.key().publicKey().base64());
         });
     }
 
@@ -155,7 +155,7 @@ class FailClosedEndToEndTest {
                 Process agent = agents.get(a.name());
                 agent.destroyForcibly();
                 assertThat(agent.waitFor(10, TimeUnit.SECONDS)).isTrue();
-                a.host().namespace().ip("link", "del", "wireguard.cali");
+                a.host().namespace().ip("link", "del", "gitwire0");
                 Thread.sleep(2_000); // no agent: the guard alone stands
                 start(a);
             } catch (Exception e) {

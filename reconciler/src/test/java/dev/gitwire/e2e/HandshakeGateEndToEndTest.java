@@ -42,20 +42,20 @@ class HandshakeGateEndToEndTest {
             assertThat(alone.output()).contains("awaiting a first handshake, not routed into the tunnel yet: node-b")
                     .contains("guard: 0 destinations");
             assertThat(table(a)).contains("throw " + b.podAddress(1));
-            assertThat(a.host().run("wg", "show", "wireguard.cali", "persistent-keepalive")).contains("5");
+            assertThat(a.host().run("wg", "show", "gitwire0", "persistent-keepalive")).contains("5");
             assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 5)).as("plaintext meanwhile")
                     .isTrue();
 
             Shell.Result second = bed.apply(b, repo); // node-a has node-b's key: the handshake completes at once
             assertThat(second.exitCode()).as(second.output()).isZero();
             assertThat(second.output()).doesNotContain("awaiting").contains("guard: 1 destination never leaves");
-            assertThat(table(b)).contains(a.podAddress(1) + " dev wireguard.cali");
+            assertThat(table(b)).contains(a.podAddress(1) + " dev gitwire0");
 
             Shell.Result again = bed.apply(a, repo);
             assertThat(again.output()).doesNotContain("awaiting").contains("guard 10.240.0.21/32")
                     .contains("update peer");
-            assertThat(table(a)).contains(b.podAddress(1) + " dev wireguard.cali");
-            assertThat(a.host().run("wg", "show", "wireguard.cali", "persistent-keepalive")).contains("off");
+            assertThat(table(a)).contains(b.podAddress(1) + " dev gitwire0");
+            assertThat(a.host().run("wg", "show", "gitwire0", "persistent-keepalive")).contains("off");
             Path capture = bed.capture(() -> Shell.run("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(), "ping",
                     "-c", "3", "-i", "0.2", b.podAddress(1)));
             assertThat(Testbed.count(capture, "icmp")).isZero();

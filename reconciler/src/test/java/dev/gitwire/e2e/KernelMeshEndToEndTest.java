@@ -65,7 +65,7 @@ class KernelMeshEndToEndTest {
         applyEverywhere();
 
         for (Node node : bed.nodes()) {
-            assertThat(node.host().namespace().ip("-d", "link", "show", "wireguard.cali")).contains(" wireguard ");
+            assertThat(node.host().namespace().ip("-d", "link", "show", "gitwire0")).contains(" wireguard ");
         }
         assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 30)).isTrue();
         Path pods = bed.capture(() -> Shell.run("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(),
@@ -95,7 +95,7 @@ class KernelMeshEndToEndTest {
                 assertThat(result.exitCode()).as("apply on %s:\n%s", node, result.output()).isZero());
 
         for (Node node : bed.nodes()) {
-            assertThat(node.host().namespace().ip("link", "show")).doesNotContain("wireguard.cali");
+            assertThat(node.host().namespace().ip("link", "show")).doesNotContain("gitwire0");
             assertThat(node.host().namespace().exec("nft", "list", "tables")).doesNotContain("gitwire");
         }
         assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 10)).isTrue();

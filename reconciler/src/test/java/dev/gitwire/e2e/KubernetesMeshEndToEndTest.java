@@ -40,7 +40,7 @@ class KubernetesMeshEndToEndTest {
             Node b = bed.addNode("node-b", 2, 2);
             runAgents(bed, Testbed.mesh(true, false, Mode.OPPORTUNISTIC));
             String podB2 = b.podAddress(2);
-            assertThat(Testbed.eventually(30_000, () -> tableOf(a).contains(podB2 + " dev wireguard.cali")))
+            assertThat(Testbed.eventually(30_000, () -> tableOf(a).contains(podB2 + " dev gitwire0")))
                     .as("node-a routes node-b's pods from the API through the tunnel:%n%s", bed.log(a)).isTrue();
             for (Node node : bed.nodes()) {
                 assertThat(client.nodes().withName(node.name()).get().getMetadata().getAnnotations())
@@ -60,9 +60,9 @@ class KubernetesMeshEndToEndTest {
             assertThat(Testbed.eventually(10_000, () -> !tableOf(a).contains(podB2 + " ")))
                     .as("a deleted pod leaves node-a's table").isTrue();
             // the route goes first, the allowed IP after it in the same apply (DESIGN §4): wait for the second step
-            assertThat(Testbed.eventually(10_000, () -> !a.host().run("wg", "show", "wireguard.cali", "allowed-ips")
+            assertThat(Testbed.eventually(10_000, () -> !a.host().run("wg", "show", "gitwire0", "allowed-ips")
                     .contains(podB2 + "/32"))).as("a deleted pod leaves node-b's allowed IPs on node-a").isTrue();
-            assertThat(a.host().run("wg", "show", "wireguard.cali", "allowed-ips")).doesNotContain(podB2 + "/32")
+            assertThat(a.host().run("wg", "show", "gitwire0", "allowed-ips")).doesNotContain(podB2 + "/32")
                     .contains(b.podAddress(1) + "/32");
         }
     }
@@ -129,7 +129,7 @@ class KubernetesMeshEndToEndTest {
 
     /** Node-b's pod is reached from node-a's, and nothing of it is on the bridge in plaintext. */
     private static void assertEncrypted(Testbed bed, Node a, Node b) throws Exception {
-        assertThat(tableOf(a)).as(bed.log(a)).contains(b.podAddress(1) + " dev wireguard.cali");
+        assertThat(tableOf(a)).as(bed.log(a)).contains(b.podAddress(1) + " dev gitwire0");
         Path capture = bed.capture(() -> Shell.tryRun(List.of("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(),
                 "ping", "-c", "4", "-i", "0.2", "-W", "1", b.podAddress(1)), null));
         assertThat(Testbed.count(capture, "icmp and host " + b.podAddress(1))).isZero();

@@ -182,7 +182,7 @@ class MeshAgentsEndToEndTest {
     void aRouteDeletedByHandIsBackWithinASecond() throws Exception {
         a.host().namespace().ip("route", "del", b.podAddress(1), "table", "51820");
         assertThat(Testbed.eventually(1_000, () -> a.host().namespace().ip("route", "show", "table", "51820")
-                .contains(b.podAddress(1) + " dev wireguard.cali"))).isTrue();
+                .contains(b.podAddress(1) + " dev gitwire0"))).isTrue();
     }
 
     @Test
@@ -197,7 +197,7 @@ class MeshAgentsEndToEndTest {
             Thread.sleep(500); // the read that POST started is now waiting on the Git server
             a.host().namespace().ip("route", "del", b.podAddress(1), "table", "51820");
             assertThat(Testbed.eventually(1_000, () -> a.host().namespace().ip("route", "show", "table", "51820")
-                    .contains(b.podAddress(1) + " dev wireguard.cali"))).as(bed.log(a)).isTrue();
+                    .contains(b.podAddress(1) + " dev gitwire0"))).as(bed.log(a)).isTrue();
         } finally {
             a.host().namespace().exec("nft", "delete table inet partition");
         }
@@ -212,7 +212,7 @@ class MeshAgentsEndToEndTest {
             assertThat(Testbed.eventually(20_000, () -> applied(node, off))).isTrue();
             // the device keeps accepting for the grace period, then goes
             assertThat(Testbed.eventually(10_000, () -> !node.host().namespace().ip("link", "show")
-                    .contains("wireguard.cali"))).isTrue();
+                    .contains("gitwire0"))).isTrue();
         }
         assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 10)).isTrue();
 

@@ -41,7 +41,7 @@ class TwoNodeStrictModeTest {
             JsonNode planned = new ObjectMapper().readTree(plan.output().substring(plan.output().indexOf('{')));
             // throw for a1, prohibit for b1, throw for both node addresses, prohibit for the rest of the workload network
             assertThat(planned.get("counts").get("AddRoute").asInt()).isEqualTo(5);
-            assertThat(a.host().namespace().ip("link", "show")).doesNotContain("wireguard.cali");
+            assertThat(a.host().namespace().ip("link", "show")).doesNotContain("gitwire0");
 
             assertThat(bed.apply(a, repo).exitCode()).isZero();
             assertThat(bed.apply(b, repo).exitCode()).isZero();

@@ -115,7 +115,7 @@ class ZeroLossTransitionsEndToEndTest {
                 Node rekeyed = bed.rekey(b);
                 bed.writeIntent(repo, Testbed.mesh(true, true, Mode.OPPORTUNISTIC), Set.of());
                 agents.start(repo, rekeyed);
-                assertThat(Testbed.eventually(30_000, () -> a.host().run("wg", "show", "wireguard.cali",
+                assertThat(Testbed.eventually(30_000, () -> a.host().run("wg", "show", "gitwire0",
                         "latest-handshakes").contains(rekeyed.key().publicKey().base64())
                         && Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 1)))
                         .as("the new key in use:%n%s", bed.log(a)).isTrue();
@@ -126,7 +126,7 @@ class ZeroLossTransitionsEndToEndTest {
                         seen.transmitted(), plaintext);
                 assertThat(plaintext).isZero();
             }
-            assertThat(Testbed.eventually(10_000, () -> !a.host().run("wg", "show", "wireguard.cali", "peers")
+            assertThat(Testbed.eventually(10_000, () -> !a.host().run("wg", "show", "gitwire0", "peers")
                     .contains(b.key().publicKey().base64()))).as("the old key leaves after its grace period").isTrue();
         }
     }
@@ -171,7 +171,7 @@ class ZeroLossTransitionsEndToEndTest {
     }
 
     private static boolean hasLink(Node node) {
-        return node.host().namespace().ip("link", "show").contains("wireguard.cali");
+        return node.host().namespace().ip("link", "show").contains("gitwire0");
     }
 
     /** `gitwire run` on nodes of a testbed, polling a plain directory every second, with loose rp_filter. */

@@ -21,7 +21,7 @@ class GuardTest {
 
     @Test
     void aPrefixInsideAnotherIsLeftOutAndHostsStay() {
-        Guard guard = Guard.of(0x100000, "wireguard.cali",
+        Guard guard = Guard.of(0x100000, "gitwire0",
                 cidrs("10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.2.3.4/32", "11.0.0.0/8", "fd00::/8", "fd00:1::/32"));
         assertThat(guard.destinations()).containsExactlyElementsOf(
                 cidrs("10.0.0.0/8", "10.2.3.4/32", "11.0.0.0/8", "fd00::/8"));

@@ -36,7 +36,7 @@ public class StatusBranchTest {
         return new NodeStatus(node, Optional.of(key.publicKey().base64()), 51820, Optional.of(revision),
                 NodeStatus.Phase.Ready,
                 List.of(new NodeStatus.Condition("Converged", "True", "Verified", "the kernel matches the intent")),
-                Optional.of(new NodeStatus.Dataplane("wireguard.cali", "userspace", 1440, "eth0 MTU 1500 minus 60",
+                Optional.of(new NodeStatus.Dataplane("gitwire0", "userspace", 1440, "eth0 MTU 1500 minus 60",
                         1, allowedIps, allowedIps, false)),
                 List.of()); // the one peer is encrypted to: no peer is left out
     }

@@ -56,7 +56,7 @@ class StatusCodecTest {
                 "phase: Ready", "phase: Ready\nmetadata2: {}",
                 "type: Converged", "type: \"Converged | b | Ready\"",
                 "message: the kernel matches the intent", "message: \"\\e]8;;https://evil\\e\\\\\"",
-                "interfaceName: wireguard.cali", "interfaceName: \"wg0\\nb\"",
+                "interfaceName: gitwire0", "interfaceName: \"wg0\\nb\"",
                 "peers: []", "peers: [{name: \"b\\n\", state: Peered}]",
                 "apiVersion: gitwire.dev/v1alpha1", "apiVersion: &a gitwire.dev/v1alpha1\nx: *a",
                 "kind: MeshNodeStatus", "kind: MeshNodeStatus\n\"x\\n| b | Ready |\": 1");

@@ -77,6 +77,9 @@ public final class Testbed implements AutoCloseable {
     /** The address of the fabric's own side of the bridge, where the testbed's Git server and API server listen. */
     public static final String SERVICES_ADDRESS = SUBNET_PREFIX + "254";
 
+    /** The WireGuard device's name by default (spec.wireguard.interfaceName). */
+    public static final String DEVICE = dev.gitwire.intent.WireguardSettings.DEFAULT.interfaceName();
+
     /** The port on which the nodes reach the Kubernetes API. */
     public static final int API_SERVER_PORT = 6443;
 
@@ -352,7 +355,7 @@ public final class Testbed implements AutoCloseable {
     /** Whether {@code from} routes {@code destination} into the tunnel now (table 51820 may not exist yet). */
     public static boolean routesIntoTunnel(Node from, String destination) {
         return Shell.tryRun(List.of("ip", "-n", from.host().namespace().name(), "route", "show", "table", "51820"), null)
-                .output().contains(destination + " dev wireguard.cali");
+                .output().contains(destination + " dev " + DEVICE);
     }
 
     /** An HTTP request to the agent of a node, on its default address; the body, a line, then the status code. */

@@ -33,6 +33,8 @@ public final class GuardTable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final CommandRunner runner;
+    /** Packets the drop rules of the table as last read had counted: each install starts them at 0. */
+    private volatile long droppedAtLastRead;
 
     public GuardTable(CommandRunner runner) {
         this.runner = runner;
@@ -40,7 +42,14 @@ public final class GuardTable {
 
     /** The guard as the kernel has it; one whose rules are not exactly gitwire's reads with mark 0, to be rebuilt. */
     public Optional<Guard> read() {
-        return Nftables.list(runner, FAMILY, NAME).map(GuardTable::parse);
+        Optional<JsonNode> listed = Nftables.list(runner, FAMILY, NAME);
+        droppedAtLastRead = listed.map(GuardTable::dropped).orElse(0L);
+        return listed.map(GuardTable::parse);
+    }
+
+    /** What the drop rules had counted at the last {@link #read()}: packets the guard kept from leaving unencrypted. */
+    public long droppedAtLastRead() {
+        return droppedAtLastRead;
     }
 
     /** Creates the guard with its destinations, replacing whatever table of that name is there, atomically. */
@@ -105,9 +114,34 @@ public final class GuardTable {
             m.putObject("left").putObject("payload").put("protocol", set.family == IpFamily.IPV4 ? "ip" : "ip6")
                     .put("field", "daddr");
             m.put("right", "@" + set.name);
-            rules.add(new NftTable.Rule(List.of(member, verdict("drop"))));
+            rules.add(new NftTable.Rule(List.of(member, counter(0, 0), verdict("drop"))));
         }
         return CHAINS.stream().map(hook -> new NftTable.Chain(hook, "filter", hook, 0, "accept", rules)).toList();
+    }
+
+    /** A rule's anonymous counter: what the drop rules count is what gitwire_guard_dropped_packets_total reports. */
+    private static JsonNode counter(long packets, long bytes) {
+        ObjectNode counter = JSON.createObjectNode();
+        counter.putObject("counter").put("packets", packets).put("bytes", bytes);
+        return counter;
+    }
+
+    /** The packets the table's counters hold, summed. */
+    static long dropped(JsonNode document) {
+        long packets = 0;
+        for (JsonNode item : document.path("nftables")) {
+            for (JsonNode expression : item.path("rule").path("expr")) {
+                packets += expression.path("counter").path("packets").asLong(0);
+            }
+        }
+        return packets;
+    }
+
+    /** The rules with their counters at 0: what they counted is no difference from the rules gitwire writes. */
+    private static List<NftTable.Chain> uncounted(List<NftTable.Chain> chains) {
+        return chains.stream().map(c -> new NftTable.Chain(c.name(), c.type(), c.hook(), c.priority(), c.policy(),
+                c.rules().stream().map(r -> new NftTable.Rule(r.expressions().stream()
+                        .map(e -> e.has("counter") ? counter(0, 0) : e).toList())).toList())).toList();
     }
 
     private static JsonNode verdict(String name) {
@@ -144,7 +178,7 @@ public final class GuardTable {
         String interfaceName = interfaceOf(table);
         int capacity = capacities.size() == 1 ? capacities.iterator().next() : 0;
         boolean ours = wellFormed && sets == SetName.values().length && mark != 0 && capacity > 0
-                && table.chains().equals(chains(mark, interfaceName));
+                && uncounted(table.chains()).equals(chains(mark, interfaceName));
         return new Guard(ours ? mark : 0, interfaceName, capacity, destinations);
     }
 

@@ -48,7 +48,7 @@ class GuardTableKernelTest {
     @Test
     void guardedDestinationsAreDroppedUnlessMarkedAndOthersPass() {
         assertThat(pings("10.20.0.5")).isTrue();
-        guard.install(Guard.of(MARK, "wireguard.cali", destinations("10.20.0.0/24", "10.9.0.77/32")));
+        guard.install(Guard.of(MARK, "gitwire0", destinations("10.20.0.0/24", "10.9.0.77/32")));
 
         assertThat(pings("10.20.0.5")).as("inside a guarded prefix, leaving by eth0").isFalse();
         assertThat(pings("10.9.0.2")).as("not guarded").isTrue();
@@ -61,10 +61,25 @@ class GuardTableKernelTest {
         assertThat(pings("10.20.0.5")).as("a guarded host").isFalse();
     }
 
+    /** Issue 28 point 8: what the guard drops is counted, and a table that counted reads as gitwire's own. */
+    @Test
+    void theDropsAreCountedAndCountingIsNoDrift() {
+        Guard written = Guard.of(MARK, "gitwire0", destinations("10.20.0.0/24", "10.9.0.77/32"));
+        guard.install(written);
+        assertThat(guard.read()).contains(written);
+        assertThat(guard.droppedAtLastRead()).isZero();
+        for (int i = 0; i < 3; i++) {
+            assertThat(pings("10.20.0.5")).isFalse();
+        }
+        assertThat(pings("10.9.0.2")).as("not guarded: not counted").isTrue();
+        assertThat(guard.read()).as("counters are no difference from what gitwire writes").contains(written);
+        assertThat(guard.droppedAtLastRead()).isEqualTo(3);
+    }
+
     @Test
     void readsBackAsWrittenAndAnythingElseReadsAsNotOurs() {
         assertThat(guard.read()).isEmpty();
-        Guard written = Guard.of(MARK, "wireguard.cali", destinations("10.20.0.0/24", "10.20.1.0/24", "10.9.0.7/32",
+        Guard written = Guard.of(MARK, "gitwire0", destinations("10.20.0.0/24", "10.20.1.0/24", "10.9.0.7/32",
                 "10.9.0.8/32", "fd00::5/128", "fd00:1::/64"));
         guard.install(written);
         assertThat(guard.read()).contains(written);
@@ -83,7 +98,7 @@ class GuardTableKernelTest {
 
     @Test
     void anIntervalThatIsNotAPrefixReadsAsNotOurs() {
-        Guard written = Guard.of(MARK, "wireguard.cali", destinations("10.20.0.0/24"));
+        Guard written = Guard.of(MARK, "gitwire0", destinations("10.20.0.0/24"));
         guard.install(written);
         node.exec("nft", "add element inet gitwire_guard nets4 { 10.30.0.1-10.30.0.5 }");
         assertThat(guard.read().orElseThrow().firewallMark()).isZero();
@@ -91,7 +106,7 @@ class GuardTableKernelTest {
 
     @Test
     void aTransactionThatFailsChangesNothing() {
-        Guard written = Guard.of(MARK, "wireguard.cali", destinations("10.20.0.0/24"));
+        Guard written = Guard.of(MARK, "gitwire0", destinations("10.20.0.0/24"));
         guard.install(written);
         assertThatThrownBy(() -> guard.remove(List.of(Cidr.parse("10.20.0.0/24"), Cidr.parse("10.30.0.0/24"))))
                 .isInstanceOf(NftablesException.class).hasMessageContaining("guard");
@@ -104,7 +119,7 @@ class GuardTableKernelTest {
         for (int i = 0; i < 100_000; i++) {
             many.add(Cidr.parse("10." + (64 + (i >> 16)) + "." + ((i >> 8) & 255) + "." + (i & 255) + "/32"));
         }
-        guard.install(Guard.of(MARK, "wireguard.cali", many).withoutDestinations());
+        guard.install(Guard.of(MARK, "gitwire0", many).withoutDestinations());
         guard.add(many); // read at once: a resizable hash set, still growing, lists short here
 
         assertThat(guard.read().orElseThrow().destinations()).hasSize(100_000);

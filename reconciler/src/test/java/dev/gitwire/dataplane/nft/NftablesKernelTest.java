@@ -41,15 +41,15 @@ class NftablesKernelTest {
             peers.add(IpAddress.parse("10.240." + i / 250 + "." + i % 250));
         }
         peers.add(IpAddress.parse("fd00::20"));
-        List<NftTable> tables = HostEncryptionTables.of(0x100000, "wireguard.cali", peers);
+        List<NftTable> tables = HostEncryptionTables.of(0x100000, "gitwire0", peers);
 
         nft.replace(tables, List.of());
 
         assertThat(nft.read("inet", "gitwire")).contains(tables.get(0));
         assertThat(nft.read("arp", "gitwire")).contains(tables.get(1));
         String listed = ns.exec("nft", "list", "ruleset");
-        assertThat(listed).contains("iifname != \"wireguard.cali\" ip saddr {").contains("10.240.1.49")
-                .contains("iifname != \"wireguard.cali\" ip6 saddr fd00::20 meta mark set")
+        assertThat(listed).contains("iifname != \"gitwire0\" ip saddr {").contains("10.240.1.49")
+                .contains("iifname != \"gitwire0\" ip6 saddr fd00::20 meta mark set")
                 .contains("arp saddr ip {")
                 .contains("meta mark set meta mark | 0x00100000")
                 .contains("type filter hook prerouting priority raw; policy accept;")
@@ -65,7 +65,7 @@ class NftablesKernelTest {
     @Test
     void driftIsVisibleAndDeletionLeavesForeignTablesAlone() {
         ns.exec("nft", "add table inet foreign");
-        List<NftTable> tables = HostEncryptionTables.of(0x100000, "wireguard.cali", List.of(IpAddress.parse("10.240.0.20")));
+        List<NftTable> tables = HostEncryptionTables.of(0x100000, "gitwire0", List.of(IpAddress.parse("10.240.0.20")));
         nft.replace(tables, List.of());
         ns.exec("nft", "add rule inet gitwire prerouting counter");
         assertThat(nft.read("inet", "gitwire")).isPresent().get().isNotEqualTo(tables.get(0));
@@ -80,7 +80,7 @@ class NftablesKernelTest {
 
     @Test
     void aRefusedTransactionChangesNothingAndSaysWhy() {
-        List<NftTable> tables = HostEncryptionTables.of(0x100000, "wireguard.cali", List.of(IpAddress.parse("10.240.0.20")));
+        List<NftTable> tables = HostEncryptionTables.of(0x100000, "gitwire0", List.of(IpAddress.parse("10.240.0.20")));
         nft.replace(tables, List.of());
         NftTable broken = new NftTable("inet", "gitwire", List.of(new NftTable.Chain("prerouting", "filter",
                 "prerouting", -300, "accept", List.of(new NftTable.Rule(List.of(

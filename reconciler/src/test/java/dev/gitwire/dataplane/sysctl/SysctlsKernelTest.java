@@ -33,8 +33,8 @@ class SysctlsKernelTest {
 
     @Test
     void interfaceNamesWithDotsMapToTheirOwnDirectory() {
-        assertThat(Sysctls.path("net.ipv4.conf.wireguard.cali.rp_filter"))
-                .isEqualTo(Path.of("/proc/sys/net/ipv4/conf/wireguard.cali/rp_filter"));
+        assertThat(Sysctls.path("net.ipv4.conf.gitwire0.rp_filter"))
+                .isEqualTo(Path.of("/proc/sys/net/ipv4/conf/gitwire0/rp_filter"));
         assertThat(Sysctls.path("net.ipv4.conf.all.src_valid_mark"))
                 .isEqualTo(Path.of("/proc/sys/net/ipv4/conf/all/src_valid_mark"));
         assertThat(Sysctls.path("net.core.rmem_max")).isEqualTo(Path.of("/proc/sys/net/core/rmem_max"));

@@ -40,15 +40,15 @@ class WireguardLinkKernelTest {
 
     @Test
     void autoStartsWireguardGoWhereTheKernelHasNoWireguard() {
-        WireguardLink.Opened opened = wireguard.open("wireguard.cali", WireguardLink.Choice.AUTO);
+        WireguardLink.Opened opened = wireguard.open("gitwire0", WireguardLink.Choice.AUTO);
         assertThat(opened.backend()).isEqualTo("userspace");
         assertThat(opened.link().kind()).contains("tun");
         opened.device().apply(new DeviceUpdate(Optional.empty(), OptionalInt.of(51820), OptionalLong.of(0x100000),
                 false, List.of()));
-        assertThat(host.run("wg", "show", "wireguard.cali", "listen-port").strip()).isEqualTo("51820");
+        assertThat(host.run("wg", "show", "gitwire0", "listen-port").strip()).isEqualTo("51820");
 
         // a second open (an agent restart) attaches to the running wireguard-go
-        WireguardLink.Opened again = wireguard.open("wireguard.cali", WireguardLink.Choice.AUTO);
+        WireguardLink.Opened again = wireguard.open("gitwire0", WireguardLink.Choice.AUTO);
         assertThat(again.link().index()).isEqualTo(opened.link().index());
         assertThat(again.device().read().listenPort()).isEqualTo(51820);
     }
@@ -60,11 +60,11 @@ class WireguardLinkKernelTest {
         assertThatThrownBy(() -> new KernelBackend(NetlinkConnection.open(NetlinkSocket.NETLINK_GENERIC,
                 host.namespace().namespace()), "wg0")).isInstanceOf(NetlinkException.ObjectNotFound.class);
 
-        host.namespace().ip("link", "add", "wireguard.cali", "type", "veth", "peer", "name", "other0");
-        assertThatThrownBy(() -> wireguard.open("wireguard.cali", WireguardLink.Choice.AUTO))
+        host.namespace().ip("link", "add", "gitwire0", "type", "veth", "peer", "name", "other0");
+        assertThatThrownBy(() -> wireguard.open("gitwire0", WireguardLink.Choice.AUTO))
                 .isInstanceOf(WireguardException.class).hasMessageContaining("of kind veth")
                 .hasMessageContaining("left alone");
-        assertThat(host.namespace().ip("link", "show", "wireguard.cali")).contains("wireguard.cali");
+        assertThat(host.namespace().ip("link", "show", "gitwire0")).contains("gitwire0");
     }
 
     @Test

@@ -1,0 +1,54 @@
+package dev.gitwire.agent;
+
+import dev.gitwire.plan.Operation;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
+
+/**
+ * Tells a device that something else keeps deleting from one that was deleted once: the agent recreates it either
+ * way, but three deletions within ten minutes are another program's doing (Calico's Felix, with its WireGuard off,
+ * deletes a link named wireguard.cali at start and whenever it comes up), and recreating it forever would hide
+ * the gaps in which the guard drops traffic.
+ */
+final class DeviceDeletions {
+
+    static final int UNSTABLE_AFTER = 3;
+    static final Duration WINDOW = Duration.ofMinutes(10);
+
+    private final Deque<Instant> recent = new ArrayDeque<>();
+    private boolean present;
+    private long total;
+
+    /** Takes a reconcile's outcome: a device created where this agent had one means someone deleted it. */
+    synchronized boolean observe(Reconciler.Outcome outcome, Instant now) {
+        boolean created = outcome.executed().operations().stream().anyMatch(op -> op instanceof Operation.CreateDevice);
+        boolean deleted = created && present;
+        if (deleted) {
+            total++;
+            recent.addLast(now);
+        }
+        while (!recent.isEmpty() && recent.peekFirst().isBefore(now.minus(WINDOW))) {
+            recent.removeFirst();
+        }
+        present = outcome.after().link().isPresent();
+        return deleted;
+    }
+
+    synchronized long total() {
+        return total;
+    }
+
+    /** Why the device is unstable, while it is: for the status, the log and the operator. */
+    synchronized Optional<String> unstable(String interfaceName) {
+        if (recent.size() < UNSTABLE_AFTER) {
+            return Optional.empty();
+        }
+        return Optional.of("the WireGuard device " + interfaceName + " was deleted " + recent.size() + " times in the last "
+                + WINDOW.toMinutes() + " minutes by something other than gitwire, and recreated each time (traffic to"
+                + " peers is dropped in each gap): another program owns that name (Calico's Felix deletes"
+                + " wireguard.cali while its WireGuard is off); set spec.wireguard.interfaceName to a name of gitwire's own");
+    }
+}
