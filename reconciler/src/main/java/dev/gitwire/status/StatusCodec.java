@@ -74,6 +74,14 @@ public final class StatusCodec {
     }
 
     /**
+     * A field this version does not know, named as the schema names its own: what the next version may add to
+     * gitwire.dev/v1alpha1 (docs/git-source-and-status.md, "Versions"). It is not read, so never shown; any other
+     * unknown key is refused as before.
+     */
+    private static final java.util.regex.Pattern FROM_A_NEWER_VERSION =
+            java.util.regex.Pattern.compile("(^|[.\\]])[a-z][A-Za-z0-9]{0,62}: unknown field$");
+
+    /**
      * Reads a status file another node wrote, as hostile input: YAML as strictly as an intent file (no aliases,
      * unique keys, bounded), then the MeshNodeStatus schema, whose patterns keep every value that the README, the
      * CLI or a log shows inside its cell: no line breaks where a row or a block could end, no control characters.
@@ -86,7 +94,8 @@ public final class StatusCodec {
             YamlProblem first = e.problems().get(0);
             throw new StatusRejectedException(Problem.error(file, first.position(), first.message()));
         }
-        List<Problem> problems = Schema.CHECK.check(file, FileKind.MESH_NODE_STATUS, root);
+        List<Problem> problems = Schema.CHECK.check(file, FileKind.MESH_NODE_STATUS, root).stream()
+                .filter(p -> !FROM_A_NEWER_VERSION.matcher(p.message()).find()).toList();
         if (!problems.isEmpty()) {
             throw new StatusRejectedException(problems.get(0));
         }

@@ -47,13 +47,37 @@ class StatusCodecTest {
         assertThat(read.dataplane()).isEqualTo(status.dataplane());
     }
 
+    /**
+     * Issue 28 point 9: during a rolling upgrade, this version reads what the next one writes: fields it does not
+     * know (named as the schema names its own) are passed over, everything it knows is checked and read as before;
+     * another apiVersion is refused, saying which.
+     */
+    @Test
+    void aStatusOfTheNextVersionReadsWithItsNewFieldsPassedOver() throws Exception {
+        NodeStatus status = StatusBranchTest.status("node-b", PrivateKey.generate(new SecureRandom()),
+                "main@sha1:" + "ab".repeat(20), 3);
+        String text = StatusCodec.write(status);
+        String next = text.replace("  phase: Ready\n", "  phase: Ready\n  keyAgeSeconds: 86400\n"
+                        + "  rotation: {nextPublicKey: abc, since: \"2027-01-01T00:00:00Z\"}\n")
+                .replace("kind: MeshNodeStatus\n", "kind: MeshNodeStatus\nschemaRevision: 3\n")
+                .replace("type: Converged", "type: Converged\n    lastTransitionTime: \"2027-01-01T00:00:00Z\"");
+        assertThat(next).contains("keyAgeSeconds", "schemaRevision", "lastTransitionTime");
+
+        assertThat(StatusCodec.read("nodes/node-b.yaml", next)).isEqualTo(status);
+        assertThatThrownBy(() -> StatusCodec.read("nodes/node-b.yaml", next.replace("phase: Ready", "phase: Sleeping")))
+                .as("a known field is checked as before").isInstanceOf(StatusRejectedException.class);
+        assertThatThrownBy(() -> StatusCodec.read("nodes/node-b.yaml",
+                text.replace("apiVersion: gitwire.dev/v1alpha1", "apiVersion: gitwire.dev/v1beta1")))
+                .isInstanceOf(StatusRejectedException.class).hasMessageContaining("apiVersion");
+    }
+
     @Test
     void aValueThatCouldLeaveItsCellIsRefusedAtItsLine() {
         String text = StatusCodec.write(StatusBranchTest.status("node-b", PrivateKey.generate(new SecureRandom()),
                 "main@sha1:" + "ab".repeat(20), 3));
         Map<String, String> forged = Map.of(
-                "listenPort: 51820", "listenPort: 51820\n  observedRevision2: x",
-                "phase: Ready", "phase: Ready\nmetadata2: {}",
+                "listenPort: 51820", "listenPort: 51820\n  \"observed\\nRevision\": x",
+                "phase: Ready", "phase: Ready\n\"meta data\": {}",
                 "type: Converged", "type: \"Converged | b | Ready\"",
                 "message: the kernel matches the intent", "message: \"\\e]8;;https://evil\\e\\\\\"",
                 "interfaceName: gitwire0", "interfaceName: \"wg0\\nb\"",
