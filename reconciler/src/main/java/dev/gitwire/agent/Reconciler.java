@@ -2,6 +2,7 @@ package dev.gitwire.agent;
 
 import dev.gitwire.desired.DesiredDataplane.WireguardSpec;
 import dev.gitwire.desired.DesiredDataplane;
+import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.HandshakeGate;
 import dev.gitwire.desired.PeerReport;
 import dev.gitwire.keys.PublicKey;
@@ -84,6 +85,18 @@ public final class Reconciler {
      */
     public Outcome reconcile(DesiredDataplane desired) {
         ObservedDataplane actual;
+        Plan retired = new Plan(List.of());
+        Optional<Ownership> before = kernel.ownedBefore();
+        if (before.isPresent() && !before.get().equals(desired.owned())) { // renamed or renumbered in the intent
+            try {
+                retired = Planner.retire(kernel.observe(before.get()), before.get(), desired.owned());
+                kernel.execute(retired, before.get());
+            } catch (RuntimeException e) {
+                return new Outcome(desired, retired, retired, Optional.of("cannot remove the device, rule and routes"
+                        + " of " + before.get() + ": " + message(e)), ObservedDataplane.empty(), Optional.empty(),
+                        List.of());
+            }
+        }
         try {
             actual = kernel.observe(desired.owned());
         } catch (RuntimeException e) {
@@ -108,7 +121,10 @@ public final class Reconciler {
                     + "cannot verify: " + message(e)), actual, target.revisitAt(), List.of());
         }
         Plan residual = after == actual ? plan : target.diff(after); // nothing executed: the same diff again
-        return new Outcome(target.desired(), plan, residual, failure, after, target.revisitAt(),
+        if (failure.isEmpty() && residual.isEmpty() && !kernel.ownedBefore().equals(Optional.of(desired.owned()))) {
+            kernel.remember(desired.owned());
+        }
+        return new Outcome(target.desired(), retired.followedBy(plan), residual, failure, after, target.revisitAt(),
                 handshakeWaits(target.desired()));
     }
 

@@ -15,11 +15,11 @@ final class PlanCommand extends NodeCommand {
     @Option(names = "--output", defaultValue = "text", description = "text or json")
     ValidateCommand.Output output;
 
-    @Option(names = "--exit-code", description = "Exit 2 when changes are pending (0 when none), for scripts")
+    @Option(names = "--exit-code", description = "Exit 3 when changes are pending (0 when none; 1 failure, 2 usage), for scripts")
     boolean exitCode;
 
     /** `--exit-code`: changes are pending. */
-    static final int EXIT_CHANGES_PENDING = 2;
+    static final int EXIT_CHANGES_PENDING = 3; // not 2, the usage error: a script must tell them apart
 
     @Override
     boolean looksOnly() {

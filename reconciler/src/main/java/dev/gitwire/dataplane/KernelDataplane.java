@@ -42,6 +42,8 @@ import dev.gitwire.plan.Dataplane;
 import dev.gitwire.plan.ObservedDataplane;
 import dev.gitwire.plan.Operation;
 import dev.gitwire.plan.Plan;
+import dev.gitwire.state.StateFile;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,6 +78,8 @@ public final class KernelDataplane implements Dataplane, AutoCloseable {
     private final GuardTable guard;
     private final Sysctls sysctls;
     private volatile Boolean kernelHasWireguard;
+    /** The device name, table, rule priority and mark of the last converged reconcile, a line each. */
+    private static final String OWNED_FILE = "owned";
     private final DropTotal guardDrops = new DropTotal();
     private final ExecutorService readers = Executors.newFixedThreadPool(3, read -> {
         Thread thread = new Thread(read, "gitwire-observe");
@@ -142,6 +146,32 @@ public final class KernelDataplane implements Dataplane, AutoCloseable {
                 rules, result(guarded), result(tables), values, remembered);
         guardDrops.counted(guard.droppedAtLastRead());
         return observed;
+    }
+
+    @Override
+    public Optional<Ownership> ownedBefore() {
+        try {
+            List<String> lines = Files.readAllLines(stateDirectory.resolve(OWNED_FILE));
+            return Optional.of(new Ownership(lines.get(0), Long.parseLong(lines.get(1)), Long.parseLong(lines.get(2)),
+                    Long.parseLong(lines.get(3))));
+        } catch (java.nio.file.NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            // a file that does not read (a disk that failed mid-write) names nothing to retire: the diff owns the rest
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void remember(Ownership owned) {
+        String text = owned.interfaceName() + "\n" + owned.table() + "\n" + owned.rulePriority() + "\n"
+                + owned.firewallMark() + "\n";
+        try {
+            StateFile.replace(stateDirectory.resolve(OWNED_FILE), text.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot remember what this node owns in " + stateDirectory, e);
+        }
     }
 
     /** Packets the guard has dropped since the agent started, across its table's reinstalls. */

@@ -20,6 +20,15 @@ public interface Dataplane {
     /** Runs the plan in order; the first failure stops it and is thrown. */
     void execute(Plan plan, Ownership owned);
 
+    /**
+     * The device name, table, rule priority and mark this node last converged with (remembered across restarts),
+     * so that a change of them in the intent retires the old device, rule and routes; empty before the first.
+     */
+    Optional<Ownership> ownedBefore();
+
+    /** Remembers what a converged reconcile owned. */
+    void remember(Ownership owned);
+
     /** Only the WireGuard device of link W: a cheap look for new handshakes. */
     Optional<DeviceState> device(Ownership owned);
 

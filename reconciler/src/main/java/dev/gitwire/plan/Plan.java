@@ -11,6 +11,16 @@ public record Plan(List<Operation> operations) {
         operations = List.copyOf(operations);
     }
 
+    /** This plan's operations, then {@code next}'s. */
+    public Plan followedBy(Plan next) {
+        if (operations.isEmpty()) {
+            return next;
+        }
+        List<Operation> both = new java.util.ArrayList<>(operations);
+        both.addAll(next.operations());
+        return new Plan(both);
+    }
+
     public boolean isEmpty() {
         return operations.isEmpty();
     }

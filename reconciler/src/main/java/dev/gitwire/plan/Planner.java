@@ -1,5 +1,7 @@
 package dev.gitwire.plan;
 
+import dev.gitwire.desired.DesiredDataplane.Ownership;
+
 import dev.gitwire.desired.DesiredDataplane.WireguardSpec;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.keys.PublicKey;
@@ -68,6 +70,28 @@ public final class Planner {
             teardown(actual, desired, ops, false);
         } else {
             converge(actual, desired, desired.wireguard().get(), ops);
+        }
+        return new Plan(ops);
+    }
+
+    /**
+     * What an intent that names another device, table, rule priority or mark leaves behind, removed before the new
+     * is set up: the old device (it holds the listen port the new one needs), the old rule, the old table's routes.
+     * The guard and the host-encryption tables keep their names and are rewritten by the diff that follows; until
+     * then what went to the old device finds no route into the tunnel, and the guard drops it.
+     */
+    public static Plan retire(ObservedDataplane old, Ownership before, Ownership now) {
+        List<Operation> ops = new ArrayList<>();
+        boolean ruleMoved = before.table() != now.table() || before.rulePriority() != now.rulePriority()
+                || before.firewallMark() != now.firewallMark();
+        if (ruleMoved) {
+            old.rules().forEach(r -> ops.add(new DeleteRule(r)));
+        }
+        if (before.table() != now.table()) {
+            old.routes().forEach(r -> ops.add(new DeleteRoute(r)));
+        }
+        if (!before.interfaceName().equals(now.interfaceName()) && old.link().isPresent()) {
+            ops.add(new DeleteDevice(before.interfaceName()));
         }
         return new Plan(ops);
     }

@@ -61,7 +61,7 @@ class EncryptionEndToEndTest {
     @Order(1)
     void crossNodePodTrafficIsEncryptedAndTheNodeWithoutWireguardIsReachedInPlaintext() throws Exception {
         bed.writeIntent(repo, Testbed.mesh(true, false, Mode.OPPORTUNISTIC), Set.of("node-c"));
-        assertThat(planExitCode(a)).as("plan --exit-code with changes pending").isEqualTo(2);
+        assertThat(planExitCode(a)).as("plan --exit-code with changes pending").isEqualTo(3);
         applyEverywhere();
 
         assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 20)).isTrue();

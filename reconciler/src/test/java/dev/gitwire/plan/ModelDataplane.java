@@ -33,6 +33,18 @@ public final class ModelDataplane implements Dataplane {
     private final LinkedBlockingQueue<Object> notifications = new LinkedBlockingQueue<>();
     private static final Object STOP = new Object();
 
+    private volatile Optional<dev.gitwire.desired.DesiredDataplane.Ownership> owned = Optional.empty();
+
+    @Override
+    public Optional<dev.gitwire.desired.DesiredDataplane.Ownership> ownedBefore() {
+        return owned;
+    }
+
+    @Override
+    public void remember(dev.gitwire.desired.DesiredDataplane.Ownership now) {
+        owned = Optional.of(now);
+    }
+
     public ObservedDataplane state() {
         return state;
     }
