@@ -5,6 +5,7 @@ import dev.gitwire.dataplane.wireguard.WireguardLink;
 import dev.gitwire.source.CommitTrust;
 import dev.gitwire.source.GitAccess;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -88,13 +89,27 @@ final class CommonOptions {
             description = "Accept a head that does not descend from the last applied commit")
     boolean allowRewind;
 
-    @Option(names = "--teardown-grace", defaultValue = "5s",
+    @Option(names = "--teardown-grace", defaultValue = "auto",
             description = "How long a device or peer that is no longer used keeps accepting, after the routes into it"
-                    + " are gone, so that peers still sending through the tunnel are heard (default 5s)")
+                    + " are gone, so that peers still sending through the tunnel are heard; it must exceed the spread"
+                    + " of the nodes' reads of a commit. auto: run, --interval plus 10s; apply, 5s (default auto)")
     String teardownGrace;
+
+    /** The one-shot commands' grace: the nodes of a cluster apply a commit within seconds of each other. */
+    static final Duration ONE_SHOT_GRACE = Duration.ofSeconds(5);
+    /** What a node's read of a commit may lag its poll by: a fetch, and the reconcile after it. */
+    static final Duration READ_SPREAD = Duration.ofSeconds(10);
 
     /** The agent's settings: with the Kubernetes API for pods, nodes and keys, unless standalone. */
     NodeSettings settings() {
+        return settings(ONE_SHOT_GRACE);
+    }
+
+    /**
+     * The same, with {@code autoGrace} as the teardown grace unless one is given: the agent polls, and a node may
+     * read a commit up to a poll later than another, so its grace follows its interval.
+     */
+    NodeSettings settings(Duration autoGrace) {
         if (statusPush.statusRepo != null && statusBranch == null) {
             throw new GitwireCommand.UsageException("--status-repo needs --status-branch");
         }
@@ -107,7 +122,7 @@ final class CommonOptions {
                 choice(), wireguardGo, noKubernetes ? Optional.empty()
                         : Optional.of(new NodeSettings.KubernetesAccess(Optional.ofNullable(kubeconfig),
                                 !allowMissingAdmissionPolicies, statusWriter == StatusWriter.agents)),
-                RunCommand.parseDuration(teardownGrace));
+                teardownGrace.equals("auto") ? autoGrace : RunCommand.parseDuration(teardownGrace));
     }
 
     CommitTrust trust() {

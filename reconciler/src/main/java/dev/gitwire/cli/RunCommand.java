@@ -90,7 +90,7 @@ final class RunCommand implements Callable<Integer> {
         InetSocketAddress address = parseAddress(httpAddress);
         AgentLog log = new AgentLog(System.err, logFormat == LogFormat.json, Clock.systemUTC(), logLevel);
         log.captureLibraries(); // JGit, SSHD and fabric8 log through java.util.logging: one format, one stream
-        NodeSettings settings = options.settings();
+        NodeSettings settings = options.settings(every.plus(CommonOptions.READ_SPREAD));
         if (!settings.trust().verifiesSignatures() && !allowUnsigned) {
             throw new GitwireCommand.UsageException("the agent applies only signed intent: give --verify-signatures with"
                     + " --trusted-keys or --allowed-signers, or --allow-unsigned to apply any commit of " + settings.repo());

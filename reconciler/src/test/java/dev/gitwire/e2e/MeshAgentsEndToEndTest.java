@@ -210,8 +210,8 @@ class MeshAgentsEndToEndTest {
         bed.nodes().forEach(n -> Testbed.agentHttp(n, "POST", "/reconcile"));
         for (Node node : bed.nodes()) {
             assertThat(Testbed.eventually(20_000, () -> applied(node, off))).isTrue();
-            // the device keeps accepting for the grace period, then goes
-            assertThat(Testbed.eventually(10_000, () -> !node.host().namespace().ip("link", "show")
+            // the device keeps accepting for the grace period (the 2-s interval plus 10 s), then goes
+            assertThat(Testbed.eventually(30_000, () -> !node.host().namespace().ip("link", "show")
                     .contains("gitwire0"))).isTrue();
         }
         assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 10)).isTrue();
