@@ -1,8 +1,10 @@
 package dev.gitwire.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gitwire.agent.Agent;
 import dev.gitwire.agent.NodeAgent;
 import dev.gitwire.agent.Reconciler;
+import dev.gitwire.plan.Plan;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,12 +27,35 @@ final class ApplyCommand extends NodeCommand {
                     + " (default 5s)")
     String handshakeTimeout;
 
+    @Option(names = "--output", defaultValue = "text",
+            description = "text, or json: one document at the end (converged, the changes made, what still differs)")
+    ValidateCommand.Output output;
+
     @Override
     int run(NodeAgent agent, Agent.Prepared prepared, PrintWriter out, PrintWriter err) {
+        if (output == ValidateCommand.Output.json) {
+            PrintWriter text = new PrintWriter(java.io.Writer.nullWriter());
+            Result result = apply(agent, prepared, text, text);
+            ObjectNode document = PlanText.json(result.executed(), result.outcome().target());
+            document.put("revision", prepared.sourced().revision().toString());
+            document.put("converged", result.outcome().converged());
+            result.outcome().failure().ifPresent(f -> document.put("failure", f));
+            document.set("stillDifferent", PlanText.operations(result.outcome().residual(), result.outcome().target()));
+            out.println(PlanText.text(document));
+            return result.status();
+        }
+        return apply(agent, prepared, out, err).status();
+    }
+
+    /** What an apply did: its exit status, its last outcome, and every change it made on the way. */
+    private record Result(int status, Reconciler.Outcome outcome, Plan executed) {}
+
+    private Result apply(NodeAgent agent, Agent.Prepared prepared, PrintWriter out, PrintWriter err) {
         Instant handshakeDeadline = Instant.now().plus(RunCommand.parseDuration(handshakeTimeout));
         out.println(NodeAgent.summary(prepared));
         out.println("wireguard: " + agent.wireguardBackend(prepared.desired().owned()));
         Reconciler.Outcome outcome = agent.reconcile(prepared);
+        Plan executed = outcome.executed();
         PlanText.print(out, outcome.executed(), outcome.target());
         while (outcome.converged()) {
             if (outcome.revisitAt().isPresent()) { // a grace period: the teardown finishes when it ends
@@ -44,6 +69,7 @@ final class ApplyCommand extends NodeCommand {
                 break;
             }
             outcome = reconcile(agent, prepared, out);
+            executed = executed.followedBy(outcome.executed());
         }
         PlanText.gating(outcome.target()).forEach(out::println);
         outcome.failure().ifPresent(f -> err.println("gitwire: apply stopped: " + f));
@@ -52,11 +78,11 @@ final class ApplyCommand extends NodeCommand {
             out.println("converged: the kernel matches the intent" + (outcome.target().awaitingHandshake().isEmpty()
                     ? "" : " (peers awaiting a first handshake are routed by the next apply or the agent)"));
             // the last good intent runs, but the newest one was refused: a failure to report, unless allowed
-            return unlessRefused(prepared);
+            return new Result(unlessRefused(prepared), outcome, executed);
         }
         err.println("gitwire: not converged; still different:");
         PlanText.print(err, outcome.residual(), outcome.target());
-        return GitwireCommand.EXIT_FAILURE;
+        return new Result(GitwireCommand.EXIT_FAILURE, outcome, executed);
     }
 
     private static Reconciler.Outcome reconcile(NodeAgent agent, Agent.Prepared prepared, PrintWriter out) {

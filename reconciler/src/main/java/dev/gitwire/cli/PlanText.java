@@ -127,22 +127,36 @@ final class PlanText {
         return lines;
     }
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     static String json(Reconciler.Preview preview) {
-        Plan plan = preview.plan();
-        ObjectMapper mapper = new ObjectMapper();
-        ObjectNode root = mapper.createObjectNode();
-        root.put("guardedDestinations", preview.target().guard().map(g -> g.destinations().size()).orElse(0));
+        return text(json(preview.plan(), preview.target()));
+    }
+
+    /** A plan as `plan --output json` prints it: its changes, by kind and one by one, and what the target guards. */
+    static ObjectNode json(Plan plan, DesiredDataplane target) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("guardedDestinations", target.guard().map(g -> g.destinations().size()).orElse(0));
         ArrayNode awaiting = root.putArray("awaitingHandshake");
-        preview.target().awaitingHandshake().forEach(awaiting::add);
+        target.awaitingHandshake().forEach(awaiting::add);
         root.put("changes", plan.size());
         ObjectNode counts = root.putObject("counts");
         plan.counts().forEach(counts::put);
-        ArrayNode operations = root.putArray("operations");
-        Map<PublicKey, String> names = peerNames(preview.target());
+        root.set("operations", operations(plan, target));
+        return root;
+    }
+
+    static ArrayNode operations(Plan plan, DesiredDataplane target) {
+        ArrayNode operations = JSON.createArrayNode();
+        Map<PublicKey, String> names = peerNames(target);
         plan.operations().forEach(op -> operations.addObject().put("kind", op.kind())
                 .put("description", describe(op, names)));
+        return operations;
+    }
+
+    static String text(ObjectNode root) {
         try {
-            return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -88,10 +88,19 @@ class EncryptionEndToEndTest {
 
     @Test
     @Order(3)
-    void aSecondApplyChangesNothing() {
+    void aSecondApplyChangesNothing() throws Exception {
         for (Node node : bed.nodes()) {
             assertThat(bed.apply(node, repo).output()).contains("0 changes").contains("converged");
         }
+        // issue 28 point 11: the same as one JSON document, for scripts
+        Shell.Result json = bed.apply(a, repo, "--output", "json");
+        assertThat(json.exitCode()).as(json.output()).isZero();
+        var document = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.output());
+        assertThat(document.get("converged").asBoolean()).isTrue();
+        assertThat(document.get("changes").asInt()).isZero();
+        assertThat(document.get("stillDifferent")).isEmpty();
+        assertThat(document.get("guardedDestinations").asInt()).isPositive();
+        assertThat(document.get("revision").asText()).startsWith("repo@sha256:");
         assertThat(planExitCode(a)).as("plan --exit-code with nothing to change").isZero();
     }
 
@@ -107,7 +116,7 @@ class EncryptionEndToEndTest {
         ns.ip("route", "add", "10.99.0.0/16", "dev", "eth0", "table", "100");
         ns.ip("rule", "add", "fwmark", "0x1", "lookup", "100", "priority", "50");
         ns.ip("route", "del", b.podAddress(1), "table", "51820");
-        ns.ip("rule", "del", "priority", "99");
+        ns.ip("rule", "del", "priority", "97");
         a.host().run("wg", "set", "gitwire0", "fwmark", "0");
         a.host().run("wg", "set", "gitwire0", "peer", b.key().publicKey().base64(), "remove");
 

@@ -135,7 +135,7 @@ class FailClosedEndToEndTest {
     @Test
     @Order(4)
     void ruleDeleted() throws Exception {
-        underWatch("rule deleted", () -> a.host().namespace().ip("rule", "del", "priority", "99"));
+        underWatch("rule deleted", () -> a.host().namespace().ip("rule", "del", "priority", "97"));
     }
 
     @Test

@@ -144,7 +144,7 @@ class ZeroLossTransitionsEndToEndTest {
                     "route", "show", "table", "51820"), null).output().contains("prohibit " + c.podAddress(1))))
                     .as(bed.log(a)).isTrue();
 
-            a.host().namespace().ip("rule", "del", "priority", "99"); // and the rule gone as well
+            a.host().namespace().ip("rule", "del", "priority", "97"); // and the rule gone as well
             Path capture = bed.capture(() -> Shell.tryRun(List.of("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(),
                     "ping", "-c", "5", "-i", "0.2", "-W", "1", c.podAddress(1)), null));
             assertThat(Testbed.count(capture, "icmp and host " + c.podAddress(1))).isZero();
