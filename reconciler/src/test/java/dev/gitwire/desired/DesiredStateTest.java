@@ -231,6 +231,43 @@ class DesiredStateTest {
     }
 
     /**
+     * Issue 28 point 10: the AKS example takes the cluster's nodes as the API lists them, through its node selector:
+     * a VMSS instance the autoscaler adds is peered without a commit, a node of another pool is not.
+     */
+    @Test
+    void theAksExamplePeersTheNodeTheAutoscalerAddsAndNotAnotherPools() throws IOException {
+        Intent example = new dev.gitwire.intent.IntentReader().read(new dev.gitwire.source.DirectoryTree(
+                dev.gitwire.testing.IntentFixtures.examplesRepo())).intent().orElseThrow();
+        dev.gitwire.intent.MeshIntent m = example.mesh();
+        Intent enabled = new Intent(new dev.gitwire.intent.MeshIntent(m.name(), true, m.mode(), m.routeSource(),
+                m.hostEncryption(), m.membership(), m.nodeSelector(), m.bypass(), m.workloadNetworks(),
+                m.workloadInterfaces(), m.wireguard(), m.routing()), example.nodes());
+        Map<String, LiveNode> nodes = new java.util.TreeMap<>(LiveCluster.fromInventory(enabled).nodes());
+        PrivateKey added = key(7);
+        nodes.put("aks-nodepool1-12345678-vmss00000a", new LiveNode("aks-nodepool1-12345678-vmss00000a",
+                Map.of("agentpool", "nodepool1"), List.of(IpAddress.parse("10.240.0.40")),
+                List.of(IpAddress.parse("10.240.0.41")), List.of(), Optional.of(added.publicKey()), Optional.empty()));
+        nodes.put("akswin000000", new LiveNode("akswin000000", Map.of("agentpool", "winpool"),
+                List.of(IpAddress.parse("10.240.0.50")), List.of(), List.of(), Optional.of(key(8).publicKey()),
+                Optional.empty()));
+
+        DesiredDataplane d = DesiredState.compute(enabled, new LiveCluster(nodes),
+                new NodeIdentity("aks-nodepool1-12345678-vmss000000", A), ETH0, List.of());
+
+        assertThat(d.reports()).anySatisfy(r -> {
+            assertThat(r.node()).isEqualTo("aks-nodepool1-12345678-vmss00000a");
+            assertThat(r.state()).isIn(PeerReport.State.PEERED, PeerReport.State.AWAITING_HANDSHAKE);
+        }).anySatisfy(r -> {
+            assertThat(r.node()).isEqualTo("akswin000000");
+            assertThat(r.state()).isEqualTo(PeerReport.State.NOT_SELECTED);
+        });
+        assertThat(d.wireguard().orElseThrow().peers()).anySatisfy(p -> {
+            assertThat(p.publicKey()).isEqualTo(added.publicKey());
+            assertThat(p.allowedIps()).contains(Cidr.parse("10.240.0.41/32"));
+        });
+    }
+
+    /**
      * Strict mode prohibits every destination of the workload networks that is not tunnelled, local or bypassed: a
      * node the inventory does not list (the autoscaler's) is not reached in plaintext. Node addresses stay reachable
      * when host traffic is not encrypted; the catch-all is not in the guard (it holds this node's pods).
