@@ -65,6 +65,12 @@ final class CommonOptions {
     @Option(names = "--allowed-signers", description = "SSH allowed signers file, as git's gpg.ssh.allowedSignersFile")
     Path allowedSigners;
 
+    @Option(names = "--accept-clean-merges", defaultValue = "false",
+            description = "Also apply a head that is a clean merge (no change of its own) of a branch whose head a"
+                    + " trusted key signed into trusted history: pull requests merged in a Git host's web UI, which"
+                    + " the host signs with its own key or leaves unsigned")
+    boolean acceptCleanMerges;
+
     @Option(names = "--ssh-revoked-keys",
             description = "SSH public keys (one a line) or an OpenSSH KRL whose signatures are never trusted,"
                     + " as git's gpg.ssh.revocationFile")
@@ -128,7 +134,7 @@ final class CommonOptions {
     CommitTrust trust() {
         try {
             return new CommitTrust(verifySignatures, Optional.ofNullable(trustedKeys), Optional.ofNullable(allowedSigners),
-                    allowRewind).revokingSshKeys(Optional.ofNullable(sshRevokedKeys));
+                    allowRewind).revokingSshKeys(Optional.ofNullable(sshRevokedKeys)).acceptingCleanMerges(acceptCleanMerges);
         } catch (IllegalArgumentException e) {
             throw new GitwireCommand.UsageException(e.getMessage());
         }

@@ -27,15 +27,19 @@ public final class CommitTrust {
     private final boolean allowRewind;
     /** SSH keys revoked (git's gpg.ssh.revocationFile: public keys, or an OpenSSH KRL): never trusted. */
     private final Optional<Path> sshRevokedKeys;
+    /** Whether an unsigned (or host-signed) merge of a signed branch into trusted history is applied. */
+    private final boolean cleanMerges;
     private final java.time.Clock clock = java.time.Clock.systemUTC();
+    /** How many merges deep the first parents of a head are followed to a signed commit. */
+    private static final int MERGE_DEPTH = 64;
 
     public CommitTrust(boolean verifySignatures, Optional<Path> trustedKeys, Optional<Path> allowedSigners,
             boolean allowRewind) {
-        this(verifySignatures, trustedKeys, allowedSigners, allowRewind, Optional.empty());
+        this(verifySignatures, trustedKeys, allowedSigners, allowRewind, Optional.empty(), false);
     }
 
     private CommitTrust(boolean verifySignatures, Optional<Path> trustedKeys, Optional<Path> allowedSigners,
-            boolean allowRewind, Optional<Path> sshRevokedKeys) {
+            boolean allowRewind, Optional<Path> sshRevokedKeys, boolean cleanMerges) {
         if (verifySignatures && trustedKeys.isEmpty() && allowedSigners.isEmpty()) {
             throw new IllegalArgumentException("--verify-signatures needs --trusted-keys or --allowed-signers");
         }
@@ -47,11 +51,21 @@ public final class CommitTrust {
         this.allowedSigners = allowedSigners;
         this.allowRewind = allowRewind;
         this.sshRevokedKeys = sshRevokedKeys;
+        this.cleanMerges = cleanMerges;
     }
 
     /** The same trust, with the SSH keys {@code file} lists (or its KRL holds) revoked. */
     public CommitTrust revokingSshKeys(Optional<Path> file) {
-        return new CommitTrust(verifySignatures, trustedKeys, allowedSigners, allowRewind, file);
+        return new CommitTrust(verifySignatures, trustedKeys, allowedSigners, allowRewind, file, cleanMerges);
+    }
+
+    /**
+     * The same trust, also applying a head that is a clean merge (no change of its own) of a branch whose head is
+     * signed by a trusted key into history that is: how pull requests merged in GitHub's, GitLab's or Azure Repos'
+     * web UI arrive (signed by the host's key, or unsigned). Who decided to merge is then the host's to say.
+     */
+    public CommitTrust acceptingCleanMerges(boolean accept) {
+        return new CommitTrust(verifySignatures, trustedKeys, allowedSigners, allowRewind, sshRevokedKeys, accept);
     }
 
     public static CommitTrust none() {
@@ -72,7 +86,15 @@ public final class CommitTrust {
     public void check(Repository repository, RevCommit head, Optional<ObjectId> lastApplied)
             throws RevisionRefusedException, IOException {
         if (verifySignatures) {
-            checkSignature(repository, head);
+            try {
+                checkSignature(repository, head);
+            } catch (RevisionRefusedException refused) {
+                if (!cleanMerges) {
+                    throw new RevisionRefusedException(refused.getMessage() + (head.getParentCount() == 2
+                            ? "; a pull request merged in the Git host's web UI? see --accept-clean-merges" : ""));
+                }
+                checkCleanMerge(repository, head, lastApplied, refused.getMessage(), MERGE_DEPTH);
+            }
         }
         if (!allowRewind && lastApplied.isPresent() && !lastApplied.get().equals(head)) {
             try (RevWalk walk = new RevWalk(repository)) {
@@ -87,6 +109,48 @@ public final class CommitTrust {
                             + " does not descend from the last applied " + lastApplied.get().abbreviate(7).name()
                             + ": the branch was rewound (allow with --allow-rewind)");
                 }
+            }
+        }
+    }
+
+    /**
+     * Accepts {@code merge}, whose own signature is not trusted ({@code why}), only as the clean merge of a branch
+     * whose head a trusted key signed into history that is trusted (signed, the last applied commit, or such a merge
+     * itself): its tree must be exactly what merging its parents gives, so it carries no change of its own.
+     */
+    private void checkCleanMerge(Repository repository, RevCommit merge, Optional<ObjectId> lastApplied, String why,
+            int depth) throws RevisionRefusedException, IOException {
+        String name = merge.abbreviate(7).name();
+        if (merge.getParentCount() != 2) {
+            throw new RevisionRefusedException(why + "; and it is not a merge of two commits (a squash or a rebase"
+                    + " rewrites the signed commits: merge with a merge commit, or trust the host's key)");
+        }
+        try (RevWalk walk = new RevWalk(repository)) {
+            RevCommit base = walk.parseCommit(merge.getParent(0));
+            RevCommit branch = walk.parseCommit(merge.getParent(1));
+            try {
+                checkSignature(repository, branch);
+            } catch (RevisionRefusedException unsigned) {
+                throw new RevisionRefusedException(why + "; and the branch it merges is not signed either: "
+                        + unsigned.getMessage());
+            }
+            org.eclipse.jgit.merge.ThreeWayMerger merger = org.eclipse.jgit.merge.MergeStrategy.RECURSIVE
+                    .newMerger(repository, true);
+            if (!merger.merge(base, branch) || !merger.getResultTreeId().equals(merge.getTree())) {
+                throw new RevisionRefusedException(why + "; and merge " + name + " is not the clean merge of its"
+                        + " parents: it changes something of its own, which no trusted key signed");
+            }
+            if (lastApplied.isPresent() && lastApplied.get().equals(base)) {
+                return;
+            }
+            try {
+                checkSignature(repository, base);
+            } catch (RevisionRefusedException unsignedBase) {
+                if (depth <= 1) {
+                    throw new RevisionRefusedException(why + "; and no signed commit is found within " + MERGE_DEPTH
+                            + " merges along its first parents");
+                }
+                checkCleanMerge(repository, base, lastApplied, unsignedBase.getMessage(), depth - 1);
             }
         }
     }

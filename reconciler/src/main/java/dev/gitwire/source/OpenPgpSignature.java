@@ -33,7 +33,19 @@ final class OpenPgpSignature {
     /** How far in the future a signature's time may be: the signer's clock may run ahead a little. */
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
 
+    /**
+     * The keys with which Git hosts sign what their web UI commits (a pull request merged there): named in a refusal,
+     * so that the operator sees why the merge was refused and can choose (docs/git-source-and-status.md, "Merges").
+     */
+    private static final java.util.Map<String, String> HOST_KEYS = java.util.Map.of(
+            "4AEE18F83AFDEB23", "GitHub's web-flow key (it signs what is merged or edited in GitHub's web UI)",
+            "B5690EEEBB952194", "GitHub's web-flow key (it signs what is merged or edited in GitHub's web UI)");
+
     private OpenPgpSignature() {}
+
+    static String keyId(long id) {
+        return String.format("%016X", id);
+    }
 
     /** Why {@code armoredSignature} does not make {@code payload} trusted by {@code trustedKeys}; empty when it does. */
     static Optional<String> refusal(Path trustedKeys, byte[] armoredSignature, byte[] payload, Instant now)
@@ -49,6 +61,9 @@ final class OpenPgpSignature {
             for (PGPSignature signature : list) {
                 PGPPublicKeyRing ring = trusted.getPublicKeyRing(signature.getKeyID());
                 if (ring == null) {
+                    last = Optional.of("no good signature by a trusted key: it is signed by key " + keyId(signature.getKeyID())
+                            + Optional.ofNullable(HOST_KEYS.get(keyId(signature.getKeyID()))).map(h -> ", " + h).orElse("")
+                            + ", which is not among the trusted keys");
                     continue;
                 }
                 PGPPublicKey key = ring.getPublicKey(signature.getKeyID());

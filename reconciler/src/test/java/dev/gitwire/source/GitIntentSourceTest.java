@@ -144,6 +144,86 @@ class GitIntentSourceTest {
         }
     }
 
+    /**
+     * Issue 28 point 4: a pull request merged in a Git host's web UI arrives as a merge commit that the host signed
+     * with its own key (GitHub's web-flow key; here Mallory's stands in) or left unsigned (Azure Repos, GitLab).
+     * Refused by default, saying which key signed it and what to do; with --accept-clean-merges applied when it is
+     * the clean merge of a branch a trusted key signed into trusted history, and refused when it changes anything
+     * of its own or rewrote the branch (a squash).
+     */
+    @Test
+    void aPullRequestMergedInTheHostsUiIsAppliedOnlyAsACleanMergeOfSignedCommits() throws Exception {
+        String alice = gpgKey("Alice <alice@example.com>");
+        String host = gpgKey("Host web-flow <noreply@example.com>");
+        Path trusted = tmp.resolve("trusted.asc");
+        Files.writeString(trusted, gpg("--armor", "--export", alice));
+        List<String> signed = List.of("-c", "gpg.program=gpg", "-c", "user.signingkey=" + alice);
+        List<String> hostSigned = List.of("-c", "gpg.program=gpg", "-c", "user.signingkey=" + host, "-c",
+                "commit.gpgsign=true");
+        String base = work.commit("signed base", signed);
+        work.push(false);
+        CommitTrust strict = new CommitTrust(true, Optional.of(trusted), Optional.empty(), false);
+        try (IntentSource source = source(strict)) {
+            assertThat(source.read().revision().hex()).isEqualTo(base);
+        }
+        work.git("checkout", "-q", "-b", "pr");
+        edit("mesh.yaml", "hostEncryption: true", "hostEncryption: false");
+        work.commit("the pull request, signed by its author", signed);
+        work.git("checkout", "-q", "main");
+        work.git(concat(hostSigned, "merge", "-q", "--no-ff", "-m", "Merge pull request #1", "pr"));
+        String merged = work.git("rev-parse", "HEAD").strip();
+        work.push(false);
+
+        try (IntentSource source = source(strict)) {
+            IntentSource.Sourced refused = source.read();
+            assertThat(refused.revision().hex()).isEqualTo(base);
+            assertThat(refused.refusal()).get().asString().contains("it is signed by key " + host.substring(24))
+                    .contains("which is not among the trusted keys").contains("--accept-clean-merges");
+        }
+        try (IntentSource source = source(strict.acceptingCleanMerges(true))) {
+            IntentSource.Sourced applied = source.read();
+            assertThat(applied.refusal()).isEmpty();
+            assertThat(applied.revision().hex()).isEqualTo(merged);
+            assertThat(applied.intent().mesh().hostEncryption()).isFalse();
+
+            // unsigned, as Azure Repos merges, but with a change of its own in the merge: refused
+            work.git("checkout", "-q", "pr");
+            edit("mesh.yaml", "enabled: true", "enabled: true\n  mode: Strict");
+            work.commit("more of the pull request", signed);
+            work.git("checkout", "-q", "main");
+            work.git("merge", "-q", "--no-ff", "--no-commit", "pr");
+            edit("mesh.yaml", "hostEncryption: false", "hostEncryption: true");
+            work.commit("Merge pull request #2, with a change nobody signed", List.of());
+            work.push(false);
+            IntentSource.Sourced dirty = source.read();
+            assertThat(dirty.revision().hex()).isEqualTo(merged);
+            assertThat(dirty.refusal()).get().asString().contains("is not the clean merge of its parents");
+
+            // a squash merge rewrites the signed commits into one the trusted key never signed
+            work.git("reset", "-q", "--hard", merged);
+            work.git("merge", "-q", "--squash", "pr");
+            work.commit("Squashed pull request #2", List.of());
+            work.push(true);
+            IntentSource.Sourced squashed = source.read();
+            assertThat(squashed.refusal()).get().asString().contains("not a merge of two commits");
+
+            // the same, merged cleanly and unsigned: applied
+            work.git("reset", "-q", "--hard", merged);
+            work.git("merge", "-q", "--no-ff", "-m", "Merge pull request #2", "pr");
+            String clean = work.git("rev-parse", "HEAD").strip();
+            work.push(true);
+            IntentSource.Sourced second = source.read();
+            assertThat(second.refusal()).isEmpty();
+            assertThat(second.revision().hex()).isEqualTo(clean);
+        }
+    }
+
+    private static String[] concat(List<String> options, String... args) {
+        List<String> all = new java.util.ArrayList<>(options);
+        all.addAll(List.of(args));
+        return all.toArray(String[]::new);
+    }
+
     @Test
     void sshSignaturesAreCheckedAgainstAllowedSigners() throws Exception {
         Path key = sshKey("alice");
