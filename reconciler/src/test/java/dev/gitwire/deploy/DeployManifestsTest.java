@@ -126,6 +126,7 @@ class DeployManifestsTest {
                 repo: https://git.example.com/mesh.git
                 statusRepo: https://git.example.com/status.git
                 allowUnsigned: true
+                acceptCleanMerges: true
                 interval: 1m
                 wireguard: kernel
                 logFormat: text
