@@ -1,5 +1,6 @@
 package dev.gitwire.agent;
 
+import dev.gitwire.cluster.DaemonSetRemoval;
 import dev.gitwire.cluster.IntentNotice;
 import dev.gitwire.cluster.KubernetesCluster;
 import dev.gitwire.cluster.StatusConfigMaps;
@@ -61,6 +62,10 @@ public final class NodeAgent implements Agent, AutoCloseable {
     private final List<GitRemote> ownRemotes = new java.util.ArrayList<>();
     private final NodeIdentity identity;
     private final List<String> startNotes;
+    /** Leaving at uninstall: the device's grace, and the whole of it, within the pod's 30-s termination period. */
+    private static final java.time.Duration UNINSTALL_GRACE = java.time.Duration.ofSeconds(3);
+    private static final java.time.Duration UNINSTALL_DEADLINE = java.time.Duration.ofSeconds(20);
+    private volatile Optional<String> ownDaemonSet = Optional.empty();
     private final DeviceDeletions deletions = new DeviceDeletions();
     private volatile String deviceName = "";
     private final KernelDataplane kernel;
@@ -437,6 +442,51 @@ public final class NodeAgent implements Agent, AutoCloseable {
         // a device that could not be read, or is gone (a drift being repaired), takes no precedent away
         outcome.after().device().ifPresent(d -> precedent = Optional.of(devicePrecedent(Optional.of(d))));
         return outcome;
+    }
+
+    /** Notes which DaemonSet owns the agent's pod {@code podName}, while it surely exists: asked again at SIGTERM. */
+    public void ownedBy(String podName) {
+        ownDaemonSet = kubernetesClient.flatMap(c -> DaemonSetRemoval.owner(c, namespace, podName));
+    }
+
+    /**
+     * At SIGTERM: when the agent's DaemonSet is being removed (uninstall, a prune), leaves the node as gitwire found
+     * it, as `enabled: false` does, within the pod's termination period; a restart, an upgrade or a drain (the
+     * DaemonSet still there, or no answer) leaves the dataplane to the next agent. What it did, for the log.
+     */
+    public Optional<String> leaveIfRemoved(String podName) {
+        if (kubernetesClient.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<String> daemonSet = ownDaemonSet.or(() -> DaemonSetRemoval.owner(kubernetesClient.get(), namespace,
+                podName));
+        if (daemonSet.isEmpty() || DaemonSetRemoval.of(kubernetesClient.get(), namespace, daemonSet.get())
+                != DaemonSetRemoval.Verdict.REMOVED) {
+            return Optional.empty();
+        }
+        Optional<DesiredDataplane.Ownership> owned = kernel.ownedBefore();
+        if (owned.isEmpty()) {
+            return Optional.of("the DaemonSet is being removed; this node had nothing of gitwire's to remove");
+        }
+        // every agent leaves at once: the peers need no grace to hear the last of this one
+        Reconciler leaving = new Reconciler(kernel, java.time.Clock.systemUTC(), UNINSTALL_GRACE);
+        DesiredDataplane absent = DesiredDataplane.absent(owned.get(), List.of());
+        long deadline = System.nanoTime() + UNINSTALL_DEADLINE.toNanos();
+        Reconciler.Outcome outcome = leaving.reconcile(absent);
+        while (outcome.converged() && outcome.revisitAt().isPresent() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(Math.max(1, java.time.Duration.between(java.time.Instant.now(), outcome.revisitAt().get())
+                        .toMillis()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            outcome = leaving.reconcile(absent);
+        }
+        return Optional.of("the DaemonSet is being removed: " + (outcome.converged() && outcome.revisitAt().isEmpty()
+                ? "everything gitwire put in this node's kernel is removed, and the sysctls it changed restored"
+                : "not all of gitwire's kernel state could be removed: " + outcome.failure().orElse(
+                        outcome.residual().size() + " changes left") + " (docs/operations.md, \"Uninstall\")"));
     }
 
     @Override

@@ -38,6 +38,10 @@ final class RunCommand implements Callable<Integer> {
                     + " --verify-signatures")
     boolean allowUnsigned;
 
+    @Option(names = "--pod-name", description = "The agent's own pod (the DaemonSet sets it from metadata.name): at"
+            + " SIGTERM the agent asks whether its DaemonSet is being removed, and then leaves the node as it found it")
+    String podName;
+
     @Option(names = "--peer-metrics", defaultValue = "true", arity = "1", description = "Serve the per-peer series"
             + " (handshake age, bytes: nodes squared over a cluster); false for large clusters keeps the aggregates"
             + " (default: ${DEFAULT-VALUE})")
@@ -109,11 +113,23 @@ final class RunCommand implements Callable<Integer> {
             agent.close();
             throw new GitwireCommand.UsageException("--webhook-secret-file: " + e.getMessage());
         }
+        if (podName != null) {
+            agent.ownedBy(podName);
+        }
         AgentLoop loop = new AgentLoop(agent, every, address, log, Clock.systemUTC(), webhook, peerMetrics);
         if (metricsAddress != null) {
             loop.serveMetrics(parseAddress(metricsAddress));
         }
-        untilTerminated(loop::run, loop::close, agent::close);
+        untilTerminated(loop::run, loop::close, () -> {
+            if (podName != null) {
+                // on a thread of its own: the shutdown hook interrupts this one, which would fail the API's answer
+                Thread leaving = new Thread(() -> agent.leaveIfRemoved(podName).ifPresent(m -> log.warn("uninstall", m)),
+                        "gitwire-uninstall");
+                leaving.start();
+                joinUninterruptibly(leaving);
+            }
+            agent.close();
+        });
         return GitwireCommand.EXIT_OK;
     }
 
@@ -145,6 +161,20 @@ final class RunCommand implements Callable<Integer> {
         } finally {
             cleanUp.run();
             stopped.countDown();
+        }
+    }
+
+    private static void joinUninterruptibly(Thread thread) {
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -474,7 +474,21 @@ class DeployManifestsTest {
             notice.start(() -> { });
             Thread.sleep(500);
         }
-        assertThat(granted(role(namespace))).as("the agent's Role, against what the agent called").isEqualTo(drain());
+        Set<String> called = new TreeSet<>(drain());
+        // at SIGTERM: its own pod, and the DaemonSet that owns it (made here first: those calls are not the agent's)
+        client.apps().daemonSets().inNamespace(namespace).resource(new io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder()
+                .withNewMetadata().withName("gitwire").endMetadata().build()).create();
+        client.pods().inNamespace(namespace).resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata()
+                .withName("gitwire-x7k2p").addNewOwnerReference().withKind("DaemonSet").withName("gitwire")
+                .withApiVersion("apps/v1").withUid("u").endOwnerReference().endMetadata().build()).create();
+        Thread.sleep(300);
+        drain();
+        assertThat(dev.gitwire.cluster.DaemonSetRemoval.owner(client, namespace, "gitwire-x7k2p")).contains("gitwire");
+        assertThat(dev.gitwire.cluster.DaemonSetRemoval.of(client, namespace, "gitwire"))
+                .isEqualTo(dev.gitwire.cluster.DaemonSetRemoval.Verdict.PRESENT);
+        Thread.sleep(300); // the mock records a request after answering it
+        called.addAll(drain());
+        assertThat(granted(role(namespace))).as("the agent's Role, against what the agent called").isEqualTo(called);
 
         try (GitServer git = new GitServer(Files.createTempDirectory("gitwire-role-test"))) {
             String url = git.create("status");
@@ -508,7 +522,8 @@ class DeployManifestsTest {
         for (RecordedRequest request = server.takeRequest(0, TimeUnit.SECONDS); request != null;
                 request = server.takeRequest(0, TimeUnit.SECONDS)) {
             java.util.regex.Matcher call = java.util.regex.Pattern.compile(
-                    "/api(?:s/coordination\\.k8s\\.io)?/v1/namespaces/gitwire-system/(configmaps|leases)(/[^/?]+)?.*")
+                    "/api(?:s/coordination\\.k8s\\.io|s/apps)?/v1/namespaces/gitwire-system/(configmaps|leases|pods|daemonsets)"
+                    + "(/[^/?]+)?.*")
                     .matcher(request.getPath());
             if (!call.matches()) {
                 continue;

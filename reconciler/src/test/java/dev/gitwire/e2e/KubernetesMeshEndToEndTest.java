@@ -18,6 +18,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -141,8 +143,66 @@ class KubernetesMeshEndToEndTest {
         runAgents(bed, mesh, Testbed.SERVICES_ADDRESS);
     }
 
+    /**
+     * Issue 28 point 6: an agent stopped because its DaemonSet is being removed (helm uninstall, an Argo CD or Flux
+     * prune) leaves its node as gitwire found it, as `enabled: false` would; one stopped for a restart (its
+     * DaemonSet still there) leaves the dataplane to the next agent. Without this, an uninstall left every node
+     * frozen with its tunnels, routes and guard, new pods in no peer's allowed IPs.
+     */
+    @Test
+    void anAgentStoppedByItsDaemonSetsRemovalLeavesTheNodeAsItFoundIt() throws Exception {
+        try (Testbed bed = new Testbed()) {
+            Node a = bed.addNode("node-a", 1, 1);
+            Node b = bed.addNode("node-b", 2, 1);
+            client.apps().daemonSets().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.apps
+                    .DaemonSetBuilder().withNewMetadata().withName("gitwire").endMetadata().build()).create();
+            for (Node node : bed.nodes()) {
+                client.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("gitwire-"
+                        + node.name()).addNewOwnerReference().withApiVersion("apps/v1").withKind("DaemonSet")
+                        .withName("gitwire").withUid("ds-uid").endOwnerReference().endMetadata().build()).create();
+            }
+            Map<String, Process> agents = runAgents(bed, Testbed.mesh(true, false, Mode.STRICT), Testbed.SERVICES_ADDRESS,
+                    node -> List.of("--pod-name", "gitwire-" + node.name()));
+            assertThat(Testbed.routesIntoTunnel(a, b, 30_000) && Testbed.routesIntoTunnel(b, a, 30_000))
+                    .as("%s%n%s", bed.log(a), bed.log(b)).isTrue();
+
+            agents.get("node-a").destroy(); // SIGTERM, the DaemonSet still there: a restart
+            assertThat(agents.get("node-a").waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(a.host().namespace().ip("link", "show")).contains(Testbed.DEVICE);
+            assertThat(tableOf(a)).contains(b.podAddress(1) + " dev " + Testbed.DEVICE);
+            assertThat(bed.log(a)).doesNotContain("uninstall");
+            agents.put("node-a", startAgent(bed, a, List.of("--pod-name", "gitwire-node-a")));
+            assertThat(Testbed.eventually(30_000, () -> Testbed.agentHttp(a, "GET", "/readyz").endsWith("200"))).isTrue();
+
+            client.apps().daemonSets().inNamespace("default").withName("gitwire").delete(); // helm uninstall
+            agents.values().forEach(Process::destroy);
+            for (Process agent : agents.values()) {
+                assertThat(agent.waitFor(40, TimeUnit.SECONDS)).isTrue();
+            }
+            for (Node node : bed.nodes()) {
+                var ns = node.host().namespace();
+                assertThat(bed.log(node)).contains("uninstall: the DaemonSet is being removed: everything gitwire put in"
+                        + " this node's kernel is removed");
+                assertThat(ns.ip("link", "show")).doesNotContain(Testbed.DEVICE);
+                assertThat(ns.ip("rule", "show")).doesNotContain("lookup 51820");
+                assertThat(tableOf(node)).isBlank();
+                assertThat(ns.exec("nft", "list", "tables")).doesNotContain("gitwire");
+            }
+            assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 10)).as("plain again").isTrue();
+        }
+    }
+
     /** The same, the agents reaching the API server by the name {@code apiHost}. */
     private void runAgents(Testbed bed, MeshIntent mesh, String apiHost) throws Exception {
+        runAgents(bed, mesh, apiHost, node -> List.of());
+    }
+
+    private Path kubeconfig;
+    private Path repo;
+
+    /** The same, each agent with {@code flags} of its own besides; the agents by node name. */
+    private Map<String, Process> runAgents(Testbed bed, MeshIntent mesh, String apiHost,
+            java.util.function.Function<Node, List<String>> flags) throws Exception {
         for (Node node : bed.nodes()) {
             createNode(node.name(), node.address());
             for (String pod : node.pods()) {
@@ -151,15 +211,23 @@ class KubernetesMeshEndToEndTest {
         }
         dev.gitwire.testing.AdmissionStandIn.policiesInForce(server, "default",
                 bed.nodes().stream().map(Node::name).toArray(String[]::new));
-        Path kubeconfig = bed.kubernetesApi(URI.create(client.getMasterUrl().toString()));
+        kubeconfig = bed.kubernetesApi(URI.create(client.getMasterUrl().toString()));
         Files.writeString(kubeconfig, Files.readString(kubeconfig).replace("://" + Testbed.SERVICES_ADDRESS + ":",
                 "://" + apiHost + ":"));
-        Path repo = bed.writeIntent(Files.createDirectories(bed.root().resolve("repo")), mesh, Set.of(),
+        repo = bed.writeIntent(Files.createDirectories(bed.root().resolve("repo")), mesh, Set.of(),
                 Testbed.Inventory.KUBERNETES);
+        Map<String, Process> agents = new java.util.HashMap<>();
         for (Node node : bed.nodes()) {
-            bed.startGitwire(node, "run", "--allow-unsigned", "--repo", repo.toString(), "--node", node.name(),
-                    "--state-dir", node.stateDir().toString(), "--kubeconfig", kubeconfig.toString());
+            agents.put(node.name(), startAgent(bed, node, flags.apply(node)));
         }
+        return agents;
+    }
+
+    private Process startAgent(Testbed bed, Node node, List<String> flags) throws java.io.IOException {
+        List<String> args = new java.util.ArrayList<>(List.of("run", "--allow-unsigned", "--repo", repo.toString(),
+                "--node", node.name(), "--state-dir", node.stateDir().toString(), "--kubeconfig", kubeconfig.toString()));
+        args.addAll(flags);
+        return bed.startGitwire(node, args.toArray(String[]::new));
     }
 
     private void createNode(String name, String address) {
