@@ -34,6 +34,9 @@ class ZeroLossTransitionsEndToEndTest {
         try (Testbed bed = new Testbed()) {
             Agents agents = new Agents(bed);
             agents.interval = "1h";
+            // the nodes hear of each commit by webhook, 2 s apart: a grace of 10 s leaves 8 s for a slow reconcile (5 s
+            // once lost a packet under a loaded CI run: node b's reconcile took more than the 3 s it left)
+            agents.grace = "10s";
             Path repo = encryptedPair(bed, agents);
             Node a = bed.node("node-a");
             Node b = bed.node("node-b");
@@ -179,6 +182,8 @@ class ZeroLossTransitionsEndToEndTest {
         private final Testbed bed;
         private final List<Process> running = new ArrayList<>();
         String interval = "1s";
+        /** The teardown grace; the agent's own default (its interval plus 10 s) when null. */
+        String grace;
 
         Agents(Testbed bed) {
             this.bed = bed;
@@ -188,8 +193,12 @@ class ZeroLossTransitionsEndToEndTest {
             for (Node node : nodes) {
                 node.host().namespace().exec("sysctl", "-q", "-w", "net.ipv4.conf.all.rp_filter=2",
                         "net.ipv4.conf.eth0.rp_filter=2");
-                running.add(bed.startGitwire(node, "run", "--allow-unsigned", "--repo", repo.toString(), "--node", node.name(),
-                        "--state-dir", node.stateDir().toString(), "--no-kubernetes", "--interval", interval));
+                List<String> args = new ArrayList<>(List.of("run", "--allow-unsigned", "--repo", repo.toString(), "--node",
+                        node.name(), "--state-dir", node.stateDir().toString(), "--no-kubernetes", "--interval", interval));
+                if (grace != null) {
+                    args.addAll(List.of("--teardown-grace", grace));
+                }
+                running.add(bed.startGitwire(node, args.toArray(String[]::new)));
             }
         }
 
