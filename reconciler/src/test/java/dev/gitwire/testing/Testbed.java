@@ -54,6 +54,13 @@ public final class Testbed implements AutoCloseable {
     private final Path root;
     private GitServer gitServer;
     private TcpRelay apiRelay;
+    /** Whether nodes and pods added from now on have IPv6 addresses too (see {@link #dualStack()}). */
+    private boolean dualStack;
+    /** Each address's IPv6 twin, in dual-stack mode: node and pod addresses alike. */
+    private final Map<String, String> ipv6 = new LinkedHashMap<>();
+
+    /** The IPv6 prefix of the dual-stack bridge: node i at fd00:240::(10i), its pods right after, as in IPv4. */
+    public static final String SUBNET6_PREFIX = "fd00:240::";
 
     /** One node: its host, its number, its state directory, its private key, its address and its pods'. */
     public record Node(String name, int number, WireguardGoHost host, Path stateDir, PrivateKey key, String address,
@@ -72,6 +79,31 @@ public final class Testbed implements AutoCloseable {
 
     public Path root() {
         return root;
+    }
+
+    /**
+     * Dual stack from now on: the bridge, the nodes and the pods added next get IPv6 addresses beside their IPv4
+     * ones (fd00:240::/64, the same numbers), nodes answer neighbour solicitations for their pods (proxy NDP, as
+     * the VNet delivers a pod's IPv6 address to its node), and pods route IPv6 to their node's link-local fe80::1.
+     */
+    public Testbed dualStack() {
+        dualStack = true;
+        fabric.exec("sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=0", "net.ipv6.conf.default.disable_ipv6=0",
+                "net.ipv6.conf.br0.disable_ipv6=0", "net.ipv6.conf.br0.accept_dad=0");
+        return this;
+    }
+
+    /** The IPv6 twin of a node's or pod's address, in dual-stack mode. */
+    public String ipv6Of(String address) {
+        String twin = ipv6.get(address);
+        if (twin == null) {
+            throw new IllegalArgumentException(address + " has no IPv6 twin: not a dual-stack testbed's");
+        }
+        return twin;
+    }
+
+    private static String twin(String ipv4) {
+        return SUBNET6_PREFIX + ipv4.substring(ipv4.lastIndexOf('.') + 1);
     }
 
     /** The address of the fabric's own side of the bridge, where the testbed's Git server and API server listen. */
@@ -111,6 +143,18 @@ public final class Testbed implements AutoCloseable {
         if (!fabric.ip("-br", "addr", "show", "dev", "br0").contains(SERVICES_ADDRESS + "/")) {
             fabric.ip("addr", "add", SERVICES_ADDRESS + "/24", "dev", "br0");
         }
+    }
+
+    /** Pings over IPv6 until one reply arrives or the deadline passes. */
+    public static boolean reachable6(TestNamespace from, String address, long seconds) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            if (Shell.tryRun(List.of("ip", "netns", "exec", from.name(), "ping", "-6", "-c", "1", "-W", "1", address), null)
+                    .exitCode() == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public TestNamespace fabric() {
@@ -157,8 +201,16 @@ public final class Testbed implements AutoCloseable {
                 PrivateKey.generate(new SecureRandom()), address, List.copyOf(podAddresses));
         ns.ip("addr", "add", node.address() + "/24", "dev", "eth0");
         ns.ip("link", "set", "eth0", "mtu", "1500", "up");
-        sysctl(ns, "net.ipv4.ip_forward=1", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1",
-                "net.ipv4.neigh.eth0.proxy_delay=0");
+        if (dualStack) {
+            sysctl(ns, "net.ipv4.ip_forward=1", "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0",
+                    "net.ipv6.conf.eth0.accept_dad=0", "net.ipv6.conf.all.forwarding=1", "net.ipv6.conf.eth0.proxy_ndp=1",
+                    "net.ipv4.neigh.eth0.proxy_delay=0", "net.ipv6.neigh.eth0.proxy_delay=0");
+            ipv6.put(node.address(), twin(node.address()));
+            ns.ip("-6", "addr", "add", twin(node.address()) + "/64", "dev", "eth0", "nodad");
+        } else {
+            sysctl(ns, "net.ipv4.ip_forward=1", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1",
+                    "net.ipv4.neigh.eth0.proxy_delay=0");
+        }
         writeKey(node);
         nodes.put(name, node);
         for (int pod = 1; pod <= podAddresses.size(); pod++) {
@@ -195,7 +247,20 @@ public final class Testbed implements AutoCloseable {
         ns.ip("addr", "add", node.podAddress(pod) + "/32", "dev", "eth0");
         ns.ip("link", "set", "eth0", "up");
         ns.ip("route", "add", SUBNET_PREFIX + "0/24", "dev", "eth0");
-        sysctl(ns, "net.ipv6.conf.all.disable_ipv6=1");
+        if (dualStack) {
+            String address6 = twin(node.podAddress(pod));
+            ipv6.put(node.podAddress(pod), address6);
+            sysctl(ns, "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.eth0.accept_dad=0");
+            sysctl(nodeNs, "net.ipv6.conf." + hostSide + ".accept_dad=0");
+            nodeNs.ip("-6", "addr", "add", "fe80::1/64", "dev", hostSide, "nodad");
+            nodeNs.ip("-6", "route", "add", address6 + "/128", "dev", hostSide);
+            nodeNs.ip("-6", "neigh", "add", "proxy", address6, "dev", "eth0");
+            ns.ip("-6", "addr", "add", address6 + "/128", "dev", "eth0", "nodad");
+            ns.ip("-6", "route", "add", "default", "via", "fe80::1", "dev", "eth0");
+            podNames.put(address6, ns);
+        } else {
+            sysctl(ns, "net.ipv6.conf.all.disable_ipv6=1");
+        }
         podNames.put(node.podAddress(pod), ns);
     }
 
@@ -240,8 +305,9 @@ public final class Testbed implements AutoCloseable {
         List<MeshNode> inventory = new ArrayList<>();
         for (Node node : nodes.values()) {
             List<IpAddress> workloads = listed == Inventory.KUBERNETES ? List.of()
-                    : node.pods().stream().map(IpAddress::parse).toList();
-            inventory.add(new MeshNode(node.name(), Map.of(), List.of(IpAddress.parse(node.address())),
+                    : withTwins(node.pods()).stream().map(IpAddress::parse).toList();
+            inventory.add(new MeshNode(node.name(), Map.of(), withTwins(List.of(node.address())).stream()
+                    .map(IpAddress::parse).toList(),
                     new MeshNode.NodeWireguard(!withoutWireguard.contains(node.name()),
                             listed == Inventory.PINNED ? java.util.Optional.of(node.key().publicKey())
                                     : java.util.Optional.empty(),
@@ -255,6 +321,26 @@ public final class Testbed implements AutoCloseable {
         }
         new IntentWriter().writeTo(new Intent(mesh, inventory), repo);
         return repo;
+    }
+
+    /** The addresses, each followed by its IPv6 twin when it has one (dual stack). */
+    private List<String> withTwins(List<String> addresses) {
+        List<String> both = new ArrayList<>();
+        for (String address : addresses) {
+            both.add(address);
+            if (ipv6.containsKey(address)) {
+                both.add(ipv6.get(address));
+            }
+        }
+        return both;
+    }
+
+    /** A mesh like {@link #mesh}, whose workload networks are the dual-stack bridge's two subnets. */
+    public static MeshIntent dualStackMesh(boolean enabled, boolean hostEncryption, Mode mode) {
+        MeshIntent mesh = mesh(enabled, hostEncryption, mode);
+        return new MeshIntent(mesh.name(), enabled, mode, mesh.routeSource(), hostEncryption, mesh.membership(),
+                mesh.nodeSelector(), mesh.bypass(), List.of(Cidr.parse(SUBNET_PREFIX + "0/24"), Cidr.parse(SUBNET6_PREFIX + "/64")),
+                mesh.workloadInterfaces(), mesh.wireguard(), mesh.routing());
     }
 
     /** A mesh like the example's, enabled or not, with host encryption and mode as given; the subnet its workload network. */

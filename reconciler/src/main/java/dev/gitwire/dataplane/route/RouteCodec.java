@@ -108,6 +108,9 @@ public final class RouteCodec {
             // unset metric as 1024: fold both back, so that a route reads back as it was written
             linkScope = type == RouteType.UNICAST && device.isPresent() && !gateway;
             metric = metric == IPV6_DEFAULT_METRIC ? 0 : metric;
+            if (type != RouteType.UNICAST) {
+                device = Optional.empty(); // IPv6 keeps throw and prohibit routes on lo and reports it: none was written
+            }
         }
         return new Route(new Cidr(network, prefixLength), type, device, linkScope, gateway, metric);
     }

@@ -1,0 +1,81 @@
+package dev.gitwire.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gitwire.intent.Mode;
+import dev.gitwire.testing.Privileged;
+import dev.gitwire.testing.Shell;
+import dev.gitwire.testing.Testbed;
+import dev.gitwire.testing.Testbed.Node;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 29, first steps: IPv6 across gitwire's dataplane on a wire. A dual-stack testbed (IPv6 on the bridge, pods
+ * with both families), one WireGuard device carrying both over the IPv4 underlay: IPv6 pod to pod is encrypted
+ * (no IPv6 echo request on the bridge, only WireGuard's UDP), a node without WireGuard is reached in plaintext, and an
+ * IPv6 route or the IPv6 rule deleted by hand is put back, with the guard dropping meanwhile, never leaking.
+ */
+@Privileged
+class DualStackEndToEndTest {
+
+    /** IPv6 echo requests (ICMPv6 type 128) on the bridge, to or from {@code address}. */
+    private static String echoRequests6(String address) {
+        return "icmp6 and ip6[40] == 128 and host " + address;
+    }
+
+    @Test
+    void ipv6PodTrafficIsEncryptedAndItsRouteAndRuleRepairedWithoutALeak() throws Exception {
+        try (Testbed bed = new Testbed().dualStack()) {
+            Node a = bed.addNode("node-a", 1, 1);
+            Node b = bed.addNode("node-b", 2, 1);
+            Node c = bed.addNode("node-c", 3, 1);
+            String podA = bed.ipv6Of(a.podAddress(1));
+            String podB = bed.ipv6Of(b.podAddress(1));
+            String podC = bed.ipv6Of(c.podAddress(1));
+            assertThat(Testbed.reachable6(bed.pod(a.podAddress(1)), podB, 10)).as("the dual-stack bridge works").isTrue();
+
+            Path repo = bed.writeIntent(Files.createDirectories(bed.root().resolve("repo")),
+                    Testbed.dualStackMesh(true, false, Mode.OPPORTUNISTIC), Set.of("node-c"));
+            bed.applyEverywhere(repo);
+            assertThat(Testbed.reachable6(bed.pod(a.podAddress(1)), podB, 20)).isTrue();
+            bed.applyEverywhere(repo); // routes each peer once its handshake is proven
+            assertThat(a.host().namespace().ip("-6", "route", "show", "table", "51820"))
+                    .contains(podB + " dev " + Testbed.DEVICE);
+            assertThat(a.host().namespace().ip("-6", "rule", "show")).contains("97:").contains("lookup 51820");
+            assertThat(a.host().run("wg", "show", Testbed.DEVICE, "allowed-ips")).contains(podB + "/128")
+                    .contains(b.podAddress(1) + "/32");
+
+            Path encrypted = bed.capture(() -> Shell.run("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(), "ping",
+                    "-6", "-c", "5", "-i", "0.2", podB));
+            System.out.printf("dual stack: pod to pod over IPv6: %d plaintext echo requests, %d WireGuard packets%n",
+                    Testbed.count(encrypted, echoRequests6(podA)), Testbed.count(encrypted, "udp port 51820"));
+            assertThat(Testbed.count(encrypted, echoRequests6(podA))).as("IPv6 echo requests in plaintext").isZero();
+            assertThat(Testbed.count(encrypted, "udp port 51820")).isGreaterThanOrEqualTo(10);
+
+            assertThat(Testbed.reachable6(bed.pod(a.podAddress(1)), podC, 10)).isTrue();
+            Path plain = bed.capture(() -> Shell.run("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(), "ping",
+                    "-6", "-c", "3", "-i", "0.2", podC));
+            assertThat(Testbed.count(plain, echoRequests6(podA))).as("to the node without WireGuard, in plaintext")
+                    .isGreaterThanOrEqualTo(3);
+
+            // drift: the IPv6 route, then the IPv6 rule, deleted by hand: the guard drops, apply puts them back
+            for (List<String> drift : List.of(List.of("-6", "route", "del", podB, "table", "51820"),
+                    List.of("-6", "rule", "del", "priority", "97"))) {
+                a.host().namespace().ip(drift.toArray(String[]::new));
+                Path leaking = bed.capture(() -> Shell.tryRun(List.of("ip", "netns", "exec", bed.pod(a.podAddress(1))
+                        .name(), "ping", "-6", "-c", "3", "-i", "0.2", "-W", "1", podB), null));
+                assertThat(Testbed.count(leaking, echoRequests6(podA))).as("after %s: plaintext", drift).isZero();
+                Shell.Result repaired = bed.apply(a, repo);
+                assertThat(repaired.exitCode()).as(repaired.output()).isZero();
+                assertThat(Testbed.reachable6(bed.pod(a.podAddress(1)), podB, 10)).as("after %s", drift).isTrue();
+            }
+            Path again = bed.capture(() -> Shell.run("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(), "ping",
+                    "-6", "-c", "3", "-i", "0.2", podB));
+            assertThat(Testbed.count(again, echoRequests6(podA))).isZero();
+        }
+    }
+}
