@@ -25,7 +25,13 @@ public final class ClaimBounds {
             new Special(Cidr.parse("::/128"), "the unspecified address ::"),
             new Special(Cidr.parse("::1/128"), "loopback ::1"),
             new Special(Cidr.parse("fe80::/10"), "link-local fe80::/10"),
-            new Special(Cidr.parse("ff00::/8"), "multicast ff00::/8"));
+            new Special(Cidr.parse("ff00::/8"), "multicast ff00::/8"),
+            // built from bytes: the JDK parses an IPv4-mapped literal as IPv4 (IpAddress refuses it), netlink does not
+            new Special(new Cidr(dev.gitwire.net.IpAddress.fromBytes(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1,
+                    0, 0, 0, 0}), 96), "IPv4-mapped ::ffff:0:0/96 (an IPv4 address in IPv6 clothing)"),
+            new Special(Cidr.parse("100::/64"), "the discard prefix 100::/64"),
+            new Special(Cidr.parse("2001:db8::/32"), "documentation 2001:db8::/32"),
+            new Special(Cidr.parse("3fff::/20"), "documentation 3fff::/20"));
 
     /** Space some clusters do give pods, so named in spec.workloadNetworks it may be claimed; else never. */
     private static final Special SHARED = new Special(Cidr.parse("100.64.0.0/10"),

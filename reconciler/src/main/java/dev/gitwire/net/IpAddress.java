@@ -31,8 +31,9 @@ public record IpAddress(IpFamily family, long hi, long lo) implements Comparable
         }
         try {
             InetAddress parsed = InetAddress.getByName(text);
-            if (!(parsed instanceof Inet6Address)) {
-                throw notAnAddress(text); // an IPv4-mapped literal: write it as IPv4
+            if (!(parsed instanceof Inet6Address)) { // the JDK reads an IPv4-mapped literal as the IPv4 address
+                throw new IllegalArgumentException("'" + text + "' is an IPv4-mapped IPv6 address (::ffff:0:0/96):"
+                        + " write it as IPv4, " + parsed.getHostAddress());
             }
             return fromBytes(parsed.getAddress());
         } catch (UnknownHostException e) {
