@@ -76,6 +76,20 @@ class DualStackEndToEndTest {
             Path again = bed.capture(() -> Shell.run("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(), "ping",
                     "-6", "-c", "3", "-i", "0.2", podB));
             assertThat(Testbed.count(again, echoRequests6(podA))).isZero();
+
+            // wireguard-go killed: its device, routes and rule go with it; the guard keeps IPv6 in as well
+            List<Long> daemons = dev.gitwire.testing.PingWatch.pids(a.host().namespace(), "wireguard-go");
+            assertThat(daemons).hasSize(1);
+            Shell.run("kill", "-KILL", daemons.get(0).toString());
+            assertThat(Testbed.eventually(5_000, () -> !a.host().namespace().ip("link", "show").contains(Testbed.DEVICE)))
+                    .isTrue();
+            Path killed = bed.capture(() -> Shell.tryRun(List.of("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(),
+                    "ping", "-6", "-c", "3", "-i", "0.2", "-W", "1", podB), null));
+            System.out.printf("dual stack: wireguard-go killed: %d plaintext IPv6 echo requests%n",
+                    Testbed.count(killed, echoRequests6(podA)));
+            assertThat(Testbed.count(killed, echoRequests6(podA))).as("wireguard-go killed: plaintext").isZero();
+            assertThat(bed.apply(a, repo).exitCode()).isZero();
+            assertThat(Testbed.reachable6(bed.pod(a.podAddress(1)), podB, 20)).as("repaired").isTrue();
         }
     }
 }
