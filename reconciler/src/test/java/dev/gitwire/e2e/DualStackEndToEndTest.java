@@ -92,4 +92,34 @@ class DualStackEndToEndTest {
             assertThat(Testbed.reachable6(bed.pod(a.podAddress(1)), podB, 20)).as("repaired").isTrue();
         }
     }
+
+    /**
+     * Host to host over IPv6 with host encryption, under strict reverse-path filtering in both families (IPv6's as
+     * firewalld does it, an nft fib rule): a peer's IPv6 node address routes into the tunnel, and what the nodes send
+     * each other over IPv6 crosses the bridge as WireGuard's UDP only (over the IPv4 underlay).
+     */
+    @Test
+    void ipv6HostTrafficIsEncryptedWithHostEncryption() throws Exception {
+        try (Testbed bed = new Testbed().dualStack()) {
+            Node a = bed.addNode("node-a", 1, 1);
+            Node b = bed.addNode("node-b", 2, 1);
+            String hostA = bed.ipv6Of(a.address());
+            String hostB = bed.ipv6Of(b.address());
+            bed.strictReversePathFiltering();
+            bed.strictReversePathFiltering6();
+            Path repo = bed.writeIntent(Files.createDirectories(bed.root().resolve("repo")),
+                    Testbed.dualStackMesh(true, true, Mode.OPPORTUNISTIC), Set.of());
+            bed.applyEverywhere(repo);
+            assertThat(Testbed.reachable6(a.host().namespace(), hostB, 20)).isTrue();
+            bed.applyEverywhere(repo);
+            assertThat(a.host().namespace().ip("-6", "route", "show", "table", "51820"))
+                    .contains(hostB + " dev " + Testbed.DEVICE);
+            assertThat(Testbed.reachable6(a.host().namespace(), hostB, 20)).as("host to host over IPv6, encrypted").isTrue();
+            Path hosts = bed.capture(() -> a.host().namespace().exec("ping", "-6", "-c", "5", "-i", "0.2", hostB));
+            System.out.printf("dual stack: host to host over IPv6: %d plaintext echo requests%n",
+                    Testbed.count(hosts, echoRequests6(hostA)));
+            assertThat(Testbed.count(hosts, echoRequests6(hostA))).as("IPv6 host traffic in plaintext").isZero();
+            assertThat(Testbed.count(hosts, "udp port 51820")).isGreaterThanOrEqualTo(10);
+        }
+    }
 }

@@ -275,6 +275,15 @@ public final class Testbed implements AutoCloseable {
                 "net.ipv4.conf.eth0.rp_filter=1"));
     }
 
+    /**
+     * Strict reverse-path filtering for IPv6 too, as firewalld sets it (the kernel has no rp_filter for IPv6): an IPv6
+     * packet whose source does not route back through the interface it came in by, its mark considered, is dropped.
+     */
+    public void strictReversePathFiltering6() {
+        nodes.values().forEach(node -> node.host().namespace().exec("nft", "add table inet rpf6 { chain pre { type filter"
+                + " hook prerouting priority -290; meta nfproto ipv6 fib saddr . mark . iif oif missing drop; }; }"));
+    }
+
     private static void sysctl(TestNamespace ns, String... settings) {
         for (String setting : settings) {
             ns.exec("sysctl", "-q", "-w", setting);
