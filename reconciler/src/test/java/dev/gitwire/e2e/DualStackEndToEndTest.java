@@ -56,6 +56,16 @@ class DualStackEndToEndTest {
             assertThat(Testbed.count(encrypted, echoRequests6(podA))).as("IPv6 echo requests in plaintext").isZero();
             assertThat(Testbed.count(encrypted, "udp port 51820")).isGreaterThanOrEqualTo(10);
 
+            // path MTU through the tunnel: a large IPv6 packet gets "packet too big" (the tunnel's MTU), never a
+            // black hole, and the pod's next ones fit
+            Shell.Result big = Shell.tryRun(List.of("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(), "ping", "-6",
+                    "-c", "2", "-W", "2", "-M", "do", "-s", "1452", podB), null);
+            System.out.printf("dual stack: a 1,500-byte IPv6 ping through the tunnel: %s%n",
+                    big.output().lines().filter(l -> l.contains("too big") || l.contains("mtu")).findFirst().orElse("?"));
+            assertThat(big.output()).containsIgnoringCase("too big").contains("mtu=" + (1500 - 60));
+            assertThat(Shell.tryRun(List.of("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(), "ping", "-6", "-c",
+                    "3", "-W", "2", "-s", "1400", podB), null).output()).containsPattern("[1-3] received");
+
             assertThat(Testbed.reachable6(bed.pod(a.podAddress(1)), podC, 10)).isTrue();
             Path plain = bed.capture(() -> Shell.run("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(), "ping",
                     "-6", "-c", "3", "-i", "0.2", podC));
