@@ -157,6 +157,45 @@ class ZeroLossTransitionsEndToEndTest {
     }
 
     /** Nodes a and b, each with a pod, an agent each, host encryption on, and each routing the other. */
+    /** Issue 29: the same off and on in a dual-stack pair, pinging over IPv6: 0 lost, 0 plaintext after. */
+    @Test
+    void encryptionOffThenOnLosesNoIpv6Packet() throws Exception {
+        try (Testbed bed = new Testbed().dualStack()) {
+            Agents agents = new Agents(bed);
+            agents.interval = "1h";
+            agents.grace = "10s";
+            Node a = bed.addNode("node-a", 1, 1);
+            Node b = bed.addNode("node-b", 2, 1);
+            Path repo = Files.createDirectories(bed.root().resolve("repo"));
+            bed.writeIntent(repo, Testbed.dualStackMesh(true, true, Mode.OPPORTUNISTIC), Set.of());
+            agents.start(repo, a, b);
+            String podB = bed.ipv6Of(b.podAddress(1));
+            assertThat(Testbed.eventually(30_000, () -> Testbed.routesIntoTunnel(a, podB)
+                    && Testbed.routesIntoTunnel(b, bed.ipv6Of(a.podAddress(1))))).as("%s%n%s", bed.log(a), bed.log(b))
+                    .isTrue();
+
+            try (PingWatch watch = new PingWatch(bed, bed.pod(a.podAddress(1)), podB)) {
+                Thread.sleep(1_000);
+                bed.writeIntent(repo, Testbed.dualStackMesh(false, true, Mode.OPPORTUNISTIC), Set.of());
+                readTwoSecondsApart(a, b);
+                assertThat(Testbed.eventually(30_000, () -> !hasLink(a) && !hasLink(b))).isTrue();
+                Thread.sleep(1_000);
+                bed.writeIntent(repo, Testbed.dualStackMesh(true, true, Mode.OPPORTUNISTIC), Set.of());
+                readTwoSecondsApart(a, b);
+                assertThat(Testbed.eventually(30_000, () -> Testbed.routesIntoTunnel(a, podB))).isTrue();
+                Thread.sleep(1_000);
+                PingWatch.Result seen = watch.stop();
+                System.out.printf("zero loss: dual stack, off then on over IPv6: %d of %d echo requests lost%n",
+                        seen.lost(), seen.transmitted());
+                assertThat(seen.lost()).as("IPv6 echo requests lost across off and on").isZero();
+                assertThat(seen.transmitted()).isGreaterThan(30);
+            }
+            Path capture = bed.capture(() -> Shell.run("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(), "ping",
+                    "-6", "-c", "5", "-i", "0.2", podB));
+            assertThat(Testbed.count(capture, "icmp6 and ip6[40] == 128")).as("encrypted again").isZero();
+        }
+    }
+
     private static Path encryptedPair(Testbed bed, Agents agents) throws Exception {
         Node a = bed.addNode("node-a", 1, 1);
         Node b = bed.addNode("node-b", 2, 1);

@@ -449,8 +449,8 @@ public final class Testbed implements AutoCloseable {
 
     /** Whether {@code from} routes {@code destination} into the tunnel now (table 51820 may not exist yet). */
     public static boolean routesIntoTunnel(Node from, String destination) {
-        return Shell.tryRun(List.of("ip", "-n", from.host().namespace().name(), "route", "show", "table", "51820"), null)
-                .output().contains(destination + " dev " + DEVICE);
+        return Shell.tryRun(List.of("ip", destination.contains(":") ? "-6" : "-4", "-n", from.host().namespace().name(),
+                "route", "show", "table", "51820"), null).output().contains(destination + " dev " + DEVICE);
     }
 
     /** An HTTP request to the agent of a node, on its default address; the body, a line, then the status code. */
