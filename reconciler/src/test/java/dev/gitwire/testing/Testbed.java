@@ -56,6 +56,8 @@ public final class Testbed implements AutoCloseable {
     private TcpRelay apiRelay;
     /** Whether nodes and pods added from now on have IPv6 addresses too (see {@link #dualStack()}). */
     private boolean dualStack;
+    /** Whether the intents written list the IPv6 addresses alone (see {@link #ipv6Only()}). */
+    private boolean ipv6Only;
     /** Each address's IPv6 twin, in dual-stack mode: node and pod addresses alike. */
     private final Map<String, String> ipv6 = new LinkedHashMap<>();
 
@@ -90,6 +92,17 @@ public final class Testbed implements AutoCloseable {
         dualStack = true;
         fabric.exec("sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=0", "net.ipv6.conf.default.disable_ipv6=0",
                 "net.ipv6.conf.br0.disable_ipv6=0", "net.ipv6.conf.br0.accept_dad=0");
+        return this;
+    }
+
+    /**
+     * An IPv6-only cluster as gitwire sees it: the dual-stack testbed, but the intents list each node's and pod's
+     * IPv6 address alone, so the tunnel's endpoints and everything it carries are IPv6 (the links keep their IPv4
+     * addresses, which no intent names).
+     */
+    public Testbed ipv6Only() {
+        dualStack();
+        ipv6Only = true;
         return this;
     }
 
@@ -336,12 +349,22 @@ public final class Testbed implements AutoCloseable {
     private List<String> withTwins(List<String> addresses) {
         List<String> both = new ArrayList<>();
         for (String address : addresses) {
-            both.add(address);
+            if (!ipv6Only) {
+                both.add(address);
+            }
             if (ipv6.containsKey(address)) {
                 both.add(ipv6.get(address));
             }
         }
         return both;
+    }
+
+    /** A mesh like {@link #mesh}, whose workload network is the bridge's IPv6 subnet alone. */
+    public static MeshIntent ipv6OnlyMesh(boolean enabled, boolean hostEncryption, Mode mode) {
+        MeshIntent mesh = mesh(enabled, hostEncryption, mode);
+        return new MeshIntent(mesh.name(), enabled, mode, mesh.routeSource(), hostEncryption, mesh.membership(),
+                mesh.nodeSelector(), mesh.bypass(), List.of(Cidr.parse(SUBNET6_PREFIX + "/64")),
+                mesh.workloadInterfaces(), mesh.wireguard(), mesh.routing());
     }
 
     /** A mesh like {@link #mesh}, whose workload networks are the dual-stack bridge's two subnets. */
