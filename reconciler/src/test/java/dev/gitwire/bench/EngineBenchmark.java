@@ -44,8 +44,14 @@ public final class EngineBenchmark {
         int pods = args.integer(1, 110);
         long[] medians = new long[sizes.length];
         for (int i = 0; i < sizes.length; i++) {
-            medians[i] = measure(Integer.parseInt(sizes[i]), pods);
+            medians[i] = measure(Integer.parseInt(sizes[i]), pods, false);
         }
+        // issue 29: the same cluster in dual stack (an IPv6 twin of every pod), in the same run
+        int largest = Integer.parseInt(sizes[sizes.length - 1]);
+        long dual = measure(largest, pods, true);
+        System.out.printf("engine dual stack: %d nodes x %d IPv4 + %d IPv6 pods: desired + diff %d ms against %d ms"
+                + " IPv4 only, x%.2f%n", largest, pods, pods, dual, medians[sizes.length - 1],
+                (double) dual / Math.max(1, medians[sizes.length - 1]));
         if (sizes.length == 2) {
             System.out.printf("engine scaling: %s -> %s nodes (x%.1f): desired + diff %d -> %d ms, x%.2f%n", sizes[0],
                     sizes[1], Double.parseDouble(sizes[1]) / Double.parseDouble(sizes[0]), medians[0], medians[1],
@@ -54,9 +60,9 @@ public final class EngineBenchmark {
     }
 
     /** Prints the figures for one size; returns the median time of a whole desired state plus diff. */
-    private static long measure(int nodes, int pods) {
+    private static long measure(int nodes, int pods, boolean dualStack) {
         SecureRandom random = new SecureRandom();
-        Intent inventory = ValidateBenchmark.inventory(nodes, pods);
+        Intent inventory = ValidateBenchmark.inventory(nodes, pods, dualStack);
         List<MeshNode> pinned = inventory.nodes().stream().map(n -> new MeshNode(n.name(), n.labels(), n.addresses(),
                 new MeshNode.NodeWireguard(true, Optional.of(PrivateKey.generate(random).publicKey()),
                         n.wireguard().listenPort()), n.podCIDRs(), n.workloadIPs())).toList();
@@ -85,10 +91,11 @@ public final class EngineBenchmark {
         Plan onePod = podAdded.last();
         require(onePod.counts().equals(java.util.Map.of("AddAllowedIp", 1, "AddRoute", 1, "GuardDestination", 1)),
                 "one pod must cost one allowed IP, one route and one guarded destination, got " + onePod.counts());
-        System.out.printf("engine %d nodes x %d pods (%d allowed IPs): desired + diff median %d ms, heap peak %d MB"
+        System.out.printf("engine%s %d nodes x %d pods (%d allowed IPs): desired + diff median %d ms, heap peak %d MB"
                         + " (max heap %d MB); pods from the API, every claim checked: median %d ms;"
                         + " one pod added on %s: median %d ms, %d kernel operations %s%n",
-                nodes, pods, (long) nodes * (pods + 1), converged.medianMs(), converged.heapPeakMb(),
+                dualStack ? " dual stack" : "", nodes, pods, (long) nodes * (dualStack ? 2 * pods + 2 : pods + 1),
+                converged.medianMs(), converged.heapPeakMb(),
                 Runtime.getRuntime().maxMemory() / (1024 * 1024), fromApi.medianMs(), remote,
                 podAdded.medianMs(), onePod.size(), onePod.counts());
         return converged.medianMs();

@@ -67,6 +67,11 @@ public final class ValidateBenchmark {
 
     /** AKS-like: node i at 10.(i / 256).(i % 256).4 in a /8 VNet, its pods' IPs in 10.64.0.0/10 by index. */
     static Intent inventory(int nodes, int podsPerNode) {
+        return inventory(nodes, podsPerNode, false);
+    }
+
+    /** The same, with an IPv6 twin of every node and pod address (fd00:64::/64 for the pods) when dual stack. */
+    static Intent inventory(int nodes, int podsPerNode, boolean dualStack) {
         MeshIntent mesh = new MeshIntent("bench", true, Mode.OPPORTUNISTIC, RouteSource.WORKLOAD_IPS, true,
                 Membership.INVENTORY, NodeSelector.ALL, List.of(), List.of(), MeshIntent.DEFAULT_WORKLOAD_INTERFACES,
                 WireguardSettings.DEFAULT, RoutingSettings.DEFAULT);
@@ -76,11 +81,18 @@ public final class ValidateBenchmark {
             List<IpAddress> pods = new ArrayList<>(podsPerNode);
             for (int p = 0; p < podsPerNode; p++) {
                 pods.add(new IpAddress(IpFamily.IPV4, 0, podBase + (long) i * podsPerNode + p));
+                if (dualStack) {
+                    pods.add(new IpAddress(IpFamily.IPV6, 0xfd00_0064_0000_0000L, (long) i * podsPerNode + p));
+                }
+            }
+            // below the pods' 10.64.0.0: past 16,384 nodes the next block of addresses ends in .5, .6, ...
+            List<IpAddress> addresses = new ArrayList<>(List.of(
+                    IpAddress.parse("10." + (i / 256 % 64) + "." + (i % 256) + "." + (4 + i / 16_384))));
+            if (dualStack) {
+                addresses.add(new IpAddress(IpFamily.IPV6, 0xfd00_0010_0000_0000L, i + 1));
             }
             list.add(new MeshNode(String.format("aks-nodepool1-%05d", i), Map.of("agentpool", "nodepool1"),
-                    // below the pods' 10.64.0.0: past 16,384 nodes the next block of addresses ends in .5, .6, ...
-                    List.of(IpAddress.parse("10." + (i / 256 % 64) + "." + (i % 256) + "." + (4 + i / 16_384))),
-                    MeshNode.NodeWireguard.DEFAULT, List.of(), pods));
+                    addresses, MeshNode.NodeWireguard.DEFAULT, List.of(), pods));
         }
         return new Intent(mesh, list);
     }
