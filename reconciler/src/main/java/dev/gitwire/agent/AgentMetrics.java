@@ -25,7 +25,7 @@ public final class AgentMetrics {
     private volatile long lastDurationMillis;
     private volatile String revision = "";
     private volatile Map<String, Long> peersByState = Map.of();
-    private volatile long guarded;
+    private volatile Map<String, Long> guarded = Map.of();
     private volatile long refusedClaims;
     private volatile BackendChoice backend;
     private final Map<String, AtomicLong> gitReads = new ConcurrentHashMap<>();
@@ -94,7 +94,10 @@ public final class AgentMetrics {
         stalled = stalledNow;
         Map<String, Long> states = new TreeMap<>();
         target.reports().forEach(r -> states.merge(r.state().spelling(), 1L, Long::sum));
-        guarded = target.guard().map(g -> (long) g.destinations().size()).orElse(0L);
+        Map<String, Long> byFamily = new TreeMap<>(Map.of("ipv4", 0L, "ipv6", 0L));
+        target.guard().ifPresent(g -> g.destinations().forEach(d -> byFamily.merge(
+                d.family() == dev.gitwire.net.IpFamily.IPV4 ? "ipv4" : "ipv6", 1L, Long::sum)));
+        guarded = byFamily;
         refusedClaims = target.refusedClaims().size();
         peersByState = states;
         Map<PublicKey, String> nodes = new java.util.HashMap<>();
@@ -235,7 +238,7 @@ public final class AgentMetrics {
         out.append("gitwire_guard_dropped_packets_total ").append(guardDropped).append('\n');
         header(out, "gitwire_guard_destinations", "gauge",
                 "Destinations the guard drops when they would leave unencrypted (peers proven by a handshake).");
-        out.append("gitwire_guard_destinations ").append(guarded).append('\n');
+        guarded.forEach((family, n) -> line(out, "gitwire_guard_destinations", "family", family, n));
         handshakeWait.render(out);
         header(out, "gitwire_applied_revision_info", "gauge", "The intent revision applied.");
         line(out, "gitwire_applied_revision_info", "revision", revision, 1);

@@ -543,9 +543,12 @@ public final class NodeAgent implements Agent, AutoCloseable {
     /** A line on the node's place in the mesh. */
     public static String summary(Prepared prepared) {
         DesiredDataplane desired = prepared.desired();
+        long routes6 = desired.routes().stream().filter(r -> r.destination().family() == dev.gitwire.net.IpFamily.IPV6)
+                .count();
         return "revision " + prepared.sourced().revision() + "\n" + desired.wireguard().map(wg -> "node: "
                 + wg.peers().size() + " peers, " + desired.routes().size() + " routes in table "
-                + desired.owned().table() + ", mtu " + wg.mtu().mtu() + " (" + wg.mtu().reason() + "), public key "
+                + desired.owned().table() + (routes6 == 0 ? "" : " (" + (desired.routes().size() - routes6) + " IPv4, "
+                + routes6 + " IPv6)") + ", mtu " + wg.mtu().mtu() + " (" + wg.mtu().reason() + "), public key "
                 + wg.privateKey().publicKey().base64())
                 .orElse("node: not in the mesh (disabled or not selected): everything gitwire owns is removed");
     }

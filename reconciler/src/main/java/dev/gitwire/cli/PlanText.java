@@ -117,9 +117,13 @@ final class PlanText {
     /** The guard and the peers held back until their first handshake, as `plan` and `apply` show them. */
     static List<String> gating(DesiredDataplane target) {
         List<String> lines = new java.util.ArrayList<>();
-        target.guard().ifPresent(g -> lines.add("guard: " + g.destinations().size()
-                + (g.destinations().size() == 1 ? " destination never leaves" : " destinations never leave")
-                + " unencrypted (dropped if the tunnel is missing)"));
+        target.guard().ifPresent(g -> {
+            long ipv6 = g.destinations().stream().filter(d -> d.family() == dev.gitwire.net.IpFamily.IPV6).count();
+            lines.add("guard: " + g.destinations().size()
+                    + (g.destinations().size() == 1 ? " destination never leaves" : " destinations never leave")
+                    + " unencrypted (dropped if the tunnel is missing)"
+                    + (ipv6 == 0 ? "" : ": " + (g.destinations().size() - ipv6) + " IPv4, " + ipv6 + " IPv6"));
+        });
         List<String> waiting = target.awaitingHandshake();
         if (!waiting.isEmpty()) {
             lines.add("awaiting a first handshake, not routed into the tunnel yet: " + String.join(", ", waiting));
@@ -137,6 +141,11 @@ final class PlanText {
     static ObjectNode json(Plan plan, DesiredDataplane target) {
         ObjectNode root = JSON.createObjectNode();
         root.put("guardedDestinations", target.guard().map(g -> g.destinations().size()).orElse(0));
+        ObjectNode byFamily = root.putObject("guardedDestinationsByFamily");
+        byFamily.put("ipv4", target.guard().map(g -> g.destinations().stream()
+                .filter(d -> d.family() == dev.gitwire.net.IpFamily.IPV4).count()).orElse(0L));
+        byFamily.put("ipv6", target.guard().map(g -> g.destinations().stream()
+                .filter(d -> d.family() == dev.gitwire.net.IpFamily.IPV6).count()).orElse(0L));
         ArrayNode awaiting = root.putArray("awaitingHandshake");
         target.awaitingHandshake().forEach(awaiting::add);
         root.put("changes", plan.size());

@@ -48,6 +48,11 @@ class DualStackEndToEndTest {
             assertThat(a.host().namespace().ip("-6", "rule", "show")).contains("97:").contains("lookup 51820");
             assertThat(a.host().run("wg", "show", Testbed.DEVICE, "allowed-ips")).contains(podB + "/128")
                     .contains(b.podAddress(1) + "/32");
+            // both families, said per family (issue 29 point 7)
+            String planned = bed.gitwire(a, "plan", "--repo", repo.toString(), "--node", a.name(), "--state-dir",
+                    a.stateDir().toString(), "--no-kubernetes").output();
+            assertThat(planned).containsPattern("routes in table 51820 \\(\\d+ IPv4, \\d+ IPv6\\)")
+                    .containsPattern("unencrypted \\(dropped if the tunnel is missing\\): 1 IPv4, 1 IPv6");
 
             Path encrypted = bed.capture(() -> Shell.run("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(), "ping",
                     "-6", "-c", "5", "-i", "0.2", podB));
