@@ -61,10 +61,13 @@ class IpAddressProperties {
     @Example
     void namesAndOddFormsAreRefusedWithoutALookup() {
         for (String text : new String[] {"localhost", "10.0.0", "10.0.0.256", "010.0.0.1", "1.2.3.4.5", "fe80::1%eth0",
-                "::ffff:10.0.0.1", "zz::1", ""}) {
+                "zz::1", ""}) {
             assertThatThrownBy(() -> IpAddress.parse(text)).as(text).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("is not an IP address");
         }
+        // an IPv4-mapped literal is refused too, saying how to write it (issue 29)
+        assertThatThrownBy(() -> IpAddress.parse("::ffff:10.0.0.1")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("'::ffff:10.0.0.1' is an IPv4-mapped IPv6 address (::ffff:0:0/96): write it as IPv4, 10.0.0.1");
     }
 
     @Example
