@@ -196,6 +196,44 @@ class ZeroLossTransitionsEndToEndTest {
         }
     }
 
+    /** Issue 29: a node joining a running dual-stack mesh, pinged over IPv6: nothing lost, nothing in plaintext. */
+    @Test
+    void aNodeJoiningADualStackMeshLosesNoIpv6Packet() throws Exception {
+        try (Testbed bed = new Testbed().dualStack()) {
+            Agents agents = new Agents(bed);
+            Node a = bed.addNode("node-a", 1, 1);
+            Node b = bed.addNode("node-b", 2, 1);
+            Node c = bed.addNode("node-c", 3, 1);
+            String podA = bed.ipv6Of(a.podAddress(1));
+            String podB = bed.ipv6Of(b.podAddress(1));
+            String podC = bed.ipv6Of(c.podAddress(1));
+            Path repo = Files.createDirectories(bed.root().resolve("repo"));
+            bed.writeIntent(repo, Testbed.dualStackMesh(true, true, Mode.OPPORTUNISTIC), Set.of("node-c"));
+            agents.start(repo, a, b, c);
+            assertThat(Testbed.eventually(30_000, () -> Testbed.routesIntoTunnel(a, podB) && Testbed.routesIntoTunnel(b, podA)))
+                    .isTrue();
+
+            try (PingWatch toB = new PingWatch(bed, bed.pod(a.podAddress(1)), podB);
+                    PingWatch toC = new PingWatch(bed, bed.pod(b.podAddress(1)), podC)) {
+                Thread.sleep(1_000);
+                bed.writeIntent(repo, Testbed.dualStackMesh(true, true, Mode.OPPORTUNISTIC), Set.of()); // node-c joins
+                assertThat(Testbed.eventually(30_000, () -> Testbed.routesIntoTunnel(a, podC) && Testbed.routesIntoTunnel(b, podC)
+                        && Testbed.routesIntoTunnel(c, podA) && Testbed.routesIntoTunnel(c, podB)))
+                        .as("joined:%n%s", bed.log(c)).isTrue();
+                Thread.sleep(1_000);
+                PingWatch.Result seenB = toB.stop();
+                PingWatch.Result seenC = toC.stop();
+                System.out.printf("zero loss: dual stack, node joining, over IPv6: %d of %d lost between the nodes already"
+                        + " there, %d of %d to the new node%n", seenB.lost(), seenB.transmitted(), seenC.lost(),
+                        seenC.transmitted());
+                assertThat(seenB.lost()).isZero();
+                assertThat(seenC.lost()).isZero();
+                assertThat(Testbed.count(seenB.capture(), "icmp6 and ip6[40] == 128 and host " + podA))
+                        .as("plaintext between the encrypted pair").isZero();
+            }
+        }
+    }
+
     private static Path encryptedPair(Testbed bed, Agents agents) throws Exception {
         Node a = bed.addNode("node-a", 1, 1);
         Node b = bed.addNode("node-b", 2, 1);
