@@ -1,11 +1,11 @@
 package dev.gitwire.dataplane.sysctl;
 
+import dev.gitwire.state.StateFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 
 /**
@@ -32,11 +32,9 @@ public final class RememberedSysctl {
     public void set(String value) {
         if (remembered().isEmpty()) {
             String found = sysctls.read(name);
-            try {
-                Files.createDirectories(memory.getParent());
-                Path partial = memory.resolveSibling(memory.getFileName() + ".tmp");
-                Files.writeString(partial, found, StandardCharsets.US_ASCII);
-                Files.move(partial, memory, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try { // flushed to disk before the change it undoes: a power cut must not lose what teardown restores
+                StateFile.replace(memory, found.getBytes(StandardCharsets.US_ASCII),
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot remember " + name, e);
             }
@@ -51,6 +49,7 @@ public final class RememberedSysctl {
             sysctls.write(name, original.get());
             try {
                 Files.delete(memory);
+                StateFile.syncDirectory(memory.getParent());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot forget " + name, e);
             }
