@@ -94,7 +94,11 @@ public final class StatusReport {
                         .orElse("userspace"),
                 wg.mtu().mtu(), wg.mtu().reason(), wg.peers().size(),
                 wg.peers().stream().mapToInt(p -> p.allowedIps().size()).sum(), desired.routes().size(),
-                !desired.nftTables().isEmpty()));
+                !desired.nftTables().isEmpty(),
+                (int) wg.peers().stream().flatMap(p -> p.allowedIps().stream())
+                        .filter(c -> c.family() == dev.gitwire.net.IpFamily.IPV6).count(),
+                (int) desired.routes().stream().filter(r -> r.destination().family() == dev.gitwire.net.IpFamily.IPV6)
+                        .count()));
         return new NodeStatus(node, Optional.of(ownKey.base64()), listenPort, Optional.of(sourced.revision().toString()),
                 phase, conditions, dataplane, peers);
     }

@@ -23,8 +23,9 @@ public record NodeStatus(String name, Optional<String> publicKey, int listenPort
     public record Condition(String type, String status, String reason, String message) {}
 
     /** The dataplane in numbers. */
+    /** The node's device and what it carries; of the allowed IPs and routes, how many are IPv6 (dual stack). */
     public record Dataplane(String interfaceName, String backend, int mtu, String mtuReason, int peers,
-            int allowedIps, int routes, boolean hostEncryption) {}
+            int allowedIps, int routes, boolean hostEncryption, int allowedIpsIpv6, int routesIpv6) {}
 
     /** Another node as this one sees it. */
     public record Peer(String name, Optional<String> publicKey, Optional<String> endpoint, int allowedIps,

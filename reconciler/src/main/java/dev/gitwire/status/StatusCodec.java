@@ -52,6 +52,8 @@ public final class StatusCodec {
             m.put("allowedIPs", d.allowedIps());
             m.put("routes", d.routes());
             m.put("hostEncryption", d.hostEncryption());
+            m.put("allowedIPsIPv6", d.allowedIpsIpv6());
+            m.put("routesIPv6", d.routesIpv6());
             status.put("dataplane", m);
         });
         List<Object> peers = new ArrayList<>();
@@ -109,7 +111,8 @@ public final class StatusCodec {
         Optional<NodeStatus.Dataplane> dataplane = status.entry("dataplane").map(e -> (YamlMapping) e.value())
                 .map(d -> new NodeStatus.Dataplane(text(d, "interfaceName"), text(d, "backend"), number(d, "mtu"),
                         text(d, "mtuReason"), number(d, "peers"), number(d, "allowedIPs"), number(d, "routes"),
-                        Boolean.TRUE.equals(value(d, "hostEncryption"))));
+                        Boolean.TRUE.equals(value(d, "hostEncryption")), number(d, "allowedIPsIPv6"),
+                        number(d, "routesIPv6"))); // absent, as an older release writes it: 0
         List<NodeStatus.Peer> peers = new ArrayList<>();
         for (YamlNode p : items(status, "peers")) {
             YamlMapping m = (YamlMapping) p;

@@ -156,7 +156,7 @@ public final class ClusterStatusBenchmark {
                 NodeStatus.Phase.Ready,
                 List.of(new NodeStatus.Condition("Converged", "True", "Verified", "the kernel matches the intent")),
                 Optional.of(new NodeStatus.Dataplane("gitwire0", "kernel", 1440, "eth0 MTU 1500 minus 60", 4999,
-                        555_000, 555_000, true)),
+                        555_000, 555_000, true, 0, 0)),
                 List.of());
         try {
             new StatusConfigMaps(client, NAMESPACE).publish(status, 0);

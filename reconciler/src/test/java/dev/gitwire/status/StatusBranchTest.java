@@ -37,7 +37,7 @@ public class StatusBranchTest {
                 NodeStatus.Phase.Ready,
                 List.of(new NodeStatus.Condition("Converged", "True", "Verified", "the kernel matches the intent")),
                 Optional.of(new NodeStatus.Dataplane("gitwire0", "userspace", 1440, "eth0 MTU 1500 minus 60",
-                        1, allowedIps, allowedIps, false)),
+                        1, allowedIps, allowedIps, false, 0, 0)),
                 List.of()); // the one peer is encrypted to: no peer is left out
     }
 

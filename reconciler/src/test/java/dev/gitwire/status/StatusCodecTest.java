@@ -35,7 +35,7 @@ class StatusCodecTest {
                 Optional.of("dir@sha256:" + "cd".repeat(32)), NodeStatus.Phase.Degraded,
                 List.of(new NodeStatus.Condition("IntentAccepted", "False", "Refused",
                         "nodes/x.yaml:3:7: unknown field \"\u001b[2J\u202e\"\nand more")),
-                Optional.of(new NodeStatus.Dataplane("wg0", "kernel", 9156, "eth0 MTU 9216 minus 60", 1, 3, 3, true)),
+                Optional.of(new NodeStatus.Dataplane("wg0", "kernel", 9156, "eth0 MTU 9216 minus 60", 1, 3, 3, true, 0, 0)),
                 List.of(new NodeStatus.Peer("node-c", Optional.of(key.publicKey().base64()),
                         Optional.of("[fd00::3]:51820"), 2, "AwaitingHandshake")));
 
@@ -69,6 +69,21 @@ class StatusCodecTest {
         assertThatThrownBy(() -> StatusCodec.read("nodes/node-b.yaml",
                 text.replace("apiVersion: gitwire.dev/v1alpha1", "apiVersion: gitwire.dev/v1beta1")))
                 .isInstanceOf(StatusRejectedException.class).hasMessageContaining("apiVersion");
+    }
+
+    /** Issue 29: a node says how many of its allowed IPs and routes are IPv6; an older status without it reads as 0. */
+    @Test
+    void theDataplaneSaysBothFamiliesAndAnOlderStatusReadsAsIpv4Only() throws Exception {
+        NodeStatus ready = StatusBranchTest.status("node-b", PrivateKey.generate(new SecureRandom()),
+                "main@sha1:" + "ab".repeat(20), 3);
+        NodeStatus dual = new NodeStatus(ready.name(), ready.publicKey(), ready.listenPort(), ready.observedRevision(),
+                ready.phase(), ready.conditions(), Optional.of(new NodeStatus.Dataplane("gitwire0", "kernel", 1440,
+                        "eth0 MTU 1500 minus 60", 2, 8, 8, true, 4, 4)), ready.peers());
+        String text = StatusCodec.write(dual);
+        assertThat(text).contains("allowedIPsIPv6: 4").contains("routesIPv6: 4");
+        assertThat(StatusCodec.read("nodes/node-b.yaml", text)).isEqualTo(dual);
+        String older = text.replace("    allowedIPsIPv6: 4\n", "").replace("    routesIPv6: 4\n", "");
+        assertThat(StatusCodec.read("nodes/node-b.yaml", older).dataplane().orElseThrow().routesIpv6()).isZero();
     }
 
     @Test
