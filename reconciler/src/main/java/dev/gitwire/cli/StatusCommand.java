@@ -146,11 +146,14 @@ final class StatusCommand implements Callable<Integer> {
             if (output == ValidateCommand.Output.json) {
                 out.println(json(rows, now));
             } else {
-                out.printf("%-36s %-9s %-22s %-6s %-8s %s%n", "NODE", "PHASE", "REVISION", "PEERS", "REPORTED", "PUBLIC KEY");
-                rows.forEach(r -> out.printf("%-36s %-9s %-22s %-6s %-8s %s%n", r.name(), r.phase(),
+                out.printf("%-36s %-9s %-22s %-6s %-11s %-8s %s%n", "NODE", "PHASE", "REVISION", "PEERS", "ROUTES 4/6",
+                        "REPORTED", "PUBLIC KEY");
+                rows.forEach(r -> out.printf("%-36s %-9s %-22s %-6s %-11s %-8s %s%n", r.name(), r.phase(),
                         r.status().flatMap(NodeStatus::observedRevision).map(v -> v.length() > 22 ? v.substring(0, 22) : v)
                                 .orElse("-"),
                         r.status().map(s -> r.peered() + "/" + s.meant()).orElse("-"),
+                        r.status().flatMap(NodeStatus::dataplane).map(d -> (d.routes() - d.routesIpv6()) + "/"
+                                + d.routesIpv6()).orElse("-"),
                         r.changed().map(at -> age(Duration.between(at, now)) + " ago").orElse("-"),
                         r.status().flatMap(NodeStatus::publicKey).orElse("-")));
             }
@@ -246,6 +249,12 @@ final class StatusCommand implements Callable<Integer> {
             n.put("publicKey", r.status().flatMap(NodeStatus::publicKey).orElse(null));
             n.put("peered", r.peered());
             n.put("peers", r.status().map(NodeStatus::meant).orElse(0L));
+            r.status().flatMap(NodeStatus::dataplane).ifPresent(d -> {
+                n.put("routesIPv4", d.routes() - d.routesIpv6());
+                n.put("routesIPv6", d.routesIpv6());
+                n.put("allowedIPsIPv4", d.allowedIps() - d.allowedIpsIpv6());
+                n.put("allowedIPsIPv6", d.allowedIpsIpv6());
+            });
             n.put("reported", r.changed().map(Instant::toString).orElse(null));
             n.put("reportedSecondsAgo", r.changed().map(at -> Duration.between(at, now).getSeconds()).orElse(null));
             ArrayNode conditions = n.putArray("conditions");

@@ -48,13 +48,15 @@ class StatusCommandTest {
         CliRun partial = gitwire("status", "--repo", bare.toString()); // a local path, not a URL
         assertThat(partial.exitCode()).isEqualTo(1);
         assertThat(partial.out()).containsPattern("node-a\\s+Ready\\s+main@sha1:" + head.substring(0, 12)
-                + "\\s+0/0\\s+\\d+s ago").containsPattern("node-b\\s+Degraded").containsPattern("node-c\\s+Missing\\s+-");
+                + "\\s+2/2\\s+2/2\\s+\\d+s ago").containsPattern("node-b\\s+Degraded").containsPattern("node-c\\s+Missing\\s+-");
 
         JsonNode json = new ObjectMapper().readTree(gitwire("status", "--repo", bare.toString(), "--output", "json").out());
         assertThat(json).hasSize(3);
         assertThat(json.get(2).get("name").asText()).isEqualTo("node-c");
         assertThat(json.get(2).get("phase").asText()).isEqualTo("Missing");
         assertThat(json.get(0).get("reportedSecondsAgo").asLong()).isBetween(0L, 120L);
+        assertThat(json.get(0).get("routesIPv4").asInt()).isEqualTo(2); // per family (issue 29)
+        assertThat(json.get(0).get("routesIPv6").asInt()).isEqualTo(2);
 
         publish(bare, "node-b", NodeStatus.Phase.Ready, head);
         publish(bare, "node-c", NodeStatus.Phase.Disabled, head);
@@ -88,7 +90,8 @@ class StatusCommandTest {
         try (GitRemote remote = new GitRemote("file://" + bare, tmp.resolve("cache-" + node), GitAccess.anonymous())) {
             new StatusBranch(remote, GitAccess.anonymous(), "gitwire/status").publish(new NodeStatus(node,
                     Optional.of(PrivateKey.generate(new SecureRandom()).publicKey().base64()), 51820,
-                    Optional.of("main@sha1:" + head), phase, List.of(), Optional.empty(), List.of()), 1);
+                    Optional.of("main@sha1:" + head), phase, List.of(), Optional.of(new NodeStatus.Dataplane("gitwire0",
+                            "kernel", 1440, "eth0 MTU 1500 minus 60", 2, 4, 4, false, 2, 2)), List.of()), 1);
         }
     }
 }
