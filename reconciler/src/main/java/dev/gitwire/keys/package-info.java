@@ -1,0 +1,4 @@
+/**
+ * WireGuard keys: the private key in its 0600 file, public keys and their fingerprints.
+ */
+package dev.gitwire.keys;
