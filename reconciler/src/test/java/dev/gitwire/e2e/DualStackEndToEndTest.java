@@ -27,10 +27,12 @@ class DualStackEndToEndTest {
         return "icmp6 and ip6[40] == 128 and host " + address;
     }
 
-    @Test
+    /** Dual stack over the IPv4 underlay, and the same scenario in an IPv6-only cluster (the IPv6 underlay). */
+    @org.junit.jupiter.params.ParameterizedTest(name = "IPv6 only: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
     @org.junit.jupiter.api.Tag(dev.gitwire.testing.KernelWireguard.ALSO_IN_VM) // and on kernel WireGuard, in the VM
-    void ipv6PodTrafficIsEncryptedAndItsRouteAndRuleRepairedWithoutALeak() throws Exception {
-        try (Testbed bed = new Testbed().dualStack()) {
+    void ipv6PodTrafficIsEncryptedAndItsRouteAndRuleRepairedWithoutALeak(boolean ipv6Only) throws Exception {
+        try (Testbed bed = ipv6Only ? new Testbed().ipv6Only() : new Testbed().dualStack()) {
             Node a = bed.addNode("node-a", 1, 1);
             Node b = bed.addNode("node-b", 2, 1);
             Node c = bed.addNode("node-c", 3, 1);
@@ -40,25 +42,30 @@ class DualStackEndToEndTest {
             assertThat(Testbed.reachable6(bed.pod(a.podAddress(1)), podB, 10)).as("the dual-stack bridge works").isTrue();
 
             Path repo = bed.writeIntent(Files.createDirectories(bed.root().resolve("repo")),
-                    Testbed.dualStackMesh(true, false, Mode.OPPORTUNISTIC), Set.of("node-c"));
+                    ipv6Only ? Testbed.ipv6OnlyMesh(true, false, Mode.OPPORTUNISTIC)
+                            : Testbed.dualStackMesh(true, false, Mode.OPPORTUNISTIC), Set.of("node-c"));
+            int mtu = ipv6Only ? 1500 - 80 : 1500 - 60;
             bed.applyEverywhere(repo);
             assertThat(Testbed.reachable6(bed.pod(a.podAddress(1)), podB, 20)).isTrue();
             bed.applyEverywhere(repo); // routes each peer once its handshake is proven
             assertThat(a.host().namespace().ip("-6", "route", "show", "table", "51820"))
                     .contains(podB + " dev " + Testbed.DEVICE);
             assertThat(a.host().namespace().ip("-6", "rule", "show")).contains("97:").contains("lookup 51820");
-            assertThat(a.host().run("wg", "show", Testbed.DEVICE, "allowed-ips")).contains(podB + "/128")
-                    .contains(b.podAddress(1) + "/32");
-            // both families, said per family (issue 29 point 7)
-            String planned = bed.gitwire(a, "plan", "--repo", repo.toString(), "--node", a.name(), "--state-dir",
-                    a.stateDir().toString(), "--no-kubernetes").output();
-            assertThat(planned).containsPattern("routes in table 51820 \\(\\d+ IPv4, \\d+ IPv6\\)")
-                    .containsPattern("unencrypted \\(dropped if the tunnel is missing\\): 1 IPv4, 1 IPv6");
+            assertThat(a.host().run("wg", "show", Testbed.DEVICE, "allowed-ips")).contains(podB + "/128");
+            if (!ipv6Only) {
+                assertThat(a.host().run("wg", "show", Testbed.DEVICE, "allowed-ips")).contains(b.podAddress(1) + "/32");
+                // both families, said per family (issue 29 point 7)
+                String planned = bed.gitwire(a, "plan", "--repo", repo.toString(), "--node", a.name(), "--state-dir",
+                        a.stateDir().toString(), "--no-kubernetes").output();
+                assertThat(planned).containsPattern("routes in table 51820 \\(\\d+ IPv4, \\d+ IPv6\\)")
+                        .containsPattern("unencrypted \\(dropped if the tunnel is missing\\): 1 IPv4, 1 IPv6");
+            }
 
             Path encrypted = bed.capture(() -> Shell.run("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(), "ping",
                     "-6", "-c", "5", "-i", "0.2", podB));
-            System.out.printf("dual stack: pod to pod over IPv6: %d plaintext echo requests, %d WireGuard packets%n",
-                    Testbed.count(encrypted, echoRequests6(podA)), Testbed.count(encrypted, "udp port 51820"));
+            System.out.printf("%s: pod to pod over IPv6: %d plaintext echo requests, %d WireGuard packets%n",
+                    ipv6Only ? "IPv6 only" : "dual stack", Testbed.count(encrypted, echoRequests6(podA)),
+                    Testbed.count(encrypted, "udp port 51820"));
             assertThat(Testbed.count(encrypted, echoRequests6(podA))).as("IPv6 echo requests in plaintext").isZero();
             assertThat(Testbed.count(encrypted, "udp port 51820")).isGreaterThanOrEqualTo(10);
 
@@ -66,9 +73,9 @@ class DualStackEndToEndTest {
             // black hole, and the pod's next ones fit
             Shell.Result big = Shell.tryRun(List.of("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(), "ping", "-6",
                     "-c", "2", "-W", "2", "-M", "do", "-s", "1452", podB), null);
-            System.out.printf("dual stack: a 1,500-byte IPv6 ping through the tunnel: %s%n",
+            System.out.printf("%s: a 1,500-byte IPv6 ping through the tunnel: %s%n", ipv6Only ? "IPv6 only" : "dual stack",
                     big.output().lines().filter(l -> l.contains("too big") || l.contains("mtu")).findFirst().orElse("?"));
-            assertThat(big.output()).containsIgnoringCase("too big").contains("mtu=" + (1500 - 60));
+            assertThat(big.output()).containsIgnoringCase("too big").contains("mtu=" + mtu);
             assertThat(Shell.tryRun(List.of("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(), "ping", "-6", "-c",
                     "3", "-W", "2", "-s", "1400", podB), null).output()).containsPattern("[1-3] received");
 
@@ -105,7 +112,7 @@ class DualStackEndToEndTest {
                     .isTrue();
             Path killed = bed.capture(() -> Shell.tryRun(List.of("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(),
                     "ping", "-6", "-c", "3", "-i", "0.2", "-W", "1", podB), null));
-            System.out.printf("dual stack: wireguard-go killed: %d plaintext IPv6 echo requests%n",
+            System.out.printf("%s: wireguard-go killed: %d plaintext IPv6 echo requests%n", ipv6Only ? "IPv6 only" : "dual stack",
                     Testbed.count(killed, echoRequests6(podA)));
             assertThat(Testbed.count(killed, echoRequests6(podA))).as("wireguard-go killed: plaintext").isZero();
             assertThat(bed.apply(a, repo).exitCode()).isZero();

@@ -158,16 +158,17 @@ class ZeroLossTransitionsEndToEndTest {
 
     /** Nodes a and b, each with a pod, an agent each, host encryption on, and each routing the other. */
     /** Issue 29: the same off and on in a dual-stack pair, pinging over IPv6: 0 lost, 0 plaintext after. */
-    @Test
-    void encryptionOffThenOnLosesNoIpv6Packet() throws Exception {
-        try (Testbed bed = new Testbed().dualStack()) {
+    @org.junit.jupiter.params.ParameterizedTest(name = "IPv6 only: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void encryptionOffThenOnLosesNoIpv6Packet(boolean ipv6Only) throws Exception {
+        try (Testbed bed = ipv6Only ? new Testbed().ipv6Only() : new Testbed().dualStack()) {
             Agents agents = new Agents(bed);
             agents.interval = "1h";
             agents.grace = "10s";
             Node a = bed.addNode("node-a", 1, 1);
             Node b = bed.addNode("node-b", 2, 1);
             Path repo = Files.createDirectories(bed.root().resolve("repo"));
-            bed.writeIntent(repo, Testbed.dualStackMesh(true, true, Mode.OPPORTUNISTIC), Set.of());
+            bed.writeIntent(repo, mesh6(ipv6Only, true, true, Mode.OPPORTUNISTIC), Set.of());
             agents.start(repo, a, b);
             String podB = bed.ipv6Of(b.podAddress(1));
             assertThat(Testbed.eventually(30_000, () -> Testbed.routesIntoTunnel(a, podB)
@@ -176,17 +177,17 @@ class ZeroLossTransitionsEndToEndTest {
 
             try (PingWatch watch = new PingWatch(bed, bed.pod(a.podAddress(1)), podB)) {
                 Thread.sleep(1_000);
-                bed.writeIntent(repo, Testbed.dualStackMesh(false, true, Mode.OPPORTUNISTIC), Set.of());
+                bed.writeIntent(repo, mesh6(ipv6Only, false, true, Mode.OPPORTUNISTIC), Set.of());
                 readTwoSecondsApart(a, b);
                 assertThat(Testbed.eventually(30_000, () -> !hasLink(a) && !hasLink(b))).isTrue();
                 Thread.sleep(1_000);
-                bed.writeIntent(repo, Testbed.dualStackMesh(true, true, Mode.OPPORTUNISTIC), Set.of());
+                bed.writeIntent(repo, mesh6(ipv6Only, true, true, Mode.OPPORTUNISTIC), Set.of());
                 readTwoSecondsApart(a, b);
                 assertThat(Testbed.eventually(30_000, () -> Testbed.routesIntoTunnel(a, podB))).isTrue();
                 Thread.sleep(1_000);
                 PingWatch.Result seen = watch.stop();
-                System.out.printf("zero loss: dual stack, off then on over IPv6: %d of %d echo requests lost%n",
-                        seen.lost(), seen.transmitted());
+                System.out.printf("zero loss: %s, off then on over IPv6: %d of %d echo requests lost%n",
+                        ipv6Only ? "IPv6 only" : "dual stack", seen.lost(), seen.transmitted());
                 assertThat(seen.lost()).as("IPv6 echo requests lost across off and on").isZero();
                 assertThat(seen.transmitted()).isGreaterThan(30);
             }
@@ -197,9 +198,10 @@ class ZeroLossTransitionsEndToEndTest {
     }
 
     /** Issue 29: a node joining a running dual-stack mesh, pinged over IPv6: nothing lost, nothing in plaintext. */
-    @Test
-    void aNodeJoiningADualStackMeshLosesNoIpv6Packet() throws Exception {
-        try (Testbed bed = new Testbed().dualStack()) {
+    @org.junit.jupiter.params.ParameterizedTest(name = "IPv6 only: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aNodeJoiningADualStackMeshLosesNoIpv6Packet(boolean ipv6Only) throws Exception {
+        try (Testbed bed = ipv6Only ? new Testbed().ipv6Only() : new Testbed().dualStack()) {
             Agents agents = new Agents(bed);
             Node a = bed.addNode("node-a", 1, 1);
             Node b = bed.addNode("node-b", 2, 1);
@@ -208,7 +210,7 @@ class ZeroLossTransitionsEndToEndTest {
             String podB = bed.ipv6Of(b.podAddress(1));
             String podC = bed.ipv6Of(c.podAddress(1));
             Path repo = Files.createDirectories(bed.root().resolve("repo"));
-            bed.writeIntent(repo, Testbed.dualStackMesh(true, true, Mode.OPPORTUNISTIC), Set.of("node-c"));
+            bed.writeIntent(repo, mesh6(ipv6Only, true, true, Mode.OPPORTUNISTIC), Set.of("node-c"));
             agents.start(repo, a, b, c);
             assertThat(Testbed.eventually(30_000, () -> Testbed.routesIntoTunnel(a, podB) && Testbed.routesIntoTunnel(b, podA)))
                     .isTrue();
@@ -216,22 +218,28 @@ class ZeroLossTransitionsEndToEndTest {
             try (PingWatch toB = new PingWatch(bed, bed.pod(a.podAddress(1)), podB);
                     PingWatch toC = new PingWatch(bed, bed.pod(b.podAddress(1)), podC)) {
                 Thread.sleep(1_000);
-                bed.writeIntent(repo, Testbed.dualStackMesh(true, true, Mode.OPPORTUNISTIC), Set.of()); // node-c joins
+                bed.writeIntent(repo, mesh6(ipv6Only, true, true, Mode.OPPORTUNISTIC), Set.of()); // node-c joins
                 assertThat(Testbed.eventually(30_000, () -> Testbed.routesIntoTunnel(a, podC) && Testbed.routesIntoTunnel(b, podC)
                         && Testbed.routesIntoTunnel(c, podA) && Testbed.routesIntoTunnel(c, podB)))
                         .as("joined:%n%s", bed.log(c)).isTrue();
                 Thread.sleep(1_000);
                 PingWatch.Result seenB = toB.stop();
                 PingWatch.Result seenC = toC.stop();
-                System.out.printf("zero loss: dual stack, node joining, over IPv6: %d of %d lost between the nodes already"
-                        + " there, %d of %d to the new node%n", seenB.lost(), seenB.transmitted(), seenC.lost(),
-                        seenC.transmitted());
+                System.out.printf("zero loss: %s, node joining, over IPv6: %d of %d lost between the nodes already"
+                        + " there, %d of %d to the new node%n", ipv6Only ? "IPv6 only" : "dual stack", seenB.lost(),
+                        seenB.transmitted(), seenC.lost(), seenC.transmitted());
                 assertThat(seenB.lost()).isZero();
                 assertThat(seenC.lost()).isZero();
                 assertThat(Testbed.count(seenB.capture(), "icmp6 and ip6[40] == 128 and host " + podA))
                         .as("plaintext between the encrypted pair").isZero();
             }
         }
+    }
+
+    /** The dual-stack testbed's mesh, or the IPv6-only one's. */
+    private static dev.gitwire.intent.MeshIntent mesh6(boolean ipv6Only, boolean enabled, boolean hostEncryption,
+            Mode mode) {
+        return ipv6Only ? Testbed.ipv6OnlyMesh(enabled, hostEncryption, mode) : Testbed.dualStackMesh(enabled, hostEncryption, mode);
     }
 
     private static Path encryptedPair(Testbed bed, Agents agents) throws Exception {
