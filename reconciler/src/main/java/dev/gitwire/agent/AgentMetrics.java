@@ -193,6 +193,16 @@ public final class AgentMetrics {
             peers.forEach(p -> line(out, "gitwire_peer_received_bytes_total", "peer", peerName(p), p.receivedBytes()));
             header(out, "gitwire_peer_sent_bytes_total", "counter", "Bytes sent to a peer, by the peer's node.");
             peers.forEach(p -> line(out, "gitwire_peer_sent_bytes_total", "peer", peerName(p), p.sentBytes()));
+            header(out, "gitwire_peer_allowed_ips", "gauge", "A peer's allowed IPs on the device, by the peer's node and"
+                    + " address family.");
+            for (PeerState p : peers) {
+                long ipv6 = p.config().allowedIps().stream().filter(c -> c.family() == dev.gitwire.net.IpFamily.IPV6).count();
+                for (var family : Map.of("ipv4", p.config().allowedIps().size() - ipv6, "ipv6", ipv6).entrySet().stream()
+                        .sorted(Map.Entry.comparingByKey()).toList()) {
+                    out.append("gitwire_peer_allowed_ips{peer=\"").append(escaped(peerName(p))).append("\",family=\"")
+                            .append(family.getKey()).append("\"} ").append(family.getValue()).append('\n');
+                }
+            }
         }
         BackendChoice wireguard = backend;
         if (wireguard != null) {

@@ -88,7 +88,8 @@ class AgentOutputTest {
         DesiredDataplane target = DesiredDataplane.absent(new DesiredDataplane.Ownership("wg", 51820, 97, 1),
                 List.of(new PeerReport("node-b", PeerReport.State.PEERED, Optional.of(peer))));
         java.util.function.LongFunction<List<PeerState>> sent = bytes -> List.of(new PeerState(new PeerConfig(peer,
-                Optional.empty(), Duration.ZERO, new TreeSet<>()), Optional.of(NOW.minusSeconds(200)), 1000, bytes));
+                Optional.empty(), Duration.ZERO, new TreeSet<>(List.of(dev.gitwire.net.Cidr.parse("10.240.0.21/32"),
+                        dev.gitwire.net.Cidr.parse("fd00::21/128")))), Optional.of(NOW.minusSeconds(200)), 1000, bytes));
         for (boolean perPeer : List.of(true, false)) {
             AgentMetrics metrics = new AgentMetrics(perPeer);
             metrics.observed("main@sha1:abc", target, sent.apply(2000), NOW.minusSeconds(30));
@@ -99,10 +100,12 @@ class AgentOutputTest {
             String text = metrics.render(NOW);
             assertThat(text).contains("gitwire_peers_handshake_stalled 1\n");
             if (perPeer) {
-                assertThat(text).contains("gitwire_peer_sent_bytes_total{peer=\"node-b\"} 2600");
+                assertThat(text).contains("gitwire_peer_sent_bytes_total{peer=\"node-b\"} 2600")
+                        .contains("gitwire_peer_allowed_ips{peer=\"node-b\",family=\"ipv4\"} 1")
+                        .contains("gitwire_peer_allowed_ips{peer=\"node-b\",family=\"ipv6\"} 1");
             } else {
                 assertThat(text).doesNotContain("gitwire_peer_latest_handshake_age_seconds", "gitwire_peer_sent_bytes_total",
-                        "gitwire_peer_received_bytes_total");
+                        "gitwire_peer_received_bytes_total", "gitwire_peer_allowed_ips");
             }
         }
     }
@@ -161,6 +164,6 @@ class AgentOutputTest {
                 .contains("gitwire_errors_total{kind=\"git\"} 2\n").contains("gitwire_errors_total{kind=\"kernel\"} 1\n")
                 .doesNotContain(key.base64());
         assertThat(text.lines().filter(l -> !l.startsWith("#")))
-                .allMatch(l -> l.matches("[a-z_]+(\\{[a-z]+=\"[^\"]*\"\\})? [0-9.]+"));
+                .allMatch(l -> l.matches("[a-z_]+(\\{[a-z]+=\"[^\"]*\"(,[a-z]+=\"[^\"]*\")*\\})? [0-9.]+"));
     }
 }
