@@ -85,7 +85,9 @@ public final class StatusReport {
             Optional<PeerConfig> config = r.key().map(configs::get);
             return new NodeStatus.Peer(r.node(), r.key().map(PublicKey::base64),
                     config.flatMap(PeerConfig::endpoint).map(Object::toString),
-                    config.map(c -> c.allowedIps().size()).orElse(0), r.state().spelling());
+                    config.map(c -> c.allowedIps().size()).orElse(0), r.state().spelling(),
+                    config.map(c -> (int) c.allowedIps().stream().filter(a -> a.family() == dev.gitwire.net.IpFamily.IPV6)
+                            .count()).orElse(0));
         }).toList();
 
         Optional<NodeStatus.Dataplane> dataplane = desired.wireguard().map(wg -> new NodeStatus.Dataplane(

@@ -29,7 +29,7 @@ public record NodeStatus(String name, Optional<String> publicKey, int listenPort
 
     /** Another node as this one sees it. */
     public record Peer(String name, Optional<String> publicKey, Optional<String> endpoint, int allowedIps,
-            String state) {}
+            String state, int allowedIpsIpv6) {}
 
     /** How many peers this node encrypts to: those on its device, less those still awaiting a first handshake. */
     public long encrypted() {

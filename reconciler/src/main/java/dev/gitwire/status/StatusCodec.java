@@ -63,6 +63,7 @@ public final class StatusCodec {
             p.publicKey().ifPresent(k -> m.put("publicKey", k));
             p.endpoint().ifPresent(e -> m.put("endpoint", e));
             m.put("allowedIPs", p.allowedIps());
+            m.put("allowedIPsIPv6", p.allowedIpsIpv6());
             m.put("state", p.state());
             peers.add(m);
         }
@@ -117,7 +118,7 @@ public final class StatusCodec {
         for (YamlNode p : items(status, "peers")) {
             YamlMapping m = (YamlMapping) p;
             peers.add(new NodeStatus.Peer(text(m, "name"), optionalText(m, "publicKey"), optionalText(m, "endpoint"),
-                    number(m, "allowedIPs"), text(m, "state")));
+                    number(m, "allowedIPs"), text(m, "state"), number(m, "allowedIPsIPv6")));
         }
         return new NodeStatus(text(mapping(root, "metadata"), "name"), optionalText(status, "publicKey"),
                 number(status, "listenPort"), optionalText(status, "observedRevision"),

@@ -37,7 +37,7 @@ class StatusCodecTest {
                         "nodes/x.yaml:3:7: unknown field \"\u001b[2J\u202e\"\nand more")),
                 Optional.of(new NodeStatus.Dataplane("wg0", "kernel", 9156, "eth0 MTU 9216 minus 60", 1, 3, 3, true, 0, 0)),
                 List.of(new NodeStatus.Peer("node-c", Optional.of(key.publicKey().base64()),
-                        Optional.of("[fd00::3]:51820"), 2, "AwaitingHandshake")));
+                        Optional.of("[fd00::3]:51820"), 2, "AwaitingHandshake", 1)));
 
         NodeStatus read = StatusCodec.read("nodes/node-b.yaml", StatusCodec.write(status));
 
@@ -129,7 +129,7 @@ class StatusCodecTest {
         NodeStatus waiting = many.get(0);
         many.set(0, new NodeStatus(waiting.name(), waiting.publicKey(), waiting.listenPort(), waiting.observedRevision(),
                 NodeStatus.Phase.Degraded, waiting.conditions(), waiting.dataplane(), List.of(new NodeStatus.Peer("node-1",
-                        Optional.empty(), Optional.of("10.240.0.9:51820"), 3, "AwaitingHandshake"))));
+                        Optional.empty(), Optional.of("10.240.0.9:51820"), 3, "AwaitingHandshake", 0))));
         String readme = StatusReadme.render(many);
         assertThat(readme).contains("n_node_0 -. AwaitingHandshake .-> n_node_1").doesNotContain("encrypted -->")
                 .contains("| node-0 | Degraded | main@sha1:abababa | 0/1 |");
