@@ -154,10 +154,9 @@ public final class KernelDataplane implements Dataplane, AutoCloseable {
             List<String> lines = Files.readAllLines(stateDirectory.resolve(OWNED_FILE));
             return Optional.of(new Ownership(lines.get(0), Long.parseLong(lines.get(1)), Long.parseLong(lines.get(2)),
                     Long.parseLong(lines.get(3))));
-        } catch (java.nio.file.NoSuchFileException e) {
-            return Optional.empty();
         } catch (IOException | RuntimeException e) {
-            // a file that does not read (a disk that failed mid-write) names nothing to retire: the diff owns the rest
+            // none yet (the first converged reconcile writes it), or one that does not read (a disk that failed
+            // mid-write): either names nothing to retire, and the diff owns the rest
             return Optional.empty();
         }
     }
