@@ -103,6 +103,7 @@ public final class GitAccess {
         FetchBudget.Spending spending = budget.start(); // one command, one budget, whatever connections it opens
         command.setTransportConfigCallback(transport -> {
             if (transport instanceof SshTransport sshTransport) {
+                boundGreetingWait(); // the user's own SSH set-up (no --git-ssh-key) too: it waited two minutes
                 sshTransport.setSshSessionFactory(new BoundedSshSessions(spending,
                         ssh.map(SshSessionFactory.class::cast).orElseGet(SshSessionFactory::getInstance)));
             } else if (transport instanceof TransportHttp httpTransport) {
@@ -129,8 +130,11 @@ public final class GitAccess {
      */
     private static final String SSHD_AUTH_TIMEOUT = "org.apache.sshd.config.auth-timeout";
 
-    private synchronized SshdSessionFactory sessions() {
+    private void boundGreetingWait() {
         System.setProperty(SSHD_AUTH_TIMEOUT, Long.toString(timeout.toMillis()));
+    }
+
+    private synchronized SshdSessionFactory sessions() {
         if (sessions == null) {
             Path home = sshKey.get().toAbsolutePath().getParent();
             sessions = new SshdSessionFactoryBuilder()

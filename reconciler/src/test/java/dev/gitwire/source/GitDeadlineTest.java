@@ -40,6 +40,12 @@ class GitDeadlineTest {
         assertGivesUp("ssh", new GitAccess(Optional.empty(), Optional.of(key), Optional.of(knownHosts), Optional.empty()));
     }
 
+    /** Without --git-ssh-key the user's own SSH set-up is used, and MINA's two-minute greeting wait was not bounded. */
+    @Test
+    void sshWithTheUsersOwnKeys() throws Exception {
+        assertGivesUp("ssh", GitAccess.anonymous());
+    }
+
     private void assertGivesUp(String scheme, GitAccess access) throws Exception {
         try (SilentServer server = new SilentServer();
                 GitRemote remote = new GitRemote(scheme + "://127.0.0.1:" + server.port() + "/intent",
