@@ -1,6 +1,6 @@
 package dev.gitwire.agent;
 
-import dev.gitwire.dataplane.wireguard.BackendChoice;
+import dev.gitwire.model.BackendChoice;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.NodeIdentity;

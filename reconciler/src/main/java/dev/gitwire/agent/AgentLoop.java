@@ -1,7 +1,7 @@
 package dev.gitwire.agent;
 
 import dev.gitwire.desired.DesiredDataplane.Ownership;
-import dev.gitwire.dataplane.wireguard.BackendChoice;
+import dev.gitwire.model.BackendChoice;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.PeerReport;
 import dev.gitwire.desired.RefusedClaim;

@@ -5,7 +5,7 @@ import dev.gitwire.cluster.IntentNotice;
 import dev.gitwire.cluster.KubernetesCluster;
 import dev.gitwire.cluster.StatusConfigMaps;
 import dev.gitwire.dataplane.KernelDataplane;
-import dev.gitwire.dataplane.wireguard.BackendChoice;
+import dev.gitwire.model.BackendChoice;
 import dev.gitwire.dataplane.netlink.NetworkNamespace;
 import dev.gitwire.dataplane.wireguard.UapiBackend;
 import dev.gitwire.dataplane.wireguard.WireguardGoLauncher;
@@ -68,7 +68,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
     private volatile Optional<String> ownDaemonSet = Optional.empty();
     private final DeviceDeletions deletions = new DeviceDeletions();
     private volatile String deviceName = "";
-    private final KernelDataplane kernel;
+    private final Dataplane kernel;
     private final Reconciler reconciler;
     private final ControlPlaneBypass bypass;
     private final Optional<KubernetesClient> kubernetesClient;
@@ -94,8 +94,9 @@ public final class NodeAgent implements Agent, AutoCloseable {
     /** What was read from Git last: the intent as sourced, the keys peers published (standalone), notes. */
     private record Read(IntentSource.Sourced sourced, Map<String, PublicKey> published, List<String> notes) {}
 
-    public NodeAgent(NodeSettings settings) throws IOException {
-        this(settings, false);
+    /** The agent of this node's kernel (`gitwire run`, `apply`): the one place the kernel adapter is wired. */
+    public static NodeAgent onThisNode(NodeSettings settings) throws IOException {
+        return new NodeAgent(settings, kernel(settings), false);
     }
 
     /**
@@ -103,15 +104,37 @@ public final class NodeAgent implements Agent, AutoCloseable {
      * publishes no key on its Node. Without a key yet, it plans with a throwaway one, and says so.
      */
     public static NodeAgent forPlanning(NodeSettings settings) throws IOException {
-        return new NodeAgent(settings, true);
+        return new NodeAgent(settings, kernel(settings), true);
     }
 
-    private NodeAgent(NodeSettings settings, boolean looksOnly) throws IOException {
+    /** The agent on {@code kernel}, which it closes: the same agent on any {@link Dataplane}, a model of one too. */
+    public static NodeAgent on(NodeSettings settings, Dataplane kernel) throws IOException {
+        return new NodeAgent(settings, kernel, false);
+    }
+
+    /** {@link #forPlanning(NodeSettings)} on {@code kernel}, which it closes. */
+    public static NodeAgent forPlanning(NodeSettings settings, Dataplane kernel) throws IOException {
+        return new NodeAgent(settings, kernel, true);
+    }
+
+    private static Dataplane kernel(NodeSettings settings) {
+        return new KernelDataplane(NetworkNamespace.current(), settings.wireguard(),
+                new WireguardGoLauncher(List.of(), settings.wireguardGo(), UapiBackend.DEFAULT_SOCKET_DIRECTORY),
+                settings.stateDirectory());
+    }
+
+    private NodeAgent(NodeSettings settings, Dataplane kernel, boolean looksOnly) throws IOException {
         this.looksOnly = looksOnly;
         this.settings = settings;
-        this.source = new IntentSource(settings.repo(), settings.ref(), settings.stateDirectory(), settings.access(),
-                settings.trust(), !looksOnly);
+        this.kernel = kernel;
+        try {
+            this.source = open(settings, looksOnly);
+        } catch (IOException | RuntimeException e) {
+            kernel.close();
+            throw e;
+        }
         if (settings.status().isPresent() && !GitRemote.isUrl(settings.status().get().repo())) {
+            kernel.close();
             source.close();
             throw new IllegalArgumentException("a status branch needs a Git URL as --repo or --status-repo, not "
                     + settings.status().get().repo());
@@ -123,9 +146,6 @@ public final class NodeAgent implements Agent, AutoCloseable {
         this.identity = new NodeIdentity(settings.node(), key.orElseGet(() -> PrivateKey.generate(new SecureRandom())));
         this.startNotes = key.isPresent() ? List.of() : List.of("no private key in " + settings.stateDirectory()
                 + " yet: planned with a throwaway one; `gitwire apply` or the agent makes the real one");
-        this.kernel = new KernelDataplane(NetworkNamespace.current(), settings.wireguard(),
-                new WireguardGoLauncher(List.of(), settings.wireguardGo(), UapiBackend.DEFAULT_SOCKET_DIRECTORY),
-                settings.stateDirectory());
         this.reconciler = new Reconciler(kernel, java.time.Clock.systemUTC(), settings.teardownGrace());
         List<String> servers = new java.util.ArrayList<>();
         servers.add(gitHost(settings.repo()));
@@ -160,6 +180,11 @@ public final class NodeAgent implements Agent, AutoCloseable {
             this.writer = Optional.empty();
         }
         this.bypass = new ControlPlaneBypass(servers, ControlPlaneBypass.DNS); // resolved at every read
+    }
+
+    private static IntentSource open(NodeSettings settings, boolean looksOnly) throws IOException {
+        return new IntentSource(settings.repo(), settings.ref(), settings.stateDirectory(), settings.access(),
+                settings.trust(), !looksOnly);
     }
 
     /** On the intent's own Git cache when the status branch is in the intent repo (both read on one thread). */
@@ -289,10 +314,6 @@ public final class NodeAgent implements Agent, AutoCloseable {
     @Override
     public List<Dataplane.Watch> watchKernel(Supplier<Ownership> owned, Consumer<String> onChange) {
         return kernel.watch(owned, onChange);
-    }
-
-    public KernelDataplane kernel() {
-        return kernel;
     }
 
     /**

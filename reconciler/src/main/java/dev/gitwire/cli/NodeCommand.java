@@ -40,7 +40,7 @@ abstract class NodeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         NodeAgent opened;
         try {
-            opened = looksOnly() ? NodeAgent.forPlanning(options.settings()) : new NodeAgent(options.settings());
+            opened = looksOnly() ? NodeAgent.forPlanning(options.settings()) : NodeAgent.onThisNode(options.settings());
         } catch (IllegalArgumentException e) {
             throw new GitwireCommand.UsageException(e.getMessage()); // flags that do not fit together
         }

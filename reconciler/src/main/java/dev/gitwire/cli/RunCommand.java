@@ -102,7 +102,7 @@ final class RunCommand implements Callable<Integer> {
         settings.trustWarnings().forEach(warning -> log.warn("trust", warning));
         NodeAgent agent;
         try {
-            agent = new NodeAgent(settings);
+            agent = NodeAgent.onThisNode(settings);
         } catch (IllegalArgumentException e) {
             throw new GitwireCommand.UsageException(e.getMessage());
         }

@@ -15,7 +15,7 @@ import dev.gitwire.dataplane.sysctl.RememberedSysctl;
 import dev.gitwire.dataplane.sysctl.Sysctls;
 import dev.gitwire.dataplane.wireguard.DeviceUpdate.PeerUpdate;
 import dev.gitwire.dataplane.wireguard.DeviceUpdate;
-import dev.gitwire.dataplane.wireguard.BackendChoice;
+import dev.gitwire.model.BackendChoice;
 import dev.gitwire.dataplane.wireguard.GenlCodec;
 import dev.gitwire.dataplane.wireguard.KernelBackend;
 import dev.gitwire.dataplane.wireguard.UapiBackend;
@@ -65,7 +65,7 @@ import java.util.function.Supplier;
  * execution of a plan, consecutive operations of one kind batched into one kernel exchange (a netlink
  * batch of routes, one WireGuard transaction for a run of peer changes).
  */
-public final class KernelDataplane implements Dataplane, AutoCloseable {
+public final class KernelDataplane implements Dataplane {
 
     private static final List<String> MANAGED_SYSCTLS = List.of(DesiredState.SRC_VALID_MARK);
 
@@ -99,7 +99,7 @@ public final class KernelDataplane implements Dataplane, AutoCloseable {
         this.sysctls = new Sysctls(namespace);
     }
 
-    /** The interface holding the node's first address, for the MTU. */
+    @Override
     public Underlay underlay(Optional<IpAddress> firstAddress) {
         IpFamily family = firstAddress.map(IpAddress::family).orElse(IpFamily.IPV4);
         Optional<Link> link = firstAddress.flatMap(a -> new Addresses(netlink).linkIndexOf(a))
@@ -107,10 +107,7 @@ public final class KernelDataplane implements Dataplane, AutoCloseable {
         return link.map(l -> new Underlay(Optional.of(l.name()), l.mtu(), family)).orElse(Underlay.unknown(family));
     }
 
-    /**
-     * The parameters of {@code wanted} that differ here and that this process cannot write: /proc/sys is read-only
-     * in an unprivileged container, and the DaemonSet's node-setup init container sets them instead.
-     */
+    @Override
     public List<String> unsettable(Map<String, String> wanted) {
         return wanted.entrySet().stream()
                 .filter(e -> !e.getValue().equals(sysctls.read(e.getKey())) && !sysctls.writable(e.getKey()))
@@ -173,7 +170,7 @@ public final class KernelDataplane implements Dataplane, AutoCloseable {
         }
     }
 
-    /** Packets the guard has dropped since the agent started, across its table's reinstalls. */
+    @Override
     public long guardDroppedPackets() {
         return guardDrops.total();
     }
@@ -304,7 +301,8 @@ public final class KernelDataplane implements Dataplane, AutoCloseable {
         }
     }
 
-    /** Which WireGuard link {@code interfaceName} is or would be, by what is there, --wireguard and the kernel. */
+    /** By what is there, --wireguard and the kernel. */
+    @Override
     public BackendChoice backend(String interfaceName) {
         Optional<Link> link = new Links(netlink).get(interfaceName);
         if (link.isPresent()) {

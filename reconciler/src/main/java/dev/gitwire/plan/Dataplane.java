@@ -1,8 +1,12 @@
 package dev.gitwire.plan;
 
 import dev.gitwire.desired.DesiredDataplane.Ownership;
+import dev.gitwire.desired.Underlay;
+import dev.gitwire.model.BackendChoice;
 import dev.gitwire.model.DeviceState;
+import dev.gitwire.net.IpAddress;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -12,7 +16,7 @@ import java.util.function.Supplier;
  * a plan, executed in order; cheaply, the WireGuard device alone; and the changes others make to it. The kernel adapter is
  * {@code KernelDataplane}; tests drive the reconciler with a model of the kernel behind it.
  */
-public interface Dataplane {
+public interface Dataplane extends AutoCloseable {
 
     /** What the kernel has of what gitwire owns. */
     ObservedDataplane observe(Ownership owned);
@@ -37,6 +41,25 @@ public interface Dataplane {
      * intent); each watch calls {@code onChange} with what changed. The caller runs each on a thread of its own.
      */
     List<Watch> watch(Supplier<Ownership> owned, Consumer<String> onChange);
+
+    /** The interface holding the node's first address, for the MTU. */
+    Underlay underlay(Optional<IpAddress> firstAddress);
+
+    /**
+     * The parameters of {@code wanted} that differ here and that this process cannot write: /proc/sys is read-only
+     * in an unprivileged container, and the DaemonSet's node-setup init container sets them instead.
+     */
+    List<String> unsettable(Map<String, String> wanted);
+
+    /** Which WireGuard link {@code interfaceName} is or would be, and why. */
+    BackendChoice backend(String interfaceName);
+
+    /** Packets the guard has dropped since the agent started, across its table's reinstalls. */
+    long guardDroppedPackets();
+
+    /** Releases the sockets and threads held; the kernel's state stays. */
+    @Override
+    void close();
 
     /** One source of change notifications: runs until stopped. */
     interface Watch extends Runnable {

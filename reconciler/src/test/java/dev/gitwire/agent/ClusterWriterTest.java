@@ -6,12 +6,13 @@ import dev.gitwire.cluster.IntentNotice;
 import dev.gitwire.cluster.StatusConfigMaps;
 import dev.gitwire.dataplane.wireguard.WireguardLink;
 import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.plan.ModelDataplane;
 import dev.gitwire.source.CommitTrust;
 import dev.gitwire.source.GitAccess;
 import dev.gitwire.source.GitRemote;
+import dev.gitwire.source.IntentSource;
 import dev.gitwire.status.StatusBranch;
 import dev.gitwire.status.StatusBranchTest;
-import dev.gitwire.source.IntentSource;
 import dev.gitwire.testing.AdmissionStandIn;
 import dev.gitwire.testing.GitServer;
 import dev.gitwire.testing.IntentFixtures;
@@ -337,11 +338,11 @@ class ClusterWriterTest {
         client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName(node)
                 .endMetadata().build()).create();
         Path kubeconfig = Kubeconfig.write(tmp.resolve("kubeconfig"), client.getMasterUrl().toString());
-        return new NodeAgent(new NodeSettings(url, "main", node, tmp.resolve(node), Optional.of(
+        return NodeAgent.on(new NodeSettings(url, "main", node, tmp.resolve(node), Optional.of(
                 new NodeSettings.StatusTarget(url, BRANCH, GitAccess.anonymous(), Duration.ZERO)),
                 GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",
                 Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig), true, standsForWriter)),
-                NodeSettings.DEFAULT_TEARDOWN_GRACE));
+                NodeSettings.DEFAULT_TEARDOWN_GRACE), new ModelDataplane());
     }
 
     private static String revision(NodeAgent agent) throws Exception {

@@ -2,7 +2,7 @@ package dev.gitwire.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gitwire.dataplane.wireguard.BackendChoice;
+import dev.gitwire.model.BackendChoice;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.testing.IntentFixtures;
 import java.nio.file.Files;

@@ -1,15 +1,20 @@
 package dev.gitwire.plan;
 
 import dev.gitwire.desired.DesiredDataplane.Ownership;
+import dev.gitwire.desired.Underlay;
 import dev.gitwire.keys.PublicKey;
+import dev.gitwire.model.BackendChoice;
 import dev.gitwire.model.DeviceState;
 import dev.gitwire.model.PeerState;
 import dev.gitwire.model.Route;
 import dev.gitwire.model.RouteType;
 import dev.gitwire.net.Cidr;
+import dev.gitwire.net.IpAddress;
+import dev.gitwire.net.IpFamily;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -33,16 +38,44 @@ public final class ModelDataplane implements Dataplane {
     private final LinkedBlockingQueue<Object> notifications = new LinkedBlockingQueue<>();
     private static final Object STOP = new Object();
 
-    private volatile Optional<dev.gitwire.desired.DesiredDataplane.Ownership> owned = Optional.empty();
+    private volatile Optional<Ownership> owned = Optional.empty();
 
     @Override
-    public Optional<dev.gitwire.desired.DesiredDataplane.Ownership> ownedBefore() {
+    public Optional<Ownership> ownedBefore() {
         return owned;
     }
 
     @Override
-    public void remember(dev.gitwire.desired.DesiredDataplane.Ownership now) {
+    public void remember(Ownership now) {
         owned = Optional.of(now);
+    }
+
+    /** The node's underlay: eth0 with an MTU of 1500, in the family of its first address. */
+    @Override
+    public Underlay underlay(Optional<IpAddress> firstAddress) {
+        return new Underlay(Optional.of("eth0"), 1500, firstAddress.map(IpAddress::family).orElse(IpFamily.IPV4));
+    }
+
+    /** The model writes every sysctl, as a privileged agent does. */
+    @Override
+    public List<String> unsettable(Map<String, String> wanted) {
+        return List.of();
+    }
+
+    @Override
+    public BackendChoice backend(String interfaceName) {
+        return new BackendChoice(BackendChoice.USERSPACE, "a model of the kernel");
+    }
+
+    /** The model counts no packets. */
+    @Override
+    public long guardDroppedPackets() {
+        return 0;
+    }
+
+    @Override
+    public void close() {
+        // no socket, no thread: the watches stop through their own stop()
     }
 
     public ObservedDataplane state() {

@@ -1,4 +1,4 @@
-package dev.gitwire.dataplane.wireguard;
+package dev.gitwire.model;
 
 /** Which WireGuard a node runs or would run, kernel or userspace, and why: said by plan, the log, metrics, status. */
 public record BackendChoice(String name, String reason) {
