@@ -3,13 +3,21 @@ package dev.gitwire.agent;
 import static dev.gitwire.testing.Testbed.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gitwire.cluster.KubernetesCluster;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
+import dev.gitwire.keys.KeyFile;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.plan.ModelDataplane;
 import dev.gitwire.plan.ModelDataplane.Path;
 import dev.gitwire.plan.Operation;
+import dev.gitwire.testing.Kubeconfig;
 import dev.gitwire.testing.ManualClock;
+import dev.gitwire.testing.SwitchableLine;
+import dev.gitwire.testing.SwitchableLine.State;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,19 +29,20 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole agent loop without root (issue 15): its threads, triggers, retries and health, driven against
- * the core with a model of the kernel behind the {@code Dataplane} port, with every fault of the world
- * injected: Git down or hanging, the Kubernetes API not there yet, kernel calls that fail or hang, a device
- * that vanishes, a watch thread that dies. The agent never exits, never changes anything without an
- * intent, and its health endpoints say what is wrong.
+ * the real {@link NodeAgent} with a model of the kernel behind the {@code Dataplane} port (issue 30 point 1),
+ * with every fault of the world injected: a real Git server down or silent, the Kubernetes API not there yet,
+ * kernel calls that fail or hang, a device that vanishes, a watch thread that dies. The agent never exits,
+ * never changes anything without an intent, and its health endpoints say what is wrong.
  */
+@EnableKubernetesMockClient(crud = true)
 class AgentLoopTest {
 
     private static final PrivateKey A = key(1);
@@ -43,24 +52,29 @@ class AgentLoopTest {
     private static final long WAIT = 15_000;
 
     @TempDir
-    java.nio.file.Path repo;
+    java.nio.file.Path dir;
+
+    KubernetesClient client;
 
     private final ManualClock clock = new ManualClock();
     private final ByteArrayOutputStream logged = new ByteArrayOutputStream();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private ModelAgent agent;
+    private AgentOnModelKernel node;
     private AgentLoop loop;
     private Thread running;
 
-    @BeforeEach
-    void start() throws IOException {
-        Files.writeString(repo.resolve("mesh.yaml"), "apiVersion: gitwire.dev/v1alpha1\nkind: MeshIntent\n"
-                + "metadata:\n  name: t\nspec:\n  enabled: true\n");
-        Files.createDirectories(repo.resolve("nodes"));
-        node("a", 10, A);
-        node("b", 20, B);
-        agent = new ModelAgent(repo, "a", A, clock);
-        loop = new AgentLoop(agent, INTERVAL, new InetSocketAddress("127.0.0.1", 0),
+    /** Node a of a standalone mesh of a and b. */
+    private void start() throws IOException {
+        start(Optional.empty(), "");
+    }
+
+    private void start(Optional<NodeSettings.KubernetesAccess> kubernetes, String meshSpec) throws IOException {
+        Files.createDirectories(dir.resolve("state"));
+        Files.writeString(dir.resolve("state").resolve(KeyFile.NAME), A.base64() + "\n"); // node a's pinned key
+        node = new AgentOnModelKernel(dir, Map.of("mesh.yaml", "apiVersion: gitwire.dev/v1alpha1\nkind: MeshIntent\n"
+                + "metadata:\n  name: t\nspec:\n  enabled: true\n" + meshSpec, "nodes/a.yaml", node("a", 10, A),
+                "nodes/b.yaml", node("b", 20, B)), kubernetes, false);
+        loop = new AgentLoop(node.agent, INTERVAL, new InetSocketAddress("127.0.0.1", 0),
                 new AgentLog(new PrintStream(logged, true, StandardCharsets.UTF_8), false, clock), clock, Optional.empty(), true);
     }
 
@@ -76,35 +90,38 @@ class AgentLoopTest {
         running.start();
     }
 
-    private void runUntilReady() throws InterruptedException {
+    private void runUntilReady() throws Exception {
+        start();
         run();
         assertThat(eventually(WAIT, () -> get("/readyz").equals("200 ready"))).isTrue();
     }
 
     @AfterEach
-    void stop() throws InterruptedException {
-        agent.gitHealed();
-        agent.kernel.heal();
+    void stop() throws Exception {
+        node.kernel.heal();
         loop.close();
         if (running != null) {
             running.join(5_000);
         }
+        node.close();
     }
 
     @Test
     void gitDownAtStartChangesNothingAndSaysSoThenTheAgentConvergesOnceItAnswers() throws Exception {
-        agent.gitFails(new IOException("cannot fetch git://git.example:9418/mesh.git: connection refused"));
+        start();
+        node.git.set(State.DOWN);
         run();
 
         assertThat(eventually(WAIT, () -> metric("gitwire_errors_total{kind=\"git\"}") >= 2)).isTrue();
         assertThat(get("/readyz")).isEqualTo("503 not ready: no intent read yet");
         assertThat(get("/healthz")).isEqualTo("200 ok");
-        assertThat(agent.kernel.state().link()).as("nothing is touched without an intent").isEmpty();
-        assertThat(logged.toString(StandardCharsets.UTF_8)).contains("connection refused; nothing was changed");
+        assertThat(node.kernel.state().link()).as("nothing is touched without an intent").isEmpty();
+        assertThat(logged.toString(StandardCharsets.UTF_8)).contains("cannot fetch main from git://127.0.0.1:"
+                + node.git.port()).contains("nothing was changed");
 
-        agent.gitHealed();
+        node.git.set(State.OPEN);
         assertThat(eventually(WAIT, () -> get("/readyz").equals("200 ready"))).isTrue();
-        assertThat(agent.kernel.state().link()).isPresent();
+        assertThat(node.kernel.state().link()).isPresent();
         assertThat(get("/metrics")).contains("gitwire_wireguard_backend{backend=\"userspace\",reason=\"a model of the kernel\"} 1");
         assertThat(logged.toString(StandardCharsets.UTF_8)).contains("backend userspace (a model of the kernel)");
     }
@@ -118,26 +135,26 @@ class AgentLoopTest {
     void anIntentNotReadForLongIsStaleButTheNodeStaysReady() throws Exception {
         runUntilReady();
 
-        agent.gitFails(new IOException("cannot fetch: connection refused"));
+        node.git.set(State.DOWN);
         clock.advance(INTERVAL.multipliedBy(3).plus(Duration.ofMinutes(2)).plusSeconds(1));
 
         assertThat(get("/readyz")).isEqualTo("200 ready");
         assertThat(get("/healthz")).isEqualTo("200 ok");
         assertThat(metric("gitwire_intent_age_seconds")).isGreaterThan(126);
-        assertThat(agent.kernel.state().link()).as("the last intent keeps running").isPresent();
+        assertThat(node.kernel.state().link()).as("the last intent keeps running").isPresent();
     }
 
     @Test
     void aGitReadThatNeverReturnsNeverHoldsUpTheRepairOfAVanishedDevice() throws Exception {
         runUntilReady();
-        agent.gitHangs();
+        node.git.set(State.SILENT);
         loop.trigger("test"); // the poll would do the same; the read now hangs on its own thread
         Thread.sleep(INTERVAL.toMillis() + 500);
 
-        agent.kernel.happens(new Operation.DeleteDevice("gitwire0"));
+        node.kernel.happens(new Operation.DeleteDevice("gitwire0"));
 
-        assertThat(eventually(WAIT, () -> agent.kernel.state().link().isPresent()
-                && agent.kernel.state().device().orElseThrow().peers().size() == 1)).isTrue();
+        assertThat(eventually(WAIT, () -> node.kernel.state().link().isPresent()
+                && node.kernel.state().device().orElseThrow().peers().size() == 1)).isTrue();
         assertThat(metric("gitwire_drift_repairs_total")).isGreaterThanOrEqualTo(1);
     }
 
@@ -145,35 +162,35 @@ class AgentLoopTest {
     void kernelErrorsFailTheReconcileAreCountedAndRetriedUntilTheKernelAnswersAgain() throws Exception {
         runUntilReady();
         Ownership owned = ownership();
-        agent.kernel.handshake(B.publicKey(), clock.instant());
-        assertThat(eventually(WAIT, () -> ModelDataplane.path(agent.kernel.state(), owned, B_POD) == Path.TUNNEL)).isTrue();
+        node.kernel.handshake(B.publicKey(), clock.instant());
+        assertThat(eventually(WAIT, () -> ModelDataplane.path(node.kernel.state(), owned, B_POD) == Path.TUNNEL)).isTrue();
 
-        agent.kernel.failObserving(new IllegalStateException("netlink: RTM_GETROUTE: EBUSY"));
-        agent.kernel.happens(new Operation.DeleteDevice("gitwire0"));
+        node.kernel.failObserving(new IllegalStateException("netlink: RTM_GETROUTE: EBUSY"));
+        node.kernel.happens(new Operation.DeleteDevice("gitwire0"));
 
         assertThat(eventually(WAIT, () -> metric("gitwire_errors_total{kind=\"kernel\"}") >= 2)).isTrue();
         assertThat(get("/readyz")).contains("503 not ready: the last reconcile failed").contains("EBUSY");
         assertThat(get("/healthz")).isEqualTo("200 ok");
-        assertThat(ModelDataplane.path(agent.kernel.state(), owned, B_POD)).as("the guard still drops")
+        assertThat(ModelDataplane.path(node.kernel.state(), owned, B_POD)).as("the guard still drops")
                 .isEqualTo(Path.DROPPED);
 
-        agent.kernel.heal();
+        node.kernel.heal();
         assertThat(eventually(WAIT, () -> get("/readyz").equals("200 ready"))).isTrue();
-        assertThat(agent.kernel.state().link()).isPresent();
+        assertThat(node.kernel.state().link()).isPresent();
     }
 
     @Test
     void anOperationThatFailsIsRetriedUntilItSucceeds() throws Exception {
         runUntilReady();
 
-        agent.kernel.failExecuting(op -> op instanceof Operation.CreateDevice,
+        node.kernel.failExecuting(op -> op instanceof Operation.CreateDevice,
                 new IllegalStateException("netlink: RTM_NEWLINK gitwire0: EEXIST"));
-        agent.kernel.happens(new Operation.DeleteDevice("gitwire0"));
+        node.kernel.happens(new Operation.DeleteDevice("gitwire0"));
 
         assertThat(eventually(WAIT, () -> get("/readyz").contains("EEXIST"))).isTrue();
         assertThat(metric("gitwire_errors_total{kind=\"kernel\"}")).isGreaterThanOrEqualTo(1);
 
-        agent.kernel.heal();
+        node.kernel.heal();
         assertThat(eventually(WAIT, () -> get("/readyz").equals("200 ready"))).isTrue();
     }
 
@@ -181,13 +198,13 @@ class AgentLoopTest {
     void aKernelCallThatNeverReturnsMakesTheAgentNotLiveSoTheKubeletRestartsIt() throws Exception {
         runUntilReady();
 
-        agent.kernel.hang();
+        node.kernel.hang();
         loop.trigger("test");
         Thread.sleep(500); // the reconcile is now blocked in the kernel call
         clock.advance(Health.STUCK.plusSeconds(1));
 
         assertThat(get("/healthz")).startsWith("500 stuck: a reconcile has run for 301 s");
-        agent.kernel.heal();
+        node.kernel.heal();
         assertThat(eventually(WAIT, () -> get("/healthz").equals("200 ok"))).isTrue();
     }
 
@@ -195,28 +212,43 @@ class AgentLoopTest {
     void aWatchThreadThatDiesMakesTheAgentNotLiveAndIsCounted() throws Exception {
         runUntilReady();
 
-        agent.kernel.killWatch(new AssertionError("a bug in the watch"));
+        node.kernel.killWatch(new AssertionError("a bug in the watch"));
 
         assertThat(eventually(WAIT, () -> get("/healthz").startsWith("500 broken: thread model-watch died"))).isTrue();
         assertThat(metric("gitwire_errors_total{kind=\"thread\"}")).isEqualTo(1);
     }
 
+    /** The real gate of NodeAgent: the API's first list, which a cluster read as empty would turn into every node gone. */
     @Test
     void theKubernetesApiNotAnsweringYetChangesNothingThenTheAgentConvergesWhenItDoes() throws Exception {
-        agent.clusterSynced(false);
-        run();
+        for (String[] n : new String[][] {{"a", "10.240.0.10", A.publicKey().base64()}, {"b", "10.240.0.20",
+                B.publicKey().base64()}}) {
+            client.nodes().resource(new NodeBuilder().withNewMetadata().withName(n[0])
+                    .withAnnotations(Map.of(KubernetesCluster.KEY_ANNOTATION, n[2])).endMetadata().withNewStatus()
+                    .addNewAddress().withType("InternalIP").withAddress(n[1]).endAddress().endStatus().build()).create();
+        }
+        URI api = URI.create(client.getMasterUrl().toString());
+        try (SwitchableLine line = new SwitchableLine(new InetSocketAddress(api.getHost(), api.getPort()))) {
+            line.set(State.DOWN);
+            java.nio.file.Path kubeconfig = Kubeconfig.write(dir.resolve("kubeconfig"), api.getScheme() + "://127.0.0.1:"
+                    + line.port());
+            start(Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig), false, true)),
+                    "  workloadNetworks: [10.240.0.0/16]\n");
+            run();
 
-        assertThat(eventually(WAIT, () -> get("/readyz").contains("waiting for the Kubernetes API"))).isTrue();
-        assertThat(metric("gitwire_kubernetes_synced")).isEqualTo(0);
-        assertThat(agent.kernel.state().link()).as("nothing is touched until the cluster is known").isEmpty();
+            assertThat(eventually(WAIT, () -> get("/readyz").contains("waiting for the Kubernetes API"))).isTrue();
+            assertThat(metric("gitwire_kubernetes_synced")).isEqualTo(0);
+            assertThat(node.kernel.state().link()).as("nothing is touched until the cluster is known").isEmpty();
 
-        agent.clusterSynced(true);
-        assertThat(eventually(WAIT, () -> get("/readyz").equals("200 ready"))).isTrue();
-        assertThat(metric("gitwire_kubernetes_synced")).isEqualTo(1);
+            line.set(State.OPEN);
+            assertThat(eventually(WAIT, () -> get("/readyz").equals("200 ready"))).isTrue();
+            assertThat(metric("gitwire_kubernetes_synced")).isEqualTo(1);
+            assertThat(node.kernel.state().link()).isPresent();
+        }
     }
 
     private Ownership ownership() throws Exception {
-        return agent.prepare().desired().owned();
+        return node.agent.prepare().desired().owned();
     }
 
     /** "STATUS body" of a GET, the body's trailing newline dropped. */
@@ -240,8 +272,8 @@ class AgentLoopTest {
                 .map(l -> Double.parseDouble(l.substring(sample.length() + 1))).orElse(-1.0);
     }
 
-    private void node(String name, int octet, PrivateKey key) throws IOException {
-        Files.writeString(repo.resolve("nodes/" + name + ".yaml"), "apiVersion: gitwire.dev/v1alpha1\nkind: MeshNode\n"
+    private static String node(String name, int octet, PrivateKey key) {
+        return ("apiVersion: gitwire.dev/v1alpha1\nkind: MeshNode\n"
                 + "metadata:\n  name: " + name + "\nspec:\n  addresses: [10.240.0." + octet + "]\n  workloadIPs: [10.240.0."
                 + (octet + 1) + "]\n  wireguard:\n    enabled: true\n    publicKey: " + key.publicKey().base64() + "\n");
     }
