@@ -6,7 +6,7 @@ MVN ?= mvn -B -ntp -Dstyle.color=never
 DEBIAN_PACKAGES := wireguard-go wireguard-tools nftables iproute2 iperf3 tcpdump iputils-ping git procps gnupg openssh-client util-linux curl \
 	qemu-system-x86 busybox-static kmod mmdebstrap buildah podman runc skopeo unzip prometheus
 
-.PHONY: demo test kernel-test deps build image release bench clean
+.PHONY: demo test kernel-test deps build image release bench clean reference
 
 # A 3-node mesh on this machine from examples-repo; --keep leaves it running: make demo ARGS=--keep
 demo: deps
@@ -42,6 +42,12 @@ image: deps
 # release notes, SHA256SUMS (tools/release).
 release: deps
 	tools/release
+
+# docs/reference/commands.md, intent.md and status.md from the command line and the schemas (ReferenceDocsTest
+# fails when they differ from the code)
+reference:
+	$(MVN) -q -DskipTests install
+	$(MVN) -q -pl reconciler test-compile exec:exec -Dbench.main=dev.gitwire.reference.ReferenceDocs -Dbench.heap=256m -Dbench.args=$(CURDIR)/docs
 
 test: deps image
 	tools/image-test

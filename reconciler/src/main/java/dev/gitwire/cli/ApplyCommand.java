@@ -17,6 +17,11 @@ import picocli.CommandLine.Option;
  * unrouted for the next apply (or the agent) to route.
  */
 @Command(name = "apply", mixinStandardHelpOptions = true,
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
+                "0:the kernel was verified to match the intent",
+                "1:not converged (the residual difference is printed), no intent to apply (the kernel untouched), or the"
+                        + " newest revision refused (without --allow-last-good)",
+                "2:usage error"},
         description = "Reconcile this node once: change what differs, then verify; exit 0 only when converged.")
 final class ApplyCommand extends NodeCommand {
 

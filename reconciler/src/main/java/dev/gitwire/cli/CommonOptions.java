@@ -10,7 +10,10 @@ import java.util.Optional;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The flags every node command shares (DESIGN §8); each has a GITWIRE_ environment variable for the DaemonSet. */
+/**
+ * The flags every node command shares (docs/reference/commands.md); each has a GITWIRE_ environment variable for
+ * the DaemonSet.
+ */
 final class CommonOptions {
 
     @Mixin

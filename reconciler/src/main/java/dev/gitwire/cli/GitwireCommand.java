@@ -32,7 +32,7 @@ public final class GitwireCommand implements Runnable {
     }
 
     /** The same, its flags' defaults from {@code environment} (EnvironmentDefaults). */
-    static CommandLine commandLine(java.util.Map<String, String> environment) {
+    public static CommandLine commandLine(java.util.Map<String, String> environment) {
         CommandLine line = new CommandLine(new GitwireCommand());
         line.setDefaultValueProvider(new EnvironmentDefaults(environment));
         // the libraries (JGit, SSHD, fabric8) log through java.util.logging, whose console lines every command

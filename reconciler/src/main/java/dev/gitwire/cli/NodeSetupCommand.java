@@ -16,6 +16,10 @@ import picocli.CommandLine.Spec;
  * reverse-path checks see a packet's mark: on a node where nothing marks packets it changes nothing.
  */
 @Command(name = "node-setup", mixinStandardHelpOptions = true,
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
+                "0:every kernel parameter is set",
+                "1:one could not be written",
+                "2:usage error"},
         description = "Set the kernel parameters host encryption needs (net.ipv4.conf.all.src_valid_mark=1), as the"
                 + " DaemonSet's privileged init container does; exit 1 when one cannot be written.")
 final class NodeSetupCommand implements Callable<Integer> {

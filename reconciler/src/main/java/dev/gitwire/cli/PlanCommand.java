@@ -9,6 +9,12 @@ import picocli.CommandLine.Option;
 
 /** {@code gitwire plan}: what one reconcile would change on this node; changes nothing. */
 @Command(name = "plan", mixinStandardHelpOptions = true,
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
+                "0:planned (with --exit-code: and nothing to change)",
+                "1:no intent to plan from, the newest revision refused (without --allow-last-good), or the kernel"
+                        + " could not be read",
+                "2:usage error",
+                "3:with --exit-code: changes are pending"},
         description = "Print the changes one reconcile would make on this node; change nothing.")
 final class PlanCommand extends NodeCommand {
 

@@ -15,6 +15,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code gitwire reconcile}: asks the agent running on this node to read Git and reconcile now. */
 @Command(name = "reconcile", mixinStandardHelpOptions = true,
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
+                "0:the running agent took the request",
+                "1:no agent answered on --http-address, or it refused the request",
+                "2:usage error"},
         description = "Ask the running agent on this node to read the intent and reconcile now.")
 final class ReconcileCommand implements Callable<Integer> {
 

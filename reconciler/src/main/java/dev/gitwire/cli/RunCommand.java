@@ -19,6 +19,11 @@ import picocli.CommandLine.Option;
 
 /** {@code gitwire run}: the node agent, reconciling until stopped. */
 @Command(name = "run", mixinStandardHelpOptions = true,
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
+                "0:stopped by SIGTERM or SIGINT",
+                "1:could not start (a damaged key file, an unreadable flag file)",
+                "2:usage error",
+                "70:an internal error ended a thread the agent cannot run without (the kubelet restarts the pod)"},
         description = "Run the node agent: keep the kernel matching the intent until stopped (SIGTERM).")
 final class RunCommand implements Callable<Integer> {
 

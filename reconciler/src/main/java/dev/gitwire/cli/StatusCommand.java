@@ -41,6 +41,10 @@ import picocli.CommandLine.Spec;
  * all, and when its status last changed. Exit 0 when every node is Ready or Disabled, 1 otherwise.
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
+                "0:every node is Ready (or Disabled) and its status fresh",
+                "1:a node is not Ready or its status is stale, or the status branch could not be read",
+                "2:usage error"},
         description = "Print every node's state from the inventory and the status branch; exit 0 when all are Ready.")
 final class StatusCommand implements Callable<Integer> {
 

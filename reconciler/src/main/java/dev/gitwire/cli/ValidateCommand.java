@@ -18,6 +18,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code gitwire validate [DIR]}: checks an intent repo as a pull request's CI would. */
 @Command(name = "validate", mixinStandardHelpOptions = true,
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
+                "0:the intent is valid (warnings may be printed)",
+                "1:the intent is invalid: one FILE:LINE:COL: message per problem",
+                "2:usage error"},
         description = "Validate an intent repo: exit 0 when valid, 1 with one FILE:LINE:COL: message per problem.")
 final class ValidateCommand implements Callable<Integer> {
 

@@ -26,6 +26,10 @@ import picocli.CommandLine.Option;
  * {@code --status-writer separate}.
  */
 @Command(name = "writer", mixinStandardHelpOptions = true,
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
+                "0:stopped by SIGTERM or SIGINT",
+                "1:could not start",
+                "2:usage error"},
         description = "With Kubernetes: fold the agents' status objects into the status branch and announce the intent"
                 + " revision; the one process that holds the status push credential.")
 final class WriterCommand implements Callable<Integer> {

@@ -19,8 +19,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The kernel state one node must have (DESIGN §4), or, when {@link #wireguard()} is empty, the absence of
- * everything gitwire owns. The names of what gitwire owns are always set, so that a teardown knows them.
+ * The kernel state one node must have (docs/reference/kernel.md), or, when {@link #wireguard()} is empty, the
+ * absence of everything gitwire owns. The names of what gitwire owns are always set, so that a teardown knows them.
  * {@link #tunnelled()} says which destinations each peer's routes lead into the tunnel, for the
  * {@link HandshakeGate} to hold back those of peers not yet proven by a handshake, by {@link #refusal()}:
  * a throw route in Opportunistic mode, a prohibit route in Strict.

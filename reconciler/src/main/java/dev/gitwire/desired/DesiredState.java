@@ -38,7 +38,7 @@ import java.util.function.Function;
 
 /**
  * The kernel state a node must have, as a pure function of the intent, the live cluster, the node's
- * identity, its underlay and the addresses the agent itself needs outside the tunnel (DESIGN §4, §5).
+ * identity, its underlay and the addresses the agent itself needs outside the tunnel (docs/reference/kernel.md).
  */
 public final class DesiredState {
 
@@ -288,7 +288,7 @@ public final class DesiredState {
         return destinations;
     }
 
-    /** The first address of the underlay's family, else the first address: DESIGN §3. */
+    /** The first address of the underlay's family, else the first (docs/reference/intent.md, spec.addresses). */
     private static Endpoint endpoint(Member peer, IpFamily family) {
         IpAddress address = peer.addresses().stream().filter(a -> a.family() == family).findFirst()
                 .orElse(peer.addresses().get(0));

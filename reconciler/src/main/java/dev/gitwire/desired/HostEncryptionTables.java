@@ -12,7 +12,7 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * The two tables of host encryption (DESIGN §4): packets and ARP from a peer's node address, entering by
+ * The two tables of host encryption (docs/reference/kernel.md): packets and ARP from a peer's node address, entering by
  * anything but the WireGuard link (its handshakes and its UDP, before and around the tunnel), get the firewall
  * mark, so that strict reverse-path filtering (with src_valid_mark) looks their source up outside gitwire's
  * table, not into the tunnel. Nothing else is marked: a mark makes a forwarded packet skip table T, so marking

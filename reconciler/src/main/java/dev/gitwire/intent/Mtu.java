@@ -6,7 +6,7 @@ public sealed interface Mtu {
     int MIN = 1280;
     int MAX = 9000;
 
-    /** Underlay MTU minus the WireGuard overhead, as DESIGN §5 computes it. */
+    /** Underlay MTU minus the WireGuard overhead, as docs/reference/kernel.md says. */
     record Auto() implements Mtu {
         @Override
         public String toString() {

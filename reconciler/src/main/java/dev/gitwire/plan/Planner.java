@@ -54,8 +54,8 @@ import java.util.function.Consumer;
 
 /**
  * The least change from the observed kernel to the desired one, in an order that never drops traffic
- * that should flow and never lets a guarded destination out in plaintext (DESIGN §4): link, device, peers
- * and their new allowed IPs, host-encryption marks, the guard's rules and the destinations it releases,
+ * that should flow and never lets a guarded destination out in plaintext (docs/reference/kernel.md): link, device,
+ * peers and their new allowed IPs, host-encryption marks, the guard's rules and the destinations it releases,
  * routes, the rule, then the destinations the guard starts to protect; a route leaves before its allowed
  * IP, and an allowed IP moving between peers is added to its new peer, which takes it from the old one at
  * once. Disabling removes the guard, then the rule, first.

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What one node observed (kind MeshNodeStatus, DESIGN §7). It holds no timestamp that moves on its own,
+ * What one node observed (kind MeshNodeStatus, docs/reference/status.md). It holds no timestamp that moves on its own,
  * so that an unchanged node writes an unchanged file and makes no commit. {@code peers} lists the nodes left
  * out of this node's mesh, each with why, not every peer: a status stays a few hundred bytes at 20,000 nodes,
  * and pods coming and going on other nodes change no node's file (docs/git-source-and-status.md).

@@ -61,7 +61,7 @@ class KubernetesMeshEndToEndTest {
             client.pods().inNamespace("apps").withName(podName(podB2)).delete();
             assertThat(Testbed.eventually(10_000, () -> !tableOf(a).contains(podB2 + " ")))
                     .as("a deleted pod leaves node-a's table").isTrue();
-            // the route goes first, the allowed IP after it in the same apply (DESIGN §4): wait for the second step
+            // the route goes first, the allowed IP after it in the same apply (docs/reference/kernel.md): wait for the second step
             assertThat(Testbed.eventually(10_000, () -> !a.host().run("wg", "show", "gitwire0", "allowed-ips")
                     .contains(podB2 + "/32"))).as("a deleted pod leaves node-b's allowed IPs on node-a").isTrue();
             assertThat(a.host().run("wg", "show", "gitwire0", "allowed-ips")).doesNotContain(podB2 + "/32")
