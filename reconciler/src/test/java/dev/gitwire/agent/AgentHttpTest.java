@@ -32,6 +32,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,6 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * of the kernel; its reads of Git are the fetches a real git daemon serves.
  */
 @EnableKubernetesMockClient(crud = true)
+@Execution(ExecutionMode.CONCURRENT) // each test its own agent, ports and server; most of their time is waiting
 class AgentHttpTest {
 
     private static final String PUSH = "{\"ref\":\"refs/heads/main\"}";

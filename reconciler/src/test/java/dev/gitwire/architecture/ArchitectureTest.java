@@ -1,17 +1,20 @@
 package dev.gitwire.architecture;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.gitwire.testing.Privileged;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The layering of docs/architecture.md, locked (issue 30 point 4): the pure core (the intent, the kernel-state values,
- * the desired state, the planner, addresses) imports no adapter, and no two packages import each other.
+ * the desired state, the planner, addresses) imports no adapter, and no two packages import each other. And the
+ * test layers (issue 30 point 8): a test that needs root is an *IT, run by `mvn verify`, never by `mvn test`.
  */
 class ArchitectureTest {
 
@@ -38,5 +41,14 @@ class ArchitectureTest {
     @Test
     void noTwoPackagesImportEachOther() {
         slices().matching("dev.gitwire.(*)..").should().beFreeOfCycles().check(production);
+    }
+
+    @Test
+    void aTestThatNeedsRootIsAnIntegrationTest() {
+        classes().that().areAnnotatedWith(Privileged.class).and().areNotAnnotations()
+                .should().haveSimpleNameEndingWith("IT")
+                .because("`mvn test` is the rootless layer; failsafe runs *IT classes in `mvn verify`")
+                .check(new ClassFileImporter().withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS)
+                        .importPackages("dev.gitwire"));
     }
 }

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a wrong token, an untrusted certificate, a certificate for another name, an unknown host key and a
  * changed host key are each refused.
  */
-class GitTransportsTest {
+class GitTransportsIT {
 
     @TempDir
     Path tmp;

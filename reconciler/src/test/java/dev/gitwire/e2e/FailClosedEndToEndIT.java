@@ -33,7 +33,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @Privileged
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class FailClosedEndToEndTest {
+class FailClosedEndToEndIT {
 
     private Testbed bed;
     private Path repo;

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 
 /** The userspace backend against a real wireguard-go, checked by gitwire and by `wg show`. */
 @Privileged
-class UapiBackendKernelTest {
+class UapiBackendKernelIT {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 

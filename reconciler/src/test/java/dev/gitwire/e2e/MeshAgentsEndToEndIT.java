@@ -31,7 +31,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @Privileged
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class MeshAgentsEndToEndTest {
+class MeshAgentsEndToEndIT {
 
     private Testbed bed;
     private GitServer git;

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @Privileged
-class NftablesKernelTest {
+class NftablesKernelIT {
 
     private TestNamespace ns;
     private Nftables nft;

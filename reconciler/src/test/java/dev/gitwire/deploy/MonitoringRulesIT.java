@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * fires on the series the agent exports and resolves when they recover (deploy/monitoring/prometheus-rules.test.yaml),
  * and each names a runbook that docs/operations.md has.
  */
-class MonitoringRulesTest {
+class MonitoringRulesIT {
 
     private static final Path DEPLOY = IntentFixtures.examplesRepo().resolveSibling("deploy");
     private static final Path RULES = DEPLOY.resolve("chart/files/prometheus-rules.yaml");

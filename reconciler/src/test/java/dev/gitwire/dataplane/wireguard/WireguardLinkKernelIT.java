@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /** On this kernel, without a WireGuard module, automatic choice falls back to wireguard-go. */
 @Privileged
-class WireguardLinkKernelTest {
+class WireguardLinkKernelIT {
 
     private WireguardGoHost host;
     private NetlinkConnection netlink;

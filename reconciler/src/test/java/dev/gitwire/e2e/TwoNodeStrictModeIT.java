@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * without WireGuard, nor to an address of the workload networks that no peer holds, and `plan` changes nothing.
  */
 @Privileged
-class TwoNodeStrictModeTest {
+class TwoNodeStrictModeIT {
 
     @Test
     void strictModeRefusesPlaintextAndPlanOnlyLooks() throws Exception {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * restart it converges, and between the two encrypted pods not one echo request crosses in plaintext.
  */
 @Privileged
-class KillNineEndToEndTest {
+class KillNineEndToEndIT {
 
     private static final int ROUNDS = 20;
 

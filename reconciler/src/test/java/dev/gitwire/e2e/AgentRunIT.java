@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** `gitwire run` on two nodes: health, readiness, metrics, drift repaired within a second, SIGTERM and restart. */
 @Privileged
-class AgentRunTest {
+class AgentRunIT {
 
     @Test
     void theAgentKeepsTheKernelRightAndLeavesItAsItIsWhenStopped() throws Exception {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * privileges shows up here, not on a customer's cluster.
  */
 @Privileged
-class AgentImageEndToEndTest {
+class AgentImageEndToEndIT {
 
     @BeforeAll
     static void theImageIsBuilt() {

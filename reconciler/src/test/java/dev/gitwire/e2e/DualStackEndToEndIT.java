@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * IPv6 route or the IPv6 rule deleted by hand is put back, with the guard dropping meanwhile, never leaking.
  */
 @Privileged
-class DualStackEndToEndTest {
+class DualStackEndToEndIT {
 
     /** IPv6 echo requests (ICMPv6 type 128) on the bridge, to or from {@code address}. */
     private static String echoRequests6(String address) {

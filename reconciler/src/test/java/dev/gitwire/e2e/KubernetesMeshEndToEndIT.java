@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 @Privileged
 @EnableKubernetesMockClient(crud = true)
-class KubernetesMeshEndToEndTest {
+class KubernetesMeshEndToEndIT {
 
     KubernetesClient client;
     io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server;

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 @Privileged
-class SysctlsKernelTest {
+class SysctlsKernelIT {
 
     @Test
     void aValueIsChangedInItsOwnNamespaceAndTheOriginalRestored(@TempDir Path state) {

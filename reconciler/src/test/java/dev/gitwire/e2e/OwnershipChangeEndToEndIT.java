@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * new ones set up, and the pods are reached encrypted again.
  */
 @Privileged
-class OwnershipChangeEndToEndTest {
+class OwnershipChangeEndToEndIT {
 
     @Test
     void aRenamedDeviceAndRenumberedRuleReplaceTheOldOnesInsteadOfClashingWithThem() throws Exception {

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * Reverse-path filtering is loose here (Ubuntu's default): see docs/architecture.md for strict mode's window.
  */
 @Privileged
-class ZeroLossTransitionsEndToEndTest {
+class ZeroLossTransitionsEndToEndIT {
 
     /**
      * Each commit reaches node a two seconds before node b (a webhook to a, then to b; no polling): on the

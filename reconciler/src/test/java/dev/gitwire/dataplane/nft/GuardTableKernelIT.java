@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /** The guard on the real kernel: what it drops, what it lets through, and that it reads back as written. */
 @Privileged
-class GuardTableKernelTest {
+class GuardTableKernelIT {
 
     private static final long MARK = 0x100000;
     private TestNamespace node;

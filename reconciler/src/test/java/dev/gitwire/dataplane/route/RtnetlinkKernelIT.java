@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /** Links, routes and rules written through gitwire's netlink layer, read back by gitwire and by `ip`. */
 @Privileged
 @Tag(KernelWireguard.ALSO_IN_VM)
-class RtnetlinkKernelTest {
+class RtnetlinkKernelIT {
 
     private static final long TABLE = 51820;
 

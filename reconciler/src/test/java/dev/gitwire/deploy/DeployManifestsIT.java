@@ -43,7 +43,7 @@ import org.junit.jupiter.api.Test;
 
 /** deploy/ parses strictly, wires the agent as documented, and grants exactly the API calls the agent makes. */
 @EnableKubernetesMockClient(crud = true)
-class DeployManifestsTest {
+class DeployManifestsIT {
 
     KubernetesClient client;
     KubernetesMockServer server;

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * marked, and such a pod's traffic is encrypted like any other.
  */
 @Privileged
-class HostEncryptionPodInterfacesTest {
+class HostEncryptionPodInterfacesIT {
 
     @Test
     void aPodOnAnInterfaceGitwireDoesNotListIsEncryptedUnderHostEncryption() throws Exception {

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * their status and learn each other's from it; an invalid commit changes nothing and is reported.
  */
 @Privileged
-class GitDrivenApplyTest {
+class GitDrivenApplyIT {
 
     @Test
     void nodesLearnKeysFromTheStatusBranchAndKeepTheLastGoodIntent() throws Exception {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * routes nothing into the tunnel, says so, and exits 0; once the peer has applied, the handshake routes it.
  */
 @Privileged
-class HandshakeGateEndToEndTest {
+class HandshakeGateEndToEndIT {
 
     @Test
     void aPeerIsRoutedOnlyOnceAHandshakeProvesBothSidesHaveTheKeys() throws Exception {

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @Privileged
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class EncryptionEndToEndTest {
+class EncryptionEndToEndIT {
 
     private Testbed bed;
     private Path repo;
