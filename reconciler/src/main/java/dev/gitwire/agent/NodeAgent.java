@@ -5,20 +5,20 @@ import dev.gitwire.cluster.IntentNotice;
 import dev.gitwire.cluster.KubernetesCluster;
 import dev.gitwire.cluster.StatusConfigMaps;
 import dev.gitwire.dataplane.KernelDataplane;
-import dev.gitwire.model.BackendChoice;
 import dev.gitwire.dataplane.netlink.NetworkNamespace;
 import dev.gitwire.dataplane.wireguard.UapiBackend;
 import dev.gitwire.dataplane.wireguard.WireguardGoLauncher;
-import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
+import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredState;
+import dev.gitwire.desired.InventoryCluster;
 import dev.gitwire.desired.NodeIdentity;
 import dev.gitwire.desired.Precedent;
 import dev.gitwire.desired.RefusedClaim;
 import dev.gitwire.intent.Intent;
-import dev.gitwire.keys.KeyFile;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
+import dev.gitwire.model.BackendChoice;
 import dev.gitwire.model.DeviceState;
 import dev.gitwire.model.LiveCluster;
 import dev.gitwire.model.PeerState;
@@ -28,6 +28,7 @@ import dev.gitwire.source.GitRemote;
 import dev.gitwire.source.IntentSource;
 import dev.gitwire.source.Revision;
 import dev.gitwire.source.SourceUnavailableException;
+import dev.gitwire.state.KeyFile;
 import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.StatusBranch;
 import io.fabric8.kubernetes.client.Config;
@@ -407,7 +408,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
         }
         Optional<IpAddress> first = intent.node(settings.node()).flatMap(n -> n.addresses().stream().findFirst());
         LiveCluster live = cluster.map(KubernetesCluster::snapshot)
-                .orElseGet(() -> LiveCluster.fromInventory(intent, read.published()));
+                .orElseGet(() -> InventoryCluster.of(intent, read.published()));
         Precedent held = precedent.orElseGet(() -> firstPrecedent(intent));
         DesiredDataplane desired = DesiredState.compute(intent, live, identity, kernel.underlay(first), bypass.addresses(),
                 held);

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredState;
 import dev.gitwire.desired.HandshakeGate;
+import dev.gitwire.desired.InventoryCluster;
 import dev.gitwire.desired.NodeIdentity;
 import dev.gitwire.desired.Underlay;
 import dev.gitwire.intent.Intent;
 import dev.gitwire.intent.IntentReader;
 import dev.gitwire.keys.PrivateKey;
-import dev.gitwire.model.LiveCluster;
 import dev.gitwire.model.Route;
 import dev.gitwire.model.RouteType;
 import dev.gitwire.net.Cidr;
@@ -174,7 +174,7 @@ class ReconcilerTest {
         node("a", 10, A, true);
         node("b", 20, B, bHasWireguard);
         Intent intent = new IntentReader().read(new DirectoryTree(repo)).intent().orElseThrow();
-        return DesiredState.compute(intent, LiveCluster.fromInventory(intent), new NodeIdentity("a", A),
+        return DesiredState.compute(intent, InventoryCluster.of(intent), new NodeIdentity("a", A),
                 new Underlay(Optional.of("eth0"), 1500, IpFamily.IPV4), List.of());
     }
 

@@ -2,15 +2,16 @@ package dev.gitwire.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gitwire.model.BackendChoice;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredState;
 import dev.gitwire.desired.HandshakeGate;
+import dev.gitwire.desired.InventoryCluster;
 import dev.gitwire.desired.NodeIdentity;
 import dev.gitwire.desired.Underlay;
 import dev.gitwire.intent.Intent;
 import dev.gitwire.intent.IntentReader;
 import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.model.BackendChoice;
 import dev.gitwire.model.LiveCluster;
 import dev.gitwire.net.IpFamily;
 import dev.gitwire.plan.ObservedDataplane;
@@ -42,7 +43,7 @@ class StatusReportTest {
         PrivateKey peer = PrivateKey.generate(new SecureRandom());
         Intent on = twoNodes(key, peer);
         String self = "a";
-        DesiredDataplane desired = DesiredState.compute(on, LiveCluster.fromInventory(on), new NodeIdentity(self, key),
+        DesiredDataplane desired = DesiredState.compute(on, InventoryCluster.of(on), new NodeIdentity(self, key),
                 new Underlay(Optional.of("eth0"), 1500, IpFamily.IPV4), List.of());
         IntentSource.Sourced sourced = new IntentSource.Sourced(on, Revision.parse("main@sha1:" + "ab".repeat(20)),
                 Optional.empty(), List.of());
@@ -69,7 +70,7 @@ class StatusReportTest {
         PrivateKey key = PrivateKey.generate(new SecureRandom());
         PrivateKey peer = PrivateKey.generate(new SecureRandom());
         Intent on = twoNodes(key, peer);
-        LiveCluster live = LiveCluster.fromInventory(on);
+        LiveCluster live = InventoryCluster.of(on);
         LiveCluster podAdded = live.with("b", n -> new dev.gitwire.model.LiveNode(n.name(), n.labels(), n.addresses(),
                 List.of(dev.gitwire.net.IpAddress.parse("10.240.0.201"), dev.gitwire.net.IpAddress.parse("10.240.0.202")),
                 n.podCIDRs(), n.advertisedKey(), n.providerId()));
@@ -96,7 +97,7 @@ class StatusReportTest {
         PrivateKey key = PrivateKey.generate(new SecureRandom());
         PrivateKey peer = PrivateKey.generate(new SecureRandom());
         Intent on = twoNodes(key, peer);
-        LiveCluster live = LiveCluster.fromInventory(on);
+        LiveCluster live = InventoryCluster.of(on);
         java.util.Map<String, dev.gitwire.model.LiveNode> nodes = new java.util.TreeMap<>(live.nodes());
         nodes.put("c", new dev.gitwire.model.LiveNode("c", java.util.Map.of(),
                 List.of(dev.gitwire.net.IpAddress.parse("10.240.0.30")), List.of(), List.of(),

@@ -2,6 +2,7 @@ package dev.gitwire.bench;
 
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredState;
+import dev.gitwire.desired.InventoryCluster;
 import dev.gitwire.desired.NodeIdentity;
 import dev.gitwire.desired.Underlay;
 import dev.gitwire.intent.Intent;
@@ -67,7 +68,7 @@ public final class EngineBenchmark {
                 new MeshNode.NodeWireguard(true, Optional.of(PrivateKey.generate(random).publicKey()),
                         n.wireguard().listenPort()), n.podCIDRs(), n.workloadIPs())).toList();
         Intent intent = new Intent(inventory.mesh(), pinned);
-        LiveCluster live = LiveCluster.fromInventory(intent);
+        LiveCluster live = InventoryCluster.of(intent);
         NodeIdentity self = new NodeIdentity(pinned.get(0).name(), PrivateKey.generate(random));
         Underlay underlay = new Underlay(Optional.of("eth0"), 1500, IpFamily.IPV4);
 

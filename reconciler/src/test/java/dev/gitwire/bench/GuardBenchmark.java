@@ -1,8 +1,8 @@
 package dev.gitwire.bench;
 
-import dev.gitwire.dataplane.CommandRunner;
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.dataplane.netlink.NetlinkSocket;
+import dev.gitwire.dataplane.nft.CommandRunner;
 import dev.gitwire.dataplane.nft.GuardTable;
 import dev.gitwire.dataplane.route.RouteTable.Change;
 import dev.gitwire.dataplane.route.RouteTable;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredState;
+import dev.gitwire.desired.InventoryCluster;
 import dev.gitwire.desired.NodeIdentity;
 import dev.gitwire.desired.Underlay;
 import dev.gitwire.intent.Intent;
 import dev.gitwire.intent.IntentReader;
 import dev.gitwire.keys.PrivateKey;
-import dev.gitwire.model.LiveCluster;
 import dev.gitwire.net.IpFamily;
 import dev.gitwire.plan.ObservedDataplane;
 import dev.gitwire.plan.Plan;
@@ -68,7 +68,7 @@ class PlanTextTest {
                     + "]\n  workloadIPs: [10.240.1." + node[1] + "]\n  wireguard:\n    publicKey: " + node[2] + "\n");
         }
         Intent intent = new IntentReader().read(new DirectoryTree(repo)).intent().orElseThrow();
-        return DesiredState.compute(intent, LiveCluster.fromInventory(intent), new NodeIdentity("a", A),
+        return DesiredState.compute(intent, InventoryCluster.of(intent), new NodeIdentity("a", A),
                 new Underlay(Optional.of("eth0"), 1500, IpFamily.IPV4), List.of());
     }
 

@@ -66,7 +66,7 @@ class DesiredStateTest {
     }
 
     private static DesiredDataplane compute(Intent intent, String self, PrivateKey key) {
-        return DesiredState.compute(intent, LiveCluster.fromInventory(intent), new NodeIdentity(self, key), ETH0,
+        return DesiredState.compute(intent, InventoryCluster.of(intent), new NodeIdentity(self, key), ETH0,
                 List.of(Cidr.parse("10.240.0.250/32")));
     }
 
@@ -119,7 +119,7 @@ class DesiredStateTest {
     @Test
     void duplicateAndMismatchedKeysAreNeverTrusted() throws IOException {
         Intent intent = intent("", node("a", 10, A, ""), node("b", 20, null, ""), node("c", 30, null, ""));
-        LiveCluster sameKey = LiveCluster.fromInventory(intent);
+        LiveCluster sameKey = InventoryCluster.of(intent);
         for (String name : List.of("b", "c")) {
             sameKey = sameKey.with(name, n -> new LiveNode(n.name(), n.labels(), n.addresses(), n.workloadIPs(),
                     n.podCIDRs(), Optional.of(C.publicKey()), n.providerId()));
@@ -128,7 +128,7 @@ class DesiredStateTest {
                 .extracting(PeerReport::state).containsExactly(State.DUPLICATE_KEY, State.DUPLICATE_KEY);
 
         Intent pinned = intent("", node("a", 10, A, ""), node("b", 20, B, ""));
-        LiveCluster live = LiveCluster.fromInventory(pinned).with("b", n -> new LiveNode(n.name(), n.labels(),
+        LiveCluster live = InventoryCluster.of(pinned).with("b", n -> new LiveNode(n.name(), n.labels(),
                 n.addresses(), n.workloadIPs(), n.podCIDRs(), Optional.of(C.publicKey()), n.providerId()));
         DesiredDataplane d = DesiredState.compute(pinned, live, new NodeIdentity("a", A), ETH0, List.of());
         assertThat(d.reports()).singleElement().extracting(PeerReport::state).isEqualTo(State.KEY_MISMATCH);
@@ -161,7 +161,7 @@ class DesiredStateTest {
     @Test
     void aKeyPublishedByTwoNodesNeverReleasesTheirDestinations() throws IOException {
         Intent intent = intent("", node("a", 10, A, ""), node("b", 20, null, ""), node("c", 30, null, ""));
-        LiveCluster hijacked = advertising(advertising(LiveCluster.fromInventory(intent), "b", B), "c", B);
+        LiveCluster hijacked = advertising(advertising(InventoryCluster.of(intent), "b", B), "c", B);
 
         DesiredDataplane d = DesiredState.compute(intent, hijacked, new NodeIdentity("a", A), ETH0, List.of());
 
@@ -175,15 +175,15 @@ class DesiredStateTest {
     @Test
     void aKeyPublishedByTwoNodesStaysWithItsHolder() throws IOException {
         Intent pinned = intent("", node("a", 10, A, ""), node("b", 20, B, ""), node("c", 30, null, ""));
-        DesiredDataplane d = DesiredState.compute(pinned, advertising(LiveCluster.fromInventory(pinned), "c", B),
+        DesiredDataplane d = DesiredState.compute(pinned, advertising(InventoryCluster.of(pinned), "c", B),
                 new NodeIdentity("a", A), ETH0, List.of());
         assertThat(d.reports()).extracting(PeerReport::state).containsExactly(State.PEERED, State.DUPLICATE_KEY);
         assertThat(d.routes()).contains(Route.device(host("10.240.0.21"), "gitwire0"),
                 Route.prohibit(host("10.240.0.31")));
 
         Intent unpinned = intent("", node("a", 10, A, ""), node("b", 20, null, ""), node("c", 30, null, ""));
-        LiveCluster hijacked = advertising(advertising(LiveCluster.fromInventory(unpinned), "b", B), "c", B);
-        DesiredDataplane before = DesiredState.compute(unpinned, advertising(LiveCluster.fromInventory(unpinned), "b", B),
+        LiveCluster hijacked = advertising(advertising(InventoryCluster.of(unpinned), "b", B), "c", B);
+        DesiredDataplane before = DesiredState.compute(unpinned, advertising(InventoryCluster.of(unpinned), "b", B),
                 new NodeIdentity("a", A), ETH0, List.of());
         Precedent device = Precedent.of(before.wireguard().orElseThrow().peers());
         DesiredDataplane after = DesiredState.compute(unpinned, hijacked, new NodeIdentity("a", A), ETH0, List.of(), device);
@@ -191,7 +191,7 @@ class DesiredStateTest {
         assertThat(after.wireguard().orElseThrow().peers()).singleElement()
                 .satisfies(p -> assertThat(p.endpoint().orElseThrow().address()).isEqualTo(IpAddress.parse("10.240.0.20")));
 
-        DesiredDataplane mine = DesiredState.compute(unpinned, advertising(LiveCluster.fromInventory(unpinned), "c", A),
+        DesiredDataplane mine = DesiredState.compute(unpinned, advertising(InventoryCluster.of(unpinned), "c", A),
                 new NodeIdentity("a", A), ETH0, List.of());
         assertThat(mine.reports()).extracting(PeerReport::state).containsExactly(State.NO_KEY, State.DUPLICATE_KEY);
         assertThat(mine.routes()).contains(Route.prohibit(host("10.240.0.31")));
@@ -207,7 +207,7 @@ class DesiredStateTest {
         for (String mode : List.of("", "  mode: Strict\n")) {
             // pod IPs from the API, as with Kubernetes: the inventory lists none
             Intent intent = intent(mode, unlisted("a", 10, A), unlisted("b", 20, B), unlisted("c", 30, C));
-            LiveCluster podless = LiveCluster.fromInventory(intent);
+            LiveCluster podless = InventoryCluster.of(intent);
             LiveCluster before = withPods(withPods(withPods(podless, "a", "10.240.0.11"), "b", "10.240.0.21"), "c",
                     "10.240.0.31");
             LiveCluster contested = withPods(before, "c", "10.240.0.31", "10.240.0.21");
@@ -242,7 +242,7 @@ class DesiredStateTest {
         Intent enabled = new Intent(new dev.gitwire.intent.MeshIntent(m.name(), true, m.mode(), m.routeSource(),
                 m.hostEncryption(), m.membership(), m.nodeSelector(), m.bypass(), m.workloadNetworks(),
                 m.workloadInterfaces(), m.wireguard(), m.routing()), example.nodes());
-        Map<String, LiveNode> nodes = new java.util.TreeMap<>(LiveCluster.fromInventory(enabled).nodes());
+        Map<String, LiveNode> nodes = new java.util.TreeMap<>(InventoryCluster.of(enabled).nodes());
         PrivateKey added = key(7);
         nodes.put("aks-nodepool1-12345678-vmss00000a", new LiveNode("aks-nodepool1-12345678-vmss00000a",
                 Map.of("agentpool", "nodepool1"), List.of(IpAddress.parse("10.240.0.40")),
@@ -276,7 +276,7 @@ class DesiredStateTest {
     void strictModeProhibitsTheRestOfTheWorkloadNetworks() throws IOException {
         Intent intent = intent("  mode: Strict\n  workloadNetworks: [10.240.0.0/16]\n", node("a", 10, A, ""),
                 node("b", 20, B, ""));
-        Map<String, LiveNode> nodes = new java.util.TreeMap<>(LiveCluster.fromInventory(intent).nodes());
+        Map<String, LiveNode> nodes = new java.util.TreeMap<>(InventoryCluster.of(intent).nodes());
         nodes.put("new", new LiveNode("new", Map.of(), List.of(IpAddress.parse("10.240.0.40")),
                 List.of(IpAddress.parse("10.240.0.41")), List.of(), Optional.empty(), Optional.empty()));
 
@@ -302,13 +302,13 @@ class DesiredStateTest {
     @Test
     void aControlPlaneAddressFromDnsNeverTakesAPeersDestinationOutOfTheTunnel() throws IOException {
         Intent intent = intent("", node("a", 10, A, ""), node("b", 20, B, ""));
-        DesiredDataplane server = DesiredState.compute(intent, LiveCluster.fromInventory(intent), new NodeIdentity("a", A),
+        DesiredDataplane server = DesiredState.compute(intent, InventoryCluster.of(intent), new NodeIdentity("a", A),
                 ETH0, List.of(Cidr.parse("10.240.0.250/32")));
         assertThat(server.routes()).contains(Route.throwing(Cidr.parse("10.240.0.250/32")));
         assertThat(server.refusedBypass()).isEmpty();
 
         for (String hostile : List.of("10.240.0.22/32", "10.240.0.20/32", "10.240.0.16/28")) {
-            DesiredDataplane d = DesiredState.compute(intent, LiveCluster.fromInventory(intent),
+            DesiredDataplane d = DesiredState.compute(intent, InventoryCluster.of(intent),
                     new NodeIdentity("a", A), ETH0, List.of(Cidr.parse(hostile)));
             assertThat(d.routes()).as(hostile).doesNotContain(Route.throwing(Cidr.parse(hostile)))
                     .contains(Route.device(Cidr.parse("10.240.0.21/32"), "gitwire0"),
@@ -322,14 +322,14 @@ class DesiredStateTest {
     @Test
     void theMtuFollowsTheUnderlayAndAzure() throws IOException {
         Intent intent = intent("  hostEncryption: true\n", node("a", 10, A, ""), node("b", 20, B, ""));
-        LiveCluster azure = LiveCluster.fromInventory(intent).with("a", n -> new LiveNode(n.name(), n.labels(),
+        LiveCluster azure = InventoryCluster.of(intent).with("a", n -> new LiveNode(n.name(), n.labels(),
                 n.addresses(), n.workloadIPs(), n.podCIDRs(), n.advertisedKey(), Optional.of("azure:///subscriptions/x")));
         MtuChoice mtu = DesiredState.compute(intent, azure, new NodeIdentity("a", A), ETH0, List.of())
                 .wireguard().orElseThrow().mtu();
         assertThat(mtu.mtu()).isEqualTo(1340);
         assertThat(mtu.reason()).contains("minus 100 on AKS with host encryption");
 
-        MtuChoice v6 = DesiredState.compute(intent, LiveCluster.fromInventory(intent), new NodeIdentity("a", A),
+        MtuChoice v6 = DesiredState.compute(intent, InventoryCluster.of(intent), new NodeIdentity("a", A),
                 new Underlay(Optional.of("eth0"), 9000, IpFamily.IPV6), List.of()).wireguard().orElseThrow().mtu();
         assertThat(v6.mtu()).isEqualTo(8920);
 

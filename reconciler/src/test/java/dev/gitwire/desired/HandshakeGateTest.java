@@ -6,7 +6,6 @@ import dev.gitwire.intent.Intent;
 import dev.gitwire.intent.IntentReader;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
-import dev.gitwire.model.LiveCluster;
 import dev.gitwire.model.PeerConfig;
 import dev.gitwire.model.Route;
 import dev.gitwire.model.RouteType;
@@ -98,7 +97,7 @@ class HandshakeGateTest {
         node("a", 10, A.publicKey());
         node("b", 20, B.publicKey());
         Intent intent = new IntentReader().read(new DirectoryTree(repo)).intent().orElseThrow();
-        return DesiredState.compute(intent, LiveCluster.fromInventory(intent), new NodeIdentity("a", A),
+        return DesiredState.compute(intent, InventoryCluster.of(intent), new NodeIdentity("a", A),
                 new Underlay(Optional.of("eth0"), 1500, IpFamily.IPV4), List.of());
     }
 

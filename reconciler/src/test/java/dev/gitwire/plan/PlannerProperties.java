@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredState;
+import dev.gitwire.desired.InventoryCluster;
 import dev.gitwire.desired.NodeIdentity;
 import dev.gitwire.desired.Underlay;
 import dev.gitwire.intent.Intent;
@@ -13,7 +14,6 @@ import dev.gitwire.intent.NodeSelector;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.DeviceState;
-import dev.gitwire.model.LiveCluster;
 import dev.gitwire.model.PeerConfig;
 import dev.gitwire.model.PeerState;
 import dev.gitwire.model.Route;
@@ -250,7 +250,7 @@ class PlannerProperties {
         raw[0] = (byte) (self + 1);
         raw[1] = 42;
         PrivateKey key = PrivateKey.of(raw);
-        return DesiredState.compute(intent, LiveCluster.fromInventory(intent), new NodeIdentity("node-" + self, key),
+        return DesiredState.compute(intent, InventoryCluster.of(intent), new NodeIdentity("node-" + self, key),
                 new Underlay(Optional.of("eth0"), mtu, family), List.of(Cidr.parse("192.0.2.10/32")));
     }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.gitwire.dataplane.CommandRunner;
 import dev.gitwire.model.Guard;
 import dev.gitwire.model.NftTable;
 import dev.gitwire.net.Cidr;

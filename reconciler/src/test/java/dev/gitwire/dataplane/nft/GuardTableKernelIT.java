@@ -3,7 +3,6 @@ package dev.gitwire.dataplane.nft;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.gitwire.dataplane.CommandRunner;
 import dev.gitwire.model.Guard;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.testing.Privileged;

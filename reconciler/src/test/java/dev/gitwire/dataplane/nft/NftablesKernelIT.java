@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.gitwire.dataplane.CommandRunner;
 import dev.gitwire.desired.HostEncryptionTables;
 import dev.gitwire.model.NftTable;
 import dev.gitwire.net.IpAddress;

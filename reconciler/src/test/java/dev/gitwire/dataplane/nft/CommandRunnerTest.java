@@ -1,4 +1,4 @@
-package dev.gitwire.dataplane;
+package dev.gitwire.dataplane.nft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.gitwire.dataplane;
+package dev.gitwire.dataplane.nft;
 
 import dev.gitwire.dataplane.netlink.NetworkNamespace;
 import java.io.IOException;

@@ -1,6 +1,6 @@
-package dev.gitwire.keys;
+package dev.gitwire.state;
 
-import dev.gitwire.state.StateFile;
+import dev.gitwire.keys.PrivateKey;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
