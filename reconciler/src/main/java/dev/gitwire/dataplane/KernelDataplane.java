@@ -68,8 +68,6 @@ import java.util.function.Supplier;
  */
 public final class KernelDataplane implements Dataplane {
 
-    private static final List<String> MANAGED_SYSCTLS = List.of(DesiredState.SRC_VALID_MARK);
-
     private final NetlinkConnection netlink;
     private final NetworkNamespace namespace;
     private final WireguardLink.Choice choice;
@@ -133,7 +131,7 @@ public final class KernelDataplane implements Dataplane {
         }
         Map<String, String> values = new java.util.HashMap<>();
         Set<String> remembered = new HashSet<>();
-        for (String name : MANAGED_SYSCTLS) {
+        for (String name : DesiredState.OWNED_SYSCTLS) { // what the desired side says gitwire owns
             values.put(name, sysctls.read(name));
             if (remembered(name).remembered().isPresent()) {
                 remembered.add(name);
@@ -193,7 +191,7 @@ public final class KernelDataplane implements Dataplane {
 
     private List<NftTable> hostEncryptionTables() {
         List<NftTable> tables = new ArrayList<>();
-        for (NftTable absent : List.of(HostEncryptionTables.INET_ABSENT, HostEncryptionTables.ARP_ABSENT)) {
+        for (NftTable absent : HostEncryptionTables.OWNED) {
             nftables.read(absent.family(), absent.name()).ifPresent(tables::add);
         }
         return tables;

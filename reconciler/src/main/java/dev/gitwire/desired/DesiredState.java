@@ -45,6 +45,8 @@ public final class DesiredState {
     public static final String SRC_VALID_MARK = "net.ipv4.conf.all.src_valid_mark";
     /** What host encryption needs of the kernel's parameters: strict reverse-path checks that see the mark. */
     public static final Map<String, String> HOST_ENCRYPTION_SYSCTLS = Map.of(SRC_VALID_MARK, "1");
+    /** Every kernel parameter gitwire may change, and so observes, remembers and restores. */
+    public static final List<String> OWNED_SYSCTLS = List.copyOf(new TreeSet<>(HOST_ENCRYPTION_SYSCTLS.keySet()));
     static final int IPV4_OVERHEAD = 60;
     static final int IPV6_OVERHEAD = 80;
     static final int AZURE_HOST_ENCRYPTION_MARGIN = 100;

@@ -24,6 +24,8 @@ public final class HostEncryptionTables {
     public static final String TABLE = "gitwire";
     public static final NftTable INET_ABSENT = new NftTable("inet", TABLE, List.of());
     public static final NftTable ARP_ABSENT = new NftTable("arp", TABLE, List.of());
+    /** Every table host encryption owns, empty: what the kernel adapter reads, whether host encryption is on or off. */
+    public static final List<NftTable> OWNED = List.of(INET_ABSENT, ARP_ABSENT);
     /** The raw priority: before conntrack, so the mark is there for every later lookup. */
     private static final int PRIORITY_RAW = -300;
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
