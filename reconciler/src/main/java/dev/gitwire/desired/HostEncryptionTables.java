@@ -1,9 +1,5 @@
 package dev.gitwire.desired;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gitwire.model.NftTable;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.net.IpFamily;
@@ -28,7 +24,6 @@ public final class HostEncryptionTables {
     public static final List<NftTable> OWNED = List.of(INET_ABSENT, ARP_ABSENT);
     /** The raw priority: before conntrack, so the mark is there for every later lookup. */
     private static final int PRIORITY_RAW = -300;
-    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private HostEncryptionTables() {}
 
@@ -43,48 +38,16 @@ public final class HostEncryptionTables {
                 continue;
             }
             String protocol = family == IpFamily.IPV4 ? "ip" : "ip6";
-            inet.add(new NftTable.Rule(List.of(notFrom(wireguardInterface), from(protocol, "saddr", sources),
-                    orMark(mark))));
+            inet.add(new NftTable.Rule(List.of(new NftTable.IncomingInterfaceIsNot(wireguardInterface),
+                    new NftTable.PayloadIn(protocol, "saddr", sources), new NftTable.MarkOr(mark))));
             if (family == IpFamily.IPV4) {
-                arp.add(new NftTable.Rule(List.of(from("arp", "saddr ip", sources), orMark(mark))));
+                arp.add(new NftTable.Rule(List.of(new NftTable.PayloadIn("arp", "saddr ip", sources),
+                        new NftTable.MarkOr(mark))));
             }
         }
         return List.of(
                 new NftTable("inet", TABLE, List.of(new NftTable.Chain("prerouting", "filter", "prerouting",
                         PRIORITY_RAW, "accept", inet))),
                 new NftTable("arp", TABLE, List.of(new NftTable.Chain("input", "filter", "input", 0, "accept", arp))));
-    }
-
-    private static JsonNode notFrom(String wireguardInterface) {
-        ObjectNode match = JSON.objectNode();
-        ObjectNode body = match.putObject("match").put("op", "!=");
-        body.putObject("left").putObject("meta").put("key", "iifname");
-        body.put("right", wireguardInterface);
-        return match;
-    }
-
-    /** {@code PROTOCOL FIELD {ADDRESSES}}; one address as itself, as nft prints a set of one. */
-    private static JsonNode from(String protocol, String field, List<String> addresses) {
-        ObjectNode match = JSON.objectNode();
-        ObjectNode body = match.putObject("match").put("op", "==");
-        body.putObject("left").putObject("payload").put("protocol", protocol).put("field", field);
-        if (addresses.size() == 1) {
-            body.put("right", addresses.get(0));
-        } else {
-            ArrayNode set = body.putObject("right").putArray("set");
-            addresses.forEach(set::add);
-        }
-        return match;
-    }
-
-    /** meta mark set meta mark | M: keeps whatever else the mark carries. */
-    private static JsonNode orMark(long mark) {
-        ObjectNode mangle = JSON.objectNode();
-        ObjectNode body = mangle.putObject("mangle");
-        body.putObject("key").putObject("meta").put("key", "mark");
-        ObjectNode or = JSON.objectNode();
-        or.putArray("|").add(JSON.objectNode().set("meta", JSON.objectNode().put("key", "mark"))).add(mark);
-        body.set("value", or);
-        return mangle;
     }
 }

@@ -1,13 +1,11 @@
 package dev.gitwire.model;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 
 /**
- * An nftables table as gitwire owns it: base chains with their rules. Rule expressions are kept in
- * the JSON form `nft -j` prints, so that a table read back compares equal to the one written.
+ * An nftables table as gitwire owns it: base chains with their rules, each rule a list of typed expressions, so
+ * that a table read back compares equal to the one written without the core holding nft's JSON (the adapter,
+ * {@code dataplane.nft}, translates both ways).
  */
 public record NftTable(String family, String name, List<Chain> chains) {
 
@@ -21,42 +19,45 @@ public record NftTable(String family, String name, List<Chain> chains) {
         }
     }
 
-    /**
-     * One rule: its expressions, as nft's JSON names them ({@code match}, {@code mangle}, {@code return}, ...),
-     * kept in the form a JSON parser gives them (a number that fits an int is an int), so that equality
-     * does not depend on how a node was built.
-     */
-    public record Rule(List<JsonNode> expressions) {
-        private static final ObjectMapper CANONICAL = new ObjectMapper();
-
+    /** One rule: its expressions in order. */
+    public record Rule(List<Expression> expressions) {
         public Rule {
-            expressions = expressions.stream().map(Rule::canonical).toList();
-        }
-
-        private static JsonNode canonical(JsonNode node) {
-            try {
-                return sortedSets(CANONICAL.readTree(node.toString()));
-            } catch (JsonProcessingException e) {
-                throw new IllegalArgumentException("not JSON: " + node, e);
-            }
-        }
-
-        /** An anonymous set's elements in one order: nft lists them in the order of its hash, not as written. */
-        private static JsonNode sortedSets(JsonNode node) {
-            if (node instanceof com.fasterxml.jackson.databind.node.ObjectNode object) {
-                object.fields().forEachRemaining(field -> sortedSets(field.getValue()));
-                if (object.get("set") instanceof com.fasterxml.jackson.databind.node.ArrayNode set
-                        && java.util.stream.StreamSupport.stream(set.spliterator(), false).allMatch(JsonNode::isTextual)) {
-                    List<JsonNode> elements = new java.util.ArrayList<>();
-                    set.forEach(elements::add);
-                    elements.sort(java.util.Comparator.comparing(JsonNode::asText));
-                    set.removeAll();
-                    set.addAll(elements);
-                }
-            } else if (node.isArray()) {
-                node.forEach(Rule::sortedSets);
-            }
-            return node;
+            expressions = List.copyOf(expressions);
         }
     }
+
+    /** The expressions gitwire writes; whatever else a table holds reads as {@link Other}, so it differs. */
+    public sealed interface Expression permits IncomingInterfaceIsNot, OutgoingInterfaceIs, PayloadIn, Marked, MarkOr,
+            Counter, Verdict, Other {}
+
+    /** {@code iifname != NAME}. */
+    public record IncomingInterfaceIsNot(String name) implements Expression {}
+
+    /** {@code oifname NAME}. */
+    public record OutgoingInterfaceIs(String name) implements Expression {}
+
+    /**
+     * {@code PROTOCOL FIELD {VALUES}} ({@code ip saddr}, {@code arp saddr ip}, {@code ip daddr @set}): the values in
+     * one order, since nft lists an anonymous set in the order of its hash, not as written.
+     */
+    public record PayloadIn(String protocol, String field, List<String> values) implements Expression {
+        public PayloadIn {
+            values = values.stream().sorted().toList();
+        }
+    }
+
+    /** {@code meta mark & MARK == MARK}. */
+    public record Marked(long mark) implements Expression {}
+
+    /** {@code meta mark set meta mark | MARK}: keeps whatever else the mark carries. */
+    public record MarkOr(long mark) implements Expression {}
+
+    /** {@code counter}: what it counted is no difference from the rule gitwire writes. */
+    public record Counter() implements Expression {}
+
+    /** {@code accept}, {@code drop}. */
+    public record Verdict(String name) implements Expression {}
+
+    /** An expression gitwire does not write, as nft printed it. */
+    public record Other(String json) implements Expression {}
 }

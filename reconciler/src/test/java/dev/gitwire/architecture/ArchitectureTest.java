@@ -48,6 +48,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void theKernelStateHoldsNoJsonTrees() {
+        noClasses().that().resideInAnyPackage("dev.gitwire.model..", "dev.gitwire.desired..", "dev.gitwire.plan..")
+                .should().dependOnClassesThat().resideInAnyPackage("com.fasterxml..")
+                .because("nft's JSON is the nft adapter's to write and read (dataplane.nft.NftExpressions)")
+                .check(production);
+    }
+
+    @Test
     void noTwoPackagesImportEachOther() {
         // every package, sub-packages too: dataplane.nft and dataplane imported each other through CommandRunner
         slices().matching("dev.gitwire.(**)").should().beFreeOfCycles().check(production);

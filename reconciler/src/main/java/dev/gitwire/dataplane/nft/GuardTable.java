@@ -95,34 +95,15 @@ public final class GuardTable {
     /** The base chains of a guard: the same rules at the output hook (this node) and forward (its pods). */
     static List<NftTable.Chain> chains(long mark, String interfaceName) {
         List<NftTable.Rule> rules = new ArrayList<>();
-        ObjectNode marked = JSON.createObjectNode();
-        ObjectNode match = marked.putObject("match").put("op", "==");
-        ArrayNode and = match.putObject("left").putArray("&");
-        and.addObject().putObject("meta").put("key", "mark");
-        and.add(mark);
-        match.put("right", mark);
-        rules.add(new NftTable.Rule(List.of(marked, verdict("accept"))));
-        ObjectNode tunnel = JSON.createObjectNode();
-        ObjectNode oif = tunnel.putObject("match").put("op", "==");
-        oif.putObject("left").putObject("meta").put("key", "oifname");
-        oif.put("right", interfaceName);
-        rules.add(new NftTable.Rule(List.of(tunnel, verdict("accept"))));
+        rules.add(new NftTable.Rule(List.of(new NftTable.Marked(mark), new NftTable.Verdict("accept"))));
+        rules.add(new NftTable.Rule(List.of(new NftTable.OutgoingInterfaceIs(interfaceName),
+                new NftTable.Verdict("accept"))));
         for (SetName set : SetName.values()) {
-            ObjectNode member = JSON.createObjectNode();
-            ObjectNode m = member.putObject("match").put("op", "==");
-            m.putObject("left").putObject("payload").put("protocol", set.family == IpFamily.IPV4 ? "ip" : "ip6")
-                    .put("field", "daddr");
-            m.put("right", "@" + set.name);
-            rules.add(new NftTable.Rule(List.of(member, counter(0, 0), verdict("drop"))));
+            // the drop rules' counters are what gitwire_guard_dropped_packets_total reports
+            rules.add(new NftTable.Rule(List.of(new NftTable.PayloadIn(set.family == IpFamily.IPV4 ? "ip" : "ip6",
+                    "daddr", List.of("@" + set.name)), new NftTable.Counter(), new NftTable.Verdict("drop"))));
         }
         return CHAINS.stream().map(hook -> new NftTable.Chain(hook, "filter", hook, 0, "accept", rules)).toList();
-    }
-
-    /** A rule's anonymous counter: what the drop rules count is what gitwire_guard_dropped_packets_total reports. */
-    private static JsonNode counter(long packets, long bytes) {
-        ObjectNode counter = JSON.createObjectNode();
-        counter.putObject("counter").put("packets", packets).put("bytes", bytes);
-        return counter;
     }
 
     /** The packets the table's counters hold, summed. */
@@ -134,17 +115,6 @@ public final class GuardTable {
             }
         }
         return packets;
-    }
-
-    /** The rules with their counters at 0: what they counted is no difference from the rules gitwire writes. */
-    private static List<NftTable.Chain> uncounted(List<NftTable.Chain> chains) {
-        return chains.stream().map(c -> new NftTable.Chain(c.name(), c.type(), c.hook(), c.priority(), c.policy(),
-                c.rules().stream().map(r -> new NftTable.Rule(r.expressions().stream()
-                        .map(e -> e.has("counter") ? counter(0, 0) : e).toList())).toList())).toList();
-    }
-
-    private static JsonNode verdict(String name) {
-        return JSON.createObjectNode().putNull(name);
     }
 
     static Guard parse(JsonNode document) {
@@ -177,7 +147,7 @@ public final class GuardTable {
         String interfaceName = interfaceOf(table);
         int capacity = capacities.size() == 1 ? capacities.iterator().next() : 0;
         boolean ours = wellFormed && sets == SetName.values().length && mark != 0 && capacity > 0
-                && uncounted(table.chains()).equals(chains(mark, interfaceName));
+                && table.chains().equals(chains(mark, interfaceName));
         return new Guard(ours ? mark : 0, interfaceName, capacity, destinations);
     }
 
@@ -199,13 +169,14 @@ public final class GuardTable {
 
     private static long markOf(NftTable table) {
         return table.chains().stream().flatMap(c -> c.rules().stream()).findFirst()
-                .map(r -> r.expressions().get(0).path("match").path("right"))
-                .filter(JsonNode::isIntegralNumber).map(JsonNode::asLong).orElse(0L);
+                .flatMap(r -> r.expressions().stream().findFirst()).filter(NftTable.Marked.class::isInstance)
+                .map(e -> ((NftTable.Marked) e).mark()).orElse(0L);
     }
 
     private static String interfaceOf(NftTable table) {
         return table.chains().stream().flatMap(c -> c.rules().stream()).skip(1).findFirst()
-                .map(r -> r.expressions().get(0).path("match").path("right").asText("")).orElse("");
+                .flatMap(r -> r.expressions().stream().findFirst()).filter(NftTable.OutgoingInterfaceIs.class::isInstance)
+                .map(e -> ((NftTable.OutgoingInterfaceIs) e).name()).orElse("");
     }
 
     private static void elements(ArrayNode commands, String verb, Collection<Cidr> destinations) {

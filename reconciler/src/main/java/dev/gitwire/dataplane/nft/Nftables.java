@@ -80,7 +80,8 @@ public final class Nftables {
             for (NftTable.Rule rule : chain.rules()) {
                 ObjectNode r = JSON.createObjectNode().put("family", family).put("table", table)
                         .put("chain", chain.name());
-                r.putArray("expr").addAll(rule.expressions());
+                ArrayNode expressions = r.putArray("expr");
+                rule.expressions().forEach(e -> expressions.add(NftExpressions.json(e)));
                 commands.addObject().putObject("add").set("rule", r);
             }
         }
@@ -122,8 +123,8 @@ public final class Nftables {
                     NftTable.Chain c = chains.get(i);
                     if (c.name().equals(chainName)) {
                         List<NftTable.Rule> rules = new ArrayList<>(c.rules());
-                        List<JsonNode> expressions = new ArrayList<>();
-                        rule.path("expr").forEach(expressions::add);
+                        List<NftTable.Expression> expressions = new ArrayList<>();
+                        rule.path("expr").forEach(e -> expressions.add(NftExpressions.parse(e)));
                         rules.add(new NftTable.Rule(expressions));
                         chains.set(i, new NftTable.Chain(c.name(), c.type(), c.hook(), c.priority(), c.policy(), rules));
                     }

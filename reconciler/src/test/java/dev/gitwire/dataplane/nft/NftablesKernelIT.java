@@ -3,7 +3,6 @@ package dev.gitwire.dataplane.nft;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.gitwire.desired.HostEncryptionTables;
 import dev.gitwire.model.NftTable;
 import dev.gitwire.net.IpAddress;
@@ -83,7 +82,7 @@ class NftablesKernelIT {
         nft.replace(tables, List.of());
         NftTable broken = new NftTable("inet", "gitwire", List.of(new NftTable.Chain("prerouting", "filter",
                 "prerouting", -300, "accept", List.of(new NftTable.Rule(List.of(
-                        JsonNodeFactory.instance.objectNode().putNull("no-such-statement")))))));
+                        new NftTable.Verdict("no-such-statement")))))));
 
         assertThatThrownBy(() -> nft.replace(List.of(broken), List.of()))
                 .isInstanceOf(NftablesException.class).hasMessageContaining("nft transaction refused");
