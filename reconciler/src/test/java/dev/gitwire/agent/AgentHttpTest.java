@@ -9,7 +9,10 @@ import dev.gitwire.testing.ManualClock;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -42,16 +46,13 @@ import org.junit.jupiter.api.io.TempDir;
  * address others reach, and a flood of webhooks reads Git at most once per pause. The real agent on a model
  * of the kernel; its reads of Git are the fetches a real git daemon serves.
  */
-@EnableKubernetesMockClient(crud = true)
-@Execution(ExecutionMode.CONCURRENT) // each test its own agent, ports and server; most of their time is waiting
+@Execution(ExecutionMode.CONCURRENT) // each test its own agent, ports and servers; most of their time is waiting
 class AgentHttpTest {
 
     private static final String PUSH = "{\"ref\":\"refs/heads/main\"}";
 
     @TempDir
     Path dir;
-
-    KubernetesClient client;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final List<Socket> sockets = new ArrayList<>();
@@ -250,6 +251,18 @@ class AgentHttpTest {
      */
     @Test
     void aStormOfAnnouncementsReadsGitOnceNowAndOnceAfterThePause() throws Exception {
+        // a mock API of its own: the JUnit extension's is shared by the class, and these tests run side by side
+        KubernetesMockServer api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(), false);
+        api.init();
+        try (KubernetesClient client = api.createClient()) {
+            announcementStorm(client);
+        } finally {
+            api.destroy();
+        }
+    }
+
+    private void announcementStorm(KubernetesClient client) throws Exception {
         client.nodes().resource(new NodeBuilder().withNewMetadata().withName("a").endMetadata().build()).create();
         Path kubeconfig = Kubeconfig.write(dir.resolve("kubeconfig"), client.getMasterUrl().toString());
         start("127.0.0.1", Optional.empty(), loop -> { },
