@@ -88,7 +88,7 @@ public final class ApplyBenchmark {
     }
 
     /** A fresh node with wireguard-go and an underlay address. */
-    private static WireguardGoHost node() {
+    static WireguardGoHost node() {
         WireguardGoHost node = new WireguardGoHost();
         node.namespace().ip("link", "add", "eth0", "type", "veth", "peer", "name", "eth0p");
         node.namespace().ip("address", "add", "10.99.0.1/24", "dev", "eth0");
@@ -98,7 +98,7 @@ public final class ApplyBenchmark {
     }
 
     /** The {@code gitwire} launcher at the root of the checkout, as a user runs it. */
-    private static Path launcher() {
+    static Path launcher() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             if (Files.isRegularFile(dir.resolve("gitwire")) && Files.isRegularFile(dir.resolve("pom.xml"))) {
                 return dir.resolve("gitwire");
@@ -116,7 +116,7 @@ public final class ApplyBenchmark {
     }
 
     /** Runs a command to its end, its output to {@code output}; fails unless it exits 0 and says {@code expected}. */
-    private static long timed(List<String> command, Path output, String expected) throws Exception {
+    static long timed(List<String> command, Path output, String expected) throws Exception {
         long t0 = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         if (!process.waitFor(10, TimeUnit.MINUTES)) {
@@ -133,7 +133,7 @@ public final class ApplyBenchmark {
     }
 
     /** The node holds exactly the work both sides were asked for: every route and every allowed IP, read back. */
-    private static void check(WireguardGoHost node, List<String> ips, String peerKey) {
+    static void check(WireguardGoHost node, List<String> ips, String peerKey) {
         Set<String> routes = new HashSet<>();
         node.namespace().ip("route", "show", "table", "51820").lines()
                 .map(l -> l.strip().split("\\s+")).forEach(f -> routes.add(f[0].equals("throw") ? f[1] : String.join(" ", f)));
@@ -157,7 +157,7 @@ public final class ApplyBenchmark {
     }
 
     /** Node a, and node b whose pinned key and N workload IPs make it a's one peer; committed on main. */
-    private static Path intentRepo(Path repo, String peerKey, List<String> ips) throws IOException {
+    static Path intentRepo(Path repo, String peerKey, List<String> ips) throws IOException {
         Files.createDirectories(repo.resolve("nodes"));
         Files.writeString(repo.resolve("mesh.yaml"), """
                 apiVersion: gitwire.dev/v1alpha1
@@ -186,7 +186,7 @@ public final class ApplyBenchmark {
     }
 
     /** What a user would run instead: the device, its peer, the link, the routes, the guard table and the rule. */
-    private static Path shellScript(Path work, PrivateKey key, String peerKey, List<String> ips) throws IOException {
+    static Path shellScript(Path work, PrivateKey key, String peerKey, List<String> ips) throws IOException {
         Files.writeString(work.resolve("wg.conf"), "[Interface]\nPrivateKey = " + key.base64()
                 + "\nListenPort = 51820\nFwMark = 0x100000\n\n[Peer]\nPublicKey = " + peerKey
                 + "\nEndpoint = 10.99.0.2:51820\nPersistentKeepalive = 5\nAllowedIPs = " + String.join("/32, ", ips)
