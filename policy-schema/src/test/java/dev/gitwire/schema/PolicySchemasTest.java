@@ -14,7 +14,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -82,7 +81,7 @@ class PolicySchemasTest {
     void everySpecFieldIsDescribed(String file) throws IOException {
         List<String> undescribed = new ArrayList<>();
         JsonNode spec = schemaDocument(file).get("properties").get("spec").get("properties");
-        spec.fields().forEachRemaining(field -> {
+        spec.properties().forEach(field -> {
             if (!field.getValue().has("description") && !field.getValue().path("properties").isObject()) {
                 undescribed.add(field.getKey());
             }
@@ -121,9 +120,7 @@ class PolicySchemasTest {
             return;
         }
         visitor.visit(path, node);
-        Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> field = fields.next();
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
             if (field.getValue().isObject()) {
                 walk(field.getValue(), path + "/" + field.getKey(), visitor);
             } else if (field.getValue().isArray()) {

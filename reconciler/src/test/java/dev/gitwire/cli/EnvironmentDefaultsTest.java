@@ -33,7 +33,7 @@ class EnvironmentDefaultsTest {
                 if (option.usageHelp() || option.versionHelp()) {
                     continue;
                 }
-                assertThat(String.valueOf((Object) option.getValue())).as("%s %s from %s", command.getCommandName(),
+                assertThat(String.valueOf(option.<Object>getValue())).as("%s %s from %s", command.getCommandName(),
                         option.longestName(), EnvironmentDefaults.variable(option)).isEqualTo(sample(option));
                 options++;
             }
@@ -43,9 +43,9 @@ class EnvironmentDefaultsTest {
                 "GITWIRE_REPO", "/r", "GITWIRE_NODE", "n"));
         top.parseArgs("plan", "--output", "text");
         CommandLine plan = top.getSubcommands().get("plan");
-        assertThat(String.valueOf((Object) plan.getCommandSpec().findOption("--output").getValue())).as("a flag wins over its variable")
+        assertThat(String.valueOf(plan.getCommandSpec().findOption("--output").<Object>getValue())).as("a flag wins over its variable")
                 .isEqualTo("text");
-        assertThat((Object) plan.getCommandSpec().findOption("--exit-code").getValue()).isEqualTo(true);
+        assertThat(plan.getCommandSpec().findOption("--exit-code").<Object>getValue()).isEqualTo(true);
     }
 
     /** A value of the option's type, as text, that is not its default. */

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -135,8 +134,7 @@ public final class ReferenceDocs {
     private static void fields(JsonNode root, JsonNode node, String path, StringBuilder out) {
         List<String> required = new ArrayList<>();
         node.path("required").forEach(r -> required.add(r.asText()));
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.path("properties").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> property = it.next();
+        for (Map.Entry<String, JsonNode> property : node.path("properties").properties()) {
             String name = path + property.getKey();
             JsonNode field = resolved(root, property.getValue());
             out.append("| `").append(name).append('`').append(required.contains(property.getKey()) ? " (required)" : "")

@@ -58,7 +58,7 @@ public final class PingWatch implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() { // destroys, waits for nothing: nothing here can be interrupted
         if (result == null) {
             ping.destroyForcibly();
             tcpdump.destroyForcibly();

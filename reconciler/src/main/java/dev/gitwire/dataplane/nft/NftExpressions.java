@@ -98,7 +98,7 @@ final class NftExpressions {
             return Optional.of(new Counter());
         }
         if (node.size() == 1 && node.elements().next().isNull()) {
-            return Optional.of(new Verdict(node.fieldNames().next()));
+            return Optional.of(new Verdict(node.properties().iterator().next().getKey()));
         }
         return Optional.empty();
     }
@@ -110,7 +110,7 @@ final class NftExpressions {
         }
         if (node.isObject()) {
             ObjectNode copy = JSON.objectNode();
-            node.fields().forEachRemaining(f -> copy.set(f.getKey(), normalised(f.getValue())));
+            node.properties().forEach(f -> copy.set(f.getKey(), normalised(f.getValue())));
             if (copy.get("set") instanceof ArrayNode set) {
                 List<String> values = new ArrayList<>();
                 set.forEach(v -> values.add(v.asText()));

@@ -23,8 +23,10 @@ class UapiDeadlineTest {
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(sockets.resolve("wg0.sock")));
             Thread acceptor = new Thread(() -> {
-                try (SocketChannel held = server.accept()) {
+                try {
+                    SocketChannel held = server.accept(); // open and silent, until the test is over
                     Thread.sleep(10_000);
+                    held.close();
                 } catch (Exception e) {
                     // the test is over
                 }
