@@ -1,11 +1,12 @@
 package dev.gitwire.agent;
 
 import dev.gitwire.desired.DesiredDataplane.Ownership;
-import dev.gitwire.model.BackendChoice;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.PeerReport;
 import dev.gitwire.desired.RefusedClaim;
+import dev.gitwire.model.BackendChoice;
 import dev.gitwire.plan.Dataplane;
+import dev.gitwire.schedule.Backoff;
 import dev.gitwire.source.SourceUnavailableException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -36,6 +37,7 @@ public final class AgentLoop implements AutoCloseable {
 
     private static final Duration COALESCE = Duration.ofMillis(100);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    private static final double RETRY_JITTER = 0.2;
     /** How soon, then how often at most, a peer awaiting its first handshake is looked at again. */
     private static final Duration FIRST_HANDSHAKE_CHECK = Duration.ofMillis(50);
     private static final Duration LAST_HANDSHAKE_CHECK = Duration.ofSeconds(2);
@@ -67,9 +69,13 @@ public final class AgentLoop implements AutoCloseable {
     private final Health health;
     private volatile boolean stopping;
     private final List<Dataplane.Watch> watches = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private Duration retry = FIRST_RETRY;
-    private Duration readRetry = FIRST_RETRY; // on the Git thread only
-    private Duration handshakeCheck = FIRST_HANDSHAKE_CHECK;
+    /** The reconciles' retries (the loop's thread), never longer apart than the poll interval. */
+    private final Backoff.Retries retries;
+    /** The Git reads' retries (the Git thread). */
+    private final Backoff.Retries readRetries;
+    /** A local look at the device, nobody else's load: no jitter. */
+    private final Backoff.Retries handshakeChecks = Backoff.doubling(FIRST_HANDSHAKE_CHECK, LAST_HANDSHAKE_CHECK)
+            .retries(new java.util.Random());
     private List<String> awaiting = List.of();
     private Optional<DesiredDataplane> lastTarget = Optional.empty();
     private List<RefusedClaim> lastRefused = List.of();
@@ -83,6 +89,11 @@ public final class AgentLoop implements AutoCloseable {
         this.agent = agent;
         this.metrics = new AgentMetrics(perPeerMetrics);
         this.interval = interval;
+        // a Git host or API back after an outage meets the cluster's retries spread over a fifth of each wait
+        Backoff retry = new Backoff(FIRST_RETRY, interval.compareTo(FIRST_RETRY) > 0 ? interval : FIRST_RETRY,
+                RETRY_JITTER);
+        this.retries = retry.retries(new java.util.Random());
+        this.readRetries = retry.retries(new java.util.Random());
         this.log = log;
         this.clock = clock;
         // stale: three polls missed, each with its Git deadline
@@ -195,15 +206,15 @@ public final class AgentLoop implements AutoCloseable {
             boolean fetched = agent.read();
             health.intentRead();
             metrics.gitRead(fetched ? AgentMetrics.GitRead.OK : AgentMetrics.GitRead.SKIPPED, clock.instant());
-            readRetry = FIRST_RETRY;
+            readRetries.reset();
             trigger(reason);
         } catch (SourceUnavailableException | IOException | RuntimeException e) {
             metrics.gitRead(AgentMetrics.GitRead.FAILED, clock.instant());
             metrics.error("git");
             metrics.reconciled("no_intent", 0, java.util.Map.of());
-            log.warn("no-intent", e.getMessage() + "; nothing was changed; retry in " + readRetry.toSeconds() + "s");
-            later(() -> readThenReconcile("retry"), readRetry.toMillis());
-            readRetry = doubledUpToInterval(readRetry);
+            Duration wait = readRetries.next();
+            log.warn("no-intent", e.getMessage() + "; nothing was changed; retry in " + seconds(wait));
+            later(() -> readThenReconcile("retry"), wait.toMillis());
         }
     }
 
@@ -240,8 +251,7 @@ public final class AgentLoop implements AutoCloseable {
                 metrics.error("reconcile");
                 health.converged(false, "the last reconcile failed: " + e);
                 metrics.reconciled("error", 0, java.util.Map.of());
-                log.warn("reconcile-failed", e + "; retry in " + retry.toSeconds() + "s");
-                scheduleRetry();
+                log.warn("reconcile-failed", e + "; retry in " + seconds(scheduleRetry()));
             } finally {
                 health.reconcileFinished();
             }
@@ -278,8 +288,7 @@ public final class AgentLoop implements AutoCloseable {
             metrics.error("kernel");
             health.converged(false, "the kernel could not be read: " + e.getMessage());
             metrics.reconciled("error", millisSince(start), java.util.Map.of());
-            log.warn("prepare-failed", e.getMessage() + "; nothing was changed; retry in " + retry.toSeconds() + "s");
-            scheduleRetry();
+            log.warn("prepare-failed", e.getMessage() + "; nothing was changed; retry in " + seconds(scheduleRetry()));
             return;
         }
         metrics.admissionPolicies(agent.missingAdmissionPolicies());
@@ -325,7 +334,7 @@ public final class AgentLoop implements AutoCloseable {
         lastTarget = Optional.of(outcome.target());
         List<String> waiting = outcome.target().awaitingHandshake();
         if (!waiting.equals(awaiting)) {
-            handshakeCheck = FIRST_HANDSHAKE_CHECK;
+            handshakeChecks.reset();
             if (!waiting.isEmpty()) {
                 log.info("handshake", "not routed until a first handshake proves both sides have the keys: "
                         + String.join(", ", waiting));
@@ -354,7 +363,7 @@ public final class AgentLoop implements AutoCloseable {
             }
         });
         if (outcome.converged()) {
-            retry = FIRST_RETRY;
+            retries.reset();
         } else {
             scheduleRetry();
         }
@@ -382,14 +391,18 @@ public final class AgentLoop implements AutoCloseable {
         later(() -> {
             handshakeCheckPending.set(false);
             trigger(HANDSHAKE_CHECK);
-        }, handshakeCheck.toMillis());
-        Duration doubled = handshakeCheck.multipliedBy(2);
-        handshakeCheck = doubled.compareTo(LAST_HANDSHAKE_CHECK) > 0 ? LAST_HANDSHAKE_CHECK : doubled;
+        }, handshakeChecks.next().toMillis());
     }
 
-    private void scheduleRetry() {
-        later(() -> trigger("retry"), retry.toMillis());
-        retry = doubledUpToInterval(retry);
+    /** Schedules the next retry of a reconcile; how long until it. */
+    private Duration scheduleRetry() {
+        Duration wait = retries.next();
+        later(() -> trigger("retry"), wait.toMillis());
+        return wait;
+    }
+
+    private static String seconds(Duration wait) {
+        return String.format(java.util.Locale.ROOT, "%.1fs", wait.toMillis() / 1000.0);
     }
 
     /** Runs {@code task} after {@code millis}; nothing once stopping (a late read or reconcile is no bug). */
@@ -401,12 +414,6 @@ public final class AgentLoop implements AutoCloseable {
                 throw e;
             }
         }
-    }
-
-    /** The next wait of a retry: twice the last, never longer than the poll interval. */
-    private Duration doubledUpToInterval(Duration wait) {
-        Duration doubled = wait.multipliedBy(2);
-        return doubled.compareTo(interval) > 0 ? interval : doubled;
     }
 
     private static long millisSince(long start) {

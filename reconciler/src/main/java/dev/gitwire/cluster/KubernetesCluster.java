@@ -5,6 +5,7 @@ import dev.gitwire.model.LiveCluster;
 import dev.gitwire.model.LiveNode;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
+import dev.gitwire.schedule.Backoff;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Node;
@@ -58,8 +59,8 @@ public final class KubernetesCluster implements AutoCloseable {
     private volatile String waiting;
     private volatile boolean closed;
     private Thread starter;
-    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
-    private static final Duration LAST_BACKOFF = Duration.ofSeconds(30);
+    /** An API server back after an outage meets its nodes' agents spread over a fifth of each wait. */
+    private static final Backoff BACKOFF = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2);
 
     public KubernetesCluster(KubernetesClient client, String ownNode, Runnable onChange) {
         this.client = client;
@@ -95,7 +96,7 @@ public final class KubernetesCluster implements AutoCloseable {
     }
 
     private void startUntilSynced() {
-        Duration backoff = FIRST_BACKOFF;
+        Backoff.Retries retries = BACKOFF.retries(new java.util.Random());
         while (!closed) {
             SharedIndexInformer<Pod> podInformer = client.pods().inAnyNamespace().runnableInformer(0);
             podInformer.itemStore(podStore);
@@ -118,14 +119,13 @@ public final class KubernetesCluster implements AutoCloseable {
                 podInformer.close();
                 nodeInformer.close();
                 waiting = "the Kubernetes API at " + client.getMasterUrl() + " did not answer: " + rootMessage(e)
-                        + "; retrying every " + backoff.toSeconds() + " s";
+                        + "; retrying with backoff, at most every " + BACKOFF.last().toSeconds() + " s";
             }
             try {
-                Thread.sleep(backoff.toMillis());
+                Thread.sleep(retries.next().toMillis());
             } catch (InterruptedException e) {
                 return;
             }
-            backoff = backoff.multipliedBy(2).compareTo(LAST_BACKOFF) > 0 ? LAST_BACKOFF : backoff.multipliedBy(2);
         }
     }
 
