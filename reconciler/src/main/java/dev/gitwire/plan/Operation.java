@@ -10,6 +10,7 @@ import dev.gitwire.model.Rule;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -20,10 +21,39 @@ import java.util.OptionalLong;
  */
 public sealed interface Operation {
 
-    /** The kind, for counts in `gitwire plan` and the metrics. */
+    /**
+     * The kind, for counts in `gitwire plan`, its JSON and the metric label gitwire_kernel_operations_total{kind}:
+     * spelled out once here, so that renaming a class changes no dashboard, alert or script (OperationKindTest).
+     */
     default String kind() {
-        return getClass().getSimpleName();
+        return KINDS.get(getClass());
     }
+
+    /** Each operation's kind, as users see it. */
+    Map<Class<? extends Operation>, String> KINDS = Map.ofEntries(
+            Map.entry(CreateDevice.class, "CreateDevice"),
+            Map.entry(AnchorLink.class, "AnchorLink"),
+            Map.entry(SetLink.class, "SetLink"),
+            Map.entry(DeleteDevice.class, "DeleteDevice"),
+            Map.entry(ConfigureDevice.class, "ConfigureDevice"),
+            Map.entry(AddPeer.class, "AddPeer"),
+            Map.entry(UpdatePeer.class, "UpdatePeer"),
+            Map.entry(RemovePeer.class, "RemovePeer"),
+            Map.entry(AddAllowedIp.class, "AddAllowedIp"),
+            Map.entry(RemoveAllowedIp.class, "RemoveAllowedIp"),
+            Map.entry(AddRoute.class, "AddRoute"),
+            Map.entry(ReplaceRoute.class, "ReplaceRoute"),
+            Map.entry(DeleteRoute.class, "DeleteRoute"),
+            Map.entry(AddRule.class, "AddRule"),
+            Map.entry(DeleteRule.class, "DeleteRule"),
+            Map.entry(InstallGuard.class, "InstallGuard"),
+            Map.entry(GuardDestination.class, "GuardDestination"),
+            Map.entry(ReleaseDestination.class, "ReleaseDestination"),
+            Map.entry(DeleteGuard.class, "DeleteGuard"),
+            Map.entry(ReplaceNftTable.class, "ReplaceNftTable"),
+            Map.entry(DeleteNftTable.class, "DeleteNftTable"),
+            Map.entry(SetSysctl.class, "SetSysctl"),
+            Map.entry(RestoreSysctl.class, "RestoreSysctl"));
 
     /** Creates link W with its WireGuard device (kernel or wireguard-go), at an MTU, and sets it up. */
     record CreateDevice(String interfaceName, int mtu) implements Operation {}
