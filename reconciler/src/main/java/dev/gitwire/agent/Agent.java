@@ -17,7 +17,7 @@ import java.util.function.Supplier;
 /**
  * What {@link AgentLoop} drives: one node's reads of the intent, reconciles, reports and kernel watches.
  * The loop owns the when (threads, triggers, retries, health); an agent owns the what. {@link NodeAgent} is
- * the real one; tests drive the loop with the core behind a model of the kernel.
+ * the real one; tests drive the loop with the core behind a simulated kernel.
  */
 public interface Agent {
 

@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 /**
  * The port through which a reconcile sees and changes a node's kernel: everything gitwire owns, observed;
  * a plan, executed in order; cheaply, the WireGuard device alone; and the changes others make to it. The kernel adapter is
- * {@code KernelDataplane}; tests drive the reconciler with a model of the kernel behind it.
+ * {@code KernelDataplane}; tests drive the reconciler with a simulated kernel behind it.
  */
 public interface Dataplane extends AutoCloseable {
 

@@ -56,7 +56,7 @@ class AgentHttpTest {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final List<Socket> sockets = new ArrayList<>();
-    private AgentOnModelKernel node;
+    private AgentOnSimulatedKernel node;
     private AgentLoop loop;
     private Thread running;
 
@@ -75,7 +75,7 @@ class AgentHttpTest {
     /** Node a of a mesh that is off; with Kubernetes, following the announcements of a separate status writer. */
     private void start(String host, Optional<WebhookSecret> webhook, Setup setup,
             Optional<NodeSettings.KubernetesAccess> kubernetes) throws IOException {
-        node = new AgentOnModelKernel(dir, Map.of("mesh.yaml", "apiVersion: gitwire.dev/v1alpha1\nkind: MeshIntent\n"
+        node = new AgentOnSimulatedKernel(dir, Map.of("mesh.yaml", "apiVersion: gitwire.dev/v1alpha1\nkind: MeshIntent\n"
                 + "metadata:\n  name: t\nspec:\n  enabled: false\n"), kubernetes, kubernetes.isPresent());
         ManualClock clock = new ManualClock();
         loop = new AgentLoop(node.agent, Duration.ofMinutes(10), new InetSocketAddress(host, 0),

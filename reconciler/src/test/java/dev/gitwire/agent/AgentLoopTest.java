@@ -7,9 +7,9 @@ import dev.gitwire.cluster.KubernetesCluster;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.net.Cidr;
-import dev.gitwire.plan.ModelDataplane.Path;
-import dev.gitwire.plan.ModelDataplane;
 import dev.gitwire.plan.Operation;
+import dev.gitwire.plan.SimulatedDataplane.Path;
+import dev.gitwire.plan.SimulatedDataplane;
 import dev.gitwire.state.KeyFile;
 import dev.gitwire.testing.Kubeconfig;
 import dev.gitwire.testing.ManualClock;
@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole agent loop without root (issue 15): its threads, triggers, retries and health, driven against
- * the real {@link NodeAgent} with a model of the kernel behind the {@code Dataplane} port (issue 30 point 1),
+ * the real {@link NodeAgent} with a simulated kernel behind the {@code Dataplane} port (issue 30 point 1),
  * with every fault of the world injected: a real Git server down or silent, the Kubernetes API not there yet,
  * kernel calls that fail or hang, a device that vanishes, a watch thread that dies. The agent never exits,
  * never changes anything without an intent, and its health endpoints say what is wrong.
@@ -59,7 +59,7 @@ class AgentLoopTest {
     private final ManualClock clock = new ManualClock();
     private final ByteArrayOutputStream logged = new ByteArrayOutputStream();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private AgentOnModelKernel node;
+    private AgentOnSimulatedKernel node;
     private AgentLoop loop;
     private Thread running;
 
@@ -71,7 +71,7 @@ class AgentLoopTest {
     private void start(Optional<NodeSettings.KubernetesAccess> kubernetes, String meshSpec) throws IOException {
         Files.createDirectories(dir.resolve("state"));
         Files.writeString(dir.resolve("state").resolve(KeyFile.NAME), A.base64() + "\n"); // node a's pinned key
-        node = new AgentOnModelKernel(dir, Map.of("mesh.yaml", "apiVersion: gitwire.dev/v1alpha1\nkind: MeshIntent\n"
+        node = new AgentOnSimulatedKernel(dir, Map.of("mesh.yaml", "apiVersion: gitwire.dev/v1alpha1\nkind: MeshIntent\n"
                 + "metadata:\n  name: t\nspec:\n  enabled: true\n" + meshSpec, "nodes/a.yaml", node("a", 10, A),
                 "nodes/b.yaml", node("b", 20, B)), kubernetes, false);
         loop = new AgentLoop(node.agent, INTERVAL, new InetSocketAddress("127.0.0.1", 0),
@@ -122,8 +122,8 @@ class AgentLoopTest {
         node.git.set(State.OPEN);
         assertThat(eventually(WAIT, () -> get("/readyz").equals("200 ready"))).isTrue();
         assertThat(node.kernel.state().link()).isPresent();
-        assertThat(get("/metrics")).contains("gitwire_wireguard_backend{backend=\"userspace\",reason=\"a model of the kernel\"} 1");
-        assertThat(logged.toString(StandardCharsets.UTF_8)).contains("backend userspace (a model of the kernel)");
+        assertThat(get("/metrics")).contains("gitwire_wireguard_backend{backend=\"userspace\",reason=\"a simulated kernel\"} 1");
+        assertThat(logged.toString(StandardCharsets.UTF_8)).contains("backend userspace (a simulated kernel)");
     }
 
     /**
@@ -163,7 +163,7 @@ class AgentLoopTest {
         runUntilReady();
         Ownership owned = ownership();
         node.kernel.handshake(B.publicKey(), clock.instant());
-        assertThat(eventually(WAIT, () -> ModelDataplane.path(node.kernel.state(), owned, B_POD) == Path.TUNNEL)).isTrue();
+        assertThat(eventually(WAIT, () -> SimulatedDataplane.path(node.kernel.state(), owned, B_POD) == Path.TUNNEL)).isTrue();
 
         node.kernel.failObserving(new IllegalStateException("netlink: RTM_GETROUTE: EBUSY"));
         node.kernel.happens(new Operation.DeleteDevice("gitwire0"));
@@ -171,7 +171,7 @@ class AgentLoopTest {
         assertThat(eventually(WAIT, () -> metric("gitwire_errors_total{kind=\"kernel\"}") >= 2)).isTrue();
         assertThat(get("/readyz")).contains("503 not ready: the last reconcile failed").contains("EBUSY");
         assertThat(get("/healthz")).isEqualTo("200 ok");
-        assertThat(ModelDataplane.path(node.kernel.state(), owned, B_POD)).as("the guard still drops")
+        assertThat(SimulatedDataplane.path(node.kernel.state(), owned, B_POD)).as("the guard still drops")
                 .isEqualTo(Path.DROPPED);
 
         node.kernel.heal();

@@ -6,7 +6,7 @@ import dev.gitwire.cluster.IntentNotice;
 import dev.gitwire.cluster.StatusConfigMaps;
 import dev.gitwire.dataplane.wireguard.WireguardLink;
 import dev.gitwire.keys.PrivateKey;
-import dev.gitwire.plan.ModelDataplane;
+import dev.gitwire.plan.SimulatedDataplane;
 import dev.gitwire.source.CommitTrust;
 import dev.gitwire.source.GitAccess;
 import dev.gitwire.source.GitRemote;
@@ -342,7 +342,7 @@ class ClusterWriterTest {
                 new NodeSettings.StatusTarget(url, BRANCH, GitAccess.anonymous(), Duration.ZERO)),
                 GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",
                 Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig), true, standsForWriter)),
-                NodeSettings.DEFAULT_TEARDOWN_GRACE), new ModelDataplane());
+                NodeSettings.DEFAULT_TEARDOWN_GRACE), new SimulatedDataplane());
     }
 
     private static String revision(NodeAgent agent) throws Exception {

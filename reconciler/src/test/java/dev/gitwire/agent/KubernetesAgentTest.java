@@ -8,7 +8,7 @@ import dev.gitwire.dataplane.wireguard.WireguardLink;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.model.PeerConfig;
 import dev.gitwire.net.Cidr;
-import dev.gitwire.plan.ModelDataplane;
+import dev.gitwire.plan.SimulatedDataplane;
 import dev.gitwire.source.CommitTrust;
 import dev.gitwire.source.GitAccess;
 import dev.gitwire.source.SourceUnavailableException;
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The agent with the Kubernetes API (fabric8's mock server in CRUD mode): pods become peers' allowed IPs,
- * keys come from Node annotations, and the agent publishes its own. The real agent on a model of the kernel, without root.
+ * keys come from Node annotations, and the agent publishes its own. The real agent on a simulated kernel, without root.
  */
 @EnableKubernetesMockClient(crud = true)
 class KubernetesAgentTest {
@@ -63,7 +63,7 @@ class KubernetesAgentTest {
         NodeSettings settings = new NodeSettings(repo.toString(), "main", "node-a", dir.resolve("state"), Optional.empty(),
                 GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",
                 Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
-        try (NodeAgent agent = NodeAgent.on(settings, new ModelDataplane())) { // issue 26 point 7: no admission policy, no change
+        try (NodeAgent agent = NodeAgent.on(settings, new SimulatedDataplane())) { // issue 26 point 7: no admission policy, no change
             assertThat(agent.awaitCluster(Duration.ofSeconds(10))).isTrue();
             agent.read();
             assertThatThrownBy(agent::prepare).isInstanceOf(SourceUnavailableException.class)
@@ -72,7 +72,7 @@ class KubernetesAgentTest {
             assertThat(agent.missingAdmissionPolicies()).hasSize(3);
         }
         AdmissionStandIn.policiesInForce(server, "default", "node-a");
-        try (NodeAgent agent = NodeAgent.on(settings, new ModelDataplane())) {
+        try (NodeAgent agent = NodeAgent.on(settings, new SimulatedDataplane())) {
             assertThat(agent.awaitCluster(Duration.ofSeconds(10))).isTrue();
             assertThat(client.nodes().withName("node-a").get().getMetadata().getAnnotations())
                     .containsEntry(KubernetesCluster.KEY_ANNOTATION, agent.identity().privateKey().publicKey().base64());
@@ -131,7 +131,7 @@ class KubernetesAgentTest {
                 GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",
                 Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
 
-        try (NodeAgent agent = NodeAgent.forPlanning(settings, new ModelDataplane())) {
+        try (NodeAgent agent = NodeAgent.forPlanning(settings, new SimulatedDataplane())) {
             assertThat(agent.awaitCluster(Duration.ofSeconds(10))).isTrue();
             agent.read();
             dev.gitwire.desired.DesiredDataplane desired = agent.prepare().desired();
@@ -207,7 +207,7 @@ class KubernetesAgentTest {
                     "wireguard-go", Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))),
                     NodeSettings.DEFAULT_TEARDOWN_GRACE);
 
-            try (NodeAgent agent = NodeAgent.forPlanning(settings, new ModelDataplane())) {
+            try (NodeAgent agent = NodeAgent.forPlanning(settings, new SimulatedDataplane())) {
                 assertThatThrownBy(agent::read).isInstanceOf(SourceUnavailableException.class)
                         .hasMessageContaining("does not descend from the last applied " + second.substring(0, 7));
             }
@@ -215,7 +215,7 @@ class KubernetesAgentTest {
                 c.getData().put("status.yaml", "not: [a status");
                 return c;
             });
-            try (NodeAgent agent = NodeAgent.forPlanning(settings, new ModelDataplane())) {
+            try (NodeAgent agent = NodeAgent.forPlanning(settings, new SimulatedDataplane())) {
                 assertThatThrownBy(agent::read).isInstanceOf(SourceUnavailableException.class)
                         .hasMessageContaining("no record of what it applied").hasMessageContaining("gitwire-status-node-a");
             }
@@ -254,7 +254,7 @@ class KubernetesAgentTest {
         NodeSettings unbounded = new NodeSettings(repo.toString(), "main", "node-a", state, Optional.empty(),
                 GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",
                 Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
-        try (NodeAgent agent = NodeAgent.forPlanning(unbounded, new ModelDataplane())) { // issue 26: with claims from the API, bounds are required
+        try (NodeAgent agent = NodeAgent.forPlanning(unbounded, new SimulatedDataplane())) { // issue 26: with claims from the API, bounds are required
             assertThat(agent.awaitCluster(Duration.ofSeconds(10))).isTrue();
             agent.read();
             assertThatThrownBy(agent::prepare).isInstanceOf(SourceUnavailableException.class)
@@ -265,7 +265,7 @@ class KubernetesAgentTest {
                 GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",
                 Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
 
-        try (NodeAgent agent = NodeAgent.forPlanning(settings, new ModelDataplane())) {
+        try (NodeAgent agent = NodeAgent.forPlanning(settings, new SimulatedDataplane())) {
             assertThat(agent.awaitCluster(Duration.ofSeconds(10))).isTrue();
             agent.read();
             Agent.Prepared prepared = agent.prepare();
@@ -294,7 +294,7 @@ class KubernetesAgentTest {
                 GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",
                 Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
 
-        try (NodeAgent agent = NodeAgent.on(settings, new ModelDataplane())) {
+        try (NodeAgent agent = NodeAgent.on(settings, new SimulatedDataplane())) {
             agent.read();
             assertThat(agent.awaitCluster(Duration.ofSeconds(2))).isFalse();
             assertThatThrownBy(agent::prepare).isInstanceOf(SourceUnavailableException.class)

@@ -15,9 +15,9 @@ import dev.gitwire.model.Route;
 import dev.gitwire.model.RouteType;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpFamily;
-import dev.gitwire.plan.ModelDataplane.Path;
-import dev.gitwire.plan.ModelDataplane;
 import dev.gitwire.plan.Operation;
+import dev.gitwire.plan.SimulatedDataplane.Path;
+import dev.gitwire.plan.SimulatedDataplane;
 import dev.gitwire.source.DirectoryTree;
 import dev.gitwire.testing.ManualClock;
 import java.io.IOException;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The reconciler against a model of the kernel behind its port, without root (issues 13 and 15): the
+ * The reconciler against a simulated kernel behind its port, without root (issues 13 and 15): the
  * handshake gate, the grace periods, the guard standing in when the device vanishes, and kernel errors
  * that become failed outcomes instead of ending the agent.
  */
@@ -43,7 +43,7 @@ class ReconcilerTest {
     @TempDir
     java.nio.file.Path repo;
 
-    private final ModelDataplane kernel = new ModelDataplane();
+    private final SimulatedDataplane kernel = new SimulatedDataplane();
     private final ManualClock clock = new ManualClock();
     private final Reconciler reconciler = new Reconciler(kernel, clock, GRACE);
 
@@ -77,12 +77,12 @@ class ReconcilerTest {
         DesiredDataplane desired = routed(desired(true, true));
 
         kernel.happens(new Operation.DeleteDevice("gitwire0")); // wireguard-go killed: its routes go too
-        assertThat(ModelDataplane.path(kernel.state(), desired.owned(), B_POD)).isEqualTo(Path.DROPPED);
+        assertThat(SimulatedDataplane.path(kernel.state(), desired.owned(), B_POD)).isEqualTo(Path.DROPPED);
 
         Reconciler.Outcome repair = reconciler.reconcile(desired);
         assertThat(repair.converged()).isTrue();
         assertThat(repair.target().awaitingHandshake()).isEmpty();
-        assertThat(ModelDataplane.path(kernel.state(), desired.owned(), B_POD)).isEqualTo(Path.TUNNEL);
+        assertThat(SimulatedDataplane.path(kernel.state(), desired.owned(), B_POD)).isEqualTo(Path.TUNNEL);
     }
 
     @Test

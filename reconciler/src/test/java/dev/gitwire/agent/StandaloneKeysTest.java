@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.gitwire.dataplane.wireguard.WireguardLink;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.model.PeerConfig;
-import dev.gitwire.plan.ModelDataplane;
+import dev.gitwire.plan.SimulatedDataplane;
 import dev.gitwire.source.CommitTrust;
 import dev.gitwire.source.GitAccess;
 import dev.gitwire.source.GitRemote;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Standalone, peers' keys come from the status branch; when that branch cannot be read, the keys read
- * before are kept, so a Git outage takes no peer away. The real agent on a model of the kernel, without root.
+ * before are kept, so a Git outage takes no peer away. The real agent on a simulated kernel, without root.
  */
 class StandaloneKeysTest {
 
@@ -48,7 +48,7 @@ class StandaloneKeysTest {
                         Optional.empty(), List.of()), 1);
             }
             NodeSettings settings = standalone(url, dir.resolve("state"), CommitTrust.none());
-            try (NodeAgent agent = NodeAgent.on(settings, new ModelDataplane())) {
+            try (NodeAgent agent = NodeAgent.on(settings, new SimulatedDataplane())) {
                 agent.read();
                 assertThat(peerKeys(agent.prepare())).contains(b.publicKey());
 
@@ -83,7 +83,7 @@ class StandaloneKeysTest {
             NodeSettings settings = standalone(url, dir.resolve("new-state"),
                     new CommitTrust(false, Optional.empty(), Optional.empty(), false));
 
-            try (NodeAgent agent = NodeAgent.on(settings, new ModelDataplane())) {
+            try (NodeAgent agent = NodeAgent.on(settings, new SimulatedDataplane())) {
                 assertThatThrownBy(agent::read).isInstanceOf(SourceUnavailableException.class)
                         .hasMessageContaining("does not descend from the last applied " + applied.substring(0, 7));
             }

@@ -34,7 +34,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-/** The planner against a model of the kernel's semantics ({@link KernelModel}), from many starting points. */
+/** The planner against a simulated kernel's semantics ({@link KernelSimulation}), from many starting points. */
 class PlannerProperties {
 
     @Property(tries = 300)
@@ -71,7 +71,7 @@ class PlannerProperties {
         Assume.that(everyTunnelRouteIsAccepted(actual));
         ObservedDataplane state = actual;
         for (Operation op : Planner.diff(actual, desired).operations()) {
-            state = KernelModel.apply(state, op);
+            state = KernelSimulation.apply(state, op);
             assertThat(everyTunnelRouteIsAccepted(state)).as("after %s", op).isTrue();
         }
     }
@@ -85,7 +85,7 @@ class PlannerProperties {
             if (op instanceof Operation.AddRule) {
                 assertThat(state.routes()).containsExactlyElementsOf(desired.routes());
             }
-            state = KernelModel.apply(state, op);
+            state = KernelSimulation.apply(state, op);
         }
     }
 
@@ -108,16 +108,16 @@ class PlannerProperties {
             @ForAll("actual") ObservedDataplane actual) {
         Assume.that(desired.guard().isPresent());
         List<Cidr> protectedBefore = desired.guard().get().destinations().stream()
-                .filter(d -> path(actual, desired, d) != ModelDataplane.Path.PLAINTEXT).toList();
+                .filter(d -> path(actual, desired, d) != SimulatedDataplane.Path.PLAINTEXT).toList();
         ObservedDataplane state = actual;
         for (Operation op : Planner.diff(actual, desired).operations()) {
-            state = KernelModel.apply(state, op);
+            state = KernelSimulation.apply(state, op);
             for (Cidr d : protectedBefore) {
-                assertThat(path(state, desired, d)).as("%s after %s", d, op).isNotEqualTo(ModelDataplane.Path.PLAINTEXT);
+                assertThat(path(state, desired, d)).as("%s after %s", d, op).isNotEqualTo(SimulatedDataplane.Path.PLAINTEXT);
             }
         }
         for (Cidr d : desired.guard().get().destinations()) {
-            assertThat(path(state, desired, d)).as("%s once converged", d).isNotEqualTo(ModelDataplane.Path.PLAINTEXT);
+            assertThat(path(state, desired, d)).as("%s once converged", d).isNotEqualTo(SimulatedDataplane.Path.PLAINTEXT);
         }
     }
 
@@ -129,10 +129,10 @@ class PlannerProperties {
         ObservedDataplane converged = applyAll(ObservedDataplane.empty(), Planner.diff(ObservedDataplane.empty(), desired));
         ObservedDataplane broken = drift(converged, seeds);
         if (seeds.get(0) % 3 == 0 && broken.link().isPresent()) { // wireguard-go dies: the link and its routes go
-            broken = KernelModel.apply(broken, new Operation.DeleteDevice(broken.link().get().name()));
+            broken = KernelSimulation.apply(broken, new Operation.DeleteDevice(broken.link().get().name()));
         }
         for (Cidr d : desired.guard().get().destinations()) {
-            assertThat(path(broken, desired, d)).as("%s", d).isNotEqualTo(ModelDataplane.Path.PLAINTEXT);
+            assertThat(path(broken, desired, d)).as("%s", d).isNotEqualTo(SimulatedDataplane.Path.PLAINTEXT);
         }
     }
 
@@ -141,15 +141,15 @@ class PlannerProperties {
         return Arbitraries.integers().between(0, 1 << 20).list().ofMinSize(1).ofMaxSize(6);
     }
 
-    private static ModelDataplane.Path path(ObservedDataplane state, DesiredDataplane desired, Cidr d) {
-        return ModelDataplane.path(state, desired.owned(), d);
+    private static SimulatedDataplane.Path path(ObservedDataplane state, DesiredDataplane desired, Cidr d) {
+        return SimulatedDataplane.path(state, desired.owned(), d);
     }
 
     // --- the model's observations ---
 
     private static ObservedDataplane applyAll(ObservedDataplane state, Plan plan) {
         for (Operation op : plan.operations()) {
-            state = KernelModel.apply(state, op);
+            state = KernelSimulation.apply(state, op);
         }
         return state;
     }
@@ -270,29 +270,29 @@ class PlannerProperties {
             List<Route> routes = new ArrayList<>(state.routes());
             int choice = seed % 6;
             if (choice == 0 && !routes.isEmpty()) {
-                state = KernelModel.apply(state, new Operation.DeleteRoute(routes.get(seed % routes.size())));
+                state = KernelSimulation.apply(state, new Operation.DeleteRoute(routes.get(seed % routes.size())));
             } else if (choice == 1) {
                 Route stray = Route.throwing(Cidr.parse("198.51.100." + (seed % 256) + "/32"));
                 if (state.routes().stream().noneMatch(r -> r.destination().equals(stray.destination()))) {
-                    state = KernelModel.apply(state, new Operation.AddRoute(stray));
+                    state = KernelSimulation.apply(state, new Operation.AddRoute(stray));
                 }
             } else if (choice == 2 && state.link().isPresent()) {
-                state = KernelModel.apply(state, new Operation.SetLink(state.link().get().name(), 1280 + seed % 100,
+                state = KernelSimulation.apply(state, new Operation.SetLink(state.link().get().name(), 1280 + seed % 100,
                         seed % 2 == 0));
             } else if (choice == 3 && !state.rules().isEmpty()) {
-                state = KernelModel.apply(state, new Operation.DeleteRule(state.rules().get(0)));
+                state = KernelSimulation.apply(state, new Operation.DeleteRule(state.rules().get(0)));
             } else if (choice == 4 && state.device().isPresent()) {
                 byte[] raw = new byte[32];
                 raw[5] = (byte) seed;
                 if (state.device().get().peer(PublicKey.of(raw)).isEmpty()) {
-                    state = KernelModel.apply(state, new Operation.AddPeer(PublicKey.of(raw), Optional.empty(),
+                    state = KernelSimulation.apply(state, new Operation.AddPeer(PublicKey.of(raw), Optional.empty(),
                             java.time.Duration.ZERO));
                 }
             } else if (choice == 5 && state.device().isPresent() && !state.device().get().peers().isEmpty()) {
                 PeerConfig peer = state.device().get().peers().get(seed % state.device().get().peers().size()).config();
                 if (!peer.allowedIps().isEmpty()) {
                     Cidr ip = new TreeSet<>(peer.allowedIps()).first();
-                    state = KernelModel.apply(state, new Operation.RemoveAllowedIp(peer.publicKey(), ip));
+                    state = KernelSimulation.apply(state, new Operation.RemoveAllowedIp(peer.publicKey(), ip));
                 }
             }
         }

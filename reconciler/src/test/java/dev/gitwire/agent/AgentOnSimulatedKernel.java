@@ -1,7 +1,7 @@
 package dev.gitwire.agent;
 
 import dev.gitwire.dataplane.wireguard.WireguardLink;
-import dev.gitwire.plan.ModelDataplane;
+import dev.gitwire.plan.SimulatedDataplane;
 import dev.gitwire.source.CommitTrust;
 import dev.gitwire.source.GitAccess;
 import dev.gitwire.testing.GitServer;
@@ -18,16 +18,16 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The real {@link NodeAgent} of node "a" on {@link ModelDataplane}, without root: its intent in a real git daemon
+ * The real {@link NodeAgent} of node "a" on {@link SimulatedDataplane}, without root: its intent in a real git daemon
  * reached through a {@link SwitchableLine}, so that Git down or silent is the line's state, and the connections it
  * counts are the fetches the Git host serves. With Kubernetes, the API is whatever the kubeconfig names.
  */
-final class AgentOnModelKernel implements AutoCloseable {
+final class AgentOnSimulatedKernel implements AutoCloseable {
 
     /** Long enough that a silent Git server holds a read for the whole of a test. */
     private static final Duration GIT_TIMEOUT = Duration.ofSeconds(60);
 
-    final ModelDataplane kernel = new ModelDataplane();
+    final SimulatedDataplane kernel = new SimulatedDataplane();
     final SwitchableLine git;
     final NodeAgent agent;
     private final GitServer server;
@@ -37,7 +37,7 @@ final class AgentOnModelKernel implements AutoCloseable {
      * Node "a" of the intent {@code files} (path to content), committed and pushed; with Kubernetes when
      * {@code kubernetes} is present, and a status branch of the intent repo when {@code withStatus}.
      */
-    AgentOnModelKernel(Path dir, Map<String, String> files, Optional<NodeSettings.KubernetesAccess> kubernetes,
+    AgentOnSimulatedKernel(Path dir, Map<String, String> files, Optional<NodeSettings.KubernetesAccess> kubernetes,
             boolean withStatus) throws IOException {
         server = new GitServer(dir.resolve("served"));
         server.create("intent");

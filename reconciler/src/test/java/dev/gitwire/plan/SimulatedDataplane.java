@@ -23,12 +23,12 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * The {@link Dataplane} port with {@link KernelModel} behind it: a node's kernel without root, into which a
+ * The {@link Dataplane} port with {@link KernelSimulation} behind it: a node's kernel without root, into which a
  * test injects what the world does (a handshake, a device that vanishes, a hand-made change) and faults
  * (an observation or an operation that fails or hangs, a watch that dies). Its watch hears every change
  * made through {@link #happens}. Safe to drive from a test thread while an agent's threads use it.
  */
-public final class ModelDataplane implements Dataplane {
+public final class SimulatedDataplane implements Dataplane {
 
     private volatile ObservedDataplane state = ObservedDataplane.empty();
     private volatile RuntimeException observeFault;
@@ -64,7 +64,7 @@ public final class ModelDataplane implements Dataplane {
 
     @Override
     public BackendChoice backend(String interfaceName) {
-        return new BackendChoice(BackendChoice.USERSPACE, "a model of the kernel");
+        return new BackendChoice(BackendChoice.USERSPACE, "a simulated kernel");
     }
 
     /** The model counts no packets. */
@@ -111,7 +111,7 @@ public final class ModelDataplane implements Dataplane {
 
     /** What the kernel or a person does, outside gitwire; the watch hears of it. */
     public synchronized void happens(Operation op) {
-        state = KernelModel.apply(state, op);
+        state = KernelSimulation.apply(state, op);
         notifications.offer(op.toString());
     }
 
@@ -178,7 +178,7 @@ public final class ModelDataplane implements Dataplane {
             if (failing.test(op)) {
                 throw executeFault;
             }
-            state = KernelModel.apply(state, op);
+            state = KernelSimulation.apply(state, op);
         }
     }
 

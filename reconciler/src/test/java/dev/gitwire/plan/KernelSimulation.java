@@ -25,11 +25,11 @@ import java.util.TreeSet;
  * exist to be deleted. Sysctls found
  * before gitwire's first change are "0".
  */
-final class KernelModel {
+final class KernelSimulation {
 
     static final String ORIGINAL_SYSCTL = "0";
 
-    private KernelModel() {}
+    private KernelSimulation() {}
 
     static ObservedDataplane apply(ObservedDataplane state, Operation op) {
         Optional<Link> link = state.link();
