@@ -2,7 +2,7 @@ package dev.gitwire.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.gitwire.intent.Printable;
+import dev.gitwire.text.Printable;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.util.logging.Handler;

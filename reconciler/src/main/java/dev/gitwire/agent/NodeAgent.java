@@ -28,7 +28,7 @@ import dev.gitwire.source.GitRemote;
 import dev.gitwire.source.IntentSource;
 import dev.gitwire.source.Revision;
 import dev.gitwire.source.SourceUnavailableException;
-import dev.gitwire.state.KeyFile;
+import dev.gitwire.statedir.KeyFile;
 import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.StatusBranch;
 import io.fabric8.kubernetes.client.Config;

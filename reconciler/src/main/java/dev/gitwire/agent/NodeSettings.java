@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /** Everything a node agent is configured with (the command line's common flags, parsed). */
 public record NodeSettings(String repo, String ref, String node, Path stateDirectory, Optional<StatusTarget> status,
-        GitAccess access, CommitTrust trust, WireguardLink.Choice wireguard, String wireguardGo,
+        GitAccess access, CommitTrust trust, WireguardLink.Preference wireguard, String wireguardGo,
         Optional<KubernetesAccess> kubernetes, Duration teardownGrace) {
 
     /** How long a device, or a peer, that stops being used keeps accepting what peers still send through it. */

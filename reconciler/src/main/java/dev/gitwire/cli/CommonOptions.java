@@ -143,11 +143,11 @@ final class CommonOptions {
         }
     }
 
-    WireguardLink.Choice choice() {
+    WireguardLink.Preference choice() {
         return switch (wireguard) {
-            case "auto" -> WireguardLink.Choice.AUTO;
-            case "kernel" -> WireguardLink.Choice.KERNEL;
-            case "userspace" -> WireguardLink.Choice.USERSPACE;
+            case "auto" -> WireguardLink.Preference.AUTO;
+            case "kernel" -> WireguardLink.Preference.KERNEL;
+            case "userspace" -> WireguardLink.Preference.USERSPACE;
             default -> throw new GitwireCommand.UsageException("--wireguard is auto, kernel or userspace, not " + wireguard);
         };
     }

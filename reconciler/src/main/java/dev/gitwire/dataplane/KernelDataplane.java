@@ -43,7 +43,7 @@ import dev.gitwire.plan.Dataplane;
 import dev.gitwire.plan.ObservedDataplane;
 import dev.gitwire.plan.Operation;
 import dev.gitwire.plan.Plan;
-import dev.gitwire.state.StateFile;
+import dev.gitwire.statedir.StateFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,7 +70,7 @@ public final class KernelDataplane implements Dataplane {
 
     private final NetlinkConnection netlink;
     private final NetworkNamespace namespace;
-    private final WireguardLink.Choice choice;
+    private final WireguardLink.Preference preference;
     private final WireguardGoLauncher launcher;
     private final Path stateDirectory;
     private final Nftables nftables;
@@ -86,11 +86,11 @@ public final class KernelDataplane implements Dataplane {
         return thread;
     });
 
-    public KernelDataplane(NetworkNamespace namespace, WireguardLink.Choice choice, WireguardGoLauncher launcher,
+    public KernelDataplane(NetworkNamespace namespace, WireguardLink.Preference preference, WireguardGoLauncher launcher,
             Path stateDirectory) {
         this.namespace = namespace;
         this.netlink = NetlinkConnection.open(NetlinkSocket.NETLINK_ROUTE, namespace);
-        this.choice = choice;
+        this.preference = preference;
         this.launcher = launcher;
         this.stateDirectory = stateDirectory;
         this.nftables = new Nftables(new CommandRunner(namespace));
@@ -270,7 +270,7 @@ public final class KernelDataplane implements Dataplane {
             } else if (op instanceof Operation.DeleteGuard) {
                 guard.delete();
             } else if (op instanceof Operation.CreateDevice create) {
-                WireguardLink.Opened created = new WireguardLink(netlink, launcher).open(create.interfaceName(), choice);
+                WireguardLink.Opened created = new WireguardLink(netlink, launcher).open(create.interfaceName(), preference);
                 new Links(netlink).set(created.link(), create.mtu(), true);
                 device.ifPresent(WireguardDevice::close);
                 device = Optional.of(created.device());
@@ -310,7 +310,7 @@ public final class KernelDataplane implements Dataplane {
                     + " is kernel WireGuard") : new BackendChoice(BackendChoice.USERSPACE, "link " + interfaceName
                     + " is a " + kind + " served by wireguard-go");
         }
-        return switch (choice) {
+        return switch (preference) {
             case KERNEL -> new BackendChoice(BackendChoice.KERNEL, "--wireguard kernel");
             case USERSPACE -> new BackendChoice(BackendChoice.USERSPACE, "--wireguard userspace");
             case AUTO -> kernelHasWireguard() ? new BackendChoice(BackendChoice.KERNEL, "the kernel has WireGuard")

@@ -1,6 +1,7 @@
 package dev.gitwire.intent;
 
 import dev.gitwire.intent.yaml.SourcePosition;
+import dev.gitwire.text.Printable;
 import java.util.Comparator;
 
 /** One finding about an intent repo, at a file, line and column; errors block, warnings only inform. */

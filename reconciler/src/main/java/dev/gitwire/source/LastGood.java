@@ -2,7 +2,7 @@ package dev.gitwire.source;
 
 import dev.gitwire.intent.IntentFiles;
 import dev.gitwire.intent.IntentTree;
-import dev.gitwire.state.StateFile;
+import dev.gitwire.statedir.StateFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

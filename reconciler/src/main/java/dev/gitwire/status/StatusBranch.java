@@ -1,9 +1,9 @@
 package dev.gitwire.status;
 
-import dev.gitwire.intent.Printable;
 import dev.gitwire.source.GitAccess;
 import dev.gitwire.source.GitRemote;
 import dev.gitwire.source.SourceUnavailableException;
+import dev.gitwire.text.Printable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,17 +1,17 @@
 package dev.gitwire.status;
 
 import dev.gitwire.intent.FileKind;
-import dev.gitwire.intent.Printable;
 import dev.gitwire.intent.Problem;
 import dev.gitwire.intent.SchemaCheck;
 import dev.gitwire.intent.yaml.StrictYaml;
 import dev.gitwire.intent.yaml.YamlEmitter;
-import dev.gitwire.intent.yaml.YamlNode;
 import dev.gitwire.intent.yaml.YamlNode.YamlMapping;
 import dev.gitwire.intent.yaml.YamlNode.YamlScalar;
 import dev.gitwire.intent.yaml.YamlNode.YamlSequence;
+import dev.gitwire.intent.yaml.YamlNode;
 import dev.gitwire.intent.yaml.YamlProblem;
 import dev.gitwire.intent.yaml.YamlRejectedException;
+import dev.gitwire.text.Printable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

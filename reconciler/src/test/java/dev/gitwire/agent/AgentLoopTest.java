@@ -10,7 +10,7 @@ import dev.gitwire.net.Cidr;
 import dev.gitwire.plan.Operation;
 import dev.gitwire.plan.SimulatedDataplane.Path;
 import dev.gitwire.plan.SimulatedDataplane;
-import dev.gitwire.state.KeyFile;
+import dev.gitwire.statedir.KeyFile;
 import dev.gitwire.testing.Kubeconfig;
 import dev.gitwire.testing.ManualClock;
 import dev.gitwire.testing.SwitchableLine.State;

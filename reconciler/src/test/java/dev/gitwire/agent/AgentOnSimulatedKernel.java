@@ -49,7 +49,7 @@ final class AgentOnSimulatedKernel implements AutoCloseable {
         Optional<NodeSettings.StatusTarget> status = withStatus ? Optional.of(new NodeSettings.StatusTarget(url,
                 "gitwire-status", GitAccess.anonymous(), Duration.ZERO)) : Optional.empty();
         agent = NodeAgent.on(new NodeSettings(url, "main", "a", dir.resolve("state"), status,
-                GitAccess.anonymous().withTimeout(GIT_TIMEOUT), CommitTrust.none(), WireguardLink.Choice.USERSPACE,
+                GitAccess.anonymous().withTimeout(GIT_TIMEOUT), CommitTrust.none(), WireguardLink.Preference.USERSPACE,
                 "wireguard-go", kubernetes, Duration.ZERO), kernel);
     }
 

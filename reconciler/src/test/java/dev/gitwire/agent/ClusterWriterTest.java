@@ -340,7 +340,7 @@ class ClusterWriterTest {
         Path kubeconfig = Kubeconfig.write(tmp.resolve("kubeconfig"), client.getMasterUrl().toString());
         return NodeAgent.on(new NodeSettings(url, "main", node, tmp.resolve(node), Optional.of(
                 new NodeSettings.StatusTarget(url, BRANCH, GitAccess.anonymous(), Duration.ZERO)),
-                GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",
+                GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Preference.AUTO, "wireguard-go",
                 Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig), true, standsForWriter)),
                 NodeSettings.DEFAULT_TEARDOWN_GRACE), new SimulatedDataplane());
     }

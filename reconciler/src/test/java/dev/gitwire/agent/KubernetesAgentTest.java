@@ -61,7 +61,7 @@ class KubernetesAgentTest {
         Path kubeconfig = Kubeconfig.write(dir.resolve("kubeconfig"), client.getMasterUrl().toString());
 
         NodeSettings settings = new NodeSettings(repo.toString(), "main", "node-a", dir.resolve("state"), Optional.empty(),
-                GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",
+                GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Preference.AUTO, "wireguard-go",
                 Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
         try (NodeAgent agent = NodeAgent.on(settings, new SimulatedDataplane())) { // issue 26 point 7: no admission policy, no change
             assertThat(agent.awaitCluster(Duration.ofSeconds(10))).isTrue();
@@ -128,7 +128,7 @@ class KubernetesAgentTest {
         }
         Path kubeconfig = Kubeconfig.write(dir.resolve("kubeconfig"), client.getMasterUrl().toString());
         NodeSettings settings = new NodeSettings(repo.toString(), "main", "node-a", dir.resolve("state"), Optional.empty(),
-                GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",
+                GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Preference.AUTO, "wireguard-go",
                 Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
 
         try (NodeAgent agent = NodeAgent.forPlanning(settings, new SimulatedDataplane())) {
@@ -203,7 +203,7 @@ class KubernetesAgentTest {
             NodeSettings settings = new NodeSettings(url, "main", "node-a", dir.resolve("state"),
                     Optional.of(new NodeSettings.StatusTarget(url, "gitwire/status", GitAccess.anonymous(),
                             NodeSettings.StatusTarget.DEFAULT_HEARTBEAT)), GitAccess.anonymous(),
-                    new CommitTrust(false, Optional.empty(), Optional.empty(), false), WireguardLink.Choice.AUTO,
+                    new CommitTrust(false, Optional.empty(), Optional.empty(), false), WireguardLink.Preference.AUTO,
                     "wireguard-go", Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))),
                     NodeSettings.DEFAULT_TEARDOWN_GRACE);
 
@@ -252,7 +252,7 @@ class KubernetesAgentTest {
         Path kubeconfig = Kubeconfig.write(dir.resolve("kubeconfig"), client.getMasterUrl().toString());
         Path state = dir.resolve("state");
         NodeSettings unbounded = new NodeSettings(repo.toString(), "main", "node-a", state, Optional.empty(),
-                GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",
+                GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Preference.AUTO, "wireguard-go",
                 Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
         try (NodeAgent agent = NodeAgent.forPlanning(unbounded, new SimulatedDataplane())) { // issue 26: with claims from the API, bounds are required
             assertThat(agent.awaitCluster(Duration.ofSeconds(10))).isTrue();
@@ -262,7 +262,7 @@ class KubernetesAgentTest {
         }
         bounded(repo);
         NodeSettings settings = new NodeSettings(repo.toString(), "main", "node-a", state, Optional.empty(),
-                GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",
+                GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Preference.AUTO, "wireguard-go",
                 Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
 
         try (NodeAgent agent = NodeAgent.forPlanning(settings, new SimulatedDataplane())) {
@@ -291,7 +291,7 @@ class KubernetesAgentTest {
         Path repo = bounded(IntentFixtures.copy(IntentFixtures.resource("intent/base"), dir.resolve("repo")));
         Path kubeconfig = Kubeconfig.write(dir.resolve("kubeconfig"), "http://127.0.0.1:" + port);
         NodeSettings settings = new NodeSettings(repo.toString(), "main", "node-a", dir.resolve("state"), Optional.empty(),
-                GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Choice.AUTO, "wireguard-go",
+                GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Preference.AUTO, "wireguard-go",
                 Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
 
         try (NodeAgent agent = NodeAgent.on(settings, new SimulatedDataplane())) {

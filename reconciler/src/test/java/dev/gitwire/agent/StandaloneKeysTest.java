@@ -94,7 +94,7 @@ class StandaloneKeysTest {
     private static NodeSettings standalone(String url, Path state, CommitTrust trust) {
         return new NodeSettings(url, "main", "node-a", state, Optional.of(new NodeSettings.StatusTarget(url,
                 "gitwire/status", GitAccess.anonymous(), NodeSettings.StatusTarget.DEFAULT_HEARTBEAT)),
-                GitAccess.anonymous(), trust, WireguardLink.Choice.AUTO, "wireguard-go", Optional.empty(),
+                GitAccess.anonymous(), trust, WireguardLink.Preference.AUTO, "wireguard-go", Optional.empty(),
                 NodeSettings.DEFAULT_TEARDOWN_GRACE);
     }
 

@@ -19,9 +19,10 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
 
     private static final String[] CORE = {"dev.gitwire.intent..", "dev.gitwire.model..", "dev.gitwire.desired..",
-        "dev.gitwire.plan..", "dev.gitwire.net..", "dev.gitwire.keys..", "dev.gitwire.schedule.."};
+        "dev.gitwire.plan..", "dev.gitwire.net..", "dev.gitwire.keys..", "dev.gitwire.schedule..",
+        "dev.gitwire.text.."};
     private static final String[] ADAPTERS = {"dev.gitwire.agent..", "dev.gitwire.cli..", "dev.gitwire.cluster..",
-        "dev.gitwire.dataplane..", "dev.gitwire.source..", "dev.gitwire.status..", "dev.gitwire.state.."};
+        "dev.gitwire.dataplane..", "dev.gitwire.source..", "dev.gitwire.status..", "dev.gitwire.statedir.."};
 
     private static JavaClasses production;
 

@@ -1,6 +1,6 @@
 package dev.gitwire.dataplane.sysctl;
 
-import dev.gitwire.state.StateFile;
+import dev.gitwire.statedir.StateFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -16,8 +16,8 @@ import java.util.Optional;
  */
 public final class WireguardLink {
 
-    /** Which implementation to use; auto prefers the kernel. */
-    public enum Choice { AUTO, KERNEL, USERSPACE }
+    /** Which implementation the operator asked for (--wireguard); auto prefers the kernel. What runs is a BackendChoice. */
+    public enum Preference { AUTO, KERNEL, USERSPACE }
 
     /** The opened device and which backend runs it, for the status. */
     public record Opened(WireguardDevice device, Link link, String backend) {}
@@ -32,16 +32,16 @@ public final class WireguardLink {
         this.launcher = launcher;
     }
 
-    public Opened open(String name, Choice choice) {
+    public Opened open(String name, Preference preference) {
         Optional<Link> existing = links.get(name);
         if (existing.isPresent()) {
-            return attach(existing.get(), choice);
+            return attach(existing.get(), preference);
         }
-        if (choice != Choice.USERSPACE) {
+        if (preference != Preference.USERSPACE) {
             try {
-                return attach(links.create(name, "wireguard", 0), choice);
+                return attach(links.create(name, "wireguard", 0), preference);
             } catch (NetlinkException e) {
-                if (choice == Choice.KERNEL) {
+                if (preference == Preference.KERNEL) {
                     throw new WireguardException(e.errno(), "cannot create a kernel WireGuard link " + name + ": "
                             + e.getMessage());
                 }
@@ -49,17 +49,17 @@ public final class WireguardLink {
             }
         }
         launcher.start(name);
-        return attach(links.require(name), Choice.USERSPACE);
+        return attach(links.require(name), Preference.USERSPACE);
     }
 
-    private Opened attach(Link link, Choice choice) {
+    private Opened attach(Link link, Preference preference) {
         String kind = link.kind().orElse("none");
-        if (kind.equals("wireguard") && choice != Choice.USERSPACE) {
+        if (kind.equals("wireguard") && preference != Preference.USERSPACE) {
             NetlinkConnection generic = NetlinkConnection.open(NetlinkSocket.NETLINK_GENERIC, namespace);
             return new Opened(new WireguardDevice(new KernelBackend(generic, link.name())), link, "kernel");
         }
         boolean served = Files.exists(launcher.socketDirectory().resolve(link.name() + ".sock"));
-        if (kind.equals("tun") && served && choice != Choice.KERNEL) {
+        if (kind.equals("tun") && served && preference != Preference.KERNEL) {
             return new Opened(new WireguardDevice(new UapiBackend(launcher.socketDirectory(), link.name())), link,
                     "userspace");
         }

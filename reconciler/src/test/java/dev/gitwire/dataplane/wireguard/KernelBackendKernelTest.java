@@ -58,7 +58,7 @@ class KernelBackendKernelTest {
     private static WireguardLink.Opened open(TestNamespace in, String name) {
         NetlinkConnection netlink = NetlinkConnection.open(NetlinkSocket.NETLINK_ROUTE, in.namespace());
         WireguardLink.Opened link = new WireguardLink(netlink, new WireguardGoLauncher(List.of(), "wireguard-go",
-                Path.of("/run/wireguard"))).open(name, WireguardLink.Choice.KERNEL);
+                Path.of("/run/wireguard"))).open(name, WireguardLink.Preference.KERNEL);
         netlink.close();
         return link;
     }

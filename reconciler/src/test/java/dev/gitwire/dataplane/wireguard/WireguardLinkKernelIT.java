@@ -40,7 +40,7 @@ class WireguardLinkKernelIT {
 
     @Test
     void autoStartsWireguardGoWhereTheKernelHasNoWireguard() {
-        WireguardLink.Opened opened = wireguard.open("gitwire0", WireguardLink.Choice.AUTO);
+        WireguardLink.Opened opened = wireguard.open("gitwire0", WireguardLink.Preference.AUTO);
         assertThat(opened.backend()).isEqualTo("userspace");
         assertThat(opened.link().kind()).contains("tun");
         opened.device().apply(new DeviceUpdate(Optional.empty(), OptionalInt.of(51820), OptionalLong.of(0x100000),
@@ -48,20 +48,20 @@ class WireguardLinkKernelIT {
         assertThat(host.run("wg", "show", "gitwire0", "listen-port").strip()).isEqualTo("51820");
 
         // a second open (an agent restart) attaches to the running wireguard-go
-        WireguardLink.Opened again = wireguard.open("gitwire0", WireguardLink.Choice.AUTO);
+        WireguardLink.Opened again = wireguard.open("gitwire0", WireguardLink.Preference.AUTO);
         assertThat(again.link().index()).isEqualTo(opened.link().index());
         assertThat(again.device().read().listenPort()).isEqualTo(51820);
     }
 
     @Test
     void theKernelChoiceFailsClearlyAndAForeignLinkIsLeftAlone() {
-        assertThatThrownBy(() -> wireguard.open("wg-kernel", WireguardLink.Choice.KERNEL))
+        assertThatThrownBy(() -> wireguard.open("wg-kernel", WireguardLink.Preference.KERNEL))
                 .isInstanceOf(WireguardException.class).hasMessageContaining("cannot create a kernel WireGuard link");
         assertThatThrownBy(() -> new KernelBackend(NetlinkConnection.open(NetlinkSocket.NETLINK_GENERIC,
                 host.namespace().namespace()), "wg0")).isInstanceOf(NetlinkException.ObjectNotFound.class);
 
         host.namespace().ip("link", "add", "gitwire0", "type", "veth", "peer", "name", "other0");
-        assertThatThrownBy(() -> wireguard.open("gitwire0", WireguardLink.Choice.AUTO))
+        assertThatThrownBy(() -> wireguard.open("gitwire0", WireguardLink.Preference.AUTO))
                 .isInstanceOf(WireguardException.class).hasMessageContaining("of kind veth")
                 .hasMessageContaining("left alone");
         assertThat(host.namespace().ip("link", "show", "gitwire0")).contains("gitwire0");

@@ -1,4 +1,4 @@
-package dev.gitwire.state;
+package dev.gitwire.statedir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.gitwire.state;
+package dev.gitwire.statedir;
 
 import dev.gitwire.keys.PrivateKey;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.gitwire.intent;
+package dev.gitwire.text;
 
 import java.util.regex.Pattern;
 

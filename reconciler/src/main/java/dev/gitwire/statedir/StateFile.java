@@ -1,4 +1,4 @@
-package dev.gitwire.state;
+package dev.gitwire.statedir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
