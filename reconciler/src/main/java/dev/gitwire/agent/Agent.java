@@ -49,7 +49,7 @@ public interface Agent {
     boolean read() throws IOException, SourceUnavailableException;
 
     /** The desired state from the intent read last and the live cluster now; throws while either is missing. */
-    Prepared prepare() throws SourceUnavailableException;
+    Prepared prepare() throws NotReadyException;
 
     Reconciler.Outcome reconcile(Prepared prepared);
 

@@ -276,7 +276,7 @@ public final class AgentLoop implements AutoCloseable {
         Agent.Prepared prepared;
         try {
             prepared = agent.prepare();
-        } catch (SourceUnavailableException e) {
+        } catch (NotReadyException e) {
             if (agent.clusterSynced().filter(synced -> !synced).isPresent()) {
                 metrics.error("kubernetes");
             }

@@ -2,10 +2,10 @@ package dev.gitwire.agent;
 
 import dev.gitwire.cluster.IntentNotice;
 import dev.gitwire.cluster.StatusWatch;
-import dev.gitwire.source.SourceUnavailableException;
 import dev.gitwire.status.StatusBranch;
 import dev.gitwire.status.StatusDestination;
 import dev.gitwire.status.StatusFile;
+import dev.gitwire.status.StatusUnavailableException;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -146,16 +146,16 @@ public final class ClusterWriter implements AutoCloseable {
             if (folded.committed()) {
                 log.accept("status", "folded: \"" + folded.message() + "\"");
             }
-        } catch (SourceUnavailableException | IOException | RuntimeException e) {
+        } catch (StatusUnavailableException | IOException | RuntimeException e) {
             warn.accept("status", "not folded: " + e.getMessage() + "; the next fold tries again");
         }
     }
 
     /** One fold: every node's status in the API that differs from the branch, in one commit; none before the list. */
-    StatusDestination.Published fold() throws SourceUnavailableException, IOException {
+    StatusDestination.Published fold() throws StatusUnavailableException, IOException {
         Optional<StatusWatch> watch = statuses;
         if (watch.isPresent() && !watch.get().synced() && watch.get().age().compareTo(LEASE_DURATION) > 0) {
-            throw new SourceUnavailableException("the node statuses are not listed from the Kubernetes API after "
+            throw new StatusUnavailableException("the node statuses are not listed from the Kubernetes API after "
                     + watch.get().age().toSeconds() + " s", null);
         }
         if (watch.isEmpty() || !watch.get().synced()) {

@@ -31,6 +31,7 @@ import dev.gitwire.source.SourceUnavailableException;
 import dev.gitwire.statedir.KeyFile;
 import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.StatusBranch;
+import dev.gitwire.status.StatusUnavailableException;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -347,7 +348,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
                 Optional<NodeStatus> own = ownStatus.get().own(settings.node());
                 own.flatMap(NodeStatus::observedRevision).flatMap(NodeAgent::revision).ifPresent(source::recall);
                 source.statusRead(Optional.empty());
-            } catch (SourceUnavailableException e) {
+            } catch (StatusUnavailableException e) {
                 source.statusRead(Optional.of(e.getMessage()));
             }
         }
@@ -366,7 +367,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
                     statuses.forEach((name, s) -> s.publicKey().ifPresent(k -> read.put(name, PublicKey.parse(k))));
                     published = Map.copyOf(read);
                 }
-            } catch (SourceUnavailableException | IOException | RuntimeException e) {
+            } catch (StatusUnavailableException | IOException | RuntimeException e) {
                 // an outage of the status branch, or a file of it no reader can take, must not take the peers' keys
                 // away, nor stop the intent's read below (which, with no floor, applies nothing)
                 source.statusRead(Optional.of("status branch not read: " + e.getMessage()));
@@ -393,18 +394,17 @@ public final class NodeAgent implements Agent, AutoCloseable {
      * drift repair and pod changes never wait for one. Throws when no intent was read yet.
      */
     @Override
-    public Prepared prepare() throws SourceUnavailableException {
-        Read read = lastRead.orElseThrow(() -> new SourceUnavailableException("no intent read yet", null));
+    public Prepared prepare() throws NotReadyException {
+        Read read = lastRead.orElseThrow(() -> new NotReadyException("no intent read yet"));
         if (cluster.isPresent() && !cluster.get().synced()) { // an empty cluster would read as every node gone
-            throw new SourceUnavailableException("waiting for the Kubernetes API: " + cluster.get().waitingFor()
-                    + "; nothing is changed meanwhile", null);
+            throw new NotReadyException("waiting for the Kubernetes API: " + cluster.get().waitingFor()
+                    + "; nothing is changed meanwhile");
         }
         checkAdmissionPolicies();
         Intent intent = read.sourced().intent();
         if (cluster.isPresent() && intent.mesh().enabled() && intent.mesh().workloadNetworks().isEmpty()) {
-            throw new SourceUnavailableException("mesh.yaml: spec.workloadNetworks is required when pod IPs come from the"
-                    + " Kubernetes API (any node could claim any address); nothing is changed until the intent names them",
-                    null);
+            throw new NotReadyException("mesh.yaml: spec.workloadNetworks is required when pod IPs come from the"
+                    + " Kubernetes API (any node could claim any address); nothing is changed until the intent names them");
         }
         Optional<IpAddress> first = intent.node(settings.node()).flatMap(n -> n.addresses().stream().findFirst());
         LiveCluster live = cluster.map(KubernetesCluster::snapshot)
@@ -427,7 +427,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
      * again at most every minute while one is missing): without them, RBAC lets this node's credentials rewrite
      * other nodes' keys and statuses, the trusted keys and the writer's Lease.
      */
-    private void checkAdmissionPolicies() throws SourceUnavailableException {
+    private void checkAdmissionPolicies() throws NotReadyException {
         boolean required = settings.kubernetes().map(NodeSettings.KubernetesAccess::requireAdmissionPolicies).orElse(false);
         if (!required || looksOnly || missingPolicies.filter(List::isEmpty).isPresent()) {
             return;
@@ -438,16 +438,16 @@ public final class NodeAgent implements Agent, AutoCloseable {
                         namespace, settings.node()));
                 policiesProbedNanos = System.nanoTime();
             } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-                throw new SourceUnavailableException("cannot check the admission policies: " + e.getMessage()
+                throw new NotReadyException("cannot check the admission policies: " + e.getMessage()
                         + "; nothing is changed meanwhile", e);
             }
         }
         List<String> missing = missingPolicies.orElseThrow();
         if (!missing.isEmpty()) {
-            throw new SourceUnavailableException("the admission policies " + String.join(", ", missing) + " are not in"
+            throw new NotReadyException("the admission policies " + String.join(", ", missing) + " are not in"
                     + " force (Kubernetes 1.30+ and deploy/base/validatingadmissionpolicy.yaml): without them this node's"
                     + " credentials could rewrite other nodes' keys and statuses, the trusted keys and the writer's Lease;"
-                    + " nothing is changed (--allow-missing-admission-policies runs without them)", null);
+                    + " nothing is changed (--allow-missing-admission-policies runs without them)");
         }
     }
 

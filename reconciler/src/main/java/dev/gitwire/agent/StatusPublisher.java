@@ -1,10 +1,10 @@
 package dev.gitwire.agent;
 
-import dev.gitwire.source.SourceUnavailableException;
 import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.StatusCodec;
 import dev.gitwire.status.StatusDestination;
 import dev.gitwire.status.StatusRejectedException;
+import dev.gitwire.status.StatusUnavailableException;
 import java.io.IOException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,7 +50,7 @@ final class StatusPublisher implements AutoCloseable {
             return published.committed()
                     ? new Outcome(Result.COMMITTED, "status: committed \"" + published.message() + "\"")
                     : new Outcome(Result.UNCHANGED, "status: unchanged");
-        } catch (SourceUnavailableException | IOException e) {
+        } catch (StatusUnavailableException | IOException e) {
             return new Outcome(Result.NOT_WRITTEN, "status: not written: " + e.getMessage());
         }
     }

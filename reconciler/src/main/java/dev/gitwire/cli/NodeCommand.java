@@ -2,6 +2,7 @@ package dev.gitwire.cli;
 
 import dev.gitwire.agent.Agent;
 import dev.gitwire.agent.NodeAgent;
+import dev.gitwire.agent.NotReadyException;
 import dev.gitwire.source.SourceUnavailableException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -52,6 +53,9 @@ abstract class NodeCommand implements Callable<Integer> {
                 prepared = agent.prepare();
             } catch (SourceUnavailableException e) {
                 err.println("gitwire: no intent to apply: " + e.getMessage() + "; nothing was changed");
+                return GitwireCommand.EXIT_FAILURE;
+            } catch (NotReadyException e) {
+                err.println("gitwire: not applied: " + e.getMessage() + "; nothing was changed");
                 return GitwireCommand.EXIT_FAILURE;
             }
             prepared.notes().forEach(n -> err.println("gitwire: " + n));

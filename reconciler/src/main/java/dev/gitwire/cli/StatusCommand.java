@@ -11,10 +11,11 @@ import dev.gitwire.source.DirectoryTree;
 import dev.gitwire.source.GitAccess;
 import dev.gitwire.source.GitCommitTree;
 import dev.gitwire.source.GitRemote;
+import dev.gitwire.source.GitUnavailableException;
 import dev.gitwire.source.ScratchDirectory;
-import dev.gitwire.source.SourceUnavailableException;
 import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.StatusBranch;
+import dev.gitwire.status.StatusUnavailableException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -163,14 +164,14 @@ final class StatusCommand implements Callable<Integer> {
             }
             out.flush();
             return rows.stream().allMatch(Row::fine) ? GitwireCommand.EXIT_OK : GitwireCommand.EXIT_FAILURE;
-        } catch (SourceUnavailableException e) {
+        } catch (GitUnavailableException | StatusUnavailableException e) {
             err.println("gitwire: " + e.getMessage());
             return GitwireCommand.EXIT_FAILURE;
         }
     }
 
     /** The intent's head: its inventory's node names (none, with a warning, when it does not read). */
-    private Head head(Path cache, GitAccess access, PrintWriter err) throws IOException, SourceUnavailableException {
+    private Head head(Path cache, GitAccess access, PrintWriter err) throws IOException, GitUnavailableException {
         Optional<String> url = gitUrl(repo);
         if (url.isPresent()) {
             try (GitRemote remote = new GitRemote(url.get(), cache, access)) {

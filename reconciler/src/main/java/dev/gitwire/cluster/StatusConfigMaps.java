@@ -1,10 +1,10 @@
 package dev.gitwire.cluster;
 
-import dev.gitwire.source.SourceUnavailableException;
 import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.StatusCodec;
 import dev.gitwire.status.StatusDestination;
 import dev.gitwire.status.StatusRejectedException;
+import dev.gitwire.status.StatusUnavailableException;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -45,7 +45,7 @@ public final class StatusConfigMaps implements StatusDestination {
     }
 
     @Override
-    public Published publish(NodeStatus status, int clusterSize) throws SourceUnavailableException {
+    public Published publish(NodeStatus status, int clusterSize) throws StatusUnavailableException {
         String text = StatusCodec.write(status);
         if (written.filter(text::equals).isPresent() && System.nanoTime() - writtenAtNanos < RECHECK_UNCHANGED.toNanos()) {
             return new Published(false, "", 0);
@@ -60,7 +60,7 @@ public final class StatusConfigMaps implements StatusDestination {
                     + status.observedRevision().orElse("nothing") + ", in ConfigMap " + namespace + "/"
                     + name(status.name()), 1);
         } catch (KubernetesClientException e) {
-            throw new SourceUnavailableException("status of " + status.name() + " not written to the Kubernetes API: "
+            throw new StatusUnavailableException("status of " + status.name() + " not written to the Kubernetes API: "
                     + e.getMessage(), e);
         }
     }
@@ -70,12 +70,12 @@ public final class StatusConfigMaps implements StatusDestination {
      * the anti-rewind floor of a node that forgot what it applied. Empty when it has none (a new node); throws when
      * it cannot be read, or does not read as that node's status.
      */
-    public Optional<NodeStatus> own(String node) throws SourceUnavailableException {
+    public Optional<NodeStatus> own(String node) throws StatusUnavailableException {
         ConfigMap object;
         try {
             object = client.configMaps().inNamespace(namespace).withName(name(node)).get();
         } catch (KubernetesClientException e) {
-            throw new SourceUnavailableException("ConfigMap " + namespace + "/" + name(node) + " not read: "
+            throw new StatusUnavailableException("ConfigMap " + namespace + "/" + name(node) + " not read: "
                     + e.getMessage(), e);
         }
         if (object == null) {
@@ -84,7 +84,7 @@ public final class StatusConfigMaps implements StatusDestination {
         List<String> why = new java.util.ArrayList<>();
         Optional<NodeStatus> status = read(object, namespace, why).filter(s -> s.name().equals(node));
         if (status.isEmpty()) {
-            throw new SourceUnavailableException(why.isEmpty() ? "ConfigMap " + namespace + "/" + name(node)
+            throw new StatusUnavailableException(why.isEmpty() ? "ConfigMap " + namespace + "/" + name(node)
                     + " is not this node's status" : String.join("; ", why), null);
         }
         return status;

@@ -60,7 +60,7 @@ public final class GitRemote implements AutoCloseable {
      * Fetches branches into refs/remotes/origin/*, forcing: a rewound branch is fetched as it is, and the
      * trust check decides what to make of it. Empty when the remote does not have the branch.
      */
-    public Optional<ObjectId> fetch(String branch) throws SourceUnavailableException {
+    public Optional<ObjectId> fetch(String branch) throws GitUnavailableException {
         return fetch(branch, false);
     }
 
@@ -69,11 +69,11 @@ public final class GitRemote implements AutoCloseable {
      * history is never read (the status branch), a node that was away for a day does not download the
      * day's commits, nor hash every version of the README in between.
      */
-    public Optional<ObjectId> fetchTip(String branch) throws SourceUnavailableException {
+    public Optional<ObjectId> fetchTip(String branch) throws GitUnavailableException {
         return fetch(branch, true);
     }
 
-    private Optional<ObjectId> fetch(String branch, boolean tipOnly) throws SourceUnavailableException {
+    private Optional<ObjectId> fetch(String branch, boolean tipOnly) throws GitUnavailableException {
         try (Git git = new Git(cache)) {
             FetchCommand fetch = git.fetch()
                     .setRemote(url)
@@ -87,11 +87,11 @@ public final class GitRemote implements AutoCloseable {
             if (e.getMessage() != null && e.getMessage().contains("Remote does not have")) {
                 return Optional.empty();
             }
-            throw new SourceUnavailableException("cannot fetch " + branch + " from " + url + ": "
-                    + SourceUnavailableException.reason(e), e);
+            throw new GitUnavailableException("cannot fetch " + branch + " from " + url + ": "
+                    + GitUnavailableException.reason(e), e);
         } catch (GitAPIException | IOException e) {
-            throw new SourceUnavailableException("cannot fetch " + branch + " from " + url + ": "
-                    + SourceUnavailableException.reason(e), e);
+            throw new GitUnavailableException("cannot fetch " + branch + " from " + url + ": "
+                    + GitUnavailableException.reason(e), e);
         }
     }
 

@@ -153,7 +153,7 @@ public final class IntentSource implements AutoCloseable {
     public Sourced read() throws IOException, SourceUnavailableException {
         try {
             return remote.isPresent() ? fromGit(remote.get()) : fromDirectory();
-        } catch (SourceUnavailableException | RevisionRefusedException e) {
+        } catch (SourceUnavailableException | GitUnavailableException | RevisionRefusedException e) {
             return fallBack(e.getMessage(), List.of(), e);
         }
     }
@@ -168,7 +168,8 @@ public final class IntentSource implements AutoCloseable {
                 "sha256", IntentFiles.digest(tree)));
     }
 
-    private Sourced fromGit(GitRemote git) throws IOException, SourceUnavailableException, RevisionRefusedException {
+    private Sourced fromGit(GitRemote git)
+            throws IOException, SourceUnavailableException, GitUnavailableException, RevisionRefusedException {
         ObjectId head = git.fetch(branch).orElseThrow(() -> new SourceUnavailableException(
                 "branch " + branch + " does not exist in " + repo, null));
         Optional<ObjectId> applied = lastApplied(git);

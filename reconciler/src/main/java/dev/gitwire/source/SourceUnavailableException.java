@@ -8,18 +8,4 @@ public final class SourceUnavailableException extends Exception {
     public SourceUnavailableException(String message, Throwable cause) {
         super(message, cause);
     }
-
-    /**
-     * What went wrong with a Git operation, in one line: JGit's message, and the first cause whose message it
-     * does not already carry (JGit says "SSL problems"; the cause says the certificate is not trusted).
-     */
-    public static String reason(Throwable e) {
-        String message = String.valueOf(e.getMessage());
-        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
-            if (cause.getMessage() != null && !message.contains(cause.getMessage())) {
-                return message + " (" + cause.getMessage() + ")";
-            }
-        }
-        return message;
-    }
 }

@@ -2,7 +2,7 @@ package dev.gitwire.status;
 
 import dev.gitwire.source.GitAccess;
 import dev.gitwire.source.GitRemote;
-import dev.gitwire.source.SourceUnavailableException;
+import dev.gitwire.source.GitUnavailableException;
 import dev.gitwire.text.Printable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -93,8 +93,8 @@ public final class StatusBranch implements StatusDestination {
      * {@code nodes/<name>.yaml} for the node it names: a node that can push may otherwise claim another's
      * key by writing a file of its own. The others are {@link #ignored()}.
      */
-    public Map<String, NodeStatus> readAll() throws SourceUnavailableException, IOException {
-        Optional<ObjectId> tip = remote.fetchTip(branch);
+    public Map<String, NodeStatus> readAll() throws StatusUnavailableException, IOException {
+        Optional<ObjectId> tip = fetchTip(remote);
         if (tip.isEmpty()) {
             ignored = List.of();
             return Map.of();
@@ -108,9 +108,14 @@ public final class StatusBranch implements StatusDestination {
      * {@code history}, a cache of its own: the agents' caches hold only the tip.
      */
     public static Map<String, java.time.Instant> lastChanges(GitRemote history, String branch, java.util.Set<String> nodes,
-            int maxCommits) throws SourceUnavailableException, IOException {
+            int maxCommits) throws StatusUnavailableException, IOException {
         Map<String, java.time.Instant> changed = new TreeMap<>();
-        Optional<ObjectId> tip = history.fetch(branch);
+        Optional<ObjectId> tip;
+        try {
+            tip = history.fetch(branch);
+        } catch (GitUnavailableException e) {
+            throw new StatusUnavailableException(e.getMessage(), e);
+        }
         if (tip.isEmpty()) {
             return changed;
         }
@@ -153,7 +158,7 @@ public final class StatusBranch implements StatusDestination {
      * the pushes (see {@link PublishPacing}): the number of nodes that may report at the same moment.
      */
     @Override
-    public Published publish(NodeStatus status, int clusterSize) throws SourceUnavailableException, IOException {
+    public Published publish(NodeStatus status, int clusterSize) throws StatusUnavailableException, IOException {
         String path = file(status.name());
         StatusFile own = StatusFile.of(status);
         boolean beat = !heartbeat.isZero() && System.nanoTime() - lastCommitNanos >= heartbeat.toNanos();
@@ -162,19 +167,19 @@ public final class StatusBranch implements StatusDestination {
         }
         PublishPacing pacing = new PublishPacing(clusterSize, ThreadLocalRandom.current());
         sleep(pacing.beforeFirstAttempt());
-        SourceUnavailableException last = null;
+        StatusUnavailableException last = null;
         int failedInARow = 0;
         boolean refused = false; // the last push was refused: the next fetch tells whether it was a lost race
         Optional<ObjectId> refusedOn = Optional.empty(); // the tip that refused push was built on
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             if (Thread.currentThread().isInterrupted()) { // the agent is stopping: no push from a closing cache
-                throw new SourceUnavailableException("status of " + status.name() + " not pushed: stopped", null);
+                throw new StatusUnavailableException("status of " + status.name() + " not pushed: stopped", null);
             }
             long started = System.nanoTime();
             Optional<ObjectId> tip;
             try {
-                tip = remote.fetchTip(branch);
-            } catch (SourceUnavailableException e) { // a busy or briefly absent server: back off and try again
+                tip = fetchTip(remote);
+            } catch (StatusUnavailableException e) { // a busy or briefly absent server: back off and try again
                 last = e;
                 if (++failedInARow >= MAX_FAILED_IN_A_ROW) {
                     throw giveUp(status, e); // a server that is down: the next reconcile publishes again
@@ -215,7 +220,7 @@ public final class StatusBranch implements StatusDestination {
                     return new Published(true, message, attempt);
                 }
                 failedInARow = 0; // another node landed first: rebuild on the new tip
-            } catch (SourceUnavailableException e) {
+            } catch (StatusUnavailableException e) {
                 last = e;
                 failedInARow++;
                 refused = true;
@@ -223,7 +228,7 @@ public final class StatusBranch implements StatusDestination {
             }
             sleep(pacing.afterAttempt(Duration.ofNanos(System.nanoTime() - started)));
         }
-        throw new SourceUnavailableException("status of " + status.name() + " not pushed after " + MAX_ATTEMPTS
+        throw new StatusUnavailableException("status of " + status.name() + " not pushed after " + MAX_ATTEMPTS
                 + " attempts" + (last == null ? "" : ": " + last.getMessage()), last);
     }
 
@@ -234,11 +239,11 @@ public final class StatusBranch implements StatusDestination {
      * between the statuses and the branch, so a writer that takes over from another commits nothing twice.
      */
     public Published fold(java.util.Collection<StatusFile> files, String writer)
-            throws SourceUnavailableException, IOException {
+            throws StatusUnavailableException, IOException {
         List<StatusFile> sorted = files.stream().sorted(java.util.Comparator.comparing(f -> f.status().name())).toList();
-        SourceUnavailableException last = null;
+        StatusUnavailableException last = null;
         for (int attempt = 1; attempt <= MAX_FOLD_ATTEMPTS; attempt++) {
-            Optional<ObjectId> tip = remote.fetchTip(branch);
+            Optional<ObjectId> tip = fetchTip(remote);
             Map<String, ObjectId> tree = tip.isPresent() ? tree(tip.get()) : new TreeMap<>();
             Map<String, byte[]> written = new TreeMap<>();
             List<String> lines = new ArrayList<>();
@@ -264,12 +269,12 @@ public final class StatusBranch implements StatusDestination {
                 if (pushed(commit(tree, written, tip, writer, message))) {
                     return new Published(true, headline, attempt);
                 }
-            } catch (SourceUnavailableException e) {
+            } catch (StatusUnavailableException e) {
                 last = e; // a ref lock held by another push, or a refusal: the next fetch tells, the next fold retries
             }
             sleep(Duration.ofMillis(ThreadLocalRandom.current().nextLong(50, 500)));
         }
-        throw new SourceUnavailableException("statuses not folded into " + branch + " after " + MAX_FOLD_ATTEMPTS
+        throw new StatusUnavailableException("statuses not folded into " + branch + " after " + MAX_FOLD_ATTEMPTS
                 + " attempts" + (last == null ? "" : ": " + last.getMessage()), last);
     }
 
@@ -284,8 +289,8 @@ public final class StatusBranch implements StatusDestination {
         tree.remove("README.md");
     }
 
-    private static SourceUnavailableException giveUp(NodeStatus status, SourceUnavailableException last) {
-        return new SourceUnavailableException("status of " + status.name() + " not pushed: " + MAX_FAILED_IN_A_ROW
+    private static StatusUnavailableException giveUp(NodeStatus status, StatusUnavailableException last) {
+        return new StatusUnavailableException("status of " + status.name() + " not pushed: " + MAX_FAILED_IN_A_ROW
                 + " attempts in a row failed, the last: " + last.getMessage(), last);
     }
 
@@ -409,7 +414,16 @@ public final class StatusBranch implements StatusDestination {
      * Pushes a commit made here; once it landed, it is the tip the cache knows, and its tree is not walked again:
      * the next fetch of an unchanged branch then costs the server nothing.
      */
-    private boolean pushed(Tree made) throws SourceUnavailableException {
+    /** The branch's tip, fetched alone; a remote that cannot be fetched from is a status not read. */
+    private Optional<ObjectId> fetchTip(GitRemote from) throws StatusUnavailableException {
+        try {
+            return from.fetchTip(branch);
+        } catch (GitUnavailableException e) {
+            throw new StatusUnavailableException(e.getMessage(), e);
+        }
+    }
+
+    private boolean pushed(Tree made) throws StatusUnavailableException {
         if (!push(made.tip())) {
             return false;
         }
@@ -453,7 +467,7 @@ public final class StatusBranch implements StatusDestination {
     }
 
     /** Pushes without force: a tip that moved since the fetch makes it a non-fast-forward, refused. */
-    private boolean push(ObjectId commit) throws SourceUnavailableException {
+    private boolean push(ObjectId commit) throws StatusUnavailableException {
         try (Git git = new Git(remote.repository())) {
             Iterable<PushResult> results = accessConfigured(git.push().setRemote(remote.url())
                     .setRefSpecs(new RefSpec(commit.name() + ":refs/heads/" + branch))).call();
@@ -469,24 +483,24 @@ public final class StatusBranch implements StatusDestination {
                     }
                     // a hook, a protected branch, missing rights; or a ref lock held by a push landing at the
                     // same moment, which the next fetch tells apart
-                    throw new SourceUnavailableException("the server refused the status push to " + remote.url()
+                    throw new StatusUnavailableException("the server refused the status push to " + remote.url()
                             + ": " + update.getStatus() + (update.getMessage() == null ? "" : " (" + update.getMessage()
                             + ")"), null);
                 }
             }
             return true;
         } catch (GitAPIException e) {
-            throw new SourceUnavailableException("cannot push status to " + remote.url() + ": "
-                    + SourceUnavailableException.reason(e), e);
+            throw new StatusUnavailableException("cannot push status to " + remote.url() + ": "
+                    + GitUnavailableException.reason(e), e);
         }
     }
 
     private org.eclipse.jgit.api.PushCommand accessConfigured(org.eclipse.jgit.api.PushCommand push)
-            throws SourceUnavailableException {
+            throws StatusUnavailableException {
         try {
             return access.configure(push);
         } catch (IOException e) {
-            throw new SourceUnavailableException("cannot read Git credentials: " + e.getMessage(), e);
+            throw new StatusUnavailableException("cannot read Git credentials: " + e.getMessage(), e);
         }
     }
 

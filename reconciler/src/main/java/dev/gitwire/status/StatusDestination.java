@@ -1,6 +1,5 @@
 package dev.gitwire.status;
 
-import dev.gitwire.source.SourceUnavailableException;
 import java.io.IOException;
 
 /**
@@ -13,5 +12,5 @@ public interface StatusDestination {
     record Published(boolean committed, String message, int attempts) {}
 
     /** Writes this node's status unless the destination already holds it. */
-    Published publish(NodeStatus status, int clusterSize) throws SourceUnavailableException, IOException;
+    Published publish(NodeStatus status, int clusterSize) throws StatusUnavailableException, IOException;
 }

@@ -66,7 +66,7 @@ class KubernetesAgentTest {
         try (NodeAgent agent = NodeAgent.on(settings, new SimulatedDataplane())) { // issue 26 point 7: no admission policy, no change
             assertThat(agent.awaitCluster(Duration.ofSeconds(10))).isTrue();
             agent.read();
-            assertThatThrownBy(agent::prepare).isInstanceOf(SourceUnavailableException.class)
+            assertThatThrownBy(agent::prepare).isInstanceOf(NotReadyException.class)
                     .hasMessageContaining("the admission policies gitwire-own-status, gitwire-own-node-annotations,"
                             + " gitwire-writer-lease are not in force").hasMessageContaining("nothing is changed");
             assertThat(agent.missingAdmissionPolicies()).hasSize(3);
@@ -257,7 +257,7 @@ class KubernetesAgentTest {
         try (NodeAgent agent = NodeAgent.forPlanning(unbounded, new SimulatedDataplane())) { // issue 26: with claims from the API, bounds are required
             assertThat(agent.awaitCluster(Duration.ofSeconds(10))).isTrue();
             agent.read();
-            assertThatThrownBy(agent::prepare).isInstanceOf(SourceUnavailableException.class)
+            assertThatThrownBy(agent::prepare).isInstanceOf(NotReadyException.class)
                     .hasMessageContaining("spec.workloadNetworks is required").hasMessageContaining("nothing is changed");
         }
         bounded(repo);
@@ -297,7 +297,7 @@ class KubernetesAgentTest {
         try (NodeAgent agent = NodeAgent.on(settings, new SimulatedDataplane())) {
             agent.read();
             assertThat(agent.awaitCluster(Duration.ofSeconds(2))).isFalse();
-            assertThatThrownBy(agent::prepare).isInstanceOf(SourceUnavailableException.class)
+            assertThatThrownBy(agent::prepare).isInstanceOf(NotReadyException.class)
                     .hasMessageContaining("waiting for the Kubernetes API").hasMessageContaining("127.0.0.1:" + port)
                     .hasMessageContaining("nothing is changed");
 

@@ -51,7 +51,7 @@ class GitDeadlineTest {
                 GitRemote remote = new GitRemote(scheme + "://127.0.0.1:" + server.port() + "/intent",
                         state.resolve(scheme), access.withTimeout(DEADLINE))) {
             long start = System.nanoTime();
-            assertThatThrownBy(() -> remote.fetch("main")).isInstanceOf(SourceUnavailableException.class)
+            assertThatThrownBy(() -> remote.fetch("main")).isInstanceOf(GitUnavailableException.class)
                     .hasMessageContaining("127.0.0.1:" + server.port());
             Duration waited = Duration.ofNanos(System.nanoTime() - start);
             System.out.printf("%s:// to a silent server gave up after %d ms (deadline %d ms)%n", scheme,

@@ -36,7 +36,7 @@ class GitFetchBoundsTest {
         try (EndlessPackServer server = new EndlessPackServer(0);
                 GitRemote remote = new GitRemote("git://127.0.0.1:" + server.port() + "/intent", state.resolve("git"),
                         GitAccess.anonymous().withFetchBudget(new FetchBudget(MAX, Duration.ofMinutes(2))))) {
-            assertThatThrownBy(() -> remote.fetch("main")).isInstanceOf(SourceUnavailableException.class)
+            assertThatThrownBy(() -> remote.fetch("main")).isInstanceOf(GitUnavailableException.class)
                     .hasMessageContaining("--git-max-fetch-bytes " + MAX);
             assertThat(server.sent()).isLessThan(MAX + 8 * 1024 * 1024); // what was in flight, no more
             assertThat(packBytes(state.resolve("git"))).isLessThan(MAX);
@@ -51,7 +51,7 @@ class GitFetchBoundsTest {
                         GitAccess.anonymous().withTimeout(Duration.ofSeconds(2))
                                 .withFetchBudget(new FetchBudget(MAX, deadline)))) {
             long start = System.nanoTime();
-            assertThatThrownBy(() -> remote.fetch("main")).isInstanceOf(SourceUnavailableException.class)
+            assertThatThrownBy(() -> remote.fetch("main")).isInstanceOf(GitUnavailableException.class)
                     .hasMessageContaining("--git-fetch-deadline 3s");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(deadline.multipliedBy(3));
         }

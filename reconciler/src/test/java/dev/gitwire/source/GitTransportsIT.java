@@ -150,7 +150,7 @@ class GitTransportsIT {
 
     private void assertRefused(String url, GitAccess access, String why) throws Exception {
         try (GitRemote remote = new GitRemote(url, tmp.resolve("refused-" + Math.abs(why.hashCode())), access)) {
-            assertThatThrownBy(() -> remote.fetch("main")).isInstanceOf(SourceUnavailableException.class)
+            assertThatThrownBy(() -> remote.fetch("main")).isInstanceOf(GitUnavailableException.class)
                     .hasMessageContaining(why);
         }
     }

@@ -182,7 +182,7 @@ public class StatusBranchTest {
                 java.nio.file.Files.writeString(hook, "#!/bin/sh\necho status branch is protected >&2\nexit 1\n");
                 hook.toFile().setExecutable(true);
                 assertThatThrownBy(() -> branch.publish(status("node-a", key, "main@sha1:" + "12".repeat(20), 3), 2))
-                        .isInstanceOf(dev.gitwire.source.SourceUnavailableException.class)
+                        .isInstanceOf(StatusUnavailableException.class)
                         .hasMessageContaining("3 attempts in a row").hasMessageContaining("REJECTED_OTHER_REASON");
 
                 java.nio.file.Files.delete(hook);
