@@ -24,7 +24,7 @@ import dev.gitwire.model.LiveCluster;
 import dev.gitwire.model.PeerState;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.plan.Dataplane;
-import dev.gitwire.source.GitRemote;
+import dev.gitwire.git.GitRemote;
 import dev.gitwire.source.IntentSource;
 import dev.gitwire.source.Revision;
 import dev.gitwire.source.SourceUnavailableException;

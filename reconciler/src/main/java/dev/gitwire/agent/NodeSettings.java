@@ -2,7 +2,7 @@ package dev.gitwire.agent;
 
 import dev.gitwire.dataplane.wireguard.WireguardLink;
 import dev.gitwire.source.CommitTrust;
-import dev.gitwire.source.GitAccess;
+import dev.gitwire.git.GitAccess;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.gitwire.cli;
 import dev.gitwire.agent.NodeSettings;
 import dev.gitwire.dataplane.wireguard.WireguardLink;
 import dev.gitwire.source.CommitTrust;
-import dev.gitwire.source.GitAccess;
+import dev.gitwire.git.GitAccess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;

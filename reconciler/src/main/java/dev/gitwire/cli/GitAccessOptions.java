@@ -1,7 +1,7 @@
 package dev.gitwire.cli;
 
-import dev.gitwire.source.FetchBudget;
-import dev.gitwire.source.GitAccess;
+import dev.gitwire.git.FetchBudget;
+import dev.gitwire.git.GitAccess;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Option;

@@ -1,6 +1,6 @@
 package dev.gitwire.cli;
 
-import dev.gitwire.source.GitAccess;
+import dev.gitwire.git.GitAccess;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Option;

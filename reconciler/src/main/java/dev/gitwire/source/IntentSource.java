@@ -1,5 +1,8 @@
 package dev.gitwire.source;
 
+import dev.gitwire.git.GitAccess;
+import dev.gitwire.git.GitRemote;
+import dev.gitwire.git.GitUnavailableException;
 import dev.gitwire.intent.Intent;
 import dev.gitwire.intent.IntentFiles;
 import dev.gitwire.intent.IntentReader;

@@ -1,5 +1,5 @@
 /**
- * The intent from Git (or a directory): fetched within its budget, its head's signatures and ancestry
+ * The intent from Git (fetched by the {@code git} package) or a directory: its head's signatures and ancestry
  * checked, the last good intent kept.
  */
 package dev.gitwire.source;

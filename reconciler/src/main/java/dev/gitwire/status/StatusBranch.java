@@ -1,8 +1,8 @@
 package dev.gitwire.status;
 
-import dev.gitwire.source.GitAccess;
-import dev.gitwire.source.GitRemote;
-import dev.gitwire.source.GitUnavailableException;
+import dev.gitwire.git.GitAccess;
+import dev.gitwire.git.GitRemote;
+import dev.gitwire.git.GitUnavailableException;
 import dev.gitwire.text.Printable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -3,7 +3,7 @@ package dev.gitwire.agent;
 import dev.gitwire.dataplane.wireguard.WireguardLink;
 import dev.gitwire.plan.SimulatedDataplane;
 import dev.gitwire.source.CommitTrust;
-import dev.gitwire.source.GitAccess;
+import dev.gitwire.git.GitAccess;
 import dev.gitwire.testing.GitServer;
 import dev.gitwire.testing.GitWorkTree;
 import dev.gitwire.testing.SwitchableLine;

@@ -10,7 +10,7 @@ import dev.gitwire.model.PeerConfig;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.plan.SimulatedDataplane;
 import dev.gitwire.source.CommitTrust;
-import dev.gitwire.source.GitAccess;
+import dev.gitwire.git.GitAccess;
 import dev.gitwire.source.SourceUnavailableException;
 import dev.gitwire.testing.AdmissionStandIn;
 import dev.gitwire.testing.IntentFixtures;

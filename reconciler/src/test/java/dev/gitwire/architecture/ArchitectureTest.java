@@ -22,7 +22,8 @@ class ArchitectureTest {
         "dev.gitwire.plan..", "dev.gitwire.net..", "dev.gitwire.keys..", "dev.gitwire.schedule..",
         "dev.gitwire.text.."};
     private static final String[] ADAPTERS = {"dev.gitwire.agent..", "dev.gitwire.cli..", "dev.gitwire.cluster..",
-        "dev.gitwire.dataplane..", "dev.gitwire.source..", "dev.gitwire.status..", "dev.gitwire.statedir.."};
+        "dev.gitwire.dataplane..", "dev.gitwire.git..", "dev.gitwire.source..", "dev.gitwire.status..",
+        "dev.gitwire.statedir.."};
 
     private static JavaClasses production;
 

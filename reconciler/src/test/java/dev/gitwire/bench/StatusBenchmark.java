@@ -1,8 +1,8 @@
 package dev.gitwire.bench;
 
 import dev.gitwire.keys.PrivateKey;
-import dev.gitwire.source.GitAccess;
-import dev.gitwire.source.GitRemote;
+import dev.gitwire.git.GitAccess;
+import dev.gitwire.git.GitRemote;
 import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.StatusBranch;
 import dev.gitwire.testing.GitServer;

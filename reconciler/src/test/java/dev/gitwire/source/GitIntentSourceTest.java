@@ -3,6 +3,7 @@ package dev.gitwire.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gitwire.git.GitAccess;
 import dev.gitwire.testing.GitServer;
 import dev.gitwire.testing.GitWorkTree;
 import dev.gitwire.testing.IntentFixtures;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gitwire.keys.PrivateKey;
-import dev.gitwire.source.GitAccess;
-import dev.gitwire.source.GitRemote;
+import dev.gitwire.git.GitAccess;
+import dev.gitwire.git.GitRemote;
 import dev.gitwire.testing.GitServer;
 import dev.gitwire.testing.GitWorkTree;
 import dev.gitwire.testing.Shell;

@@ -1,4 +1,4 @@
-package dev.gitwire.source;
+package dev.gitwire.git;
 
 import org.eclipse.jgit.lib.Config;
 import org.eclipse.jgit.storage.file.FileBasedConfig;

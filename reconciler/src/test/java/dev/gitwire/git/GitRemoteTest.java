@@ -1,4 +1,4 @@
-package dev.gitwire.source;
+package dev.gitwire.git;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

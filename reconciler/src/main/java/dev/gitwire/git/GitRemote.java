@@ -1,4 +1,4 @@
-package dev.gitwire.source;
+package dev.gitwire.git;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.gitwire.source;
+package dev.gitwire.git;
 
 /**
  * A Git remote could not be fetched from (away, refusing access, too slow, too big, broken). Whoever fetched says what
