@@ -6,18 +6,33 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.eclipse.jgit.api.FetchCommand;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.api.errors.TransportException;
+import org.eclipse.jgit.dircache.DirCache;
+import org.eclipse.jgit.dircache.DirCacheBuilder;
+import org.eclipse.jgit.dircache.DirCacheEntry;
+import org.eclipse.jgit.lib.CommitBuilder;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectInserter;
+import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.PushResult;
 import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.RemoteRefUpdate;
 import org.eclipse.jgit.transport.URIish;
+import org.eclipse.jgit.treewalk.TreeWalk;
 
 /**
  * One Git remote, mirrored into a bare cache under the state dir (one per URL), so that the last fetched
@@ -107,6 +122,91 @@ public final class GitRemote implements AutoCloseable {
         if (!java.util.EnumSet.of(RefUpdate.Result.NEW, RefUpdate.Result.FORCED, RefUpdate.Result.FAST_FORWARD,
                 RefUpdate.Result.NO_CHANGE).contains(result)) {
             throw new IOException("cannot record " + commit.name() + " as " + trackingRef(branch) + ": " + result);
+        }
+    }
+
+    /** A commit made in the cache: its id, and its files by path as blob ids. */
+    public record Commit(ObjectId id, Map<String, ObjectId> files) {
+        public Commit {
+            files = Collections.unmodifiableMap(new TreeMap<>(files));
+        }
+    }
+
+    /** The files of commit {@code tip}, by path, as blob ids. */
+    public Map<String, ObjectId> files(ObjectId tip) throws IOException {
+        Map<String, ObjectId> files = new TreeMap<>();
+        try (RevWalk walk = new RevWalk(cache); TreeWalk tree = new TreeWalk(cache)) {
+            tree.addTree(walk.parseCommit(tip).getTree());
+            tree.setRecursive(true);
+            while (tree.next()) {
+                files.put(tree.getPathString(), tree.getObjectId(0));
+            }
+        }
+        return files;
+    }
+
+    /**
+     * Writes, in the cache and nowhere else, a commit of the {@code kept} files and the {@code written} contents over
+     * {@code parent}, authored and committed by {@code author} ({@code author@nodes.gitwire.dev}).
+     */
+    public Commit commit(Map<String, ObjectId> kept, Map<String, byte[]> written, Optional<ObjectId> parent,
+            String author, String message) throws IOException {
+        try (ObjectInserter inserter = cache.newObjectInserter()) {
+            Map<String, ObjectId> files = new TreeMap<>(kept);
+            for (Map.Entry<String, byte[]> file : written.entrySet()) {
+                files.put(file.getKey(), inserter.insert(Constants.OBJ_BLOB, file.getValue()));
+            }
+            DirCache index = DirCache.newInCore();
+            DirCacheBuilder builder = index.builder();
+            for (Map.Entry<String, ObjectId> file : files.entrySet()) {
+                DirCacheEntry entry = new DirCacheEntry(file.getKey());
+                entry.setFileMode(FileMode.REGULAR_FILE);
+                entry.setObjectId(file.getValue());
+                builder.add(entry);
+            }
+            builder.finish();
+            CommitBuilder commit = new CommitBuilder();
+            commit.setTreeId(index.writeTree(inserter));
+            parent.ifPresent(commit::setParentId);
+            PersonIdent who = new PersonIdent(author, author + "@nodes.gitwire.dev");
+            commit.setAuthor(who);
+            commit.setCommitter(who);
+            commit.setMessage(message + "\n");
+            ObjectId id = inserter.insert(commit);
+            inserter.flush();
+            return new Commit(id.copy(), files);
+        }
+    }
+
+    /**
+     * Pushes {@code commit} to {@code branch} without force, with {@code credentials} (a push may need others than a
+     * fetch): false when the branch moved since it was fetched (a non-fast-forward), so that the caller rebuilds on
+     * the new tip; any other refusal (a hook, a protected branch, missing rights) is thrown.
+     */
+    public boolean push(ObjectId commit, String branch, GitAccess credentials) throws GitUnavailableException {
+        try (Git git = new Git(cache)) {
+            for (PushResult result : credentials.configure(git.push().setRemote(url)
+                    .setRefSpecs(new RefSpec(commit.name() + ":refs/heads/" + branch))).call()) {
+                for (RemoteRefUpdate update : result.getRemoteUpdates()) {
+                    if (update.getStatus() == RemoteRefUpdate.Status.OK
+                            || update.getStatus() == RemoteRefUpdate.Status.UP_TO_DATE) {
+                        continue;
+                    }
+                    if (update.getStatus() == RemoteRefUpdate.Status.REJECTED_NONFASTFORWARD
+                            || update.getStatus() == RemoteRefUpdate.Status.REJECTED_REMOTE_CHANGED) {
+                        return false;
+                    }
+                    // or a ref lock held by a push landing at the same moment, which the next fetch tells apart
+                    throw new GitUnavailableException("the server refused the push to " + url + ": "
+                            + update.getStatus() + (update.getMessage() == null ? "" : " (" + update.getMessage()
+                            + ")"), null);
+                }
+            }
+            return true;
+        } catch (GitAPIException e) {
+            throw new GitUnavailableException("cannot push to " + url + ": " + GitUnavailableException.reason(e), e);
+        } catch (IOException e) {
+            throw new GitUnavailableException("cannot read Git credentials: " + e.getMessage(), e);
         }
     }
 

@@ -13,23 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
-import org.eclipse.jgit.api.Git;
-import org.eclipse.jgit.api.errors.GitAPIException;
-import org.eclipse.jgit.dircache.DirCache;
-import org.eclipse.jgit.dircache.DirCacheBuilder;
-import org.eclipse.jgit.dircache.DirCacheEntry;
-import org.eclipse.jgit.lib.CommitBuilder;
-import org.eclipse.jgit.lib.Constants;
-import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.ObjectInserter;
-import org.eclipse.jgit.lib.PersonIdent;
-import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevWalk;
-import org.eclipse.jgit.transport.PushResult;
-import org.eclipse.jgit.transport.RefSpec;
-import org.eclipse.jgit.transport.RemoteRefUpdate;
-import org.eclipse.jgit.treewalk.TreeWalk;
 
 /**
  * The status branch: each node commits only its own file, {@code nodes/<name>.yaml}, and the README
@@ -56,7 +41,7 @@ public final class StatusBranch implements StatusDestination {
     private final String branch;
     private final Map<FileVersion, Parsed> parsedFiles = new java.util.HashMap<>();
     /** The files of the tip read last. */
-    private Optional<Tree> lastTree = Optional.empty();
+    private Optional<GitRemote.Commit> lastTree = Optional.empty();
     /** This node's file as last seen on the branch: an unchanged status then costs the server no fetch. */
     private Optional<Seen> seen = Optional.empty();
     private Duration heartbeat = Duration.ZERO;
@@ -64,7 +49,6 @@ public final class StatusBranch implements StatusDestination {
     private long lastCommitNanos = System.nanoTime();
     private volatile List<String> ignored = List.of();
 
-    private record Tree(ObjectId tip, Map<String, ObjectId> files) {}
 
     private record Seen(String path, ObjectId content, long atNanos) {
         boolean holds(String path, ObjectId content) {
@@ -214,7 +198,7 @@ public final class StatusBranch implements StatusDestination {
                 rewriteReadme(tree, written, everyNode(tree, List.of(own)));
             }
             try {
-                if (pushed(commit(tree, written, tip, status.name(), message))) {
+                if (pushed(remote.commit(tree, written, tip, status.name(), message))) {
                     lastCommitNanos = System.nanoTime();
                     seen = Optional.of(new Seen(path, own.blob(), System.nanoTime()));
                     return new Published(true, message, attempt);
@@ -266,7 +250,7 @@ public final class StatusBranch implements StatusDestination {
             String headline = lines.size() == 1 ? lines.get(0) : lines.size() + " nodes changed";
             String message = headline + "\n\n" + String.join("\n", lines) + "\n\n" + String.join("\n", trailers);
             try {
-                if (pushed(commit(tree, written, tip, writer, message))) {
+                if (pushed(remote.commit(tree, written, tip, writer, message))) {
                     return new Published(true, headline, attempt);
                 }
             } catch (StatusUnavailableException e) {
@@ -317,17 +301,8 @@ public final class StatusBranch implements StatusDestination {
      * and a tip seen last time is not walked again (the writer's fold finds the same tip most of the time).
      */
     private Map<String, ObjectId> tree(ObjectId tip) throws IOException {
-        if (lastTree.isEmpty() || !lastTree.get().tip().equals(tip)) {
-            Map<String, ObjectId> files = new TreeMap<>();
-            Repository repository = remote.repository();
-            try (RevWalk walk = new RevWalk(repository); TreeWalk tree = new TreeWalk(repository)) {
-                tree.addTree(walk.parseCommit(tip).getTree());
-                tree.setRecursive(true);
-                while (tree.next()) {
-                    files.put(tree.getPathString(), tree.getObjectId(0));
-                }
-            }
-            lastTree = Optional.of(new Tree(tip.copy(), java.util.Collections.unmodifiableMap(files)));
+        if (lastTree.isEmpty() || !lastTree.get().id().equals(tip)) {
+            lastTree = Optional.of(new GitRemote.Commit(tip.copy(), remote.files(tip)));
         }
         return new TreeMap<>(lastTree.get().files());
     }
@@ -410,10 +385,6 @@ public final class StatusBranch implements StatusDestination {
         return all;
     }
 
-    /**
-     * Pushes a commit made here; once it landed, it is the tip the cache knows, and its tree is not walked again:
-     * the next fetch of an unchanged branch then costs the server nothing.
-     */
     /** The branch's tip, fetched alone; a remote that cannot be fetched from is a status not read. */
     private Optional<ObjectId> fetchTip(GitRemote from) throws StatusUnavailableException {
         try {
@@ -423,85 +394,26 @@ public final class StatusBranch implements StatusDestination {
         }
     }
 
-    private boolean pushed(Tree made) throws StatusUnavailableException {
-        if (!push(made.tip())) {
-            return false;
+    /**
+     * Pushes a commit made here, with the status credential; once it landed, it is the tip the cache knows, and its
+     * tree is not walked again: the next fetch of an unchanged branch then costs the server nothing. False when
+     * another node pushed first: rebuild on the new tip.
+     */
+    private boolean pushed(GitRemote.Commit made) throws StatusUnavailableException {
+        try {
+            if (!remote.push(made.id(), branch, access)) {
+                return false;
+            }
+        } catch (GitUnavailableException e) {
+            throw new StatusUnavailableException("status not pushed: " + e.getMessage(), e);
         }
         try {
-            remote.pushed(branch, made.tip());
+            remote.pushed(branch, made.id());
             lastTree = Optional.of(made);
         } catch (IOException e) {
             // it landed all the same: the next fetch receives it again, slower, not wrong
         }
         return true;
-    }
-
-    private Tree commit(Map<String, ObjectId> kept, Map<String, byte[]> written, Optional<ObjectId> parent,
-            String node, String message) throws IOException {
-        Repository repository = remote.repository();
-        try (ObjectInserter inserter = repository.newObjectInserter()) {
-            Map<String, ObjectId> files = new TreeMap<>(kept);
-            for (Map.Entry<String, byte[]> file : written.entrySet()) {
-                files.put(file.getKey(), inserter.insert(Constants.OBJ_BLOB, file.getValue()));
-            }
-            DirCache index = DirCache.newInCore();
-            DirCacheBuilder builder = index.builder();
-            for (Map.Entry<String, ObjectId> file : files.entrySet()) {
-                DirCacheEntry entry = new DirCacheEntry(file.getKey());
-                entry.setFileMode(FileMode.REGULAR_FILE);
-                entry.setObjectId(file.getValue());
-                builder.add(entry);
-            }
-            builder.finish();
-            CommitBuilder commit = new CommitBuilder();
-            commit.setTreeId(index.writeTree(inserter));
-            parent.ifPresent(commit::setParentId);
-            PersonIdent who = new PersonIdent(node, node + "@nodes.gitwire.dev");
-            commit.setAuthor(who);
-            commit.setCommitter(who);
-            commit.setMessage(message + "\n");
-            ObjectId id = inserter.insert(commit);
-            inserter.flush();
-            return new Tree(id.copy(), java.util.Collections.unmodifiableMap(files));
-        }
-    }
-
-    /** Pushes without force: a tip that moved since the fetch makes it a non-fast-forward, refused. */
-    private boolean push(ObjectId commit) throws StatusUnavailableException {
-        try (Git git = new Git(remote.repository())) {
-            Iterable<PushResult> results = accessConfigured(git.push().setRemote(remote.url())
-                    .setRefSpecs(new RefSpec(commit.name() + ":refs/heads/" + branch))).call();
-            for (PushResult result : results) {
-                for (RemoteRefUpdate update : result.getRemoteUpdates()) {
-                    if (update.getStatus() == RemoteRefUpdate.Status.OK
-                            || update.getStatus() == RemoteRefUpdate.Status.UP_TO_DATE) {
-                        continue;
-                    }
-                    if (update.getStatus() == RemoteRefUpdate.Status.REJECTED_NONFASTFORWARD
-                            || update.getStatus() == RemoteRefUpdate.Status.REJECTED_REMOTE_CHANGED) {
-                        return false; // another node pushed first: rebuild on the new tip
-                    }
-                    // a hook, a protected branch, missing rights; or a ref lock held by a push landing at the
-                    // same moment, which the next fetch tells apart
-                    throw new StatusUnavailableException("the server refused the status push to " + remote.url()
-                            + ": " + update.getStatus() + (update.getMessage() == null ? "" : " (" + update.getMessage()
-                            + ")"), null);
-                }
-            }
-            return true;
-        } catch (GitAPIException e) {
-            throw new StatusUnavailableException("cannot push status to " + remote.url() + ": "
-                    + GitUnavailableException.reason(e), e);
-        }
-    }
-
-    private org.eclipse.jgit.api.PushCommand accessConfigured(org.eclipse.jgit.api.PushCommand push)
-            throws StatusUnavailableException {
-        try {
-            return access.configure(push);
-        } catch (IOException e) {
-            throw new StatusUnavailableException("cannot read Git credentials: " + e.getMessage(), e);
-        }
     }
 
     private static void sleep(Duration duration) {
