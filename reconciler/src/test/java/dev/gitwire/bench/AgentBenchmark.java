@@ -2,8 +2,6 @@ package dev.gitwire.bench;
 
 import dev.gitwire.dataplane.netlink.NetworkNamespace;
 import dev.gitwire.keys.PrivateKey;
-import dev.gitwire.net.IpAddress;
-import dev.gitwire.net.IpFamily;
 import dev.gitwire.testing.Shell;
 import dev.gitwire.testing.WireguardGoHost;
 import java.io.IOException;
@@ -37,11 +35,7 @@ public final class AgentBenchmark {
         int rounds = args.integer(1, 3);
         Path jar = Path.of(args.text(2, "target/gitwire.jar")).toAbsolutePath();
         Path work = Files.createTempDirectory("gitwire-agent-bench");
-        List<String> ips = new ArrayList<>(count);
-        long base = IpAddress.parse("10.64.0.0").lo();
-        for (int i = 0; i < count; i++) {
-            ips.add(new IpAddress(IpFamily.IPV4, 0, base + i).toString());
-        }
+        List<String> ips = ApplyBenchmark.workloadIps(count);
         SecureRandom random = new SecureRandom();
         String peerKey = PrivateKey.generate(random).publicKey().base64();
         Path withPeer = ApplyBenchmark.intentRepo(work.resolve("with-peer"), peerKey, ips); // the end state's files

@@ -40,11 +40,7 @@ public final class ApplyBenchmark {
             throw new IllegalStateException(jar + " is missing: build it first (mvn -DskipTests package)");
         }
         Path work = Files.createTempDirectory("gitwire-apply-bench");
-        List<String> ips = new ArrayList<>(count);
-        long base = IpAddress.parse("10.64.0.0").lo();
-        for (int i = 0; i < count; i++) {
-            ips.add(new IpAddress(IpFamily.IPV4, 0, base + i).toString());
-        }
+        List<String> ips = workloadIps(count);
         SecureRandom random = new SecureRandom();
         String peerKey = PrivateKey.generate(random).publicKey().base64();
         Path repo = intentRepo(work.resolve("repo"), peerKey, ips);
@@ -85,6 +81,16 @@ public final class ApplyBenchmark {
                         + " %d ms, shell tools %d ms (ratio %.2f, gitwire/tools); no-change apply %d ms;"
                         + " the launcher's first apply, making its class-data archive, %d ms%n",
                 count, rounds, gitwire, tools, (double) gitwire / tools, RouteBenchmark.median(ms[2]), training);
+    }
+
+    /** {@code count} workload IPs from 10.64.0.0 on. */
+    static List<String> workloadIps(int count) {
+        List<String> ips = new ArrayList<>(count);
+        long base = IpAddress.parse("10.64.0.0").lo();
+        for (int i = 0; i < count; i++) {
+            ips.add(new IpAddress(IpFamily.IPV4, 0, base + i).toString());
+        }
+        return ips;
     }
 
     /** A fresh node with wireguard-go and an underlay address. */

@@ -39,8 +39,7 @@ public final class GuardBenchmark {
         }
         long[][] ms = new long[6][rounds];
         try (TestNamespace ns = new TestNamespace()) {
-            ns.ip("link", "add", "azv1", "type", "veth", "peer", "name", "azv1p");
-            ns.ip("link", "set", "azv1", "up");
+            ns.veth("azv1");
             GuardTable guard = new GuardTable(new CommandRunner(ns.namespace()));
             Guard sized = Guard.of(0x100000, "gitwire0", destinations);
             try (NetlinkConnection netlink = NetlinkConnection.open(NetlinkSocket.NETLINK_ROUTE, ns.namespace())) {

@@ -40,8 +40,7 @@ public final class RouteBenchmark {
         }
         long[][] ms = new long[4][rounds];
         try (TestNamespace ns = new TestNamespace()) {
-            ns.ip("link", "add", "azv1", "type", "veth", "peer", "name", "azv1p");
-            ns.ip("link", "set", "azv1", "up");
+            ns.veth("azv1");
             try (NetlinkConnection netlink = NetlinkConnection.open(NetlinkSocket.NETLINK_ROUTE, ns.namespace())) {
                 RouteTable table = new RouteTable(netlink, TABLE);
                 java.util.Set<Route> wanted = new java.util.HashSet<>(routes);

@@ -31,6 +31,13 @@ public final class TestNamespace implements AutoCloseable {
         return Shell.run(command, null);
     }
 
+    /** A veth pair NAME and NAMEp, both up: a pod interface (azv1) as routes and the guard see one. */
+    public void veth(String name) {
+        ip("link", "add", name, "type", "veth", "peer", "name", name + "p");
+        ip("link", "set", name, "up");
+        ip("link", "set", name + "p", "up");
+    }
+
     /** Runs a command inside the namespace. */
     public String exec(String... command) {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name));

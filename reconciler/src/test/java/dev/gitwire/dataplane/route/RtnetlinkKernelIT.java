@@ -35,9 +35,7 @@ class RtnetlinkKernelIT {
     @BeforeEach
     void namespace() {
         ns = new TestNamespace();
-        ns.ip("link", "add", "azv1", "type", "veth", "peer", "name", "azv1p");
-        ns.ip("link", "set", "azv1", "up");
-        ns.ip("link", "set", "azv1p", "up");
+        ns.veth("azv1");
         netlink = NetlinkConnection.open(NetlinkSocket.NETLINK_ROUTE, ns.namespace());
     }
 
