@@ -2,8 +2,6 @@ package dev.gitwire.agent;
 
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.DesiredDataplane;
-import dev.gitwire.desired.PeerReport;
-import dev.gitwire.desired.RefusedClaim;
 import dev.gitwire.model.BackendChoice;
 import dev.gitwire.plan.Dataplane;
 import dev.gitwire.schedule.Backoff;
@@ -47,8 +45,6 @@ public final class AgentLoop implements AutoCloseable {
     static final Duration ASKED_READS_EVERY = Duration.ofSeconds(5);
     /** How far apart the agents of a cluster read after one announcement: not every node to the Git host at once. */
     static final Duration ANNOUNCEMENT_SPREAD = Duration.ofSeconds(5);
-    /** Refused claims logged (and recorded as events) per reconcile at most; the metric and the status count them all. */
-    private static final int MAX_CLAIMS_LOGGED = 20;
 
     private final Agent agent;
     private final Duration interval;
@@ -78,10 +74,7 @@ public final class AgentLoop implements AutoCloseable {
             .retries(new java.util.Random());
     private List<String> awaiting = List.of();
     private Optional<DesiredDataplane> lastTarget = Optional.empty();
-    private List<RefusedClaim> lastRefused = List.of();
-    private List<String> lastDuplicates = List.of();
-    private Optional<String> lastNodeSetupMissing = Optional.empty();
-    private Optional<String> lastDeviceUnstable = Optional.empty();
+    private final OutcomeRecorder recorder;
     private BackendChoice lastBackend;
 
     public AgentLoop(Agent agent, Duration interval, InetSocketAddress httpAddress, AgentLog log, Clock clock,
@@ -98,6 +91,7 @@ public final class AgentLoop implements AutoCloseable {
         this.clock = clock;
         // stale: three polls missed, each with its Git deadline
         this.health = new Health(clock);
+        this.recorder = new OutcomeRecorder(agent, metrics, log, health);
         this.webhook = webhook;
         this.http = new AgentHttpServer(httpAddress, Map.of(
                 "/healthz", request -> answer(health.liveness()),
@@ -164,18 +158,6 @@ public final class AgentLoop implements AutoCloseable {
                 readThenReconcile(reason);
             }, Math.max(0, (allowed - now) / 1_000_000) + delay);
         }
-    }
-
-    /**
-     * What {@code now} holds that {@code before} did not, the first {@link #MAX_CLAIMS_LOGGED}: a refusal is said
-     * once when it comes, not on every reconcile it lasts.
-     */
-    private static <T> List<T> newlyIn(List<T> now, List<T> before) {
-        if (now.equals(before)) {
-            return List.of();
-        }
-        java.util.Set<T> known = new java.util.HashSet<>(before);
-        return now.stream().filter(t -> !known.contains(t)).limit(MAX_CLAIMS_LOGGED).toList();
     }
 
     public AgentMetrics metrics() {
@@ -277,60 +259,18 @@ public final class AgentLoop implements AutoCloseable {
         try {
             prepared = agent.prepare();
         } catch (NotReadyException e) {
-            if (agent.clusterSynced().filter(synced -> !synced).isPresent()) {
-                metrics.error("kubernetes");
-            }
-            metrics.admissionPolicies(agent.missingAdmissionPolicies());
-            health.converged(false, e.getMessage());
+            recorder.notReady(e);
             // no intent read yet, or no answer from the Kubernetes API yet: each calls for a reconcile when it comes
             return;
         } catch (RuntimeException e) { // the kernel could not be read for the underlay's MTU, say
-            metrics.error("kernel");
-            health.converged(false, "the kernel could not be read: " + e.getMessage());
-            metrics.reconciled("error", millisSince(start), java.util.Map.of());
-            log.warn("prepare-failed", e.getMessage() + "; nothing was changed; retry in " + seconds(scheduleRetry()));
+            recorder.prepareFailed(e, millisSince(start), scheduleRetry());
             return;
         }
-        metrics.admissionPolicies(agent.missingAdmissionPolicies());
         owned.set(prepared.desired().owned());
-        prepared.notes().forEach(n -> log.warn("intent", n));
-        metrics.unsettableSysctls(prepared.unsettable());
-        prepared.nodeSetupMissing().filter(m -> !m.equals(lastNodeSetupMissing.orElse(null)))
-                .ifPresent(m -> log.warn("node-setup-missing", m)); // once: it lasts until the node is set up
-        lastNodeSetupMissing = prepared.nodeSetupMissing();
-        List<RefusedClaim> refused = prepared.desired().refusedClaims();
-        List<RefusedClaim> newlyRefused = newlyIn(refused, lastRefused);
-        lastRefused = refused;
-        if (!newlyRefused.isEmpty()) {
-            newlyRefused.forEach(r -> log.warn("claim-refused", "not routed: " + r));
-            agent.claimsRefused(newlyRefused);
-        }
-        List<String> duplicates = prepared.desired().reports().stream()
-                .filter(r -> r.state() == PeerReport.State.DUPLICATE_KEY).map(PeerReport::node).toList();
-        List<String> newlyDuplicated = newlyIn(duplicates, lastDuplicates);
-        lastDuplicates = duplicates;
-        if (!newlyDuplicated.isEmpty()) {
-            newlyDuplicated.forEach(n -> log.warn("key-refused", "not peered with " + n
-                    + ": it publishes a key another node publishes too, and did not hold it first; its destinations stay guarded"));
-            agent.keysRefused(newlyDuplicated);
-        }
+        recorder.prepared(prepared);
         Reconciler.Outcome outcome = agent.reconcile(prepared);
         observeBackend(prepared.desired().owned());
-        long millis = millisSince(start);
-        String result = outcome.converged() ? "converged" : outcome.failure().isPresent() ? "error" : "not_converged";
-        metrics.reconciled(result, millis, outcome.executed().counts());
-        outcome.failure().ifPresent(f -> metrics.error("kernel"));
-        if (byKernel && !outcome.executed().isEmpty()) {
-            metrics.driftRepaired();
-        }
-        metrics.observed(prepared.sourced().revision().toString(), outcome.target(),
-                outcome.after().device().map(d -> d.peers()).orElse(List.of()), clock.instant());
-        outcome.handshakeWaits().forEach(metrics::handshakeWaited);
-        metrics.deviceDeletions(agent.deviceDeletions());
-        metrics.guardDropped(agent.guardDroppedPackets());
-        Optional<String> unstable = agent.deviceUnstable();
-        unstable.filter(u -> lastDeviceUnstable.isEmpty()).ifPresent(u -> log.warn("device-deleted", u)); // once a spell
-        lastDeviceUnstable = unstable;
+        recorder.reconciled(reasons, prepared, outcome, millisSince(start), byKernel, clock.instant());
         lastTarget = Optional.of(outcome.target());
         List<String> waiting = outcome.target().awaitingHandshake();
         if (!waiting.equals(awaiting)) {
@@ -346,22 +286,6 @@ public final class AgentLoop implements AutoCloseable {
         }
         outcome.revisitAt().ifPresent(at -> later(() -> trigger("grace period over"),
                 Math.max(0, Duration.between(clock.instant(), at).toMillis()) + 10));
-        health.converged(outcome.converged(), outcome.failure().map(f -> "the last reconcile failed: " + f)
-                .orElse(outcome.residual().size() + " changes still differ after the last reconcile"));
-        if (!outcome.executed().isEmpty() || !outcome.converged()) {
-            log.info("reconcile", String.join(", ", reasons) + ": " + outcome.executed().size() + " changes "
-                    + outcome.executed().counts() + ", " + result + " in " + millis + " ms, revision "
-                    + prepared.sourced().revision().abbreviated());
-        }
-        outcome.failure().ifPresent(f -> log.warn("apply-failed", f));
-        agent.reportInBackground(prepared, outcome, reported -> {
-            metrics.statusPublished(reported.result().name().toLowerCase(java.util.Locale.ROOT));
-            switch (reported.result()) {
-                case COMMITTED -> log.info("status", reported.line());
-                case NOT_WRITTEN -> log.warn("status", reported.line());
-                case UNCHANGED -> { }
-            }
-        });
         if (outcome.converged()) {
             retries.reset();
         } else {
@@ -401,7 +325,7 @@ public final class AgentLoop implements AutoCloseable {
         return wait;
     }
 
-    private static String seconds(Duration wait) {
+    static String seconds(Duration wait) {
         return String.format(java.util.Locale.ROOT, "%.1fs", wait.toMillis() / 1000.0);
     }
 
