@@ -8,7 +8,6 @@ import dev.gitwire.schedule.Backoff;
 import dev.gitwire.source.SourceUnavailableException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -40,6 +39,8 @@ public final class AgentLoop implements AutoCloseable {
     private static final Duration FIRST_HANDSHAKE_CHECK = Duration.ofMillis(50);
     private static final Duration LAST_HANDSHAKE_CHECK = Duration.ofSeconds(2);
     private static final String HANDSHAKE_CHECK = "handshake check";
+    /** How long close() waits for a Git read under way to end. */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(10);
     /** Webhooks trigger at most one Git read this often, however many arrive. */
     /** At most one Git read asked for from outside (a webhook, an intent announcement) per this long. */
     static final Duration ASKED_READS_EVERY = Duration.ofSeconds(5);
@@ -80,7 +81,7 @@ public final class AgentLoop implements AutoCloseable {
     public AgentLoop(Agent agent, Duration interval, InetSocketAddress httpAddress, AgentLog log, Clock clock,
             Optional<WebhookSecret> webhook, boolean perPeerMetrics) throws IOException {
         this.agent = agent;
-        this.metrics = new AgentMetrics(perPeerMetrics);
+        this.metrics = new AgentMetrics(perPeerMetrics, clock);
         this.interval = interval;
         // a Git host or API back after an outage meets the cluster's retries spread over a fifth of each wait
         Backoff retry = new Backoff(FIRST_RETRY, interval.compareTo(FIRST_RETRY) > 0 ? interval : FIRST_RETRY,
@@ -101,8 +102,7 @@ public final class AgentLoop implements AutoCloseable {
     }
 
     private AgentHttpServer.Response metricsPage(AgentHttpServer.Request request) {
-        return new AgentHttpServer.Response(200, "text/plain; version=0.0.4; charset=utf-8",
-                metrics.render(clock.instant()).getBytes(StandardCharsets.UTF_8));
+        return metrics.endpoint().page();
     }
 
     /**
@@ -372,6 +372,11 @@ public final class AgentLoop implements AutoCloseable {
         triggers.offer("stop");
         timers.shutdownNow();
         gitReader.shutdownNow();
+        try { // a read under way writes into the state directory: it ends (its deadline bounds it) before we return
+            gitReader.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         http.close();
         metricsOnly.ifPresent(AgentHttpServer::close);
         watches.forEach(Dataplane.Watch::stop);

@@ -1,121 +1,235 @@
 package dev.gitwire.agent;
 
-import dev.gitwire.model.BackendChoice;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.keys.PublicKey;
+import dev.gitwire.model.BackendChoice;
 import dev.gitwire.model.PeerState;
+import dev.gitwire.net.IpFamily;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
-/** The agent's numbers, rendered in the Prometheus text format. No label ever carries a key of any kind but public. */
+/**
+ * The agent's numbers, on a {@link MetricsEndpoint} (the Prometheus Java client's registry). What the agent counts
+ * is counted as it happens; what it observes (peers, the guard, the backend) is read at the scrape, from the last
+ * reconcile. No label ever carries a key of any kind but public.
+ */
 public final class AgentMetrics {
-
-    private final Map<String, AtomicLong> reconciles = new ConcurrentHashMap<>();
-    private final Map<String, AtomicLong> operations = new ConcurrentHashMap<>();
-    private final AtomicLong driftRepairs = new AtomicLong();
-    private final Map<String, AtomicLong> statusPublishes = new ConcurrentHashMap<>();
-    private final Histogram reconcileDuration = new Histogram("gitwire_reconcile_duration_seconds",
-            "Time of a whole reconcile.", 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60);
-    private volatile long lastDurationMillis;
-    private volatile String revision = "";
-    private volatile Map<String, Long> peersByState = Map.of();
-    private volatile Map<String, Long> guarded = Map.of();
-    private volatile long refusedClaims;
-    private volatile BackendChoice backend;
-    private final Map<String, AtomicLong> gitReads = new ConcurrentHashMap<>();
-    private final Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
-    private volatile Instant lastGitSuccess;
-    private volatile Optional<Boolean> kubernetesSynced = Optional.empty();
-    private volatile List<String> missingPolicies = List.of();
-    private volatile List<String> unsettableSysctls = List.of();
-    private volatile long deviceDeletions;
-    private volatile long guardDropped;
-    private volatile Optional<Boolean> writerLeads = Optional.empty();
-    private final Histogram handshakeWait = new Histogram("gitwire_peer_handshake_wait_seconds",
-            "Time from a peer's key being known (the peer configured) to its first handshake.",
-            0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300);
-    private volatile List<PeerState> peers = List.of();
-    /** Per-peer series grow as nodes squared over a cluster: off, only the aggregates are served. */
-    private final boolean perPeer;
-    private volatile boolean converged;
-    private volatile long stalled;
-    private volatile Map<PublicKey, Long> sentBefore = Map.of();
-    /** The node each peer's public key belongs to, for the labels a person reads. */
-    private volatile Map<PublicKey, String> peerNodes = Map.of();
 
     /** WireGuard rejects a session older than this without a new handshake (REJECT_AFTER_TIME). */
     static final Duration REJECT_AFTER = Duration.ofSeconds(180);
 
-    public AgentMetrics(boolean perPeer) {
-        this.perPeer = perPeer;
+    private final MetricsEndpoint endpoint;
+    private final Clock clock;
+    private final Counter reconciles;
+    private final Histogram reconcileDuration;
+    private final Gauge lastReconcileDuration;
+    private final Counter operations;
+    private final Counter errors;
+    private final Counter gitReads;
+    private final Counter driftRepairs;
+    private final Counter statusPublishes;
+    private final Histogram handshakeWait;
+    private final Info appliedRevision;
+
+    private volatile boolean converged;
+    private volatile Observed observed = Observed.NONE;
+    private volatile Map<PublicKey, Long> sentBefore = Map.of();
+    private volatile Optional<BackendChoice> backend = Optional.empty();
+    private volatile Optional<Instant> lastGitSuccess = Optional.empty();
+    private volatile Optional<Boolean> kubernetesSynced = Optional.empty();
+    private volatile Optional<Boolean> writerLeads = Optional.empty();
+    private volatile List<String> missingPolicies = List.of();
+    private volatile List<String> unsettableSysctls = List.of();
+    private volatile long deviceDeletions;
+    private volatile long guardDropped;
+
+    /** What the last reconcile saw: the device's peers, their nodes, the guard, the claims refused. */
+    private record Observed(List<PeerState> peers, Map<PublicKey, String> peerNodes, Map<String, Long> peersByState,
+            Map<String, Long> guarded, long refusedClaims, long stalled) {
+        static final Observed NONE = new Observed(List.of(), Map.of(), Map.of(), Map.of("ipv4", 0L, "ipv6", 0L), 0, 0);
+
+        /** A peer's node name; a key no node of the intent has (a lingering peer) by its fingerprint. */
+        String peerName(PeerState peer) {
+            String node = peerNodes.get(peer.config().publicKey());
+            return node != null ? node : "key:" + peer.config().publicKey().fingerprint();
+        }
+    }
+
+    /** {@code perPeer}: per-peer series grow as nodes squared over a cluster; off, only the aggregates are served. */
+    public AgentMetrics(boolean perPeer, Clock clock) {
+        this.endpoint = new MetricsEndpoint();
+        this.clock = clock;
+        PrometheusRegistry registry = endpoint.registry();
+        reconciles = Counter.builder().name("gitwire_reconciles_total").help("Reconciles by result.")
+                .labelNames("result").register(registry);
+        reconcileDuration = Histogram.builder().name("gitwire_reconcile_duration_seconds").help("Time of a whole reconcile.")
+                .classicOnly().classicUpperBounds(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60).register(registry);
+        lastReconcileDuration = Gauge.builder().name("gitwire_last_reconcile_duration_seconds")
+                .help("Time of the last reconcile.").register(registry);
+        operations = Counter.builder().name("gitwire_kernel_operations_total").help("Kernel operations executed, by kind.")
+                .labelNames("kind").register(registry);
+        gauge("gitwire_converged", "1 when the last reconcile left the kernel as the intent says (what /readyz reports),"
+                + " else 0.", cb -> cb.call(converged ? 1 : 0));
+        gauge("gitwire_peers", "Other nodes, by peer state.",
+                cb -> observed.peersByState().forEach((state, n) -> cb.call(n, state)), "state");
+        gauge("gitwire_peers_handshake_stalled", "Peers sent traffic since the last reconcile whose last handshake is"
+                + " older than WireGuard's 180 s session: what they are sent is dropped, not sent in plaintext.",
+                cb -> cb.call(observed.stalled()));
+        if (perPeer) {
+            registerPerPeer(registry);
+        }
+        gauge("gitwire_wireguard_backend", "The WireGuard this node runs (1), kernel or userspace, and why.",
+                cb -> backend.ifPresent(b -> cb.call(1, b.name(), b.reason())), "backend", "reason");
+        gauge("gitwire_refused_claims", "Destinations the Kubernetes API gave a node that are not routed (outside the"
+                + " bounds, claimed twice).", cb -> cb.call(observed.refusedClaims()));
+        errors = Counter.builder().name("gitwire_errors_total").help("Errors the agent met and retried, by kind: git (a"
+                + " read), kubernetes (no answer yet), kernel, reconcile.").labelNames("kind").register(registry);
+        gitReads = Counter.builder().name("gitwire_git_reads_total").help("Reads of the intent from its source, by result.")
+                .labelNames("result").register(registry);
+        gauge("gitwire_git_last_success_timestamp_seconds", "When the intent was last read from its source, seconds"
+                + " since the epoch.", cb -> lastGitSuccess.ifPresent(at -> cb.call(at.getEpochSecond())));
+        gauge("gitwire_intent_age_seconds", "Seconds since the intent was last read from its source: how stale what the"
+                + " node runs may be.", cb -> lastGitSuccess.ifPresent(at -> cb.call(secondsSince(at))));
+        endpoint.statusWriter(() -> writerLeads);
+        gauge("gitwire_kubernetes_synced", "1 once the Kubernetes API has given its first list; 0 while the agent waits"
+                + " for it.", cb -> kubernetesSynced.ifPresent(synced -> cb.call(synced ? 1 : 0)));
+        gauge("gitwire_admission_policy_missing", "1 for each admission policy a dry run found not in force; the agent"
+                + " changes nothing meanwhile.", cb -> missingPolicies.forEach(p -> cb.call(1, p)), "policy");
+        CounterWithCallback.builder().name("gitwire_device_deletions_total").help("Times something other than gitwire"
+                + " deleted the WireGuard device (recreated each time); three within 10 minutes set DeviceStable=False.")
+                .callback(cb -> cb.call(deviceDeletions)).register(registry);
+        gauge("gitwire_sysctl_unsettable", "1 for each kernel parameter the intent needs that the agent cannot set"
+                + " (/proc/sys read-only, no node-setup init container); host encryption is off meanwhile.",
+                cb -> unsettableSysctls.forEach(s -> cb.call(1, s.substring(0, s.indexOf('=')))), "sysctl");
+        CounterWithCallback.builder().name("gitwire_guard_dropped_packets_total").help("Packets the guard dropped rather"
+                + " than let them leave unencrypted to a peered destination (nftables counters, as of the last reconcile).")
+                .callback(cb -> cb.call(guardDropped)).register(registry);
+        gauge("gitwire_guard_destinations", "Destinations the guard drops when they would leave unencrypted (peers"
+                + " proven by a handshake).", cb -> observed.guarded().forEach((family, n) -> cb.call(n, family)), "family");
+        handshakeWait = Histogram.builder().name("gitwire_peer_handshake_wait_seconds").help("Time from a peer's key"
+                + " being known (the peer configured) to its first handshake.").classicOnly()
+                .classicUpperBounds(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300).register(registry);
+        appliedRevision = Info.builder().name("gitwire_applied_revision_info").help("The intent revision applied.")
+                .labelNames("revision").register(registry);
+        driftRepairs = Counter.builder().name("gitwire_drift_repairs_total")
+                .help("Reconciles started by a kernel change that changed something.").register(registry);
+        statusPublishes = Counter.builder().name("gitwire_status_publishes_total")
+                .help("Status publishes by result: committed, unchanged, not_written.").labelNames("result")
+                .register(registry);
+    }
+
+    private void registerPerPeer(PrometheusRegistry registry) {
+        gauge("gitwire_peer_latest_handshake_age_seconds", "Seconds since a peer's last handshake, by the peer's node.",
+                cb -> {
+                    Observed now = observed;
+                    now.peers().forEach(p -> p.latestHandshake().ifPresent(h -> cb.call(secondsSince(h), now.peerName(p))));
+                }, "peer");
+        CounterWithCallback.builder().name("gitwire_peer_received_bytes_total")
+                .help("Bytes received from a peer, by the peer's node.").labelNames("peer").callback(cb -> {
+                    Observed now = observed;
+                    now.peers().forEach(p -> cb.call(p.receivedBytes(), now.peerName(p)));
+                }).register(registry);
+        CounterWithCallback.builder().name("gitwire_peer_sent_bytes_total")
+                .help("Bytes sent to a peer, by the peer's node.").labelNames("peer").callback(cb -> {
+                    Observed now = observed;
+                    now.peers().forEach(p -> cb.call(p.sentBytes(), now.peerName(p)));
+                }).register(registry);
+        gauge("gitwire_peer_allowed_ips", "A peer's allowed IPs on the device, by the peer's node and address family.",
+                cb -> {
+                    Observed now = observed;
+                    for (PeerState p : now.peers()) {
+                        long ipv6 = p.config().allowedIps().stream().filter(c -> c.family() == IpFamily.IPV6).count();
+                        cb.call(p.config().allowedIps().size() - ipv6, now.peerName(p), "ipv4");
+                        cb.call(ipv6, now.peerName(p), "ipv6");
+                    }
+                }, "peer", "family");
+    }
+
+    private void gauge(String name, String help, Consumer<GaugeWithCallback.Callback> values,
+            String... labels) {
+        GaugeWithCallback.builder().name(name).help(help).labelNames(labels).callback(values)
+                .register(endpoint.registry());
+    }
+
+    private long secondsSince(Instant then) {
+        return Math.max(0, clock.instant().getEpochSecond() - then.getEpochSecond());
+    }
+
+    /** Where these metrics are served from. */
+    public MetricsEndpoint endpoint() {
+        return endpoint;
     }
 
     public void reconciled(String result, long millis, Map<String, Integer> operationCounts) {
         converged = result.equals("converged");
-        reconciles.computeIfAbsent(result, r -> new AtomicLong()).incrementAndGet();
-        reconcileDuration.observe(Duration.ofMillis(millis));
-        lastDurationMillis = millis;
-        operationCounts.forEach((kind, n) -> operations.computeIfAbsent(kind, k -> new AtomicLong()).addAndGet(n));
+        reconciles.labelValues(result).inc();
+        reconcileDuration.observe(millis / 1000.0);
+        lastReconcileDuration.set(millis / 1000.0);
+        operationCounts.forEach((kind, n) -> operations.labelValues(kind).inc(n));
     }
 
     public void driftRepaired() {
-        driftRepairs.incrementAndGet();
-    }
-
-    public void statusPublished(String result) {
-        statusPublishes.computeIfAbsent(result, r -> new AtomicLong()).incrementAndGet();
+        driftRepairs.inc();
     }
 
     public long driftRepairs() {
-        return driftRepairs.get();
+        return (long) driftRepairs.get();
     }
 
-    public void observed(String appliedRevision, DesiredDataplane target, List<PeerState> devicePeers, Instant now) {
-        revision = appliedRevision;
+    public void statusPublished(String result) {
+        statusPublishes.labelValues(result).inc();
+    }
+
+    public void observed(String revision, DesiredDataplane target, List<PeerState> devicePeers, Instant now) {
+        appliedRevision.setLabelValues(revision);
         // a peer sent traffic since the last look, whose last handshake is older than WireGuard keeps a session:
         // what it is sent is dropped by the guard (the outage to alert on, not a plaintext path)
-        Map<PublicKey, Long> sent = new java.util.HashMap<>();
-        long stalledNow = 0;
+        Map<PublicKey, Long> sent = new HashMap<>();
+        long stalled = 0;
         for (PeerState p : devicePeers) {
             sent.put(p.config().publicKey(), p.sentBytes());
             Long before = sentBefore.get(p.config().publicKey());
             if (before != null && p.sentBytes() > before && p.latestHandshake()
                     .filter(h -> h.isBefore(now.minus(REJECT_AFTER))).isPresent()) {
-                stalledNow++;
+                stalled++;
             }
         }
         sentBefore = sent;
-        stalled = stalledNow;
         Map<String, Long> states = new TreeMap<>();
         target.reports().forEach(r -> states.merge(r.state().spelling(), 1L, Long::sum));
         Map<String, Long> byFamily = new TreeMap<>(Map.of("ipv4", 0L, "ipv6", 0L));
         target.guard().ifPresent(g -> g.destinations().forEach(d -> byFamily.merge(
-                d.family() == dev.gitwire.net.IpFamily.IPV4 ? "ipv4" : "ipv6", 1L, Long::sum)));
-        guarded = byFamily;
-        refusedClaims = target.refusedClaims().size();
-        peersByState = states;
-        Map<PublicKey, String> nodes = new java.util.HashMap<>();
+                d.family() == IpFamily.IPV4 ? "ipv4" : "ipv6", 1L, Long::sum)));
+        Map<PublicKey, String> nodes = new HashMap<>();
         target.reports().forEach(r -> r.key().ifPresent(k -> nodes.putIfAbsent(k, r.node())));
-        peerNodes = nodes;
-        peers = List.copyOf(devicePeers);
+        observed = new Observed(List.copyOf(devicePeers), Map.copyOf(nodes), states, byFamily,
+                target.refusedClaims().size(), stalled);
     }
 
     public void backend(BackendChoice now) {
-        backend = now;
+        backend = Optional.of(now);
     }
 
     /** An error of the world, by kind: git, kubernetes, kernel, reconcile. */
     public void error(String kind) {
-        errors.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
+        errors.labelValues(kind).inc();
     }
 
-    /** Whether the Kubernetes API has given its first list (empty: standalone, no API). */
     /** The admission policies found missing: with any, the agent changes nothing. */
     public void admissionPolicies(List<String> missing) {
         missingPolicies = List.copyOf(missing);
@@ -134,6 +248,7 @@ public final class AgentMetrics {
         deviceDeletions = total;
     }
 
+    /** Whether the Kubernetes API has given its first list (empty: standalone, no API). */
     public void kubernetes(Optional<Boolean> synced) {
         kubernetesSynced = synced;
     }
@@ -154,137 +269,19 @@ public final class AgentMetrics {
 
     /** A read of the intent from Git (or its directory), and how it went. */
     public void gitRead(GitRead result, Instant at) {
-        gitReads.computeIfAbsent(result.name().toLowerCase(java.util.Locale.ROOT), r -> new AtomicLong()).incrementAndGet();
+        gitReads.labelValues(result.name().toLowerCase(Locale.ROOT)).inc();
         if (result != GitRead.FAILED) {
-            lastGitSuccess = at;
+            lastGitSuccess = Optional.of(at);
         }
     }
 
     /** A peer's first handshake came this long after it was first seen waiting for it. */
     public void handshakeWaited(Duration wait) {
-        handshakeWait.observe(wait);
+        handshakeWait.observe(wait.toMillis() / 1000.0);
     }
 
-    public String render(Instant now) {
-        StringBuilder out = new StringBuilder();
-        header(out, "gitwire_reconciles_total", "counter", "Reconciles by result.");
-        new TreeMap<>(reconciles).forEach((result, n) -> line(out, "gitwire_reconciles_total", "result", result, n.get()));
-        reconcileDuration.render(out);
-        header(out, "gitwire_last_reconcile_duration_seconds", "gauge", "Time of the last reconcile.");
-        out.append("gitwire_last_reconcile_duration_seconds ").append(lastDurationMillis / 1000.0).append('\n');
-        header(out, "gitwire_kernel_operations_total", "counter", "Kernel operations executed, by kind.");
-        new TreeMap<>(operations).forEach((kind, n) -> line(out, "gitwire_kernel_operations_total", "kind", kind, n.get()));
-        header(out, "gitwire_converged", "gauge", "1 when the last reconcile left the kernel as the intent says (what"
-                + " /readyz reports), else 0.");
-        out.append("gitwire_converged ").append(converged ? 1 : 0).append('\n');
-        header(out, "gitwire_peers", "gauge", "Other nodes, by peer state.");
-        peersByState.forEach((state, n) -> line(out, "gitwire_peers", "state", state, n));
-        header(out, "gitwire_peers_handshake_stalled", "gauge", "Peers sent traffic since the last reconcile whose last"
-                + " handshake is older than WireGuard's 180 s session: what they are sent is dropped, not sent in plaintext.");
-        out.append("gitwire_peers_handshake_stalled ").append(stalled).append('\n');
-        if (perPeer) {
-            header(out, "gitwire_peer_latest_handshake_age_seconds", "gauge",
-                    "Seconds since a peer's last handshake, by the peer's node.");
-            for (PeerState p : peers) {
-                p.latestHandshake().ifPresent(h -> line(out, "gitwire_peer_latest_handshake_age_seconds", "peer",
-                        peerName(p), Math.max(0, now.getEpochSecond() - h.getEpochSecond())));
-            }
-            header(out, "gitwire_peer_received_bytes_total", "counter", "Bytes received from a peer, by the peer's node.");
-            peers.forEach(p -> line(out, "gitwire_peer_received_bytes_total", "peer", peerName(p), p.receivedBytes()));
-            header(out, "gitwire_peer_sent_bytes_total", "counter", "Bytes sent to a peer, by the peer's node.");
-            peers.forEach(p -> line(out, "gitwire_peer_sent_bytes_total", "peer", peerName(p), p.sentBytes()));
-            header(out, "gitwire_peer_allowed_ips", "gauge", "A peer's allowed IPs on the device, by the peer's node and"
-                    + " address family.");
-            for (PeerState p : peers) {
-                long ipv6 = p.config().allowedIps().stream().filter(c -> c.family() == dev.gitwire.net.IpFamily.IPV6).count();
-                for (var family : Map.of("ipv4", p.config().allowedIps().size() - ipv6, "ipv6", ipv6).entrySet().stream()
-                        .sorted(Map.Entry.comparingByKey()).toList()) {
-                    out.append("gitwire_peer_allowed_ips{peer=\"").append(escaped(peerName(p))).append("\",family=\"")
-                            .append(family.getKey()).append("\"} ").append(family.getValue()).append('\n');
-                }
-            }
-        }
-        BackendChoice wireguard = backend;
-        if (wireguard != null) {
-            header(out, "gitwire_wireguard_backend", "gauge", "The WireGuard this node runs (1), kernel or userspace, and why.");
-            out.append("gitwire_wireguard_backend{backend=\"").append(wireguard.name()).append("\",reason=\"")
-                    .append(escaped(wireguard.reason())).append("\"} 1\n");
-        }
-        header(out, "gitwire_refused_claims", "gauge",
-                "Destinations the Kubernetes API gave a node that are not routed (outside the bounds, claimed twice).");
-        out.append("gitwire_refused_claims ").append(refusedClaims).append('\n');
-        header(out, "gitwire_errors_total", "counter",
-                "Errors the agent met and retried, by kind: git (a read), kubernetes (no answer yet), kernel, reconcile.");
-        new TreeMap<>(errors).forEach((kind, n) -> line(out, "gitwire_errors_total", "kind", kind, n.get()));
-        header(out, "gitwire_git_reads_total", "counter", "Reads of the intent from its source, by result.");
-        new TreeMap<>(gitReads).forEach((result, n) -> line(out, "gitwire_git_reads_total", "result", result, n.get()));
-        Instant success = lastGitSuccess;
-        if (success != null) {
-            header(out, "gitwire_git_last_success_timestamp_seconds", "gauge",
-                    "When the intent was last read from its source, seconds since the epoch.");
-            out.append("gitwire_git_last_success_timestamp_seconds ").append(success.getEpochSecond()).append('\n');
-            header(out, "gitwire_intent_age_seconds", "gauge",
-                    "Seconds since the intent was last read from its source: how stale what the node runs may be.");
-            out.append("gitwire_intent_age_seconds ").append(Math.max(0, now.getEpochSecond() - success.getEpochSecond()))
-                    .append('\n');
-        }
-        writerLeads.ifPresent(leads -> statusWriterGauge(out, leads));
-        kubernetesSynced.ifPresent(synced -> {
-            header(out, "gitwire_kubernetes_synced", "gauge",
-                    "1 once the Kubernetes API has given its first list; 0 while the agent waits for it.");
-            out.append("gitwire_kubernetes_synced ").append(synced ? 1 : 0).append('\n');
-        });
-        header(out, "gitwire_admission_policy_missing", "gauge",
-                "1 for each admission policy a dry run found not in force; the agent changes nothing meanwhile.");
-        missingPolicies.forEach(p -> out.append("gitwire_admission_policy_missing{policy=\"").append(p).append("\"} 1\n"));
-        header(out, "gitwire_device_deletions_total", "counter", "Times something other than gitwire deleted the"
-                + " WireGuard device (recreated each time); three within 10 minutes set DeviceStable=False.");
-        out.append("gitwire_device_deletions_total ").append(deviceDeletions).append('\n');
-        header(out, "gitwire_sysctl_unsettable", "gauge", "1 for each kernel parameter the intent needs that the agent"
-                + " cannot set (/proc/sys read-only, no node-setup init container); host encryption is off meanwhile.");
-        unsettableSysctls.forEach(s -> line(out, "gitwire_sysctl_unsettable", "sysctl", s.substring(0, s.indexOf('=')), 1));
-        header(out, "gitwire_guard_dropped_packets_total", "counter", "Packets the guard dropped rather than let them"
-                + " leave unencrypted to a peered destination (nftables counters, as of the last reconcile).");
-        out.append("gitwire_guard_dropped_packets_total ").append(guardDropped).append('\n');
-        header(out, "gitwire_guard_destinations", "gauge",
-                "Destinations the guard drops when they would leave unencrypted (peers proven by a handshake).");
-        guarded.forEach((family, n) -> line(out, "gitwire_guard_destinations", "family", family, n));
-        handshakeWait.render(out);
-        header(out, "gitwire_applied_revision_info", "gauge", "The intent revision applied.");
-        line(out, "gitwire_applied_revision_info", "revision", revision, 1);
-        header(out, "gitwire_drift_repairs_total", "counter", "Reconciles started by a kernel change that changed something.");
-        out.append("gitwire_drift_repairs_total ").append(driftRepairs.get()).append('\n');
-        header(out, "gitwire_status_publishes_total", "counter",
-                "Status publishes by result: committed, unchanged, not_written.");
-        new TreeMap<>(statusPublishes).forEach((result, n) -> line(out, "gitwire_status_publishes_total", "result", result,
-                n.get()));
-        return out.toString();
-    }
-
-    /** A peer's node name; a key no node of the intent has (a lingering peer) by its fingerprint. */
-    private String peerName(PeerState peer) {
-        String node = peerNodes.get(peer.config().publicKey());
-        return node != null ? node : "key:" + peer.config().publicKey().fingerprint();
-    }
-
-    /** gitwire_status_writer, as an agent that stands and the `gitwire writer` process both export it. */
-    static void statusWriterGauge(StringBuilder out, boolean leads) {
-        header(out, "gitwire_status_writer", "gauge",
-                "1 on the process elected to write the status branch and announce the intent; 0 on the others.");
-        out.append("gitwire_status_writer ").append(leads ? 1 : 0).append('\n');
-    }
-
-    private static void header(StringBuilder out, String name, String type, String help) {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
-    }
-
-    private static void line(StringBuilder out, String name, String label, String value, long number) {
-        out.append(name).append('{').append(label).append("=\"").append(escaped(value)).append("\"} ").append(number)
-                .append('\n');
-    }
-
-    private static String escaped(String labelValue) {
-        return labelValue.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    /** Every series, in the Prometheus text format. */
+    public String render() {
+        return endpoint.render();
     }
 }

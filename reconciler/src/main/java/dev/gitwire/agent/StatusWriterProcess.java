@@ -6,9 +6,9 @@ import dev.gitwire.status.StatusBranch;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -27,6 +27,7 @@ public final class StatusWriterProcess implements AutoCloseable {
     private final AgentLog log;
     private final AgentHttpServer http;
     private final CountDownLatch closed = new CountDownLatch(1);
+    private final MetricsEndpoint metrics = new MetricsEndpoint();
 
     public StatusWriterProcess(KubernetesClient client, String namespace, String identity, IntentSource intent,
             StatusBranch branch, Duration poll, InetSocketAddress httpAddress, AgentLog log) throws IOException {
@@ -36,8 +37,8 @@ public final class StatusWriterProcess implements AutoCloseable {
         this.log = log;
         this.http = new AgentHttpServer(httpAddress, Map.of(
                 "/healthz", request -> AgentHttpServer.Response.text(200, "ok\n"),
-                "/metrics", request -> new AgentHttpServer.Response(200, "text/plain; version=0.0.4; charset=utf-8",
-                        metrics().getBytes(StandardCharsets.UTF_8))));
+                "/metrics", request -> metrics.page()));
+        metrics.statusWriter(() -> Optional.of(writer.leading()));
     }
 
     /** Where /healthz and /metrics are served. */
@@ -64,12 +65,6 @@ public final class StatusWriterProcess implements AutoCloseable {
     /** Whether this replica leads: it then folds and announces. */
     public boolean leading() {
         return writer.leading();
-    }
-
-    private String metrics() {
-        StringBuilder out = new StringBuilder();
-        AgentMetrics.statusWriterGauge(out, writer.leading());
-        return out.toString();
     }
 
     /** Stops the loop and releases the Lease; once, however often called (SIGTERM, then the caller's close). */

@@ -1,5 +1,6 @@
 package dev.gitwire.cli;
 
+import dev.gitwire.agent.GitwireBuild;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
@@ -73,14 +74,8 @@ public final class GitwireCommand implements Runnable {
     /** The version the build wrote into dev/gitwire/version.properties: the image's tag too. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
-        public String[] getVersion() throws java.io.IOException {
-            java.util.Properties properties = new java.util.Properties();
-            try (java.io.InputStream in = GitwireCommand.class.getResourceAsStream("/dev/gitwire/version.properties")) {
-                if (in != null) {
-                    properties.load(in);
-                }
-            }
-            return new String[] {"gitwire " + properties.getProperty("version", "(unknown: built without its version file)")};
+        public String[] getVersion() {
+            return new String[] {"gitwire " + GitwireBuild.version()};
         }
     }
 }

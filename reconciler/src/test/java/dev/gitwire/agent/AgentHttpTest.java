@@ -182,7 +182,7 @@ class AgentHttpTest {
         start("127.0.0.1", Optional.empty(), loop -> loop.serveMetrics(new InetSocketAddress("127.0.0.1", 0)));
         int port = loop.metricsAddress().orElseThrow().getPort();
 
-        assertThat(get(port, "/metrics")).startsWith("200 # HELP gitwire_reconciles_total");
+        assertThat(get(port, "/metrics")).startsWith("200 ").contains("# TYPE gitwire_converged gauge\n");
         assertThat(get(port, "/healthz")).startsWith("404 ");
         assertThat(get(port, "/reconcile")).startsWith("404 ");
     }

@@ -91,18 +91,18 @@ class AgentOutputTest {
                 Optional.empty(), Duration.ZERO, new TreeSet<>(List.of(dev.gitwire.net.Cidr.parse("10.240.0.21/32"),
                         dev.gitwire.net.Cidr.parse("fd00::21/128")))), Optional.of(NOW.minusSeconds(200)), 1000, bytes));
         for (boolean perPeer : List.of(true, false)) {
-            AgentMetrics metrics = new AgentMetrics(perPeer);
+            AgentMetrics metrics = new AgentMetrics(perPeer, java.time.Clock.fixed(NOW, java.time.ZoneOffset.UTC));
             metrics.observed("main@sha1:abc", target, sent.apply(2000), NOW.minusSeconds(30));
-            assertThat(metrics.render(NOW)).contains("gitwire_peers_handshake_stalled 0\n");
+            assertThat(metrics.render()).contains("gitwire_peers_handshake_stalled 0.0\n");
             metrics.observed("main@sha1:abc", target, sent.apply(2000), NOW);
-            assertThat(metrics.render(NOW)).as("nothing sent: an idle peer").contains("gitwire_peers_handshake_stalled 0\n");
+            assertThat(metrics.render()).as("nothing sent: an idle peer").contains("gitwire_peers_handshake_stalled 0.0\n");
             metrics.observed("main@sha1:abc", target, sent.apply(2600), NOW);
-            String text = metrics.render(NOW);
-            assertThat(text).contains("gitwire_peers_handshake_stalled 1\n");
+            String text = metrics.render();
+            assertThat(text).contains("gitwire_peers_handshake_stalled 1.0\n");
             if (perPeer) {
                 assertThat(text).contains("gitwire_peer_sent_bytes_total{peer=\"node-b\"} 2600")
-                        .contains("gitwire_peer_allowed_ips{peer=\"node-b\",family=\"ipv4\"} 1")
-                        .contains("gitwire_peer_allowed_ips{peer=\"node-b\",family=\"ipv6\"} 1");
+                        .contains("gitwire_peer_allowed_ips{family=\"ipv4\",peer=\"node-b\"} 1")
+                        .contains("gitwire_peer_allowed_ips{family=\"ipv6\",peer=\"node-b\"} 1");
             } else {
                 assertThat(text).doesNotContain("gitwire_peer_latest_handshake_age_seconds", "gitwire_peer_sent_bytes_total",
                         "gitwire_peer_received_bytes_total", "gitwire_peer_allowed_ips");
@@ -114,7 +114,7 @@ class AgentOutputTest {
     void metricsAreInThePrometheusTextFormatWithPublicKeysOnly() {
         PrivateKey key = PrivateKey.generate(new SecureRandom());
         PublicKey peer = key.publicKey();
-        AgentMetrics metrics = new AgentMetrics(true);
+        AgentMetrics metrics = new AgentMetrics(true, java.time.Clock.fixed(NOW, java.time.ZoneOffset.UTC));
         metrics.reconciled("converged", 1500, Map.of("AddRoute", 3, "AddAllowedIp", 3));
         metrics.reconciled("converged", 500, Map.of());
         metrics.driftRepaired();
@@ -134,36 +134,38 @@ class AgentOutputTest {
                 List.of(new PeerState(new PeerConfig(peer, Optional.empty(), Duration.ZERO, new TreeSet<>()),
                         Optional.of(NOW.minusSeconds(42)), 1000, 2000)), NOW);
 
-        String text = metrics.render(NOW);
+        String text = metrics.render();
 
-        assertThat(text).contains("# TYPE gitwire_reconciles_total counter\ngitwire_reconciles_total{result=\"converged\"} 2\n")
+        assertThat(text).contains("# TYPE gitwire_reconciles_total counter\ngitwire_reconciles_total{result=\"converged\"} 2.0\n")
                 .contains("# TYPE gitwire_reconcile_duration_seconds histogram\n")
                 .contains("gitwire_reconcile_duration_seconds_bucket{le=\"1.0\"} 1\n")
                 .contains("gitwire_reconcile_duration_seconds_bucket{le=\"2.5\"} 2\n")
-                .contains("gitwire_reconcile_duration_seconds_sum 2.0\ngitwire_reconcile_duration_seconds_count 2\n")
-                .contains("gitwire_kernel_operations_total{kind=\"AddRoute\"} 3\n")
-                .contains("gitwire_peers{state=\"Disabled\"} 1\n").contains("gitwire_peers{state=\"Peered\"} 1\n")
-                .contains("gitwire_peer_latest_handshake_age_seconds{peer=\"node-b\"} 42\n")
+                .contains("gitwire_reconcile_duration_seconds_count 2\ngitwire_reconcile_duration_seconds_sum 2.0\n")
+                .contains("gitwire_kernel_operations_total{kind=\"AddRoute\"} 3.0\n")
+                .contains("gitwire_peers{state=\"Disabled\"} 1.0\n").contains("gitwire_peers{state=\"Peered\"} 1.0\n")
+                .contains("gitwire_peer_latest_handshake_age_seconds{peer=\"node-b\"} 42.0\n")
                 .contains("# TYPE gitwire_peer_received_bytes_total counter\n")
-                .contains("gitwire_peer_received_bytes_total{peer=\"node-b\"} 1000\n")
-                .contains("gitwire_peer_sent_bytes_total{peer=\"node-b\"} 2000\n")
+                .contains("gitwire_peer_received_bytes_total{peer=\"node-b\"} 1000.0\n")
+                .contains("gitwire_peer_sent_bytes_total{peer=\"node-b\"} 2000.0\n")
                 .contains("gitwire_applied_revision_info{revision=\"main@sha1:abc\"} 1\n")
-                .contains("gitwire_drift_repairs_total 1\n")
-                .contains("gitwire_peers{state=\"AwaitingHandshake\"} 1\n")
+                .contains("gitwire_drift_repairs_total 1.0\n")
+                .contains("gitwire_peers{state=\"AwaitingHandshake\"} 1.0\n")
                 .contains("# TYPE gitwire_peer_handshake_wait_seconds histogram\n")
                 .contains("gitwire_peer_handshake_wait_seconds_bucket{le=\"0.5\"} 0\n")
                 .contains("gitwire_peer_handshake_wait_seconds_bucket{le=\"1.0\"} 1\n")
                 .contains("gitwire_peer_handshake_wait_seconds_bucket{le=\"60.0\"} 2\n")
                 .contains("gitwire_peer_handshake_wait_seconds_bucket{le=\"+Inf\"} 2\n")
                 .contains("gitwire_peer_handshake_wait_seconds_count 2\n")
-                .contains("gitwire_git_reads_total{result=\"failed\"} 1\n")
-                .contains("gitwire_git_reads_total{result=\"ok\"} 1\n")
-                .contains("gitwire_git_reads_total{result=\"skipped\"} 1\n")
-                .contains("gitwire_intent_age_seconds 90\n")
-                .contains("gitwire_kubernetes_synced 0\n")
-                .contains("gitwire_errors_total{kind=\"git\"} 2\n").contains("gitwire_errors_total{kind=\"kernel\"} 1\n")
+                .contains("gitwire_git_reads_total{result=\"failed\"} 1.0\n")
+                .contains("gitwire_git_reads_total{result=\"ok\"} 1.0\n")
+                .contains("gitwire_git_reads_total{result=\"skipped\"} 1.0\n")
+                .contains("gitwire_intent_age_seconds 90.0\n")
+                .contains("gitwire_kubernetes_synced 0.0\n")
+                .contains("gitwire_errors_total{kind=\"git\"} 2.0\n").contains("gitwire_errors_total{kind=\"kernel\"} 1.0\n")
                 .doesNotContain(key.base64());
-        assertThat(text.lines().filter(l -> !l.startsWith("#")))
-                .allMatch(l -> l.matches("[a-z_]+(\\{[a-z]+=\"[^\"]*\"(,[a-z]+=\"[^\"]*\")*\\})? [0-9.]+"));
+        assertThat(text.lines().filter(l -> l.startsWith("gitwire_")))
+                .allMatch(l -> l.matches("[a-z_]+(\\{[a-z_]+=\"[^\"]*\"(,[a-z_]+=\"[^\"]*\")*\\})? [0-9.E]+"));
+        assertThat(text).as("the JVM's own metrics and the build's version")
+                .contains("jvm_memory_used_bytes{area=\"heap\"}", "gitwire_build_info{version=\"");
     }
 }

@@ -2,10 +2,16 @@ package dev.gitwire.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gitwire.model.BackendChoice;
 import dev.gitwire.desired.DesiredDataplane;
+import dev.gitwire.desired.PeerReport;
+import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.keys.PublicKey;
+import dev.gitwire.model.BackendChoice;
+import dev.gitwire.model.PeerConfig;
+import dev.gitwire.model.PeerState;
 import dev.gitwire.testing.IntentFixtures;
 import java.nio.file.Files;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -13,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -23,8 +30,8 @@ class MetricsReferenceTest {
 
     @Test
     void theReferenceAndTheAgentsOutputAgree() throws Exception {
-        AgentMetrics metrics = new AgentMetrics(true);
-        metrics.reconciled("converged", 10, Map.of());
+        AgentMetrics metrics = new AgentMetrics(true, java.time.Clock.fixed(Instant.EPOCH, java.time.ZoneOffset.UTC));
+        metrics.reconciled("converged", 10, Map.of("AddRoute", 1));
         metrics.gitRead(AgentMetrics.GitRead.OK, Instant.EPOCH);
         metrics.kubernetes(Optional.of(true));
         metrics.writer(Optional.of(false));
@@ -32,10 +39,16 @@ class MetricsReferenceTest {
         metrics.error("git");
         metrics.handshakeWaited(Duration.ofSeconds(1));
         metrics.backend(new BackendChoice(BackendChoice.KERNEL, "the kernel has WireGuard"));
+        metrics.admissionPolicies(List.of("gitwire-node-self-only"));
+        metrics.unsettableSysctls(List.of("net.ipv4.conf.all.src_valid_mark=1"));
+        PublicKey peer = PrivateKey.generate(new SecureRandom()).publicKey();
         metrics.observed("main@sha1:abc", DesiredDataplane.absent(new DesiredDataplane.Ownership("wg", 1, 2, 3),
-                List.of()), List.of(), Instant.EPOCH);
+                List.of(new PeerReport("node-b", PeerReport.State.PEERED, Optional.of(peer)))),
+                List.of(new PeerState(new PeerConfig(peer, Optional.empty(), Duration.ZERO, new TreeSet<>()),
+                        Optional.of(Instant.EPOCH), 1, 1)), Instant.EPOCH);
         Map<String, String> exported = new TreeMap<>();
-        Matcher type = Pattern.compile("(?m)^# TYPE (\\S+) (\\S+)$").matcher(metrics.render(Instant.EPOCH));
+        // the JVM's metrics (jvm_*, process_*) are the Prometheus client's, documented there
+        Matcher type = Pattern.compile("(?m)^# TYPE (gitwire_\\S+) (\\S+)$").matcher(metrics.render());
         while (type.find()) {
             exported.put(type.group(1), type.group(2));
         }
