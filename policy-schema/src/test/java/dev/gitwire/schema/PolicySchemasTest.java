@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.snakeyaml.engine.v2.api.Load;
@@ -103,7 +104,7 @@ class PolicySchemasTest {
     }
 
     @Test
-    void aStatusFileValidatesAndAnUnknownPhaseDoesNot(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+    void aStatusFileValidatesAndAnUnknownPhaseDoesNot(@TempDir Path dir) throws IOException {
         Path status = Path.of("src/test/resources/status/node-b.yaml");
         assertThat(validate("mesh-node-status.schema.json", status)).isEmpty();
         Path bad = dir.resolve("bad.yaml");

@@ -1,16 +1,17 @@
 package dev.gitwire.agent;
 
-import dev.gitwire.model.BackendChoice;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.NodeIdentity;
 import dev.gitwire.desired.RefusedClaim;
+import dev.gitwire.model.BackendChoice;
 import dev.gitwire.plan.Dataplane;
 import dev.gitwire.source.IntentSource;
 import dev.gitwire.source.SourceUnavailableException;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -70,8 +71,8 @@ public interface Agent {
      * only: a one-shot apply leaves it to the agents); {@code onAnnounced} runs when the writer announces a new
      * intent revision, {@code log} and {@code warn} take the writer's events. Elsewhere, nothing.
      */
-    void joinWriterElection(Runnable onAnnounced, java.util.function.BiConsumer<String, String> log,
-            java.util.function.BiConsumer<String, String> warn);
+    void joinWriterElection(Runnable onAnnounced, BiConsumer<String, String> log,
+            BiConsumer<String, String> warn);
 
     /** Publishes this node's status on a thread of the publisher's; {@code reported} hears what happened. */
     void reportInBackground(Prepared prepared, Reconciler.Outcome outcome, Consumer<StatusPublisher.Outcome> reported);

@@ -1,6 +1,7 @@
 package dev.gitwire.agent;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
@@ -10,11 +11,13 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The agent's HTTP endpoints on one non-blocking thread: a client that sends half a request, or a hundred
@@ -60,14 +63,14 @@ final class AgentHttpServer implements AutoCloseable {
     /** One connection's progress: the bytes read so far, then the response being written. */
     private static final class Exchange {
         final long deadline = System.nanoTime() + DEADLINE.toNanos();
-        final java.net.InetAddress client;
+        final InetAddress client;
         ByteBuffer in = ByteBuffer.allocate(1024);
         int headEnd = -1;
         Head head;
         int bodyLength;
         ByteBuffer out;
 
-        Exchange(java.net.InetAddress client) {
+        Exchange(InetAddress client) {
             this.client = client;
         }
     }
@@ -125,7 +128,7 @@ final class AgentHttpServer implements AutoCloseable {
             if (client == null) {
                 return;
             }
-            java.net.InetAddress from = ((InetSocketAddress) client.getRemoteAddress()).getAddress();
+            InetAddress from = ((InetSocketAddress) client.getRemoteAddress()).getAddress();
             // a flood of connections, reading or not reading what they asked for, must not lock out the probe
             evictOldest(e -> e.client.equals(from), MAX_CONNECTIONS_PER_CLIENT - 1);
             evictOldest(e -> true, MAX_CONNECTIONS - 1);
@@ -266,8 +269,8 @@ final class AgentHttpServer implements AutoCloseable {
      * Closes the connections {@code which} selects, oldest first, until at most {@code keep} are left; whether it
      * closed one.
      */
-    private boolean evictOldest(java.util.function.Predicate<Exchange> which, int keep) {
-        List<SelectionKey> selected = new java.util.ArrayList<>();
+    private boolean evictOldest(Predicate<Exchange> which, int keep) {
+        List<SelectionKey> selected = new ArrayList<>();
         for (SelectionKey key : selector.keys()) {
             if (key.isValid() && key.attachment() instanceof Exchange exchange && which.test(exchange)) {
                 selected.add(key);

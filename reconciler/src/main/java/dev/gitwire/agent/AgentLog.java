@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gitwire.text.Printable;
 import java.io.PrintStream;
+import java.text.MessageFormat;
 import java.time.Clock;
 import java.util.logging.Handler;
 import java.util.logging.LogManager;
@@ -67,7 +68,7 @@ public final class AgentLog {
                         : value >= java.util.logging.Level.WARNING.intValue() ? Level.warn
                         : value >= java.util.logging.Level.INFO.intValue() ? Level.info : Level.debug;
                 String text = record.getParameters() == null || record.getParameters().length == 0 ? record.getMessage()
-                        : java.text.MessageFormat.format(record.getMessage(), record.getParameters());
+                        : MessageFormat.format(record.getMessage(), record.getParameters());
                 write(level, "library", record.getLoggerName() + ": " + text
                         + (record.getThrown() == null ? "" : ": " + record.getThrown()));
             }

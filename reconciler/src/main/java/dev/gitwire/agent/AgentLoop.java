@@ -1,7 +1,7 @@
 package dev.gitwire.agent;
 
-import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.DesiredDataplane;
+import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.model.BackendChoice;
 import dev.gitwire.plan.Dataplane;
 import dev.gitwire.schedule.Backoff;
@@ -10,14 +10,19 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -65,14 +70,14 @@ public final class AgentLoop implements AutoCloseable {
     private final AtomicBoolean askedReadPending = new AtomicBoolean();
     private final Health health;
     private volatile boolean stopping;
-    private final List<Dataplane.Watch> watches = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Dataplane.Watch> watches = new CopyOnWriteArrayList<>();
     /** The reconciles' retries (the loop's thread), never longer apart than the poll interval. */
     private final Backoff.Retries retries;
     /** The Git reads' retries (the Git thread). */
     private final Backoff.Retries readRetries;
     /** A local look at the device, nobody else's load: no jitter. */
     private final Backoff.Retries handshakeChecks = Backoff.doubling(FIRST_HANDSHAKE_CHECK, LAST_HANDSHAKE_CHECK)
-            .retries(new java.util.Random());
+            .retries(new Random());
     private List<String> awaiting = List.of();
     private Optional<DesiredDataplane> lastTarget = Optional.empty();
     private final OutcomeRecorder recorder;
@@ -86,8 +91,8 @@ public final class AgentLoop implements AutoCloseable {
         // a Git host or API back after an outage meets the cluster's retries spread over a fifth of each wait
         Backoff retry = new Backoff(FIRST_RETRY, interval.compareTo(FIRST_RETRY) > 0 ? interval : FIRST_RETRY,
                 RETRY_JITTER);
-        this.retries = retry.retries(new java.util.Random());
-        this.readRetries = retry.retries(new java.util.Random());
+        this.retries = retry.retries(new Random());
+        this.readRetries = retry.retries(new Random());
         this.log = log;
         this.clock = clock;
         // stale: three polls missed, each with its Git deadline
@@ -148,7 +153,7 @@ public final class AgentLoop implements AutoCloseable {
     private void askedRead(String reason, Duration spread) {
         long now = System.nanoTime();
         long allowed = nextAskedRead.get();
-        long delay = java.util.concurrent.ThreadLocalRandom.current().nextLong(spread.toMillis() + 1);
+        long delay = ThreadLocalRandom.current().nextLong(spread.toMillis() + 1);
         if (now - allowed >= 0 && nextAskedRead.compareAndSet(allowed, now + ASKED_READS_EVERY.toNanos())) {
             later(() -> readThenReconcile(reason), delay);
         } else if (askedReadPending.compareAndSet(false, true)) {
@@ -193,7 +198,7 @@ public final class AgentLoop implements AutoCloseable {
         } catch (SourceUnavailableException | IOException | RuntimeException e) {
             metrics.gitRead(AgentMetrics.GitRead.FAILED, clock.instant());
             metrics.error("git");
-            metrics.reconciled("no_intent", 0, java.util.Map.of());
+            metrics.reconciled("no_intent", 0, Map.of());
             Duration wait = readRetries.next();
             log.warn("no-intent", e.getMessage() + "; nothing was changed; retry in " + seconds(wait));
             later(() -> readThenReconcile("retry"), wait.toMillis());
@@ -224,7 +229,7 @@ public final class AgentLoop implements AutoCloseable {
                 break;
             }
             Thread.sleep(COALESCE.toMillis()); // let a burst of notifications arrive, then run once for all
-            List<String> coalesced = new java.util.ArrayList<>(List.of(reason));
+            List<String> coalesced = new ArrayList<>(List.of(reason));
             triggers.drainTo(coalesced);
             health.reconcileStarted();
             try {
@@ -232,7 +237,7 @@ public final class AgentLoop implements AutoCloseable {
             } catch (RuntimeException e) { // an error of the world, not a bug: retried like a failed apply
                 metrics.error("reconcile");
                 health.converged(false, "the last reconcile failed: " + e);
-                metrics.reconciled("error", 0, java.util.Map.of());
+                metrics.reconciled("error", 0, Map.of());
                 log.warn("reconcile-failed", e + "; retry in " + seconds(scheduleRetry()));
             } finally {
                 health.reconcileFinished();
@@ -326,7 +331,7 @@ public final class AgentLoop implements AutoCloseable {
     }
 
     static String seconds(Duration wait) {
-        return String.format(java.util.Locale.ROOT, "%.1fs", wait.toMillis() / 1000.0);
+        return String.format(Locale.ROOT, "%.1fs", wait.toMillis() / 1000.0);
     }
 
     /** Runs {@code task} after {@code millis}; nothing once stopping (a late read or reconcile is no bug). */

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,7 +83,7 @@ public final class ClusterWriter implements AutoCloseable {
             return;
         }
         election = client.leaderElector().withConfig(new LeaderElectionConfigBuilder().withName(LEASE)
-                .withLock(new SaneLeaseLock(namespace, LEASE, identity, java.time.Clock.systemUTC(),
+                .withLock(new SaneLeaseLock(namespace, LEASE, identity, Clock.systemUTC(),
                         message -> warn.accept("writer", message)))
                 .withLeaseDuration(LEASE_DURATION).withRenewDeadline(RENEW_DEADLINE).withRetryPeriod(RETRY_PERIOD)
                 .withReleaseOnCancel(true)

@@ -1,5 +1,6 @@
 package dev.gitwire.agent;
 
+import dev.gitwire.cluster.AdmissionProbe;
 import dev.gitwire.cluster.DaemonSetRemoval;
 import dev.gitwire.cluster.IntentNotice;
 import dev.gitwire.cluster.KubernetesCluster;
@@ -8,13 +9,14 @@ import dev.gitwire.dataplane.KernelDataplane;
 import dev.gitwire.dataplane.netlink.NetworkNamespace;
 import dev.gitwire.dataplane.wireguard.UapiBackend;
 import dev.gitwire.dataplane.wireguard.WireguardGoLauncher;
-import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.DesiredDataplane;
+import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.DesiredState;
 import dev.gitwire.desired.InventoryCluster;
 import dev.gitwire.desired.NodeIdentity;
 import dev.gitwire.desired.Precedent;
 import dev.gitwire.desired.RefusedClaim;
+import dev.gitwire.git.GitRemote;
 import dev.gitwire.intent.Intent;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
@@ -23,8 +25,8 @@ import dev.gitwire.model.DeviceState;
 import dev.gitwire.model.LiveCluster;
 import dev.gitwire.model.PeerState;
 import dev.gitwire.net.IpAddress;
+import dev.gitwire.net.IpFamily;
 import dev.gitwire.plan.Dataplane;
-import dev.gitwire.git.GitRemote;
 import dev.gitwire.source.IntentSource;
 import dev.gitwire.source.Revision;
 import dev.gitwire.source.SourceUnavailableException;
@@ -35,13 +37,23 @@ import dev.gitwire.status.StatusUnavailableException;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.eclipse.jgit.transport.URIish;
@@ -61,12 +73,12 @@ public final class NodeAgent implements Agent, AutoCloseable {
     private final Optional<StatusPublisher> statusPublisher;
     /** With Kubernetes and a status branch: this node's status ConfigMap, its anti-rewind floor after a reimage. */
     private final Optional<StatusConfigMaps> ownStatus;
-    private final List<GitRemote> ownRemotes = new java.util.ArrayList<>();
+    private final List<GitRemote> ownRemotes = new ArrayList<>();
     private final NodeIdentity identity;
     private final List<String> startNotes;
     /** Leaving at uninstall: the device's grace, and the whole of it, within the pod's 30-s termination period. */
-    private static final java.time.Duration UNINSTALL_GRACE = java.time.Duration.ofSeconds(3);
-    private static final java.time.Duration UNINSTALL_DEADLINE = java.time.Duration.ofSeconds(20);
+    private static final Duration UNINSTALL_GRACE = Duration.ofSeconds(3);
+    private static final Duration UNINSTALL_DEADLINE = Duration.ofSeconds(20);
     private volatile Optional<String> ownDaemonSet = Optional.empty();
     private final DeviceDeletions deletions = new DeviceDeletions();
     private volatile String deviceName = "";
@@ -148,8 +160,8 @@ public final class NodeAgent implements Agent, AutoCloseable {
         this.identity = new NodeIdentity(settings.node(), key.orElseGet(() -> PrivateKey.generate(new SecureRandom())));
         this.startNotes = key.isPresent() ? List.of() : List.of("no private key in " + settings.stateDirectory()
                 + " yet: planned with a throwaway one; `gitwire apply` or the agent makes the real one");
-        this.reconciler = new Reconciler(kernel, java.time.Clock.systemUTC(), settings.teardownGrace());
-        List<String> servers = new java.util.ArrayList<>();
+        this.reconciler = new Reconciler(kernel, Clock.systemUTC(), settings.teardownGrace());
+        List<String> servers = new ArrayList<>();
         servers.add(gitHost(settings.repo()));
         settings.status().ifPresent(status -> servers.add(gitHost(status.repo())));
         if (settings.kubernetes().isPresent()) {
@@ -200,7 +212,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
         try {
             return new StatusBranch(ownRemote(target, true), target.access(), target.branch(), target.heartbeat());
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -217,8 +229,8 @@ public final class NodeAgent implements Agent, AutoCloseable {
     }
 
     @Override
-    public void joinWriterElection(Runnable onAnnounced, java.util.function.BiConsumer<String, String> log,
-            java.util.function.BiConsumer<String, String> warn) {
+    public void joinWriterElection(Runnable onAnnounced, BiConsumer<String, String> log,
+            BiConsumer<String, String> warn) {
         writer.ifPresent(w -> {
             w.start(onAnnounced, log, warn);
             joined = true;
@@ -246,7 +258,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
 
     private static KubernetesClient client(NodeSettings.KubernetesAccess access) throws IOException {
         Config config = access.kubeconfig().isPresent()
-                ? Config.fromKubeconfig(java.nio.file.Files.readString(access.kubeconfig().get()))
+                ? Config.fromKubeconfig(Files.readString(access.kubeconfig().get()))
                 : Config.autoConfigure(null);
         return new KubernetesClientBuilder().withConfig(config).build();
     }
@@ -266,7 +278,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
         }
         try {
             return new URIish(repo).getHost();
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             return null;
         }
     }
@@ -277,7 +289,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
     }
 
     /** Waits up to {@code timeout} for the Kubernetes API's first list (standalone: at once); whether it came. */
-    public boolean awaitCluster(java.time.Duration timeout) throws InterruptedException {
+    public boolean awaitCluster(Duration timeout) throws InterruptedException {
         return cluster.isEmpty() || cluster.get().awaitSynced(timeout);
     }
 
@@ -328,17 +340,17 @@ public final class NodeAgent implements Agent, AutoCloseable {
     public boolean read() throws IOException, SourceUnavailableException {
         if (joined && lastRead.isPresent() && !fetchPolicy.fetch(leads(), announced(),
                 Optional.of(lastRead.get().sourced().revision().toString()),
-                java.time.Duration.ofNanos(System.nanoTime() - lastFetchNanos))) {
+                Duration.ofNanos(System.nanoTime() - lastFetchNanos))) {
             // the writer announced the revision this node holds: no fetch, the last read stands; the bypass still
             // follows its servers, and says so when one cannot be resolved
             Read last = lastRead.get();
-            List<String> notes = new java.util.ArrayList<>(last.notes().stream()
+            List<String> notes = new ArrayList<>(last.notes().stream()
                     .filter(n -> !n.startsWith(ControlPlaneBypass.UNRESOLVED)).toList());
             notes.addAll(bypass.refresh());
             lastRead = Optional.of(new Read(last.sourced(), last.published(), List.copyOf(notes)));
             return false;
         }
-        List<String> notes = new java.util.ArrayList<>(startNotes);
+        List<String> notes = new ArrayList<>(startNotes);
         boolean forgot = source.forgotWhatWasApplied();
         Optional<String> damage = source.lastGoodDamage();
         Map<String, PublicKey> published = lastRead.map(Read::published).orElse(Map.of());
@@ -417,7 +429,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
             desired = DesiredState.compute(new Intent(intent.mesh().withoutHostEncryption(), intent.nodes()), live,
                     identity, kernel.underlay(first), bypass.addresses(), held);
         }
-        List<String> notes = new java.util.ArrayList<>(read.notes());
+        List<String> notes = new ArrayList<>(read.notes());
         notes.addAll(desired.refusedBypass());
         return new Prepared(read.sourced(), desired, notes, unsettable);
     }
@@ -432,12 +444,12 @@ public final class NodeAgent implements Agent, AutoCloseable {
         if (!required || looksOnly || missingPolicies.filter(List::isEmpty).isPresent()) {
             return;
         }
-        if (missingPolicies.isEmpty() || System.nanoTime() - policiesProbedNanos > java.util.concurrent.TimeUnit.MINUTES.toNanos(1)) {
+        if (missingPolicies.isEmpty() || System.nanoTime() - policiesProbedNanos > TimeUnit.MINUTES.toNanos(1)) {
             try {
-                missingPolicies = Optional.of(dev.gitwire.cluster.AdmissionProbe.missing(kubernetesClient.orElseThrow(),
+                missingPolicies = Optional.of(AdmissionProbe.missing(kubernetesClient.orElseThrow(),
                         namespace, settings.node()));
                 policiesProbedNanos = System.nanoTime();
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            } catch (KubernetesClientException e) {
                 throw new NotReadyException("cannot check the admission policies: " + e.getMessage()
                         + "; nothing is changed meanwhile", e);
             }
@@ -460,7 +472,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
     public Reconciler.Outcome reconcile(Prepared prepared) {
         Reconciler.Outcome outcome = reconciler.reconcile(prepared.desired());
         deviceName = prepared.desired().owned().interfaceName();
-        deletions.observe(outcome, java.time.Instant.now());
+        deletions.observe(outcome, Instant.now());
         // a device that could not be read, or is gone (a drift being repaired), takes no precedent away
         outcome.after().device().ifPresent(d -> precedent = Optional.of(devicePrecedent(Optional.of(d))));
         return outcome;
@@ -491,13 +503,13 @@ public final class NodeAgent implements Agent, AutoCloseable {
             return Optional.of("the DaemonSet is being removed; this node had nothing of gitwire's to remove");
         }
         // every agent leaves at once: the peers need no grace to hear the last of this one
-        Reconciler leaving = new Reconciler(kernel, java.time.Clock.systemUTC(), UNINSTALL_GRACE);
+        Reconciler leaving = new Reconciler(kernel, Clock.systemUTC(), UNINSTALL_GRACE);
         DesiredDataplane absent = DesiredDataplane.absent(owned.get(), List.of());
         long deadline = System.nanoTime() + UNINSTALL_DEADLINE.toNanos();
         Reconciler.Outcome outcome = leaving.reconcile(absent);
         while (outcome.converged() && outcome.revisitAt().isPresent() && System.nanoTime() < deadline) {
             try {
-                Thread.sleep(Math.max(1, java.time.Duration.between(java.time.Instant.now(), outcome.revisitAt().get())
+                Thread.sleep(Math.max(1, Duration.between(Instant.now(), outcome.revisitAt().get())
                         .toMillis()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -565,7 +577,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
     /** A line on the node's place in the mesh. */
     public static String summary(Prepared prepared) {
         DesiredDataplane desired = prepared.desired();
-        long routes6 = desired.routes().stream().filter(r -> r.destination().family() == dev.gitwire.net.IpFamily.IPV6)
+        long routes6 = desired.routes().stream().filter(r -> r.destination().family() == IpFamily.IPV6)
                 .count();
         return "revision " + prepared.sourced().revision() + "\n" + desired.wireguard().map(wg -> "node: "
                 + wg.peers().size() + " peers, " + desired.routes().size() + " routes in table "

@@ -1,12 +1,12 @@
 package dev.gitwire.agent;
 
 import dev.gitwire.dataplane.wireguard.WireguardLink;
-import dev.gitwire.source.CommitTrust;
 import dev.gitwire.git.GitAccess;
+import dev.gitwire.source.CommitTrust;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.time.Duration;
 import java.util.Optional;
 
 /** Everything a node agent is configured with (the command line's common flags, parsed). */

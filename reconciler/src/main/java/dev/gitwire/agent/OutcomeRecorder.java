@@ -2,9 +2,12 @@ package dev.gitwire.agent;
 
 import dev.gitwire.desired.PeerReport;
 import dev.gitwire.desired.RefusedClaim;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -44,10 +47,10 @@ final class OutcomeRecorder {
     }
 
     /** The desired state could not be had (the kernel not read for the underlay's MTU, say): retried in {@code wait}. */
-    void prepareFailed(RuntimeException e, long millis, java.time.Duration wait) {
+    void prepareFailed(RuntimeException e, long millis, Duration wait) {
         metrics.error("kernel");
         health.converged(false, "the kernel could not be read: " + e.getMessage());
-        metrics.reconciled("error", millis, java.util.Map.of());
+        metrics.reconciled("error", millis, Map.of());
         log.warn("prepare-failed", e.getMessage() + "; nothing was changed; retry in " + AgentLoop.seconds(wait));
     }
 
@@ -80,7 +83,7 @@ final class OutcomeRecorder {
 
     /** A reconcile that ran: its result in the metrics, health and log, and the node's status reported. */
     void reconciled(List<String> reasons, Agent.Prepared prepared, Reconciler.Outcome outcome, long millis,
-            boolean byKernel, java.time.Instant now) {
+            boolean byKernel, Instant now) {
         String result = outcome.converged() ? "converged" : outcome.failure().isPresent() ? "error" : "not_converged";
         metrics.reconciled(result, millis, outcome.executed().counts());
         outcome.failure().ifPresent(f -> metrics.error("kernel"));

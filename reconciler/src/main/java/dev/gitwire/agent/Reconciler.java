@@ -1,8 +1,8 @@
 package dev.gitwire.agent;
 
-import dev.gitwire.desired.DesiredDataplane.WireguardSpec;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
+import dev.gitwire.desired.DesiredDataplane.WireguardSpec;
 import dev.gitwire.desired.HandshakeGate;
 import dev.gitwire.desired.PeerReport;
 import dev.gitwire.keys.PublicKey;

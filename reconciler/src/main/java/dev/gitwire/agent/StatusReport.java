@@ -1,14 +1,15 @@
 package dev.gitwire.agent;
 
-import dev.gitwire.model.BackendChoice;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.PeerReport;
 import dev.gitwire.keys.PublicKey;
+import dev.gitwire.model.BackendChoice;
 import dev.gitwire.model.PeerConfig;
+import dev.gitwire.net.IpFamily;
 import dev.gitwire.source.IntentSource;
+import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.NodeStatus.Condition;
 import dev.gitwire.status.NodeStatus.Phase;
-import dev.gitwire.status.NodeStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -86,7 +87,7 @@ public final class StatusReport {
             return new NodeStatus.Peer(r.node(), r.key().map(PublicKey::base64),
                     config.flatMap(PeerConfig::endpoint).map(Object::toString),
                     config.map(c -> c.allowedIps().size()).orElse(0), r.state().spelling(),
-                    config.map(c -> (int) c.allowedIps().stream().filter(a -> a.family() == dev.gitwire.net.IpFamily.IPV6)
+                    config.map(c -> (int) c.allowedIps().stream().filter(a -> a.family() == IpFamily.IPV6)
                             .count()).orElse(0));
         }).toList();
 
@@ -98,8 +99,8 @@ public final class StatusReport {
                 wg.peers().stream().mapToInt(p -> p.allowedIps().size()).sum(), desired.routes().size(),
                 !desired.nftTables().isEmpty(),
                 (int) wg.peers().stream().flatMap(p -> p.allowedIps().stream())
-                        .filter(c -> c.family() == dev.gitwire.net.IpFamily.IPV6).count(),
-                (int) desired.routes().stream().filter(r -> r.destination().family() == dev.gitwire.net.IpFamily.IPV6)
+                        .filter(c -> c.family() == IpFamily.IPV6).count(),
+                (int) desired.routes().stream().filter(r -> r.destination().family() == IpFamily.IPV6)
                         .count()));
         return new NodeStatus(node, Optional.of(ownKey.base64()), listenPort, Optional.of(sourced.revision().toString()),
                 phase, conditions, dataplane, peers);

@@ -6,6 +6,7 @@ import dev.gitwire.agent.NodeAgent;
 import dev.gitwire.agent.Reconciler;
 import dev.gitwire.plan.Plan;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.time.Duration;
 import java.time.Instant;
 import picocli.CommandLine.Command;
@@ -39,7 +40,7 @@ final class ApplyCommand extends NodeCommand {
     @Override
     int run(NodeAgent agent, Agent.Prepared prepared, PrintWriter out, PrintWriter err) {
         if (output == ValidateCommand.Output.json) {
-            PrintWriter text = new PrintWriter(java.io.Writer.nullWriter());
+            PrintWriter text = new PrintWriter(Writer.nullWriter());
             Result result = apply(agent, prepared, text, text);
             ObjectNode document = PlanText.json(result.executed(), result.outcome().target());
             document.put("revision", prepared.sourced().revision().toString());

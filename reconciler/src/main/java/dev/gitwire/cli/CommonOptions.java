@@ -2,8 +2,8 @@ package dev.gitwire.cli;
 
 import dev.gitwire.agent.NodeSettings;
 import dev.gitwire.dataplane.wireguard.WireguardLink;
-import dev.gitwire.source.CommitTrust;
 import dev.gitwire.git.GitAccess;
+import dev.gitwire.source.CommitTrust;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;

@@ -1,9 +1,12 @@
 package dev.gitwire.cli;
 
+import dev.gitwire.agent.AgentLog;
 import dev.gitwire.agent.GitwireBuild;
 import java.io.PrintWriter;
-import picocli.CommandLine.Command;
+import java.time.Clock;
+import java.util.Map;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /** The top-level {@code gitwire} command; each verb is a subcommand. */
 @Command(
@@ -33,14 +36,14 @@ public final class GitwireCommand implements Runnable {
     }
 
     /** The same, its flags' defaults from {@code environment} (EnvironmentDefaults). */
-    public static CommandLine commandLine(java.util.Map<String, String> environment) {
+    public static CommandLine commandLine(Map<String, String> environment) {
         CommandLine line = new CommandLine(new GitwireCommand());
         line.setDefaultValueProvider(new EnvironmentDefaults(environment));
         // the libraries (JGit, SSHD, fabric8) log through java.util.logging, whose console lines every command
         // printed raw (SSHD's INFO on BouncyCastle, say): through the agent's logger, warnings up (run: its level)
         boolean json = "json".equals(environment.get("GITWIRE_LOG_FORMAT"));
         line.setExecutionStrategy(parsed -> {
-            new dev.gitwire.agent.AgentLog(System.err, json, java.time.Clock.systemUTC(), dev.gitwire.agent.AgentLog.Level.warn)
+            new AgentLog(System.err, json, Clock.systemUTC(), AgentLog.Level.warn)
                     .captureLibraries();
             return new CommandLine.RunLast().execute(parsed);
         });

@@ -1,14 +1,17 @@
 package dev.gitwire.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gitwire.agent.Reconciler;
 import dev.gitwire.desired.DesiredDataplane;
+import dev.gitwire.keys.PublicKey;
+import dev.gitwire.net.IpFamily;
 import dev.gitwire.plan.Operation;
 import dev.gitwire.plan.Plan;
-import dev.gitwire.keys.PublicKey;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,9 +119,9 @@ final class PlanText {
 
     /** The guard and the peers held back until their first handshake, as `plan` and `apply` show them. */
     static List<String> gating(DesiredDataplane target) {
-        List<String> lines = new java.util.ArrayList<>();
+        List<String> lines = new ArrayList<>();
         target.guard().ifPresent(g -> {
-            long ipv6 = g.destinations().stream().filter(d -> d.family() == dev.gitwire.net.IpFamily.IPV6).count();
+            long ipv6 = g.destinations().stream().filter(d -> d.family() == IpFamily.IPV6).count();
             lines.add("guard: " + g.destinations().size()
                     + (g.destinations().size() == 1 ? " destination never leaves" : " destinations never leave")
                     + " unencrypted (dropped if the tunnel is missing)"
@@ -143,9 +146,9 @@ final class PlanText {
         root.put("guardedDestinations", target.guard().map(g -> g.destinations().size()).orElse(0));
         ObjectNode byFamily = root.putObject("guardedDestinationsByFamily");
         byFamily.put("ipv4", target.guard().map(g -> g.destinations().stream()
-                .filter(d -> d.family() == dev.gitwire.net.IpFamily.IPV4).count()).orElse(0L));
+                .filter(d -> d.family() == IpFamily.IPV4).count()).orElse(0L));
         byFamily.put("ipv6", target.guard().map(g -> g.destinations().stream()
-                .filter(d -> d.family() == dev.gitwire.net.IpFamily.IPV6).count()).orElse(0L));
+                .filter(d -> d.family() == IpFamily.IPV6).count()).orElse(0L));
         ArrayNode awaiting = root.putArray("awaitingHandshake");
         target.awaitingHandshake().forEach(awaiting::add);
         root.put("changes", plan.size());
@@ -166,7 +169,7 @@ final class PlanText {
     static String text(ObjectNode root) {
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -1,5 +1,6 @@
 package dev.gitwire.cli;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,7 +53,7 @@ final class ReconcileCommand implements Callable<Integer> {
             }
             spec.commandLine().getErr().println("gitwire: the agent at " + httpAddress + " answered "
                     + response.statusCode() + ": " + response.body().strip());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             spec.commandLine().getErr().println("gitwire: no agent answers at " + httpAddress + " (" + e + ")");
         }
         return GitwireCommand.EXIT_FAILURE;

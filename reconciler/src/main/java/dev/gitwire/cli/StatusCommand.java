@@ -3,19 +3,23 @@ package dev.gitwire.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gitwire.git.GitAccess;
+import dev.gitwire.git.GitRemote;
+import dev.gitwire.git.GitUnavailableException;
 import dev.gitwire.intent.Intent;
 import dev.gitwire.intent.IntentReader;
 import dev.gitwire.intent.IntentTree;
 import dev.gitwire.intent.MeshNode;
 import dev.gitwire.source.DirectoryTree;
-import dev.gitwire.git.GitAccess;
 import dev.gitwire.source.GitCommitTree;
-import dev.gitwire.git.GitRemote;
-import dev.gitwire.git.GitUnavailableException;
 import dev.gitwire.source.ScratchDirectory;
 import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.StatusBranch;
 import dev.gitwire.status.StatusUnavailableException;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -199,14 +203,14 @@ final class StatusCommand implements Callable<Integer> {
         if (kubeconfig == null) {
             return List.of();
         }
-        io.fabric8.kubernetes.client.Config config = io.fabric8.kubernetes.client.Config.fromKubeconfig(
+        Config config = Config.fromKubeconfig(
                 Files.readString(kubeconfig));
         config.setRequestTimeout(10_000);
         config.setConnectionTimeout(10_000);
-        try (io.fabric8.kubernetes.client.KubernetesClient client = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+        try (KubernetesClient client = new KubernetesClientBuilder()
                 .withConfig(config).build()) {
             return client.nodes().list().getItems().stream().map(n -> n.getMetadata().getName()).toList();
-        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        } catch (KubernetesClientException e) {
             throw new IOException("cannot list the cluster's nodes: " + e.getMessage(), e);
         }
     }

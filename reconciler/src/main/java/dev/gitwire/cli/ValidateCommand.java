@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -62,7 +63,7 @@ final class ValidateCommand implements Callable<Integer> {
                     .put("file", p.file())
                     .put("line", p.position().line())
                     .put("column", p.position().column())
-                    .put("severity", p.severity().name().toLowerCase(java.util.Locale.ROOT))
+                    .put("severity", p.severity().name().toLowerCase(Locale.ROOT))
                     .put("message", p.message());
         }
         return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(array);

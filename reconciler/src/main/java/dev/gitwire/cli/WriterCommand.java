@@ -2,9 +2,9 @@ package dev.gitwire.cli;
 
 import dev.gitwire.agent.AgentLog;
 import dev.gitwire.agent.StatusWriterProcess;
-import dev.gitwire.source.CommitTrust;
 import dev.gitwire.git.GitAccess;
 import dev.gitwire.git.GitRemote;
+import dev.gitwire.source.CommitTrust;
 import dev.gitwire.source.IntentSource;
 import dev.gitwire.status.StatusBranch;
 import io.fabric8.kubernetes.client.Config;

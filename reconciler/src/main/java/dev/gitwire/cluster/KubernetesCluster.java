@@ -16,14 +16,21 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The live cluster from the Kubernetes API: informers on Pods (all namespaces) and Nodes, each in a
@@ -42,12 +49,12 @@ public final class KubernetesCluster implements AutoCloseable {
     private static final Set<String> FINISHED = Set.of("Succeeded", "Failed");
 
     private final KubernetesClient client;
-    private final java.util.concurrent.ExecutorService events = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
-            java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(100), r -> {
+    private final ExecutorService events = new ThreadPoolExecutor(1, 1, 0,
+            TimeUnit.SECONDS, new ArrayBlockingQueue<>(100), r -> {
                 Thread thread = new Thread(r, "gitwire-kubernetes-events");
                 thread.setDaemon(true);
                 return thread;
-            }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
+            }, new ThreadPoolExecutor.DiscardPolicy());
     private final String ownNode;
     private final Runnable onChange;
     private volatile SharedIndexInformer<Pod> pods;
@@ -96,7 +103,7 @@ public final class KubernetesCluster implements AutoCloseable {
     }
 
     private void startUntilSynced() {
-        Backoff.Retries retries = BACKOFF.retries(new java.util.Random());
+        Backoff.Retries retries = BACKOFF.retries(new Random());
         while (!closed) {
             SharedIndexInformer<Pod> podInformer = client.pods().inAnyNamespace().runnableInformer(0);
             podInformer.itemStore(podStore);
@@ -145,7 +152,7 @@ public final class KubernetesCluster implements AutoCloseable {
                 return; // host-network pods share the node's address; finished pods hold none
             }
             workloads.computeIfAbsent(pod.node(), n -> new ArrayList<>())
-                    .addAll(parsed(java.util.Arrays.asList(pod.ips()), IpAddress::parse));
+                    .addAll(parsed(Arrays.asList(pod.ips()), IpAddress::parse));
         });
         Map<String, LiveNode> live = new TreeMap<>();
         nodeStore.lean().forEach(node -> live.put(node.name(), new LiveNode(node.name(), node.labels(),
@@ -203,7 +210,7 @@ public final class KubernetesCluster implements AutoCloseable {
         }
     }
 
-    private <T> ResourceEventHandler<T> changes(java.util.function.Consumer<T> also) {
+    private <T> ResourceEventHandler<T> changes(Consumer<T> also) {
         return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T object) {
@@ -225,7 +232,7 @@ public final class KubernetesCluster implements AutoCloseable {
     }
 
     /** The values that parse; one that does not (a typo on an object) is skipped rather than stop the mesh. */
-    private static <T> List<T> parsed(List<String> values, java.util.function.Function<String, T> parse) {
+    private static <T> List<T> parsed(List<String> values, Function<String, T> parse) {
         List<T> result = new ArrayList<>();
         for (String value : values) {
             try {

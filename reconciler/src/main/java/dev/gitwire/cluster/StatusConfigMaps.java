@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -81,7 +82,7 @@ public final class StatusConfigMaps implements StatusDestination {
         if (object == null) {
             return Optional.empty();
         }
-        List<String> why = new java.util.ArrayList<>();
+        List<String> why = new ArrayList<>();
         Optional<NodeStatus> status = read(object, namespace, why).filter(s -> s.name().equals(node));
         if (status.isEmpty()) {
             throw new StatusUnavailableException(why.isEmpty() ? "ConfigMap " + namespace + "/" + name(node)

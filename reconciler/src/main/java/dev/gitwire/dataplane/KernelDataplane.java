@@ -14,8 +14,8 @@ import dev.gitwire.dataplane.route.RouteTable;
 import dev.gitwire.dataplane.route.Rules;
 import dev.gitwire.dataplane.sysctl.RememberedSysctl;
 import dev.gitwire.dataplane.sysctl.Sysctls;
-import dev.gitwire.dataplane.wireguard.DeviceUpdate.PeerUpdate;
 import dev.gitwire.dataplane.wireguard.DeviceUpdate;
+import dev.gitwire.dataplane.wireguard.DeviceUpdate.PeerUpdate;
 import dev.gitwire.dataplane.wireguard.GenlCodec;
 import dev.gitwire.dataplane.wireguard.KernelBackend;
 import dev.gitwire.dataplane.wireguard.UapiBackend;
@@ -45,10 +45,14 @@ import dev.gitwire.plan.Operation;
 import dev.gitwire.plan.Plan;
 import dev.gitwire.statedir.StateFile;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -129,7 +133,7 @@ public final class KernelDataplane implements Dataplane {
             allRules.all(family).stream().filter(r -> r.table() == owned.table() && !r.otherSelectors())
                     .forEach(rules::add);
         }
-        Map<String, String> values = new java.util.HashMap<>();
+        Map<String, String> values = new HashMap<>();
         Set<String> remembered = new HashSet<>();
         for (String name : DesiredState.OWNED_SYSCTLS) { // what the desired side says gitwire owns
             values.put(name, sysctls.read(name));
@@ -162,10 +166,10 @@ public final class KernelDataplane implements Dataplane {
         String text = owned.interfaceName() + "\n" + owned.table() + "\n" + owned.rulePriority() + "\n"
                 + owned.firewallMark() + "\n";
         try {
-            StateFile.replace(stateDirectory.resolve(OWNED_FILE), text.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            StateFile.replace(stateDirectory.resolve(OWNED_FILE), text.getBytes(StandardCharsets.US_ASCII),
+                    PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot remember what this node owns in " + stateDirectory, e);
+            throw new UncheckedIOException("cannot remember what this node owns in " + stateDirectory, e);
         }
     }
 

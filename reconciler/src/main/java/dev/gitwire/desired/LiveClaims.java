@@ -11,6 +11,7 @@ import dev.gitwire.net.IpAddress;
 import dev.gitwire.net.IpFamily;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -173,7 +174,7 @@ final class LiveClaims {
      * Each pod CIDR that overlaps one of another node's, with the nodes whose CIDRs overlap it. Sorted by network
      * then length, the prefixes inside one follow it: one pass, and a step per overlap.
      */
-    private static Map<Cidr, Set<String>> overlappingCidrs(java.util.Collection<LiveNode> nodes) {
+    private static Map<Cidr, Set<String>> overlappingCidrs(Collection<LiveNode> nodes) {
         List<CidrClaim> all = new ArrayList<>();
         nodes.forEach(n -> n.podCIDRs().forEach(c -> all.add(new CidrClaim(c, n.name()))));
         all.sort(Comparator.comparing(CidrClaim::cidr));

@@ -1,5 +1,6 @@
 package dev.gitwire.git;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import org.eclipse.jgit.errors.TransportException;
@@ -30,7 +31,7 @@ final class BoundedSshSessions extends SshSessionFactory {
         RemoteSession session = sessions.getSession(uri, credentials, fs, timeout);
         return new RemoteSession() {
             @Override
-            public Process exec(String command, int commandTimeout) throws java.io.IOException {
+            public Process exec(String command, int commandTimeout) throws IOException {
                 Process process = session.exec(command, commandTimeout);
                 return new Process() {
                     @Override

@@ -1,12 +1,14 @@
 package dev.gitwire.git;
 
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
@@ -119,7 +121,7 @@ public final class GitRemote implements AutoCloseable {
         update.setNewObjectId(commit);
         update.setForceUpdate(true);
         RefUpdate.Result result = update.update();
-        if (!java.util.EnumSet.of(RefUpdate.Result.NEW, RefUpdate.Result.FORCED, RefUpdate.Result.FAST_FORWARD,
+        if (!EnumSet.of(RefUpdate.Result.NEW, RefUpdate.Result.FORCED, RefUpdate.Result.FAST_FORWARD,
                 RefUpdate.Result.NO_CHANGE).contains(result)) {
             throw new IOException("cannot record " + commit.name() + " as " + trackingRef(branch) + ": " + result);
         }
@@ -227,7 +229,7 @@ public final class GitRemote implements AutoCloseable {
         try {
             URIish uri = new URIish(repo);
             return uri.getScheme() != null || uri.getHost() != null;
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             return false;
         }
     }

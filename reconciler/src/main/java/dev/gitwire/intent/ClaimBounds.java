@@ -1,6 +1,7 @@
 package dev.gitwire.intent;
 
 import dev.gitwire.net.Cidr;
+import dev.gitwire.net.IpAddress;
 import java.util.List;
 import java.util.Optional;
 
@@ -27,7 +28,7 @@ public final class ClaimBounds {
             new Special(Cidr.parse("fe80::/10"), "link-local fe80::/10"),
             new Special(Cidr.parse("ff00::/8"), "multicast ff00::/8"),
             // built from bytes: the JDK parses an IPv4-mapped literal as IPv4 (IpAddress refuses it), netlink does not
-            new Special(new Cidr(dev.gitwire.net.IpAddress.fromBytes(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1,
+            new Special(new Cidr(IpAddress.fromBytes(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, -1,
                     0, 0, 0, 0}), 96), "IPv4-mapped ::ffff:0:0/96 (an IPv4 address in IPv6 clothing)"),
             new Special(Cidr.parse("100::/64"), "the discard prefix 100::/64"),
             new Special(Cidr.parse("2001:db8::/32"), "documentation 2001:db8::/32"),

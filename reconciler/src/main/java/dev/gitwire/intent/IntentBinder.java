@@ -8,6 +8,7 @@ import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -206,7 +207,7 @@ final class IntentBinder {
     }
 
     private static Object[] concat(Object[] path, Object step) {
-        Object[] longer = java.util.Arrays.copyOf(path, path.length + 1);
+        Object[] longer = Arrays.copyOf(path, path.length + 1);
         longer[path.length] = step;
         return longer;
     }

@@ -1,6 +1,7 @@
 package dev.gitwire.intent;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -33,10 +34,10 @@ public final class IntentFiles {
         }
         List<String> files = tree.files().stream().filter(IntentFiles::isIntent).sorted().toList();
         for (String file : files) {
-            sha.update(file.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            sha.update(file.getBytes(StandardCharsets.UTF_8));
             sha.update((byte) 0);
             byte[] content = tree.read(file);
-            sha.update(Long.toString(content.length).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            sha.update(Long.toString(content.length).getBytes(StandardCharsets.US_ASCII));
             sha.update((byte) 0);
             sha.update(content);
         }

@@ -9,8 +9,10 @@ import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Checks across the node files: what is unique in a cluster must be unique in the inventory, or two
@@ -64,7 +66,7 @@ final class InventoryCheck {
     }
 
     private static void bound(SourcedNode n, List<Cidr> claims, String field,
-            java.util.function.Function<Cidr, java.util.Optional<String>> refusal, List<Problem> problems) {
+            Function<Cidr, Optional<String>> refusal, List<Problem> problems) {
         for (int i = 0; i < claims.size(); i++) {
             int at = i;
             refusal.apply(claims.get(i)).ifPresent(why -> problems.add(n.file().error("not routable to a node: " + why,

@@ -1,10 +1,10 @@
 package dev.gitwire.intent;
 
 import dev.gitwire.intent.yaml.SourcePosition;
+import dev.gitwire.intent.yaml.YamlNode;
 import dev.gitwire.intent.yaml.YamlNode.YamlMapping;
 import dev.gitwire.intent.yaml.YamlNode.YamlScalar;
 import dev.gitwire.intent.yaml.YamlNode.YamlSequence;
-import dev.gitwire.intent.yaml.YamlNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.gitwire.keys;
 
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
@@ -65,7 +66,7 @@ public final class PrivateKey {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof PrivateKey key && java.security.MessageDigest.isEqual(raw, key.raw);
+        return other instanceof PrivateKey key && MessageDigest.isEqual(raw, key.raw);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.gitwire.model;
 
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.PackedOrder;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -50,7 +51,7 @@ public record Route(Cidr destination, RouteType type, Optional<String> device, b
     /** Appends the route as {@code ip route} shows it: a plan prints 100,000 of them in one text. */
     public StringBuilder appendTo(StringBuilder out) {
         if (type != RouteType.UNICAST) {
-            out.append(type.name().toLowerCase(java.util.Locale.ROOT)).append(' ');
+            out.append(type.name().toLowerCase(Locale.ROOT)).append(' ');
         }
         destination.appendTo(out);
         device.ifPresent(d -> out.append(" dev ").append(d));

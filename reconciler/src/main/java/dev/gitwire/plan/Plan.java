@@ -1,5 +1,6 @@
 package dev.gitwire.plan;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -16,7 +17,7 @@ public record Plan(List<Operation> operations) {
         if (operations.isEmpty()) {
             return next;
         }
-        List<Operation> both = new java.util.ArrayList<>(operations);
+        List<Operation> both = new ArrayList<>(operations);
         both.addAll(next.operations());
         return new Plan(both);
     }

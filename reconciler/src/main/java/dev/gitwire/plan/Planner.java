@@ -1,9 +1,8 @@
 package dev.gitwire.plan;
 
-import dev.gitwire.desired.DesiredDataplane.Ownership;
-
-import dev.gitwire.desired.DesiredDataplane.WireguardSpec;
 import dev.gitwire.desired.DesiredDataplane;
+import dev.gitwire.desired.DesiredDataplane.Ownership;
+import dev.gitwire.desired.DesiredDataplane.WireguardSpec;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.DeviceState;
 import dev.gitwire.model.Guard;

@@ -3,14 +3,19 @@ package dev.gitwire.source;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Optional;
+import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.lib.Config;
 import org.eclipse.jgit.lib.GpgConfig;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.SignatureVerifier;
 import org.eclipse.jgit.lib.SignatureVerifiers;
+import org.eclipse.jgit.merge.MergeStrategy;
+import org.eclipse.jgit.merge.ThreeWayMerger;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 
@@ -29,7 +34,7 @@ public final class CommitTrust {
     private final Optional<Path> sshRevokedKeys;
     /** Whether an unsigned (or host-signed) merge of a signed branch into trusted history is applied. */
     private final boolean cleanMerges;
-    private final java.time.Clock clock = java.time.Clock.systemUTC();
+    private final Clock clock = Clock.systemUTC();
     /** How many merges deep the first parents of a head are followed to a signed commit. */
     private static final int MERGE_DEPTH = 64;
 
@@ -43,7 +48,7 @@ public final class CommitTrust {
         if (verifySignatures && trustedKeys.isEmpty() && allowedSigners.isEmpty()) {
             throw new IllegalArgumentException("--verify-signatures needs --trusted-keys or --allowed-signers");
         }
-        if (sshRevokedKeys.isPresent() && !java.nio.file.Files.isReadable(sshRevokedKeys.get())) {
+        if (sshRevokedKeys.isPresent() && !Files.isReadable(sshRevokedKeys.get())) {
             throw new IllegalArgumentException("--ssh-revoked-keys " + sshRevokedKeys.get() + " cannot be read");
         }
         this.verifySignatures = verifySignatures;
@@ -101,7 +106,7 @@ public final class CommitTrust {
                 boolean descends;
                 try {
                     descends = walk.isMergedInto(walk.parseCommit(lastApplied.get()), walk.parseCommit(head));
-                } catch (org.eclipse.jgit.errors.MissingObjectException e) {
+                } catch (MissingObjectException e) {
                     descends = false; // the last applied commit is gone from the branch's history
                 }
                 if (!descends) {
@@ -134,7 +139,7 @@ public final class CommitTrust {
                 throw new RevisionRefusedException(why + "; and the branch it merges is not signed either: "
                         + unsigned.getMessage());
             }
-            org.eclipse.jgit.merge.ThreeWayMerger merger = org.eclipse.jgit.merge.MergeStrategy.RECURSIVE
+            ThreeWayMerger merger = MergeStrategy.RECURSIVE
                     .newMerger(repository, true);
             if (!merger.merge(base, branch) || !merger.getResultTreeId().equals(merge.getTree())) {
                 throw new RevisionRefusedException(why + "; and merge " + name + " is not the clean merge of its"
@@ -172,7 +177,7 @@ public final class CommitTrust {
             config.setString("gpg", "ssh", "allowedSignersFile", allowedSigners.get().toString());
             if (sshRevokedKeys.isPresent()) {
                 // a revocation list that went missing revokes nothing to JGit: refuse instead of trusting every key
-                if (!java.nio.file.Files.isReadable(sshRevokedKeys.get())) {
+                if (!Files.isReadable(sshRevokedKeys.get())) {
                     throw new RevisionRefusedException("commit " + name + ": the SSH revocation list "
                             + sshRevokedKeys.get() + " cannot be read");
                 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
@@ -44,7 +45,7 @@ public final class GitCommitTree implements IntentTree {
     @Override
     public long size(String path) throws IOException {
         try (ObjectReader reader = repository.newObjectReader()) {
-            return reader.getObjectSize(blob(path), org.eclipse.jgit.lib.Constants.OBJ_BLOB);
+            return reader.getObjectSize(blob(path), Constants.OBJ_BLOB);
         }
     }
 

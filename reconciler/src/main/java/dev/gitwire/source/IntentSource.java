@@ -11,6 +11,8 @@ import dev.gitwire.intent.Problem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -49,8 +51,8 @@ public final class IntentSource implements AutoCloseable {
     /** A head committed far from when it arrived (held back, or dated by a signer's clock): said, not refused. */
     private volatile Optional<String> oddlyDated = Optional.empty();
     /** How far a head's committer date may lie from its arrival before it is said: a day back, five minutes ahead. */
-    static final java.time.Duration HELD_BACK = java.time.Duration.ofDays(1);
-    static final java.time.Duration AHEAD = java.time.Duration.ofMinutes(5);
+    static final Duration HELD_BACK = Duration.ofDays(1);
+    static final Duration AHEAD = Duration.ofMinutes(5);
     /** Why this node's status, the floor of a node without a last good intent, could not be read; empty once it was. */
     private volatile Optional<String> floorUnread = Optional.empty();
 
@@ -126,8 +128,8 @@ public final class IntentSource implements AutoCloseable {
      * A warning on the head that just arrived, when its committer date is far from now: a signature covers the
      * commit, not when it was served (a signed commit held back and served later verifies all the same).
      */
-    static Optional<String> oddlyDated(RevCommit commit, java.time.Instant arrival) {
-        java.time.Instant committed = commit.getCommitterIdent().getWhenAsInstant();
+    static Optional<String> oddlyDated(RevCommit commit, Instant arrival) {
+        Instant committed = commit.getCommitterIdent().getWhenAsInstant();
         String head = "head " + commit.abbreviate(12).name() + " was committed at " + committed;
         if (committed.isAfter(arrival.plus(AHEAD))) {
             return Optional.of(head + ", ahead of this node's clock (" + arrival + "): a committer's clock, or a date chosen");
@@ -185,7 +187,7 @@ public final class IntentSource implements AutoCloseable {
             RevCommit commit = walk.parseCommit(head);
             trust.check(git.repository(), commit, applied);
             if (current.isEmpty() || !current.get().revision().hex().equals(head.name())) { // said once, when it arrives
-                oddlyDated = oddlyDated(commit, java.time.Instant.now());
+                oddlyDated = oddlyDated(commit, Instant.now());
             }
             return validated(new GitCommitTree(git.repository(), commit), new Revision(branch, "sha1", head.name()));
         }

@@ -4,11 +4,15 @@ import dev.gitwire.intent.IntentFiles;
 import dev.gitwire.intent.IntentTree;
 import dev.gitwire.statedir.StateFile;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The last intent that was valid and trusted, kept in the state dir (its revision and its intent files),
@@ -23,8 +27,8 @@ public final class LastGood {
     /** A remembered intent: its revision and a directory holding its files. */
     public record Saved(Revision revision, DirectoryTree tree) {}
 
-    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> FILE_MODE =
-            java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----");
+    private static final Set<PosixFilePermission> FILE_MODE =
+            PosixFilePermissions.fromString("rw-r-----");
 
     private final Path directory;
     private volatile Optional<String> damage = Optional.empty();
@@ -45,7 +49,7 @@ public final class LastGood {
                     new DirectoryTree(current.resolve("files")));
             damage = Optional.empty();
             return Optional.of(saved);
-        } catch (IllegalArgumentException | java.nio.charset.CharacterCodingException damaged) {
+        } catch (IllegalArgumentException | CharacterCodingException damaged) {
             damage = Optional.of(revision + " is damaged (" + (Files.size(revision) == 0 ? "empty" : damaged.getMessage())
                     + ")");
             return Optional.empty();

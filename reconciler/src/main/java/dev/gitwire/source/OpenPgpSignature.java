@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import org.bouncycastle.bcpg.SignatureSubpacketTags;
 import org.bouncycastle.bcpg.sig.KeyFlags;
 import org.bouncycastle.openpgp.PGPException;
 import org.bouncycastle.openpgp.PGPPublicKey;
@@ -37,7 +40,7 @@ final class OpenPgpSignature {
      * The keys with which Git hosts sign what their web UI commits (a pull request merged there): named in a refusal,
      * so that the operator sees why the merge was refused and can choose (docs/git-source-and-status.md, "Merges").
      */
-    private static final java.util.Map<String, String> HOST_KEYS = java.util.Map.of(
+    private static final Map<String, String> HOST_KEYS = Map.of(
             "4AEE18F83AFDEB23", "GitHub's web-flow key (it signs what is merged or edited in GitHub's web UI)",
             "B5690EEEBB952194", "GitHub's web-flow key (it signs what is merged or edited in GitHub's web UI)");
 
@@ -86,7 +89,7 @@ final class OpenPgpSignature {
     /** Why a good signature by {@code key} (of {@code primary}) made at {@code signed} is still not trusted. */
     private static Optional<String> unusable(PGPPublicKey primary, PGPPublicKey key, Instant signed, Instant now)
             throws PGPException {
-        String name = "key " + Long.toHexString(key.getKeyID()).toUpperCase(java.util.Locale.ROOT);
+        String name = "key " + Long.toHexString(key.getKeyID()).toUpperCase(Locale.ROOT);
         if (revoked(primary, primary)) {
             return Optional.of("a good signature by " + name + ", whose primary key is revoked");
         }
@@ -98,7 +101,7 @@ final class OpenPgpSignature {
             return Optional.of("a good signature by " + name + ", which the primary key does not certify");
         }
         PGPSignatureSubpacketVector hashed = binding.get().getHashedSubPackets();
-        boolean flagged = hashed != null && hashed.hasSubpacket(org.bouncycastle.bcpg.SignatureSubpacketTags.KEY_FLAGS);
+        boolean flagged = hashed != null && hashed.hasSubpacket(SignatureSubpacketTags.KEY_FLAGS);
         if ((flagged || key != primary) && (hashed == null || (hashed.getKeyFlags() & KeyFlags.SIGN_DATA) == 0)) {
             return Optional.of("a good signature by " + name + ", which may not sign (its key flags)");
         }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.Optional;
 
 /**
  * The node's private key in {@code <state-dir>/private.key}, in the {@code wg genkey} format, mode 0600:
@@ -21,9 +22,9 @@ public final class KeyFile {
     private KeyFile() {}
 
     /** The key, when the file exists; nothing is created. */
-    public static java.util.Optional<PrivateKey> load(Path stateDirectory) throws IOException {
-        return Files.exists(stateDirectory.resolve(NAME)) ? java.util.Optional.of(loadOrCreate(stateDirectory))
-                : java.util.Optional.empty();
+    public static Optional<PrivateKey> load(Path stateDirectory) throws IOException {
+        return Files.exists(stateDirectory.resolve(NAME)) ? Optional.of(loadOrCreate(stateDirectory))
+                : Optional.empty();
     }
 
     public static PrivateKey loadOrCreate(Path stateDirectory) throws IOException {

@@ -7,13 +7,20 @@ import dev.gitwire.text.Printable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectLoader;
+import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 
 /**
@@ -39,7 +46,7 @@ public final class StatusBranch implements StatusDestination {
     private final GitRemote remote;
     private final GitAccess access;
     private final String branch;
-    private final Map<FileVersion, Parsed> parsedFiles = new java.util.HashMap<>();
+    private final Map<FileVersion, Parsed> parsedFiles = new HashMap<>();
     /** The files of the tip read last. */
     private Optional<GitRemote.Commit> lastTree = Optional.empty();
     /** This node's file as last seen on the branch: an unchanged status then costs the server no fetch. */
@@ -48,7 +55,6 @@ public final class StatusBranch implements StatusDestination {
     /** When this process last committed this node's status; its start, before the first commit. */
     private long lastCommitNanos = System.nanoTime();
     private volatile List<String> ignored = List.of();
-
 
     private record Seen(String path, ObjectId content, long atNanos) {
         boolean holds(String path, ObjectId content) {
@@ -91,9 +97,9 @@ public final class StatusBranch implements StatusDestination {
      * and committer), looking back at most {@code maxCommits}. Fetches the branch's history into
      * {@code history}, a cache of its own: the agents' caches hold only the tip.
      */
-    public static Map<String, java.time.Instant> lastChanges(GitRemote history, String branch, java.util.Set<String> nodes,
+    public static Map<String, Instant> lastChanges(GitRemote history, String branch, Set<String> nodes,
             int maxCommits) throws StatusUnavailableException, IOException {
-        Map<String, java.time.Instant> changed = new TreeMap<>();
+        Map<String, Instant> changed = new TreeMap<>();
         Optional<ObjectId> tip;
         try {
             tip = history.fetch(branch);
@@ -106,8 +112,8 @@ public final class StatusBranch implements StatusDestination {
         try (RevWalk walk = new RevWalk(history.repository())) {
             walk.markStart(walk.parseCommit(tip.get()));
             int seen = 0;
-            for (org.eclipse.jgit.revwalk.RevCommit commit : walk) {
-                java.time.Instant when = commit.getCommitterIdent().getWhenAsInstant();
+            for (RevCommit commit : walk) {
+                Instant when = commit.getCommitterIdent().getWhenAsInstant();
                 for (String node : changedNodes(commit)) {
                     if (nodes.contains(node)) {
                         changed.putIfAbsent(node, when);
@@ -122,7 +128,7 @@ public final class StatusBranch implements StatusDestination {
     }
 
     /** The nodes a commit reports on: its {@code Node:} trailers (a fold), else its author (a node's own push). */
-    static List<String> changedNodes(org.eclipse.jgit.revwalk.RevCommit commit) {
+    static List<String> changedNodes(RevCommit commit) {
         List<String> trailers = commit.getFooterLines("Node").stream().map(String::strip).toList();
         return trailers.isEmpty() ? List.of(commit.getAuthorIdent().getName()) : trailers;
     }
@@ -222,9 +228,9 @@ public final class StatusBranch implements StatusDestination {
      * {@code Node:} trailer per node that changed; no commit when none did. What it commits is the difference
      * between the statuses and the branch, so a writer that takes over from another commits nothing twice.
      */
-    public Published fold(java.util.Collection<StatusFile> files, String writer)
+    public Published fold(Collection<StatusFile> files, String writer)
             throws StatusUnavailableException, IOException {
-        List<StatusFile> sorted = files.stream().sorted(java.util.Comparator.comparing(f -> f.status().name())).toList();
+        List<StatusFile> sorted = files.stream().sorted(Comparator.comparing(f -> f.status().name())).toList();
         StatusUnavailableException last = null;
         for (int attempt = 1; attempt <= MAX_FOLD_ATTEMPTS; attempt++) {
             Optional<ObjectId> tip = fetchTip(remote);
@@ -343,7 +349,7 @@ public final class StatusBranch implements StatusDestination {
     private Parsed parsed(FileVersion file) throws IOException {
         Parsed known = parsedFiles.get(file);
         if (known == null) {
-            org.eclipse.jgit.lib.ObjectLoader blob = remote.repository().open(file.blob());
+            ObjectLoader blob = remote.repository().open(file.blob());
             if (blob.getSize() > MAX_STATUS_BYTES) { // the size is in the object's header: nothing is inflated
                 known = new Parsed(Optional.empty(), Printable.line(branch + ":" + file.path() + ": " + blob.getSize()
                         + " bytes, more than the " + MAX_STATUS_BYTES + " a status may have"));

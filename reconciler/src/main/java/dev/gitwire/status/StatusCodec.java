@@ -5,10 +5,10 @@ import dev.gitwire.intent.Problem;
 import dev.gitwire.intent.SchemaCheck;
 import dev.gitwire.intent.yaml.StrictYaml;
 import dev.gitwire.intent.yaml.YamlEmitter;
+import dev.gitwire.intent.yaml.YamlNode;
 import dev.gitwire.intent.yaml.YamlNode.YamlMapping;
 import dev.gitwire.intent.yaml.YamlNode.YamlScalar;
 import dev.gitwire.intent.yaml.YamlNode.YamlSequence;
-import dev.gitwire.intent.yaml.YamlNode;
 import dev.gitwire.intent.yaml.YamlProblem;
 import dev.gitwire.intent.yaml.YamlRejectedException;
 import dev.gitwire.text.Printable;
@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** NodeStatus to and from the YAML of a status file, fields always in the same order. */
 public final class StatusCodec {
@@ -81,8 +82,8 @@ public final class StatusCodec {
      * gitwire.dev/v1alpha1 (docs/git-source-and-status.md, "Versions"). It is not read, so never shown; any other
      * unknown key is refused as before.
      */
-    private static final java.util.regex.Pattern FROM_A_NEWER_VERSION =
-            java.util.regex.Pattern.compile("(^|[.\\]])[a-z][A-Za-z0-9]{0,62}: unknown field$");
+    private static final Pattern FROM_A_NEWER_VERSION =
+            Pattern.compile("(^|[.\\]])[a-z][A-Za-z0-9]{0,62}: unknown field$");
 
     /**
      * Reads a status file another node wrote, as hostile input: YAML as strictly as an intent file (no aliases,

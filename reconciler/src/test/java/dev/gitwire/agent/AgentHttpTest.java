@@ -3,12 +3,14 @@ package dev.gitwire.agent;
 import static dev.gitwire.testing.Testbed.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gitwire.cli.GitwireCommand;
 import dev.gitwire.cluster.IntentNotice;
 import dev.gitwire.testing.Kubeconfig;
 import dev.gitwire.testing.ManualClock;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -29,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -36,9 +39,9 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The agent's HTTP endpoints against hostile clients (issue 14): half requests never delay `/healthz`, a
@@ -137,7 +140,7 @@ class AgentHttpTest {
     @Test
     void aThousandClientsThatNeverReadTheirPagesHoldBoundedMemory() throws Exception {
         byte[] page = new byte[1 << 20];
-        java.util.Arrays.fill(page, (byte) '#');
+        Arrays.fill(page, (byte) '#');
         try (AgentHttpServer server = new AgentHttpServer(new InetSocketAddress("127.0.0.1", 0), Map.of(
                 "/metrics", request -> new AgentHttpServer.Response(200, "text/plain", page),
                 "/healthz", request -> AgentHttpServer.Response.text(200, "ok\n")))) {
@@ -276,7 +279,7 @@ class AgentHttpTest {
         for (int i = 0; i < ANNOUNCEMENTS; i++) { // each a revision of its own, as a node that writes the object would
             client.configMaps().inNamespace("default").resource(new ConfigMapBuilder().withNewMetadata()
                     .withName(IntentNotice.NAME).endMetadata().addToData(IntentNotice.KEY, "git:sha1:" + i).build())
-                    .createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+                    .createOr(NonDeletingOperation::update);
         }
         Duration storm = Duration.ofNanos(System.nanoTime() - start);
         Thread.sleep(AgentLoop.ANNOUNCEMENT_SPREAD.plus(AgentLoop.ASKED_READS_EVERY).toMillis() + 1_000);
@@ -296,12 +299,12 @@ class AgentHttpTest {
         Thread.sleep(AgentLoop.ASKED_READS_EVERY.toMillis());
 
         String address = "127.0.0.1:" + loop.httpAddress().getPort();
-        int exit = dev.gitwire.cli.GitwireCommand.commandLine().execute("reconcile", "--http-address", address);
+        int exit = GitwireCommand.commandLine().execute("reconcile", "--http-address", address);
 
         assertThat(exit).isZero();
         assertThat(eventually(10_000, () -> reads() == 2)).isTrue();
         loop.close();
-        assertThat(dev.gitwire.cli.GitwireCommand.commandLine().execute("reconcile", "--http-address", address))
+        assertThat(GitwireCommand.commandLine().execute("reconcile", "--http-address", address))
                 .as("no agent there").isEqualTo(1);
     }
 

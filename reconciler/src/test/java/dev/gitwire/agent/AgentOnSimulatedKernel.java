@@ -1,9 +1,9 @@
 package dev.gitwire.agent;
 
 import dev.gitwire.dataplane.wireguard.WireguardLink;
+import dev.gitwire.git.GitAccess;
 import dev.gitwire.plan.SimulatedDataplane;
 import dev.gitwire.source.CommitTrust;
-import dev.gitwire.git.GitAccess;
 import dev.gitwire.testing.GitServer;
 import dev.gitwire.testing.GitWorkTree;
 import dev.gitwire.testing.SwitchableLine;

@@ -10,7 +10,9 @@ import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.PeerConfig;
 import dev.gitwire.model.PeerState;
+import dev.gitwire.net.Cidr;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -22,6 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.LongFunction;
+import java.util.logging.Level;
+import java.util.logging.LogManager;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 class AgentOutputTest {
@@ -58,13 +64,13 @@ class AgentOutputTest {
                 Clock.fixed(NOW, ZoneOffset.UTC), AgentLog.Level.warn);
         try {
             log.captureLibraries();
-            java.util.logging.Logger jgit = java.util.logging.Logger.getLogger("org.eclipse.jgit.transport.Test");
+            Logger jgit = Logger.getLogger("org.eclipse.jgit.transport.Test");
             jgit.info("not at warn");
-            jgit.log(java.util.logging.Level.WARNING, "first line\nsecond line", new java.io.IOException("reset"));
+            jgit.log(Level.WARNING, "first line\nsecond line", new IOException("reset"));
             log.info("start", "not at warn either");
             log.warn("status", "said");
         } finally {
-            java.util.logging.LogManager.getLogManager().readConfiguration(); // the JVM's default, for other tests
+            LogManager.getLogManager().readConfiguration(); // the JVM's default, for other tests
         }
 
         List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
@@ -87,11 +93,11 @@ class AgentOutputTest {
         PublicKey peer = PrivateKey.generate(new SecureRandom()).publicKey();
         DesiredDataplane target = DesiredDataplane.absent(new DesiredDataplane.Ownership("wg", 51820, 97, 1),
                 List.of(new PeerReport("node-b", PeerReport.State.PEERED, Optional.of(peer))));
-        java.util.function.LongFunction<List<PeerState>> sent = bytes -> List.of(new PeerState(new PeerConfig(peer,
-                Optional.empty(), Duration.ZERO, new TreeSet<>(List.of(dev.gitwire.net.Cidr.parse("10.240.0.21/32"),
-                        dev.gitwire.net.Cidr.parse("fd00::21/128")))), Optional.of(NOW.minusSeconds(200)), 1000, bytes));
+        LongFunction<List<PeerState>> sent = bytes -> List.of(new PeerState(new PeerConfig(peer,
+                Optional.empty(), Duration.ZERO, new TreeSet<>(List.of(Cidr.parse("10.240.0.21/32"),
+                        Cidr.parse("fd00::21/128")))), Optional.of(NOW.minusSeconds(200)), 1000, bytes));
         for (boolean perPeer : List.of(true, false)) {
-            AgentMetrics metrics = new AgentMetrics(perPeer, java.time.Clock.fixed(NOW, java.time.ZoneOffset.UTC));
+            AgentMetrics metrics = new AgentMetrics(perPeer, Clock.fixed(NOW, ZoneOffset.UTC));
             metrics.observed("main@sha1:abc", target, sent.apply(2000), NOW.minusSeconds(30));
             assertThat(metrics.render()).contains("gitwire_peers_handshake_stalled 0.0\n");
             metrics.observed("main@sha1:abc", target, sent.apply(2000), NOW);
@@ -114,7 +120,7 @@ class AgentOutputTest {
     void metricsAreInThePrometheusTextFormatWithPublicKeysOnly() {
         PrivateKey key = PrivateKey.generate(new SecureRandom());
         PublicKey peer = key.publicKey();
-        AgentMetrics metrics = new AgentMetrics(true, java.time.Clock.fixed(NOW, java.time.ZoneOffset.UTC));
+        AgentMetrics metrics = new AgentMetrics(true, Clock.fixed(NOW, ZoneOffset.UTC));
         metrics.reconciled("converged", 1500, Map.of("AddRoute", 3, "AddAllowedIp", 3));
         metrics.reconciled("converged", 500, Map.of());
         metrics.driftRepaired();

@@ -5,31 +5,43 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gitwire.cluster.IntentNotice;
 import dev.gitwire.cluster.StatusConfigMaps;
 import dev.gitwire.dataplane.wireguard.WireguardLink;
+import dev.gitwire.git.GitAccess;
+import dev.gitwire.git.GitRemote;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.plan.SimulatedDataplane;
 import dev.gitwire.source.CommitTrust;
-import dev.gitwire.git.GitAccess;
-import dev.gitwire.git.GitRemote;
 import dev.gitwire.source.IntentSource;
 import dev.gitwire.status.StatusBranch;
 import dev.gitwire.status.StatusBranchTest;
+import dev.gitwire.status.StatusCodec;
 import dev.gitwire.testing.AdmissionStandIn;
 import dev.gitwire.testing.GitServer;
 import dev.gitwire.testing.IntentFixtures;
 import dev.gitwire.testing.Kubeconfig;
 import dev.gitwire.testing.Shell;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +57,7 @@ class ClusterWriterTest {
     private static final String REVISION = "main@sha1:" + "ab".repeat(20);
 
     KubernetesClient client;
-    io.fabric8.kubernetes.client.server.mock.KubernetesMockServer mock;
+    KubernetesMockServer mock;
 
     @TempDir
     Path tmp;
@@ -62,7 +74,7 @@ class ClusterWriterTest {
             // a node that writes a status naming another node is ignored, whatever it claims
             client.configMaps().inNamespace("gitwire-system").resource(new ConfigMapBuilder().withNewMetadata()
                     .withName(StatusConfigMaps.name("node-9")).addToLabels(StatusConfigMaps.ROLE_LABEL, StatusConfigMaps.ROLE)
-                    .endMetadata().addToData(StatusConfigMaps.KEY, dev.gitwire.status.StatusCodec.write(
+                    .endMetadata().addToData(StatusConfigMaps.KEY, StatusCodec.write(
                             StatusBranchTest.status("node-0", key, REVISION, 99))).build()).create();
 
             List<String> events = new CopyOnWriteArrayList<>();
@@ -74,7 +86,7 @@ class ClusterWriterTest {
                 remotes.add(remote);
                 ClusterWriter writer = new ClusterWriter(client, "gitwire-system", agent,
                         new StatusBranch(remote, GitAccess.anonymous(), BRANCH), Duration.ofMillis(500));
-                java.util.function.BiConsumer<String, String> record = (event, message) -> events.add(agent + " " + event
+                BiConsumer<String, String> record = (event, message) -> events.add(agent + " " + event
                         + ": " + message);
                 writer.start(announced::incrementAndGet, record, record);
                 writers.add(writer);
@@ -115,7 +127,7 @@ class ClusterWriterTest {
             String history = Shell.run("git", "-C", bare.toString(), "log", "--format=%B", BRANCH);
             assertThat(history.lines().filter(l -> l.equals("Node: node-3"))).hasSize(2); // its first report, its change
             assertThat(StatusBranch.lastChanges(new GitRemote(url, tmp.resolve("reader"), GitAccess.anonymous()), BRANCH,
-                    java.util.Set.of("node-3", "node-4"), 100)).containsOnlyKeys("node-3", "node-4");
+                    Set.of("node-3", "node-4"), 100)).containsOnlyKeys("node-3", "node-4");
             assertThat(events).anyMatch(e -> e.contains("gitwire-status-node-9: names node node-0"));
             follower.close();
             remotes.forEach(GitRemote::close);
@@ -154,8 +166,8 @@ class ClusterWriterTest {
     /** The lists of the status ConfigMaps the API server received since the last call (watches aside). */
     private int statusLists() throws InterruptedException {
         int lists = 0;
-        for (var request = mock.takeRequest(0, java.util.concurrent.TimeUnit.SECONDS); request != null;
-                request = mock.takeRequest(0, java.util.concurrent.TimeUnit.SECONDS)) {
+        for (var request = mock.takeRequest(0, TimeUnit.SECONDS); request != null;
+                request = mock.takeRequest(0, TimeUnit.SECONDS)) {
             String path = request.getPath();
             if (request.getMethod().equals("GET") && path.contains("/configmaps?") && path.contains("node-status")
                     && !path.contains("watch=true")) {
@@ -205,13 +217,13 @@ class ClusterWriterTest {
      */
     @Test
     void aLeaseRenewedFarIntoTheFutureIsTakenAsExpired() throws Exception {
-        java.time.ZonedDateTime decade = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).plusYears(10);
-        client.leases().inNamespace("gitwire-system").resource(new io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder()
+        ZonedDateTime decade = ZonedDateTime.now(ZoneOffset.UTC).plusYears(10);
+        client.leases().inNamespace("gitwire-system").resource(new LeaseBuilder()
                 .withNewMetadata().withName("gitwire-writer").endMetadata().withNewSpec().withHolderIdentity("node-evil")
                 .withLeaseDurationSeconds(15).withAcquireTime(decade).withRenewTime(decade).endSpec().build()).create();
         try (GitServer server = new GitServer(tmp.resolve("served"))) {
             String url = server.create("status");
-            List<String> warned = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<String> warned = new CopyOnWriteArrayList<>();
             ClusterWriter writer = new ClusterWriter(client, "gitwire-system", "node-a", new StatusBranch(
                     new GitRemote(url, tmp.resolve("node-a"), GitAccess.anonymous()), GitAccess.anonymous(), BRANCH),
                     Duration.ofMillis(500));
@@ -236,7 +248,7 @@ class ClusterWriterTest {
             AdmissionStandIn.policiesInForce(mock, "default", "aks-nodepool1-12345678-vmss000000",
                     "aks-nodepool1-12345678-vmss000001");
             try {
-                Map<NodeAgent, AtomicInteger> heard = new java.util.IdentityHashMap<>();
+                Map<NodeAgent, AtomicInteger> heard = new IdentityHashMap<>();
                 agents.forEach(a -> heard.put(a, new AtomicInteger()));
                 agents.forEach(a -> a.joinWriterElection(heard.get(a)::incrementAndGet, (event, message) -> { },
                         (event, message) -> { }));
@@ -284,8 +296,8 @@ class ClusterWriterTest {
                             false),
                     new StatusBranch(new GitRemote(url, tmp.resolve("writer/status"), GitAccess.anonymous()),
                             GitAccess.anonymous(), BRANCH), Duration.ofMillis(300),
-                    new java.net.InetSocketAddress("127.0.0.1", 0), new AgentLog(System.err, false,
-                            java.time.Clock.systemUTC(), AgentLog.Level.warn));
+                    new InetSocketAddress("127.0.0.1", 0), new AgentLog(System.err, false,
+                            Clock.systemUTC(), AgentLog.Level.warn));
             Thread running = new Thread(() -> {
                 try {
                     writer.run();
@@ -335,7 +347,7 @@ class ClusterWriterTest {
 
     /** An agent of {@code node} (a Node of the API from now on), standing for the writer or following one. */
     private NodeAgent agent(String url, String node, boolean standsForWriter) throws Exception {
-        client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName(node)
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName(node)
                 .endMetadata().build()).create();
         Path kubeconfig = Kubeconfig.write(tmp.resolve("kubeconfig"), client.getMasterUrl().toString());
         return NodeAgent.on(new NodeSettings(url, "main", node, tmp.resolve(node), Optional.of(

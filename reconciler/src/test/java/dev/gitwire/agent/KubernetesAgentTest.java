@@ -5,27 +5,47 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gitwire.cluster.KubernetesCluster;
 import dev.gitwire.dataplane.wireguard.WireguardLink;
+import dev.gitwire.desired.DesiredDataplane;
+import dev.gitwire.git.GitAccess;
 import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.PeerConfig;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.plan.SimulatedDataplane;
 import dev.gitwire.source.CommitTrust;
-import dev.gitwire.git.GitAccess;
 import dev.gitwire.source.SourceUnavailableException;
+import dev.gitwire.status.StatusBranchTest;
+import dev.gitwire.status.StatusCodec;
 import dev.gitwire.testing.AdmissionStandIn;
+import dev.gitwire.testing.GitServer;
+import dev.gitwire.testing.GitWorkTree;
 import dev.gitwire.testing.IntentFixtures;
 import dev.gitwire.testing.Kubeconfig;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,7 +58,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KubernetesAgentTest {
 
     KubernetesClient client;
-    io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server;
+    KubernetesMockServer server;
 
     @Test
     void livePodsBecomeAllowedIpsAndKeysComeFromAnnotations(@TempDir Path dir) throws Exception {
@@ -134,9 +154,9 @@ class KubernetesAgentTest {
         try (NodeAgent agent = NodeAgent.forPlanning(settings, new SimulatedDataplane())) {
             assertThat(agent.awaitCluster(Duration.ofSeconds(10))).isTrue();
             agent.read();
-            dev.gitwire.desired.DesiredDataplane desired = agent.prepare().desired();
+            DesiredDataplane desired = agent.prepare().desired();
 
-            Map<dev.gitwire.keys.PublicKey, List<String>> allowed = new java.util.HashMap<>();
+            Map<PublicKey, List<String>> allowed = new HashMap<>();
             desired.wireguard().orElseThrow().peers()
                     .forEach(p -> allowed.put(p.publicKey(), p.allowedIps().stream().map(Cidr::toString).toList()));
             assertThat(allowed.get(b.publicKey())).containsExactly("10.240.0.20/32", "10.240.0.23/32");
@@ -154,7 +174,7 @@ class KubernetesAgentTest {
 
             agent.claimsRefused(desired.refusedClaims()); // as the agent loop does with what is newly refused
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            List<io.fabric8.kubernetes.api.model.Event> events = List.of();
+            List<Event> events = List.of();
             while (events.size() < 7 && System.nanoTime() < deadline) {
                 events = client.v1().events().inNamespace("default").list().getItems();
                 Thread.sleep(50);
@@ -182,9 +202,9 @@ class KubernetesAgentTest {
         client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-a").endMetadata().withNewStatus()
                 .addNewAddress().withType("InternalIP").withAddress("10.240.0.10").endAddress().endStatus().build())
                 .create();
-        try (dev.gitwire.testing.GitServer server = new dev.gitwire.testing.GitServer(dir.resolve("served"))) {
+        try (GitServer server = new GitServer(dir.resolve("served"))) {
             String url = server.create("intent");
-            dev.gitwire.testing.GitWorkTree work = new dev.gitwire.testing.GitWorkTree(dir.resolve("work"), url, Map.of());
+            GitWorkTree work = new GitWorkTree(dir.resolve("work"), url, Map.of());
             bounded(IntentFixtures.copy(IntentFixtures.resource("intent/base"), work.dir()));
             String first = work.commit("first", List.of());
             work.push(false);
@@ -195,9 +215,9 @@ class KubernetesAgentTest {
             work.git("reset", "-q", "--hard", first);
             work.push(true); // the Git host rewinds the intent; the node was reimaged, its state dir is new
             PrivateKey key = PrivateKey.generate(new SecureRandom());
-            client.configMaps().inNamespace("default").resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+            client.configMaps().inNamespace("default").resource(new ConfigMapBuilder()
                     .withNewMetadata().withName("gitwire-status-node-a").endMetadata()
-                    .addToData("status.yaml", dev.gitwire.status.StatusCodec.write(dev.gitwire.status.StatusBranchTest
+                    .addToData("status.yaml", StatusCodec.write(StatusBranchTest
                             .status("node-a", key, "main@sha1:" + second, 1))).build()).create();
             Path kubeconfig = Kubeconfig.write(dir.resolve("kubeconfig"), client.getMasterUrl().toString());
             NodeSettings settings = new NodeSettings(url, "main", "node-a", dir.resolve("state"),
@@ -223,9 +243,9 @@ class KubernetesAgentTest {
     }
 
     /** The intent repo with the workload networks every intent names when pod IPs come from the API. */
-    private static Path bounded(Path repo) throws java.io.IOException {
+    private static Path bounded(Path repo) throws IOException {
         Files.writeString(repo.resolve("mesh.yaml"), "  workloadNetworks: [10.240.0.0/16, 10.244.0.0/16]\n",
-                java.nio.file.StandardOpenOption.APPEND);
+                StandardOpenOption.APPEND);
         return repo;
     }
 
@@ -285,7 +305,7 @@ class KubernetesAgentTest {
     @Test
     void anApiServerDownAtStartIsWaitedForNotFatal(@TempDir Path dir) throws Exception {
         int port;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+        try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
         }
         Path repo = bounded(IntentFixtures.copy(IntentFixtures.resource("intent/base"), dir.resolve("repo")));
@@ -301,13 +321,13 @@ class KubernetesAgentTest {
                     .hasMessageContaining("waiting for the Kubernetes API").hasMessageContaining("127.0.0.1:" + port)
                     .hasMessageContaining("nothing is changed");
 
-            Map<io.fabric8.mockwebserver.ServerRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>> expected =
-                    new java.util.HashMap<>();
-            io.fabric8.kubernetes.client.server.mock.KubernetesMockServer lateServer =
-                    new io.fabric8.kubernetes.client.server.mock.KubernetesMockServer(new io.fabric8.mockwebserver.Context(),
-                            new io.fabric8.mockwebserver.MockWebServer(), expected,
-                            new io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher(expected), false);
-            lateServer.init(java.net.InetAddress.getByName("127.0.0.1"), port);
+            Map<ServerRequest, Queue<ServerResponse>> expected =
+                    new HashMap<>();
+            KubernetesMockServer lateServer =
+                    new KubernetesMockServer(new Context(),
+                            new MockWebServer(), expected,
+                            new KubernetesMixedDispatcher(expected), false);
+            lateServer.init(InetAddress.getByName("127.0.0.1"), port);
             AdmissionStandIn.policiesInForce(lateServer, "default", "node-a");
             try (KubernetesClient late = lateServer.createClient()) {
                 late.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-a").endMetadata().build())

@@ -2,6 +2,7 @@ package dev.gitwire.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.PeerReport;
 import dev.gitwire.keys.PrivateKey;
@@ -11,9 +12,12 @@ import dev.gitwire.model.PeerConfig;
 import dev.gitwire.model.PeerState;
 import dev.gitwire.testing.IntentFixtures;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,13 +28,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /** docs/metrics.md names every metric the agent exports, with its type, and nothing else (issue 18). */
 class MetricsReferenceTest {
 
     @Test
     void theReferenceAndTheAgentsOutputAgree() throws Exception {
-        AgentMetrics metrics = new AgentMetrics(true, java.time.Clock.fixed(Instant.EPOCH, java.time.ZoneOffset.UTC));
+        AgentMetrics metrics = new AgentMetrics(true, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
         metrics.reconciled("converged", 10, Map.of("AddRoute", 1));
         metrics.gitRead(AgentMetrics.GitRead.OK, Instant.EPOCH);
         metrics.kubernetes(Optional.of(true));
@@ -63,17 +69,17 @@ class MetricsReferenceTest {
         assertThat(documented).isEqualTo(exported);
 
         // the alerts and the dashboard of the chart (deploy/monitoring/ has the same rules) name only exported metrics
-        java.nio.file.Path monitoring = IntentFixtures.examplesRepo().resolveSibling("deploy").resolve("chart/files");
+        Path monitoring = IntentFixtures.examplesRepo().resolveSibling("deploy").resolve("chart/files");
         String rules = Files.readString(monitoring.resolve("prometheus-rules.yaml"));
-        Object parsed = new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder().build())
+        Object parsed = new Load(LoadSettings.builder().build())
                 .loadFromString(rules);
         assertThat(parsed).isInstanceOf(Map.class);
         String dashboard = Files.readString(monitoring.resolve("grafana-dashboard.json"));
-        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(dashboard).get("panels")).isNotEmpty();
+        assertThat(new ObjectMapper().readTree(dashboard).get("panels")).isNotEmpty();
         // and so do the series of the rules' unit tests (deploy/monitoring/prometheus-rules.test.yaml)
         String ruleTests = Files.readString(monitoring.getParent().getParent().resolve("monitoring/prometheus-rules.test.yaml"));
         Matcher used = Pattern.compile("gitwire_[a-z_]+").matcher(rules + dashboard + ruleTests);
-        Set<String> series = new java.util.TreeSet<>();
+        Set<String> series = new TreeSet<>();
         while (used.find()) {
             series.add(used.group().replaceAll("_(bucket|sum|count)$", ""));
         }

@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gitwire.dataplane.wireguard.WireguardLink;
+import dev.gitwire.git.GitAccess;
+import dev.gitwire.git.GitRemote;
 import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.PeerConfig;
 import dev.gitwire.plan.SimulatedDataplane;
 import dev.gitwire.source.CommitTrust;
-import dev.gitwire.git.GitAccess;
-import dev.gitwire.git.GitRemote;
 import dev.gitwire.source.SourceUnavailableException;
 import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.StatusBranch;
@@ -98,7 +99,7 @@ class StandaloneKeysTest {
                 NodeSettings.DEFAULT_TEARDOWN_GRACE);
     }
 
-    private static List<dev.gitwire.keys.PublicKey> peerKeys(Agent.Prepared prepared) {
+    private static List<PublicKey> peerKeys(Agent.Prepared prepared) {
         return prepared.desired().wireguard().orElseThrow().peers().stream().map(PeerConfig::publicKey).toList();
     }
 }

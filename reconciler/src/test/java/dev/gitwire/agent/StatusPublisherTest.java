@@ -2,9 +2,9 @@ package dev.gitwire.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.git.GitAccess;
 import dev.gitwire.git.GitRemote;
+import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.StatusBranch;
 import dev.gitwire.status.StatusBranchTest;

@@ -10,9 +10,14 @@ import dev.gitwire.desired.NodeIdentity;
 import dev.gitwire.desired.Underlay;
 import dev.gitwire.intent.Intent;
 import dev.gitwire.intent.IntentReader;
+import dev.gitwire.intent.Membership;
+import dev.gitwire.intent.MeshIntent;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.model.BackendChoice;
 import dev.gitwire.model.LiveCluster;
+import dev.gitwire.model.LiveNode;
+import dev.gitwire.net.Cidr;
+import dev.gitwire.net.IpAddress;
 import dev.gitwire.net.IpFamily;
 import dev.gitwire.plan.ObservedDataplane;
 import dev.gitwire.plan.Plan;
@@ -24,8 +29,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,8 +78,8 @@ class StatusReportTest {
         PrivateKey peer = PrivateKey.generate(new SecureRandom());
         Intent on = twoNodes(key, peer);
         LiveCluster live = InventoryCluster.of(on);
-        LiveCluster podAdded = live.with("b", n -> new dev.gitwire.model.LiveNode(n.name(), n.labels(), n.addresses(),
-                List.of(dev.gitwire.net.IpAddress.parse("10.240.0.201"), dev.gitwire.net.IpAddress.parse("10.240.0.202")),
+        LiveCluster podAdded = live.with("b", n -> new LiveNode(n.name(), n.labels(), n.addresses(),
+                List.of(IpAddress.parse("10.240.0.201"), IpAddress.parse("10.240.0.202")),
                 n.podCIDRs(), n.advertisedKey(), n.providerId()));
         IntentSource.Sourced sourced = new IntentSource.Sourced(on, Revision.parse("main@sha1:" + "ab".repeat(20)),
                 Optional.empty(), List.of());
@@ -98,13 +105,13 @@ class StatusReportTest {
         PrivateKey peer = PrivateKey.generate(new SecureRandom());
         Intent on = twoNodes(key, peer);
         LiveCluster live = InventoryCluster.of(on);
-        java.util.Map<String, dev.gitwire.model.LiveNode> nodes = new java.util.TreeMap<>(live.nodes());
-        nodes.put("c", new dev.gitwire.model.LiveNode("c", java.util.Map.of(),
-                List.of(dev.gitwire.net.IpAddress.parse("10.240.0.30")), List.of(), List.of(),
+        Map<String, LiveNode> nodes = new TreeMap<>(live.nodes());
+        nodes.put("c", new LiveNode("c", Map.of(),
+                List.of(IpAddress.parse("10.240.0.30")), List.of(), List.of(),
                 Optional.of(peer.publicKey()), Optional.empty()));
-        Intent everyNode = new Intent(new dev.gitwire.intent.MeshIntent(on.mesh().name(), true, on.mesh().mode(),
-                on.mesh().routeSource(), false, dev.gitwire.intent.Membership.CLUSTER, on.mesh().nodeSelector(),
-                List.of(), List.of(dev.gitwire.net.Cidr.parse("10.240.0.0/16")), on.mesh().workloadInterfaces(),
+        Intent everyNode = new Intent(new MeshIntent(on.mesh().name(), true, on.mesh().mode(),
+                on.mesh().routeSource(), false, Membership.CLUSTER, on.mesh().nodeSelector(),
+                List.of(), List.of(Cidr.parse("10.240.0.0/16")), on.mesh().workloadInterfaces(),
                 on.mesh().wireguard(), on.mesh().routing()), on.nodes());
         DesiredDataplane desired = DesiredState.compute(everyNode, new LiveCluster(nodes), new NodeIdentity("a", key),
                 new Underlay(Optional.of("eth0"), 1500, IpFamily.IPV4), List.of());

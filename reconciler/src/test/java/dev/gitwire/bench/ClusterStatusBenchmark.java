@@ -3,9 +3,9 @@ package dev.gitwire.bench;
 import dev.gitwire.agent.ClusterWriter;
 import dev.gitwire.cluster.IntentNotice;
 import dev.gitwire.cluster.StatusConfigMaps;
-import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.git.GitAccess;
 import dev.gitwire.git.GitRemote;
+import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.StatusBranch;
 import dev.gitwire.testing.GitServer;
@@ -15,6 +15,9 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -23,10 +26,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jgit.lib.ObjectId;
 
 /**
  * Issue 17, point 4: N simulated agents against fabric8's mock API server (CRUD) and a real `git daemon`. One
@@ -117,8 +122,8 @@ public final class ClusterStatusBenchmark {
 
     /** The requests the API server received since the last drain, counted by method and kind of path. */
     private static Map<String, Integer> drain(KubernetesMockServer api) throws InterruptedException {
-        Map<String, Integer> counts = new java.util.TreeMap<>();
-        for (io.fabric8.mockwebserver.http.RecordedRequest r = api.takeRequest(0, TimeUnit.SECONDS); r != null;
+        Map<String, Integer> counts = new TreeMap<>();
+        for (RecordedRequest r = api.takeRequest(0, TimeUnit.SECONDS); r != null;
                 r = api.takeRequest(0, TimeUnit.SECONDS)) {
             String path = r.getPath();
             String kind = path.contains("watch=true") ? "watch" : path.contains("/configmaps") && !path.contains("/configmaps/")
@@ -130,7 +135,7 @@ public final class ClusterStatusBenchmark {
 
     /** CPU time of the live threads named {@code name}, in nanoseconds. */
     private static long cpuNanos(String name) {
-        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name))
                 .mapToLong(t -> Math.max(0, threads.getThreadCpuTime(t.getId()))).sum();
     }
@@ -139,7 +144,7 @@ public final class ClusterStatusBenchmark {
     private static void poll(GitRemote intent, ClusterWriter writer, AtomicInteger fetches) {
         while (!Thread.currentThread().isInterrupted()) {
             try {
-                Optional<org.eclipse.jgit.lib.ObjectId> head = intent.fetch("main");
+                Optional<ObjectId> head = intent.fetch("main");
                 fetches.incrementAndGet();
                 head.ifPresent(h -> writer.fetched("main@sha1:" + h.name()));
                 Thread.sleep(2000);

@@ -24,6 +24,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -90,7 +91,7 @@ public final class EngineBenchmark {
         Timed podAdded = timed(() -> Planner.diff(kernel, DesiredState.compute(intent, withPod, self, underlay, List.of())),
                 plan -> { });
         Plan onePod = podAdded.last();
-        require(onePod.counts().equals(java.util.Map.of("AddAllowedIp", 1, "AddRoute", 1, "GuardDestination", 1)),
+        require(onePod.counts().equals(Map.of("AddAllowedIp", 1, "AddRoute", 1, "GuardDestination", 1)),
                 "one pod must cost one allowed IP, one route and one guarded destination, got " + onePod.counts());
         System.out.printf("engine%s %d nodes x %d pods (%d allowed IPs): desired + diff median %d ms, heap peak %d MB"
                         + " (max heap %d MB); pods from the API, every claim checked: median %d ms;"

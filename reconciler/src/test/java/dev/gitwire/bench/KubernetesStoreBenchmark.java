@@ -15,9 +15,13 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.crud.AttributeSet;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * N nodes and P pods (with realistic labels, containers and status) in fabric8's mock API server, then
@@ -36,7 +40,7 @@ public final class KubernetesStoreBenchmark {
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 dispatcher, false);
         server.init();
-        java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
+        Logger.getLogger("io.fabric8.mockwebserver").setLevel(Level.WARNING);
         try (KubernetesClient client = server.createClient()) {
             // the first of each through the API; the rest straight into the mock's store, under the key the
             // mock gave the first (its create scans the whole store, which makes 150,000 creates take hours)
@@ -51,7 +55,7 @@ public final class KubernetesStoreBenchmark {
             long start = System.nanoTime();
             KubernetesCluster cluster = new KubernetesCluster(client, nodeName(0), events::incrementAndGet);
             cluster.start();
-            if (!cluster.awaitSynced(java.time.Duration.ofMinutes(10))) {
+            if (!cluster.awaitSynced(Duration.ofMinutes(10))) {
                 throw new IllegalStateException("not synced: " + cluster.waitingFor());
             }
             long millis = (System.nanoTime() - start) / 1_000_000;
@@ -94,7 +98,7 @@ public final class KubernetesStoreBenchmark {
         for (int i = from; i < to; i++) {
             T item = object.apply(i);
             item.getMetadata().setResourceVersion(created.getMetadata().getResourceVersion());
-            item.getMetadata().setUid(java.util.UUID.randomUUID().toString());
+            item.getMetadata().setUid(UUID.randomUUID().toString());
             dispatcher.getMap().put(key(extractor, collection, json, item), json.asJson(item));
         }
     }

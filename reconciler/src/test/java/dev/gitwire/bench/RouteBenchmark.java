@@ -2,8 +2,8 @@ package dev.gitwire.bench;
 
 import dev.gitwire.dataplane.netlink.NetlinkConnection;
 import dev.gitwire.dataplane.netlink.NetlinkSocket;
-import dev.gitwire.dataplane.route.RouteTable.Change;
 import dev.gitwire.dataplane.route.RouteTable;
+import dev.gitwire.dataplane.route.RouteTable.Change;
 import dev.gitwire.model.Route;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
@@ -12,7 +12,9 @@ import dev.gitwire.testing.Shell;
 import dev.gitwire.testing.TestNamespace;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Installs, then deletes, N /32 device routes in one table of a fresh namespace: gitwire's pipelined
@@ -43,7 +45,7 @@ public final class RouteBenchmark {
             ns.veth("azv1");
             try (NetlinkConnection netlink = NetlinkConnection.open(NetlinkSocket.NETLINK_ROUTE, ns.namespace())) {
                 RouteTable table = new RouteTable(netlink, TABLE);
-                java.util.Set<Route> wanted = new java.util.HashSet<>(routes);
+                Set<Route> wanted = new HashSet<>(routes);
                 for (int round = 0; round < rounds; round++) {
                     // alternate which tool goes first: neither always meets a colder or a warmer kernel
                     boolean gitwireFirst = round % 2 == 0;
@@ -65,7 +67,7 @@ public final class RouteBenchmark {
                             Shell.run(List.of("ip", "-n", ns.name(), "-batch", "-"), delBatch.toString());
                             ms[3][round] = (System.nanoTime() - t1) / 1_000_000;
                         }
-                        check(table, java.util.Set.of());
+                        check(table, Set.of());
                     }
                 }
             }
@@ -80,8 +82,8 @@ public final class RouteBenchmark {
     }
 
     /** The table holds exactly these routes, read back through netlink: contents, not a count. */
-    private static void check(RouteTable table, java.util.Set<Route> expected) {
-        java.util.Set<Route> held = new java.util.HashSet<>(table.routes(IpFamily.IPV4));
+    private static void check(RouteTable table, Set<Route> expected) {
+        Set<Route> held = new HashSet<>(table.routes(IpFamily.IPV4));
         if (!held.equals(expected)) {
             throw new IllegalStateException("table holds " + held.size() + " routes, not the " + expected.size() + " expected");
         }

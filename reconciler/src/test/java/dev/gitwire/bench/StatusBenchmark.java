@@ -1,8 +1,8 @@
 package dev.gitwire.bench;
 
-import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.git.GitAccess;
 import dev.gitwire.git.GitRemote;
+import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.StatusBranch;
 import dev.gitwire.testing.GitServer;
@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -45,7 +46,7 @@ public final class StatusBenchmark {
                     attempts[nodes * 9 / 10], attempts[nodes - 1], Arrays.stream(attempts).average().orElse(0));
         } finally {
             try (var walk = Files.walk(root)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }

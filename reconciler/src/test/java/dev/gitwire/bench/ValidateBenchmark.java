@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -51,7 +52,7 @@ public final class ValidateBenchmark {
         }
         Arrays.sort(millis);
         try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
         System.out.printf("validate %d nodes x %d workload IPs (%d IPs): median %d ms (min %d, max %d),"
                         + " heap peak %d MB, max heap %d MB%n",

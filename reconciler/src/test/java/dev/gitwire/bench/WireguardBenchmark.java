@@ -1,7 +1,7 @@
 package dev.gitwire.bench;
 
-import dev.gitwire.dataplane.wireguard.DeviceUpdate.PeerUpdate;
 import dev.gitwire.dataplane.wireguard.DeviceUpdate;
+import dev.gitwire.dataplane.wireguard.DeviceUpdate.PeerUpdate;
 import dev.gitwire.dataplane.wireguard.UapiBackend;
 import dev.gitwire.dataplane.wireguard.WireguardDevice;
 import dev.gitwire.keys.PrivateKey;
@@ -17,11 +17,16 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Configures P peers x A allowed IPs on a real wireguard-go, then reads it back: gitwire's UAPI backend
@@ -62,7 +67,7 @@ public final class WireguardBenchmark {
         Path emptyFile = Files.createTempFile("gitwire-bench-empty", ".conf");
         Files.writeString(emptyFile, "[Interface]\nPrivateKey = " + deviceKey.base64() + "\n");
         DeviceUpdate empty = new DeviceUpdate(Optional.empty(), OptionalInt.empty(), OptionalLong.empty(), true, List.of());
-        java.util.Set<PeerConfig> expected = new java.util.HashSet<>(configs);
+        Set<PeerConfig> expected = new HashSet<>(configs);
         long[][] ms = new long[5][rounds];
         try (WireguardGoHost host = new WireguardGoHost()) {
             host.startWireguardGo("wg-bench");
@@ -115,8 +120,8 @@ public final class WireguardBenchmark {
     }
 
     /** The device holds exactly these peers, each with its endpoint and allowed IPs: contents, not counts. */
-    private static void check(DeviceState state, java.util.Set<PeerConfig> expected) {
-        java.util.Set<PeerConfig> held = new java.util.HashSet<>();
+    private static void check(DeviceState state, Set<PeerConfig> expected) {
+        Set<PeerConfig> held = new HashSet<>();
         state.peers().forEach(p -> held.add(p.config()));
         if (!held.equals(expected)) {
             throw new IllegalStateException("device holds " + held.size() + " peers, not the " + expected.size() + " expected");
@@ -124,12 +129,12 @@ public final class WireguardBenchmark {
     }
 
     /** `wg show dump` lists exactly these peers with their allowed IPs. */
-    private static void checkDump(String dump, java.util.Set<PeerConfig> expected) {
-        java.util.Map<String, java.util.Set<String>> listed = new java.util.HashMap<>();
-        dump.lines().skip(1).map(l -> l.split("\t")).forEach(f -> listed.put(f[0], java.util.Set.of(f[3].split(","))));
-        java.util.Map<String, java.util.Set<String>> wanted = new java.util.HashMap<>();
+    private static void checkDump(String dump, Set<PeerConfig> expected) {
+        Map<String, Set<String>> listed = new HashMap<>();
+        dump.lines().skip(1).map(l -> l.split("\t")).forEach(f -> listed.put(f[0], Set.of(f[3].split(","))));
+        Map<String, Set<String>> wanted = new HashMap<>();
         expected.forEach(p -> wanted.put(p.publicKey().base64(), p.allowedIps().stream().map(Cidr::toString)
-                .collect(java.util.stream.Collectors.toSet())));
+                .collect(Collectors.toSet())));
         if (!listed.equals(wanted)) {
             throw new IllegalStateException("wg show dump lists " + listed.size() + " peers, not the " + wanted.size()
                     + " expected");

@@ -2,6 +2,7 @@ package dev.gitwire.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +62,6 @@ class EnvironmentDefaultsTest {
             Object[] values = type.getEnumConstants();
             return values[values.length - 1].toString();
         }
-        return type == java.nio.file.Path.class ? "/tmp/from-the-environment" : "from-the-environment";
+        return type == Path.class ? "/tmp/from-the-environment" : "from-the-environment";
     }
 }

@@ -5,14 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.git.GitAccess;
 import dev.gitwire.git.GitRemote;
+import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.StatusBranch;
 import dev.gitwire.testing.GitWorkTree;
 import dev.gitwire.testing.IntentFixtures;
+import dev.gitwire.testing.Kubeconfig;
 import dev.gitwire.testing.Shell;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
@@ -26,13 +30,13 @@ import org.junit.jupiter.api.io.TempDir;
  * when its status last changed, and exits 0 only when every node is Ready (or Disabled); a local path
  * works as the repo.
  */
-@io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true)
 class StatusCommandTest {
 
     @TempDir
     Path tmp;
 
-    io.fabric8.kubernetes.client.KubernetesClient client;
+    KubernetesClient client;
 
     @Test
     void everyNodeOfTheInventoryIsListedAndOnlyAllReadyExitsZero() throws Exception {
@@ -78,9 +82,9 @@ class StatusCommandTest {
                 + head.substring(0, 12));
 
         // with the Kubernetes API: a node of the cluster that the inventory lacks is listed too
-        client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("node-x")
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-x")
                 .endMetadata().build()).create();
-        Path kubeconfig = dev.gitwire.testing.Kubeconfig.write(tmp.resolve("kubeconfig"), client.getMasterUrl().toString());
+        Path kubeconfig = Kubeconfig.write(tmp.resolve("kubeconfig"), client.getMasterUrl().toString());
         CliRun cluster = gitwire("status", "--repo", bare.toString(), "--kubeconfig", kubeconfig.toString());
         assertThat(cluster.out()).containsPattern("node-x\\s+Missing");
         assertThat(cluster.exitCode()).isEqualTo(1);

@@ -3,6 +3,8 @@ package dev.gitwire.cli;
 import static dev.gitwire.cli.CliRun.gitwire;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gitwire.testing.IntentFixtures;
+import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 
 /** Issue 18: a usage error is one line that says what is wrong, a hint where help is, and exit 2. */
@@ -25,7 +27,7 @@ class UsageErrorsTest {
         String version = run.out().strip();
         assertThat(version).matches("gitwire \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
 
-        String daemonSet = java.nio.file.Files.readString(dev.gitwire.testing.IntentFixtures.examplesRepo()
+        String daemonSet = Files.readString(IntentFixtures.examplesRepo()
                 .resolveSibling("deploy").resolve("base/daemonset.yaml"));
         assertThat(daemonSet).contains("image: ghcr.io/gitwire/gitwire:" + version.substring("gitwire ".length()) + "\n");
     }

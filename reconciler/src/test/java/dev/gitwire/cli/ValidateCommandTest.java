@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gitwire.intent.IntentReader;
+import dev.gitwire.source.DirectoryTree;
 import dev.gitwire.testing.IntentFixtures;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -26,15 +28,15 @@ class ValidateCommandTest {
     @Test
     void theExampleIsSafeToCopyAndTheOneLinePullRequestTurnsItOn(@TempDir Path dir) throws IOException {
         Path copy = IntentFixtures.copy(IntentFixtures.examplesRepo(), dir);
-        var reader = new dev.gitwire.intent.IntentReader();
-        assertThat(reader.read(new dev.gitwire.source.DirectoryTree(copy)).intent().orElseThrow().mesh().enabled()).isFalse();
+        var reader = new IntentReader();
+        assertThat(reader.read(new DirectoryTree(copy)).intent().orElseThrow().mesh().enabled()).isFalse();
 
         String mesh = Files.readString(copy.resolve("mesh.yaml"));
         assertThat(mesh).containsOnlyOnce("  enabled: false\n");
         Files.writeString(copy.resolve("mesh.yaml"), mesh.replace("  enabled: false\n", "  enabled: true\n"));
 
         assertThat(gitwire("validate", copy.toString()).exitCode()).isZero();
-        assertThat(reader.read(new dev.gitwire.source.DirectoryTree(copy)).intent().orElseThrow().mesh().enabled()).isTrue();
+        assertThat(reader.read(new DirectoryTree(copy)).intent().orElseThrow().mesh().enabled()).isTrue();
     }
 
     @Test

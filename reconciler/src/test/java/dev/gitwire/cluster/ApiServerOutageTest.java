@@ -12,6 +12,7 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +43,7 @@ class ApiServerOutageTest {
                     .withNewSpec().withNodeName("node-a").endSpec().withNewStatus().withPhase("Running")
                     .withPodIP("10.240.0.5").endStatus().build()).create();
             cluster.start();
-            assertThat(cluster.awaitSynced(java.time.Duration.ofSeconds(10))).isTrue();
+            assertThat(cluster.awaitSynced(Duration.ofSeconds(10))).isTrue();
             assertThat(cluster.snapshot().node("node-a").orElseThrow().workloadIPs())
                     .containsExactly(IpAddress.parse("10.240.0.5"));
 

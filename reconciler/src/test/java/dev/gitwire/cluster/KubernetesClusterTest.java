@@ -1,10 +1,10 @@
 package dev.gitwire.cluster;
 
-import dev.gitwire.model.LiveNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
+import dev.gitwire.model.LiveNode;
 import dev.gitwire.net.IpAddress;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -12,8 +12,10 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -41,7 +43,7 @@ class KubernetesClusterTest {
         }
         cluster = new KubernetesCluster(client, "node-a", changes::incrementAndGet);
         cluster.start();
-        assertThat(cluster.awaitSynced(java.time.Duration.ofSeconds(10))).isTrue();
+        assertThat(cluster.awaitSynced(Duration.ofSeconds(10))).isTrue();
     }
 
     @AfterEach
@@ -98,7 +100,7 @@ class KubernetesClusterTest {
         assertThat(client.nodes().withName("node-a").get().getMetadata().getAnnotations())
                 .containsEntry(KubernetesCluster.KEY_ANNOTATION, key.base64());
         assertThat(eventually(() -> cluster.snapshot().node("node-a").orElseThrow().advertisedKey().equals(
-                java.util.Optional.of(key)))).isTrue();
+                Optional.of(key)))).isTrue();
 
         client.nodes().withName("node-a").edit(node -> {
             node.getMetadata().getAnnotations().put(KubernetesCluster.KEY_ANNOTATION, "tampered");

@@ -3,7 +3,6 @@ package dev.gitwire.dataplane;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gitwire.dataplane.link.LinkCodec;
-import dev.gitwire.dataplane.netlink.NetlinkRequest;
 import dev.gitwire.dataplane.route.RouteCodec;
 import dev.gitwire.dataplane.route.RuleCodec;
 import dev.gitwire.desired.DesiredDataplane.Ownership;

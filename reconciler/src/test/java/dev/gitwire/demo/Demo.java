@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * `make demo`: the three AKS-like nodes of examples-repo on a bridge, one of them without WireGuard, a
@@ -148,7 +149,7 @@ public final class Demo {
         Files.writeString(path, Files.readString(path).replace(from, to));
     }
 
-    private static void waitFor(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    private static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

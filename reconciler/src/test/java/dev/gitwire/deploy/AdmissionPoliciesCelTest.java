@@ -13,8 +13,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
  * Issue 28 point 7: the CEL of the admission policies, evaluated by cel-java as the API server evaluates it (match
@@ -71,7 +74,7 @@ class AdmissionPoliciesCelTest {
         String text = Files.readString(IntentFixtures.examplesRepo().resolveSibling("deploy")
                 .resolve("base/validatingadmissionpolicy.yaml"));
         Map<String, Policy> policies = new HashMap<>();
-        for (Object document : new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder()
+        for (Object document : new Load(LoadSettings.builder()
                 .build()).loadAllFromString(text)) {
             Map<String, Object> object = map(document);
             if (!"ValidatingAdmissionPolicy".equals(object.get("kind"))) {
@@ -140,7 +143,7 @@ class AdmissionPoliciesCelTest {
     @ValueSource(strings = {"gitwire-system", "kube-network"})
     void anAgentHoldsTheWritersLeaseOnlyAsItselfAndForAMinute(String namespace) throws Exception {
         Policy lease = policies().get("gitwire-writer-lease");
-        java.util.function.BiFunction<String, Long, Map<String, Object>> held = (holder, seconds) -> Map.of(
+        BiFunction<String, Long, Map<String, Object>> held = (holder, seconds) -> Map.of(
                 "metadata", Map.of("name", "gitwire-writer"),
                 "spec", Map.of("holderIdentity", holder, "leaseDurationSeconds", seconds));
         assertThat(lease.admits(agentOn(namespace, "node-a"), held.apply("node-a", 15L), null)).isTrue();

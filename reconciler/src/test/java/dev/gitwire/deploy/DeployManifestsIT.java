@@ -3,21 +3,27 @@ package dev.gitwire.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.marcnuri.helm.Helm;
 import dev.gitwire.agent.ClusterWriter;
+import dev.gitwire.cluster.DaemonSetRemoval;
+import dev.gitwire.cluster.IntentNotice;
 import dev.gitwire.cluster.KubernetesCluster;
 import dev.gitwire.cluster.StatusConfigMaps;
-import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.git.GitAccess;
 import dev.gitwire.git.GitRemote;
+import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.status.StatusBranch;
 import dev.gitwire.status.StatusBranchTest;
 import dev.gitwire.testing.AgentImage;
 import dev.gitwire.testing.GitServer;
 import dev.gitwire.testing.IntentFixtures;
 import dev.gitwire.testing.Shell;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -26,20 +32,34 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.io.ByteArrayInputStream;
 import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.snakeyaml.engine.v2.api.Dump;
+import org.snakeyaml.engine.v2.api.DumpSettings;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /** deploy/ parses strictly, wires the agent as documented, and grants exactly the API calls the agent makes. */
 @EnableKubernetesMockClient(crud = true)
@@ -81,7 +101,7 @@ class DeployManifestsIT {
         Map<String, HasMetadata> kustomize = withoutNamespaceObject(byKindAndName(kustomizeWithReleasedBase(overlay, fresh)));
 
         Path chart = plainCopy(deploy().resolve("chart"), fresh.resolve("chart"));
-        var yaml = new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder().build());
+        var yaml = new Load(LoadSettings.builder().build());
         Map<String, Object> argo = castMap(yaml.loadFromString(Files.readString(deploy().resolve(
                 "examples/argocd-application.yaml"))));
         Map<String, Object> argoSource = nested(argo, "spec", "source");
@@ -146,8 +166,8 @@ class DeployManifestsIT {
                 writer: {replicas: 3, priorityClassName: gitwire-critical, tolerations: [{operator: Exists}], extraEnv: [{name: GITWIRE_LOG_FORMAT, value: text}]}
                 monitoring: {labels: {release: prom}, podMonitor: {enabled: true}, prometheusRule: {enabled: true}, dashboard: {enabled: true}}
                 """.formatted("1".repeat(64)));
-        List<HasMetadata> objects = client.load(new java.io.ByteArrayInputStream(render(chart, every)
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8))).items();
+        List<HasMetadata> objects = client.load(new ByteArrayInputStream(render(chart, every)
+                .getBytes(StandardCharsets.UTF_8))).items();
         assertThat(objects).extracting(HasMetadata::getKind).doesNotContain("Namespace")
                 .contains("PodMonitor", "PrometheusRule").doesNotContain("ValidatingWebhookConfiguration");
         assertThat(objects).allSatisfy(o -> assertThat(o.getMetadata().getLabels()).as(o.getKind())
@@ -161,8 +181,8 @@ class DeployManifestsIT {
             HasMetadata fromChart = objects.stream().filter(o -> o.getKind().equals(kind)).findFirst().orElseThrow();
             HasMetadata plain = client.load(Files.newInputStream(deploy().resolve("monitoring/" + kind.toLowerCase()
                     + ".yaml"))).items().get(0);
-            assertThat(((io.fabric8.kubernetes.api.model.GenericKubernetesResource) fromChart).getAdditionalProperties())
-                    .as(kind).isEqualTo(((io.fabric8.kubernetes.api.model.GenericKubernetesResource) plain)
+            assertThat(((GenericKubernetesResource) fromChart).getAdditionalProperties())
+                    .as(kind).isEqualTo(((GenericKubernetesResource) plain)
                             .getAdditionalProperties());
         }
         DaemonSet daemonSet = (DaemonSet) objects.stream().filter(o -> o instanceof DaemonSet).findFirst().orElseThrow();
@@ -179,7 +199,7 @@ class DeployManifestsIT {
         Deployment writer = (Deployment) objects.stream().filter(o -> o instanceof Deployment).findFirst().orElseThrow();
         assertThat(writer.getSpec().getReplicas()).isEqualTo(3);
 
-        Map<String, Object> unsigned = new java.util.HashMap<>(Map.of("repo", "https://a", "statusRepo", "https://b"));
+        Map<String, Object> unsigned = new HashMap<>(Map.of("repo", "https://a", "statusRepo", "https://b"));
         assertThatThrownBy(() -> render(chart, unsigned)).hasMessageContaining("trustedKeys");
         assertThatThrownBy(() -> render(chart, Map.of("statusRepo", "https://b", "allowUnsigned", true)))
                 .hasMessageContaining("repo");
@@ -196,9 +216,9 @@ class DeployManifestsIT {
                 .replaceAll("(?m)^kubeVersion: .*\n", ""));
         chart = copy;
         Path file = Files.createTempFile("values-", ".yaml");
-        Files.writeString(file, new org.snakeyaml.engine.v2.api.Dump(org.snakeyaml.engine.v2.api.DumpSettings.builder()
+        Files.writeString(file, new Dump(DumpSettings.builder()
                 .build()).dumpToString(values));
-        return new com.marcnuri.helm.Helm(chart).template().withName("gitwire").withNamespace("gitwire-system")
+        return new Helm(chart).template().withName("gitwire").withNamespace("gitwire-system")
                 .withValuesFile(file).call();
     }
 
@@ -218,7 +238,7 @@ class DeployManifestsIT {
         ProcessBuilder kustomize = new ProcessBuilder("kubectl", "kustomize", dir.toString()).redirectErrorStream(true);
         kustomize.environment().put("GIT_CONFIG_GLOBAL", config.toString());
         Process process = kustomize.start();
-        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0).as(output).isTrue();
         return output;
     }
@@ -256,7 +276,7 @@ class DeployManifestsIT {
     }
 
     private static Map<String, Object> yaml(String text) {
-        return castMap(new org.snakeyaml.engine.v2.api.Load(org.snakeyaml.engine.v2.api.LoadSettings.builder().build())
+        return castMap(new Load(LoadSettings.builder().build())
                 .loadFromString(text));
     }
 
@@ -279,14 +299,14 @@ class DeployManifestsIT {
     }
 
     private Map<String, HasMetadata> byKindAndName(String yaml) {
-        Map<String, HasMetadata> objects = new java.util.TreeMap<>();
-        client.load(new java.io.ByteArrayInputStream(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8))).items()
+        Map<String, HasMetadata> objects = new TreeMap<>();
+        client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items()
                 .forEach(o -> objects.put(o.getKind() + "/" + o.getMetadata().getName(), o));
         // kustomize moves the env entries a patch sets to the front; the order means nothing here
         objects.values().stream().flatMap(o -> o instanceof DaemonSet d ? d.getSpec().getTemplate().getSpec().getContainers()
                         .stream() : o instanceof Deployment d ? d.getSpec().getTemplate().getSpec().getContainers().stream()
-                        : java.util.stream.Stream.empty())
-                .forEach(c -> c.getEnv().sort(java.util.Comparator.comparing(e -> e.getName())));
+                        : Stream.empty())
+                .forEach(c -> c.getEnv().sort(Comparator.comparing(e -> e.getName())));
         return objects;
     }
 
@@ -316,8 +336,8 @@ class DeployManifestsIT {
                 "kubectl is not installed (make test installs it where Debian can)");
         Shell.Result built = Shell.tryRun(List.of("kubectl", "kustomize", deploy().toString()), null);
         assertThat(built.exitCode()).as(built.output()).isZero();
-        List<HasMetadata> objects = client.load(new java.io.ByteArrayInputStream(
-                built.output().getBytes(java.nio.charset.StandardCharsets.UTF_8))).items();
+        List<HasMetadata> objects = client.load(new ByteArrayInputStream(
+                built.output().getBytes(StandardCharsets.UTF_8))).items();
         assertThat(objects).extracting(o -> o.getKind() + "/" + o.getMetadata().getName())
                 .containsExactlyInAnyOrderElementsOf(manifests().stream()
                         .map(o -> o.getKind() + "/" + o.getMetadata().getName()).toList());
@@ -357,7 +377,7 @@ class DeployManifestsIT {
         assertThat(security.getPrivileged()).isNull();
         // signed intent by default; the statuses published, the branch pushed by the writer alone (issue 26 point 8):
         // no node holds the status push credential
-        java.util.Map<String, String> env = new java.util.HashMap<>();
+        Map<String, String> env = new HashMap<>();
         container.getEnv().stream().filter(e -> e.getValue() != null).forEach(e -> env.put(e.getName(), e.getValue()));
         assertThat(env).containsEntry("GITWIRE_VERIFY_SIGNATURES", "true").containsKeys("GITWIRE_TRUSTED_KEYS",
                 "GITWIRE_STATUS_BRANCH").containsEntry("GITWIRE_STATUS_WRITER", "separate")
@@ -370,7 +390,7 @@ class DeployManifestsIT {
         assertThat(writerPod.getServiceAccountName()).isEqualTo("gitwire-writer");
         assertThat(writerPod.getVolumes()).anyMatch(v -> v.getSecret() != null
                 && v.getSecret().getSecretName().equals("gitwire-status-git"));
-        Map<String, String> writerEnv = new java.util.HashMap<>();
+        Map<String, String> writerEnv = new HashMap<>();
         writerPod.getContainers().get(0).getEnv().forEach(e -> writerEnv.put(e.getName(), e.getValue()));
         assertThat(writerPod.getContainers().get(0).getArgs()).containsExactly("writer");
         assertThat(writerEnv).containsKeys("GITWIRE_STATUS_GIT_TOKEN_FILE", "GITWIRE_STATUS_REPO", "GITWIRE_STATUS_BRANCH");
@@ -412,7 +432,7 @@ class DeployManifestsIT {
         int before = server.getRequestCount();
         try (KubernetesCluster cluster = new KubernetesCluster(client, "node-a", () -> { })) {
             cluster.start();
-            assertThat(cluster.awaitSynced(java.time.Duration.ofSeconds(10))).isTrue();
+            assertThat(cluster.awaitSynced(Duration.ofSeconds(10))).isTrue();
             cluster.publishKey(PrivateKey.generate(new SecureRandom()).publicKey());
             cluster.snapshot();
             cluster.warn("node-b", "GitwireClaimRefused", "a claim");
@@ -438,7 +458,7 @@ class DeployManifestsIT {
                 case "PATCH" -> "patch";
                 case "POST" -> "create";
                 case "GET" -> path.contains("watch=true") ? "watch" : path.matches("/api/v1/nodes/[^/?]+.*") ? "get" : "list";
-                default -> request.getMethod().toLowerCase(java.util.Locale.ROOT);
+                default -> request.getMethod().toLowerCase(Locale.ROOT);
             };
             used.add(resource + ":" + verb);
         }
@@ -470,22 +490,22 @@ class DeployManifestsIT {
         StatusConfigMaps statuses = new StatusConfigMaps(client, namespace);
         statuses.publish(StatusBranchTest.status("node-a", key, "main@sha1:" + "ab".repeat(20), 1), 1);
         statuses.publish(StatusBranchTest.status("node-a", key, "main@sha1:" + "cd".repeat(20), 2), 1);
-        try (dev.gitwire.cluster.IntentNotice notice = new dev.gitwire.cluster.IntentNotice(client, namespace)) {
+        try (IntentNotice notice = new IntentNotice(client, namespace)) {
             notice.start(() -> { });
             Thread.sleep(500);
         }
         Set<String> called = new TreeSet<>(drain());
         // at SIGTERM: its own pod, and the DaemonSet that owns it (made here first: those calls are not the agent's)
-        client.apps().daemonSets().inNamespace(namespace).resource(new io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder()
+        client.apps().daemonSets().inNamespace(namespace).resource(new DaemonSetBuilder()
                 .withNewMetadata().withName("gitwire").endMetadata().build()).create();
-        client.pods().inNamespace(namespace).resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata()
+        client.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata()
                 .withName("gitwire-x7k2p").addNewOwnerReference().withKind("DaemonSet").withName("gitwire")
                 .withApiVersion("apps/v1").withUid("u").endOwnerReference().endMetadata().build()).create();
         Thread.sleep(300);
         drain();
-        assertThat(dev.gitwire.cluster.DaemonSetRemoval.owner(client, namespace, "gitwire-x7k2p")).contains("gitwire");
-        assertThat(dev.gitwire.cluster.DaemonSetRemoval.of(client, namespace, "gitwire"))
-                .isEqualTo(dev.gitwire.cluster.DaemonSetRemoval.Verdict.PRESENT);
+        assertThat(DaemonSetRemoval.owner(client, namespace, "gitwire-x7k2p")).contains("gitwire");
+        assertThat(DaemonSetRemoval.of(client, namespace, "gitwire"))
+                .isEqualTo(DaemonSetRemoval.Verdict.PRESENT);
         Thread.sleep(300); // the mock records a request after answering it
         called.addAll(drain());
         assertThat(granted(role(namespace))).as("the agent's Role, against what the agent called").isEqualTo(called);
@@ -494,7 +514,7 @@ class DeployManifestsIT {
             String url = git.create("status");
             GitRemote remote = new GitRemote(url, Files.createTempDirectory("gitwire-role-test-writer"), GitAccess.anonymous());
             ClusterWriter writer = new ClusterWriter(client, namespace, "writer-0",
-                    new StatusBranch(remote, GitAccess.anonymous(), "gitwire/status"), java.time.Duration.ofMillis(200));
+                    new StatusBranch(remote, GitAccess.anonymous(), "gitwire/status"), Duration.ofMillis(200));
             writer.start(() -> { }, (event, message) -> { }, (event, message) -> { });
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (Shell.tryRun(List.of("git", "-C", git.path("status").toString(), "show",
@@ -521,7 +541,7 @@ class DeployManifestsIT {
         Set<String> used = new TreeSet<>();
         for (RecordedRequest request = server.takeRequest(0, TimeUnit.SECONDS); request != null;
                 request = server.takeRequest(0, TimeUnit.SECONDS)) {
-            java.util.regex.Matcher call = java.util.regex.Pattern.compile(
+            Matcher call = Pattern.compile(
                     "/api(?:s/coordination\\.k8s\\.io|s/apps)?/v1/namespaces/gitwire-system/(configmaps|leases|pods|daemonsets)"
                     + "(/[^/?]+)?.*")
                     .matcher(request.getPath());
@@ -533,7 +553,7 @@ class DeployManifestsIT {
                 case "POST" -> "create";
                 case "PUT" -> "update";
                 case "GET" -> request.getPath().contains("watch=true") ? "watch" : call.group(2) != null ? "get" : "list";
-                default -> request.getMethod().toLowerCase(java.util.Locale.ROOT);
+                default -> request.getMethod().toLowerCase(Locale.ROOT);
             };
             String name = call.group(2) == null ? "" : call.group(2).substring(1);
             boolean named = name.equals("gitwire-writer") || name.equals("gitwire-intent") && !verb.equals("watch");

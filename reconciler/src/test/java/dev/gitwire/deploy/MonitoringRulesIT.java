@@ -2,10 +2,12 @@ package dev.gitwire.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gitwire.testing.IntentFixtures;
 import dev.gitwire.testing.Shell;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -65,9 +67,9 @@ class MonitoringRulesIT {
     /** `sum(a) or sum(b)` shows b only where a is absent: the panel never showed refused claims. */
     @Test
     void noDashboardQueryHidesOneSeriesBehindAnother() throws Exception {
-        var dashboard = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+        var dashboard = new ObjectMapper().readTree(
                 DEPLOY.resolve("chart/files/grafana-dashboard.json").toFile());
-        List<String> queries = new java.util.ArrayList<>();
+        List<String> queries = new ArrayList<>();
         dashboard.path("panels").forEach(p -> p.path("targets").forEach(t -> queries.add(t.path("expr").asText())));
         assertThat(queries).isNotEmpty().noneMatch(q -> q.matches(".*\\)\\s+or\\s+\\w+\\(.*"));
         assertThat(queries).contains("sum(gitwire_refused_claims)", "sum(rate(gitwire_guard_dropped_packets_total[5m]))");
@@ -75,7 +77,7 @@ class MonitoringRulesIT {
 
     private static List<String> alerts() throws Exception {
         Matcher alert = Pattern.compile("(?m)^\\s+- alert: (\\w+)$").matcher(Files.readString(RULES));
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         while (alert.find()) {
             names.add(alert.group(1));
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gitwire.desired.PeerReport.State;
 import dev.gitwire.intent.Intent;
 import dev.gitwire.intent.IntentReader;
+import dev.gitwire.intent.MeshIntent;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.model.Endpoint;
 import dev.gitwire.model.LiveCluster;
@@ -15,12 +16,15 @@ import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.net.IpFamily;
 import dev.gitwire.source.DirectoryTree;
+import dev.gitwire.testing.IntentFixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -146,7 +150,7 @@ class DesiredStateTest {
 
     private static LiveCluster withPods(LiveCluster live, String node, String... pods) {
         return live.with(node, n -> new LiveNode(n.name(), n.labels(), n.addresses(),
-                java.util.Arrays.stream(pods).map(IpAddress::parse).toList(), n.podCIDRs(), n.advertisedKey(),
+                Arrays.stream(pods).map(IpAddress::parse).toList(), n.podCIDRs(), n.advertisedKey(),
                 n.providerId()));
     }
 
@@ -236,13 +240,13 @@ class DesiredStateTest {
      */
     @Test
     void theAksExamplePeersTheNodeTheAutoscalerAddsAndNotAnotherPools() throws IOException {
-        Intent example = new dev.gitwire.intent.IntentReader().read(new dev.gitwire.source.DirectoryTree(
-                dev.gitwire.testing.IntentFixtures.examplesRepo())).intent().orElseThrow();
-        dev.gitwire.intent.MeshIntent m = example.mesh();
-        Intent enabled = new Intent(new dev.gitwire.intent.MeshIntent(m.name(), true, m.mode(), m.routeSource(),
+        Intent example = new IntentReader().read(new DirectoryTree(
+                IntentFixtures.examplesRepo())).intent().orElseThrow();
+        MeshIntent m = example.mesh();
+        Intent enabled = new Intent(new MeshIntent(m.name(), true, m.mode(), m.routeSource(),
                 m.hostEncryption(), m.membership(), m.nodeSelector(), m.bypass(), m.workloadNetworks(),
                 m.workloadInterfaces(), m.wireguard(), m.routing()), example.nodes());
-        Map<String, LiveNode> nodes = new java.util.TreeMap<>(InventoryCluster.of(enabled).nodes());
+        Map<String, LiveNode> nodes = new TreeMap<>(InventoryCluster.of(enabled).nodes());
         PrivateKey added = key(7);
         nodes.put("aks-nodepool1-12345678-vmss00000a", new LiveNode("aks-nodepool1-12345678-vmss00000a",
                 Map.of("agentpool", "nodepool1"), List.of(IpAddress.parse("10.240.0.40")),
@@ -276,7 +280,7 @@ class DesiredStateTest {
     void strictModeProhibitsTheRestOfTheWorkloadNetworks() throws IOException {
         Intent intent = intent("  mode: Strict\n  workloadNetworks: [10.240.0.0/16]\n", node("a", 10, A, ""),
                 node("b", 20, B, ""));
-        Map<String, LiveNode> nodes = new java.util.TreeMap<>(InventoryCluster.of(intent).nodes());
+        Map<String, LiveNode> nodes = new TreeMap<>(InventoryCluster.of(intent).nodes());
         nodes.put("new", new LiveNode("new", Map.of(), List.of(IpAddress.parse("10.240.0.40")),
                 List.of(IpAddress.parse("10.240.0.41")), List.of(), Optional.empty(), Optional.empty()));
 

@@ -12,16 +12,19 @@ import dev.gitwire.intent.RouteSource;
 import dev.gitwire.intent.RoutingSettings;
 import dev.gitwire.intent.WireguardSettings;
 import dev.gitwire.keys.PrivateKey;
-import dev.gitwire.model.PeerConfig;
-import dev.gitwire.net.Cidr;
-import java.time.Duration;
 import dev.gitwire.model.LiveCluster;
 import dev.gitwire.model.LiveNode;
+import dev.gitwire.model.PeerConfig;
+import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,7 +40,7 @@ class LiveClaimsTest {
 
     private static LiveNode live(String name, String address, String... pods) {
         return new LiveNode(name, Map.of(), List.of(IpAddress.parse(address)),
-                java.util.Arrays.stream(pods).map(IpAddress::parse).toList(), List.of(), Optional.empty(), Optional.empty());
+                Arrays.stream(pods).map(IpAddress::parse).toList(), List.of(), Optional.empty(), Optional.empty());
     }
 
     private static final MeshIntent MESH = new MeshIntent("claims", true, Mode.OPPORTUNISTIC, RouteSource.WORKLOAD_IPS,
@@ -51,7 +54,7 @@ class LiveClaimsTest {
                 new MeshNode("b", Map.of(), List.of(IpAddress.parse("10.240.0.5")), MeshNode.NodeWireguard.DEFAULT,
                         List.of(), List.of(IpAddress.parse("10.244.2.8"))),
                 new MeshNode("c", Map.of(), List.of(IpAddress.parse("10.240.0.6")), MeshNode.NodeWireguard.DEFAULT,
-                        List.of(), java.util.stream.IntStream.range(1, 200)
+                        List.of(), IntStream.range(1, 200)
                                 .mapToObj(i -> IpAddress.parse("10.244.3." + i)).toList()));
         Map<String, LiveNode> nodes = new TreeMap<>();
         nodes.put("b", live("b", "10.240.0.5", "10.244.2.8", "10.244.3.9", "10.240.0.6", "10.244.2.10"));
@@ -102,7 +105,7 @@ class LiveClaimsTest {
         nodes.put("b", keyed(live("b", "10.240.0.5", "10.244.2.7", "10.244.2.8"), KEY_B));
         nodes.put("c", live("c", "10.240.0.6", "10.244.2.7", "10.240.0.5", "10.244.3.1"));
         Precedent held = Precedent.of(List.of(new PeerConfig(KEY_B.publicKey(), Optional.empty(), Duration.ZERO,
-                new java.util.TreeSet<>(List.of(Cidr.parse("10.240.0.5/32"), Cidr.parse("10.244.2.7/32"))))));
+                new TreeSet<>(List.of(Cidr.parse("10.240.0.5/32"), Cidr.parse("10.244.2.7/32"))))));
 
         LiveClaims.Checked checked = LiveClaims.check(new Intent(MESH, UNLISTED), new LiveCluster(nodes), held);
 
@@ -122,7 +125,7 @@ class LiveClaimsTest {
         nodes.put("b", keyed(live("b", "10.240.0.5", "10.244.2.7"), KEY_B));
         nodes.put("c", keyed(live("c", "10.240.0.6", "10.244.2.7"), KEY_B));
         Precedent held = Precedent.of(List.of(new PeerConfig(KEY_B.publicKey(), Optional.empty(), Duration.ZERO,
-                new java.util.TreeSet<>(List.of(Cidr.parse("10.240.0.5/32"), Cidr.parse("10.244.2.7/32"))))));
+                new TreeSet<>(List.of(Cidr.parse("10.240.0.5/32"), Cidr.parse("10.244.2.7/32"))))));
 
         LiveClaims.Checked checked = LiveClaims.check(new Intent(MESH, UNLISTED), new LiveCluster(nodes), held);
 

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gitwire.intent.Mode;
 import dev.gitwire.testing.Privileged;
-import dev.gitwire.testing.Testbed.Node;
 import dev.gitwire.testing.Testbed;
+import dev.gitwire.testing.Testbed.Node;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -3,6 +3,8 @@ package dev.gitwire.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gitwire.intent.Mode;
+import dev.gitwire.testing.KernelWireguard;
+import dev.gitwire.testing.PingWatch;
 import dev.gitwire.testing.Privileged;
 import dev.gitwire.testing.Shell;
 import dev.gitwire.testing.Testbed;
@@ -11,7 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue 29, first steps: IPv6 across gitwire's dataplane on a wire. A dual-stack testbed (IPv6 on the bridge, pods
@@ -28,9 +33,9 @@ class DualStackEndToEndIT {
     }
 
     /** Dual stack over the IPv4 underlay, and the same scenario in an IPv6-only cluster (the IPv6 underlay). */
-    @org.junit.jupiter.params.ParameterizedTest(name = "IPv6 only: {0}")
-    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
-    @org.junit.jupiter.api.Tag(dev.gitwire.testing.KernelWireguard.ALSO_IN_VM) // and on kernel WireGuard, in the VM
+    @ParameterizedTest(name = "IPv6 only: {0}")
+    @ValueSource(booleans = {false, true})
+    @Tag(KernelWireguard.ALSO_IN_VM) // and on kernel WireGuard, in the VM
     void ipv6PodTrafficIsEncryptedAndItsRouteAndRuleRepairedWithoutALeak(boolean ipv6Only) throws Exception {
         try (Testbed bed = ipv6Only ? new Testbed().ipv6Only() : new Testbed().dualStack()) {
             Node a = bed.addNode("node-a", 1, 1);
@@ -101,7 +106,7 @@ class DualStackEndToEndIT {
             assertThat(Testbed.count(again, echoRequests6(podA))).isZero();
 
             // wireguard-go killed: its device, routes and rule go with it; the guard keeps IPv6 in as well
-            List<Long> daemons = dev.gitwire.testing.PingWatch.pids(a.host().namespace(), "wireguard-go");
+            List<Long> daemons = PingWatch.pids(a.host().namespace(), "wireguard-go");
             if (daemons.isEmpty()) { // kernel WireGuard (the VM): no daemon to kill
                 assertThat(a.host().namespace().ip("-d", "link", "show", Testbed.DEVICE)).contains(" wireguard ");
                 return;

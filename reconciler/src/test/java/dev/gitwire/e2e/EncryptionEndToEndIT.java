@@ -2,11 +2,12 @@ package dev.gitwire.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gitwire.intent.Mode;
 import dev.gitwire.testing.Privileged;
 import dev.gitwire.testing.Shell;
-import dev.gitwire.testing.Testbed.Node;
 import dev.gitwire.testing.Testbed;
+import dev.gitwire.testing.Testbed.Node;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -95,7 +96,7 @@ class EncryptionEndToEndIT {
         // issue 28 point 11: the same as one JSON document, for scripts
         Shell.Result json = bed.apply(a, repo, "--output", "json");
         assertThat(json.exitCode()).as(json.output()).isZero();
-        var document = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.output());
+        var document = new ObjectMapper().readTree(json.output());
         assertThat(document.get("converged").asBoolean()).isTrue();
         assertThat(document.get("changes").asInt()).isZero();
         assertThat(document.get("stillDifferent")).isEmpty();

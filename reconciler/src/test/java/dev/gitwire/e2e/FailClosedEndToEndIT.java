@@ -7,8 +7,9 @@ import dev.gitwire.testing.PingWatch;
 import dev.gitwire.testing.Privileged;
 import dev.gitwire.testing.Shell;
 import dev.gitwire.testing.TestNamespace;
-import dev.gitwire.testing.Testbed.Node;
 import dev.gitwire.testing.Testbed;
+import dev.gitwire.testing.Testbed.Node;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -62,7 +63,7 @@ class FailClosedEndToEndIT {
         bed.close();
     }
 
-    private void start(Node node) throws java.io.IOException {
+    private void start(Node node) throws IOException {
         agents.put(node.name(), bed.startGitwire(node, "run", "--allow-unsigned", "--repo", repo.toString(), "--node", node.name(),
                 "--state-dir", node.stateDir().toString(), "--no-kubernetes", "--interval", "2s"));
     }

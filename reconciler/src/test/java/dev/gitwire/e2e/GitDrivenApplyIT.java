@@ -7,10 +7,12 @@ import dev.gitwire.testing.GitServer;
 import dev.gitwire.testing.GitWorkTree;
 import dev.gitwire.testing.Privileged;
 import dev.gitwire.testing.Shell;
-import dev.gitwire.testing.Testbed.Node;
 import dev.gitwire.testing.Testbed;
+import dev.gitwire.testing.Testbed.Node;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -91,7 +93,7 @@ class GitDrivenApplyIT {
             assertThat(Shell.run("git", "-C", intent.toString(), "branch", "--list")).doesNotContain("gitwire/status");
             assertThat(a.host().namespace().ip("route", "show", "table", "51820"))
                     .as("the status repo's server is never routed into the tunnel")
-                    .contains("throw " + java.net.URI.create(status).getHost());
+                    .contains("throw " + URI.create(status).getHost());
             Shell.Result listed = bed.gitwire(a, "status", "--repo", "file://" + intent, "--status-repo", status);
             assertThat(listed.output()).containsPattern("node-a\\s+Ready").containsPattern("node-b\\s+Ready");
             assertThat(listed.exitCode()).as(listed.output()).isZero();
@@ -120,7 +122,7 @@ class GitDrivenApplyIT {
     private static final String[] WAIT_FOR_HANDSHAKES = {"--handshake-timeout", "30s"};
 
     private static Shell.Result apply(Testbed bed, Node node, String url, String... more) {
-        List<String> args = new java.util.ArrayList<>(List.of("apply", "--repo", url, "--node", node.name(),
+        List<String> args = new ArrayList<>(List.of("apply", "--repo", url, "--node", node.name(),
                 "--state-dir", node.stateDir().toString(), "--no-kubernetes", "--status-branch", "gitwire/status"));
         args.addAll(List.of(more));
         return bed.gitwire(node, args.toArray(String[]::new));

@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gitwire.intent.Mode;
 import dev.gitwire.testing.PingWatch;
 import dev.gitwire.testing.Privileged;
-import dev.gitwire.testing.Testbed.Node;
 import dev.gitwire.testing.Testbed;
+import dev.gitwire.testing.Testbed.Node;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -59,7 +60,7 @@ class KillNineEndToEndIT {
         }
     }
 
-    private static Process start(Testbed bed, Node node, Path repo) throws java.io.IOException {
+    private static Process start(Testbed bed, Node node, Path repo) throws IOException {
         return bed.startGitwire(node, "run", "--allow-unsigned", "--repo", repo.toString(), "--node", node.name(), "--state-dir",
                 node.stateDir().toString(), "--no-kubernetes", "--interval", "30s");
     }

@@ -6,21 +6,27 @@ import dev.gitwire.cluster.KubernetesCluster;
 import dev.gitwire.intent.Membership;
 import dev.gitwire.intent.MeshIntent;
 import dev.gitwire.intent.Mode;
+import dev.gitwire.testing.AdmissionStandIn;
 import dev.gitwire.testing.Privileged;
 import dev.gitwire.testing.Shell;
-import dev.gitwire.testing.Testbed.Node;
 import dev.gitwire.testing.Testbed;
+import dev.gitwire.testing.Testbed.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,7 +39,7 @@ import org.junit.jupiter.api.Test;
 class KubernetesMeshEndToEndIT {
 
     KubernetesClient client;
-    io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server;
+    KubernetesMockServer server;
 
     @Test
     void podsAndKeysFromTheKubernetesApiMakeTheMesh() throws Exception {
@@ -202,29 +208,29 @@ class KubernetesMeshEndToEndIT {
 
     /** The same, each agent with {@code flags} of its own besides; the agents by node name. */
     private Map<String, Process> runAgents(Testbed bed, MeshIntent mesh, String apiHost,
-            java.util.function.Function<Node, List<String>> flags) throws Exception {
+            Function<Node, List<String>> flags) throws Exception {
         for (Node node : bed.nodes()) {
             createNode(node.name(), node.address());
             for (String pod : node.pods()) {
                 createPod(node, pod);
             }
         }
-        dev.gitwire.testing.AdmissionStandIn.policiesInForce(server, "default",
+        AdmissionStandIn.policiesInForce(server, "default",
                 bed.nodes().stream().map(Node::name).toArray(String[]::new));
         kubeconfig = bed.kubernetesApi(URI.create(client.getMasterUrl().toString()));
         Files.writeString(kubeconfig, Files.readString(kubeconfig).replace("://" + Testbed.SERVICES_ADDRESS + ":",
                 "://" + apiHost + ":"));
         repo = bed.writeIntent(Files.createDirectories(bed.root().resolve("repo")), mesh, Set.of(),
                 Testbed.Inventory.KUBERNETES);
-        Map<String, Process> agents = new java.util.HashMap<>();
+        Map<String, Process> agents = new HashMap<>();
         for (Node node : bed.nodes()) {
             agents.put(node.name(), startAgent(bed, node, flags.apply(node)));
         }
         return agents;
     }
 
-    private Process startAgent(Testbed bed, Node node, List<String> flags) throws java.io.IOException {
-        List<String> args = new java.util.ArrayList<>(List.of("run", "--allow-unsigned", "--repo", repo.toString(),
+    private Process startAgent(Testbed bed, Node node, List<String> flags) throws IOException {
+        List<String> args = new ArrayList<>(List.of("run", "--allow-unsigned", "--repo", repo.toString(),
                 "--node", node.name(), "--state-dir", node.stateDir().toString(), "--kubeconfig", kubeconfig.toString()));
         args.addAll(flags);
         return bed.startGitwire(node, args.toArray(String[]::new));

@@ -7,8 +7,10 @@ import dev.gitwire.testing.GitServer;
 import dev.gitwire.testing.GitWorkTree;
 import dev.gitwire.testing.Privileged;
 import dev.gitwire.testing.Shell;
-import dev.gitwire.testing.Testbed.Node;
 import dev.gitwire.testing.Testbed;
+import dev.gitwire.testing.Testbed.Node;
+import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -67,7 +69,7 @@ class MeshAgentsEndToEndIT {
         bed.close();
     }
 
-    private void start(Node node) throws java.io.IOException {
+    private void start(Node node) throws IOException {
         agents.put(node.name(), bed.startGitwire(node, "run", "--allow-unsigned", "--repo", url,
                 "--node", node.name(), "--state-dir", node.stateDir().toString(), "--no-kubernetes",
                 "--status-branch", "gitwire/status", "--interval", "2s"));
@@ -188,7 +190,7 @@ class MeshAgentsEndToEndIT {
     @Test
     @Order(6)
     void aRouteDeletedByHandIsBackWithinASecondWhileTheGitServerHangs() throws Exception {
-        java.net.URI server = java.net.URI.create(url);
+        URI server = URI.create(url);
         // packets to the Git server vanish: a fetch waits for its 30 s timeout, as on a network partition
         a.host().namespace().exec("nft", "add table inet partition { chain out { type filter hook output priority 0; "
                 + "ip daddr " + server.getHost() + " tcp dport " + server.getPort() + " drop; }; }");

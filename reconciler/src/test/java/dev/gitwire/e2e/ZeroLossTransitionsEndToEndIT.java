@@ -2,12 +2,14 @@ package dev.gitwire.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gitwire.intent.MeshIntent;
 import dev.gitwire.intent.Mode;
 import dev.gitwire.testing.PingWatch;
 import dev.gitwire.testing.Privileged;
 import dev.gitwire.testing.Shell;
-import dev.gitwire.testing.Testbed.Node;
 import dev.gitwire.testing.Testbed;
+import dev.gitwire.testing.Testbed.Node;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +17,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Zero-loss transitions (issue 13): with `gitwire run` on every node and a ping every 100 ms between pods,
@@ -158,8 +162,8 @@ class ZeroLossTransitionsEndToEndIT {
 
     /** Nodes a and b, each with a pod, an agent each, host encryption on, and each routing the other. */
     /** Issue 29: the same off and on in a dual-stack pair, pinging over IPv6: 0 lost, 0 plaintext after. */
-    @org.junit.jupiter.params.ParameterizedTest(name = "IPv6 only: {0}")
-    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    @ParameterizedTest(name = "IPv6 only: {0}")
+    @ValueSource(booleans = {false, true})
     void encryptionOffThenOnLosesNoIpv6Packet(boolean ipv6Only) throws Exception {
         try (Testbed bed = ipv6Only ? new Testbed().ipv6Only() : new Testbed().dualStack()) {
             Agents agents = new Agents(bed);
@@ -198,8 +202,8 @@ class ZeroLossTransitionsEndToEndIT {
     }
 
     /** Issue 29: a node joining a running dual-stack mesh, pinged over IPv6: nothing lost, nothing in plaintext. */
-    @org.junit.jupiter.params.ParameterizedTest(name = "IPv6 only: {0}")
-    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    @ParameterizedTest(name = "IPv6 only: {0}")
+    @ValueSource(booleans = {false, true})
     void aNodeJoiningADualStackMeshLosesNoIpv6Packet(boolean ipv6Only) throws Exception {
         try (Testbed bed = ipv6Only ? new Testbed().ipv6Only() : new Testbed().dualStack()) {
             Agents agents = new Agents(bed);
@@ -237,7 +241,7 @@ class ZeroLossTransitionsEndToEndIT {
     }
 
     /** The dual-stack testbed's mesh, or the IPv6-only one's. */
-    private static dev.gitwire.intent.MeshIntent mesh6(boolean ipv6Only, boolean enabled, boolean hostEncryption,
+    private static MeshIntent mesh6(boolean ipv6Only, boolean enabled, boolean hostEncryption,
             Mode mode) {
         return ipv6Only ? Testbed.ipv6OnlyMesh(enabled, hostEncryption, mode) : Testbed.dualStackMesh(enabled, hostEncryption, mode);
     }
@@ -274,7 +278,7 @@ class ZeroLossTransitionsEndToEndIT {
             this.bed = bed;
         }
 
-        void start(Path repo, Node... nodes) throws java.io.IOException {
+        void start(Path repo, Node... nodes) throws IOException {
             for (Node node : nodes) {
                 node.host().namespace().exec("sysctl", "-q", "-w", "net.ipv4.conf.all.rp_filter=2",
                         "net.ipv4.conf.eth0.rp_filter=2");

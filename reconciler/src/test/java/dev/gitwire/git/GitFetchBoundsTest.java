@@ -7,6 +7,7 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,9 +73,9 @@ class GitFetchBoundsTest {
      */
     private static final class EndlessPackServer implements AutoCloseable {
         private static final String COMMIT = "0123456789abcdef0123456789abcdef01234567";
-        private final ServerSocket socket = new ServerSocket(0, 4, java.net.InetAddress.getLoopbackAddress());
+        private final ServerSocket socket = new ServerSocket(0, 4, InetAddress.getLoopbackAddress());
         private final long dripMillis;
-        private final java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+        private final AtomicLong sent = new AtomicLong();
         private final Thread thread;
 
         EndlessPackServer(long dripMillis) throws IOException {

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gitwire.testing.GitWorkTree;
 import dev.gitwire.testing.Shell;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -64,7 +67,7 @@ class GitRemoteTest {
         Files.writeString(home.resolve(".config/jgit/config"), redirect
                 + "[filesystem \"Vendor|17|/dev/sda\"]\n\ttimestampResolution = 5000 nanoseconds\n");
         Files.writeString(home.resolve(".jgitconfig"), redirect);
-        java.io.File ownHome = FS.DETECTED.userHome();
+        File ownHome = FS.DETECTED.userHome();
         SystemReader reader = SystemReader.getInstance();
         FS.DETECTED.setUserHome(home.toFile());
         SystemReader.setInstance(new SystemReader.Delegate(reader)); // no user configuration read before this test
@@ -88,8 +91,8 @@ class GitRemoteTest {
             String commit = work.commit(message, List.of());
             work.push(false);
             return commit;
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.gitwire.git;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gitwire.cli.GitwireCommand;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.StatusBranch;
@@ -10,12 +11,18 @@ import dev.gitwire.testing.GitHttpsServer;
 import dev.gitwire.testing.GitSshServer;
 import dev.gitwire.testing.GitWorkTree;
 import dev.gitwire.testing.Shell;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,8 +47,8 @@ class GitTransportsIT {
                     Optional.of(server.caFile()));
 
             assertFetchesAndPublishes(url, access, server.path("intent"), head);
-            java.io.StringWriter out = new java.io.StringWriter();
-            int exit = dev.gitwire.cli.GitwireCommand.commandLine().setOut(new java.io.PrintWriter(out)).execute("status",
+            StringWriter out = new StringWriter();
+            int exit = GitwireCommand.commandLine().setOut(new PrintWriter(out)).execute("status",
                     "--repo", url, "--git-token-file", token.toString(), "--git-ca-file", server.caFile().toString());
             assertThat(exit).as("gitwire status with the same flags as the agent").isZero();
             assertThat(out.toString()).containsPattern("node-a\\s+Ready\\s+main@sha1:" + head.substring(0, 12));
@@ -87,14 +94,14 @@ class GitTransportsIT {
             String url = server.create("intent");
             GitWorkTree work = new GitWorkTree(tmp.resolve("work"), "file://" + server.path("intent"), Map.of());
             byte[] noise = new byte[3 << 20]; // incompressible: the pack is as large
-            new java.util.Random(1).nextBytes(noise);
+            new Random(1).nextBytes(noise);
             Files.write(work.dir().resolve("noise.bin"), noise);
             work.commit("a large commit", List.of());
             work.push(false);
             Path knownHosts = Files.writeString(tmp.resolve("known_hosts"), server.knownHostsLine());
             GitAccess access = new GitAccess(Optional.empty(), Optional.of(key), Optional.of(knownHosts), Optional.empty());
 
-            assertRefused(url, access.withFetchBudget(new FetchBudget(1 << 20, java.time.Duration.ofMinutes(1))),
+            assertRefused(url, access.withFetchBudget(new FetchBudget(1 << 20, Duration.ofMinutes(1))),
                     "--git-max-fetch-bytes 1048576");
             try (GitRemote remote = new GitRemote(url, tmp.resolve("within"), access)) {
                 assertThat(remote.fetch("main")).isPresent(); // within the default bound, the same fetch passes
@@ -121,8 +128,8 @@ class GitTransportsIT {
                 cli.environment().put("GITWIRE_LOG_FORMAT", format);
                 cli.redirectOutput(ProcessBuilder.Redirect.DISCARD);
                 Process process = cli.start();
-                String err = new String(process.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-                assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
                 assertThat(err).as(format).doesNotContain("INFO: ").doesNotContain("getOrCreateProvider")
                         .doesNotContainPattern("(?m)^[A-Z][a-z]{2} \\d{1,2}, \\d{4} ");
             }

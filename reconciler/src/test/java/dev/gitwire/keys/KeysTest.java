@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gitwire.testing.Shell;
 import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -31,9 +32,9 @@ class KeysTest {
     @Test
     void theKnownVectorOfRfc7748Holds() {
         // RFC 7748 section 6.1: Alice's private key and public key
-        PrivateKey alice = PrivateKey.of(java.util.HexFormat.of()
+        PrivateKey alice = PrivateKey.of(HexFormat.of()
                 .parseHex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"));
-        assertThat(alice.publicKey().raw()).isEqualTo(java.util.HexFormat.of()
+        assertThat(alice.publicKey().raw()).isEqualTo(HexFormat.of()
                 .parseHex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"));
     }
 

@@ -7,8 +7,10 @@ import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.net.IpFamily;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.TreeSet;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
@@ -70,7 +72,7 @@ class SortedArraySetProperties {
             Cidr destination = new Cidr(address.masked(prefix), prefix);
             // repeats of one destination with another type: the first one listed must stay, as in a TreeSet
             routes.add(i % 2 == 0 ? Route.throwing(destination)
-                    : new Route(destination, RouteType.PROHIBIT, java.util.Optional.empty(), false, false,
+                    : new Route(destination, RouteType.PROHIBIT, Optional.empty(), false, false,
                             withMetric && pick % 5 == 0 ? 100 : 0));
         }
         TreeSet<Route> tree = new TreeSet<>();
@@ -90,7 +92,7 @@ class SortedArraySetProperties {
         assertThatThrownBy(() -> set.add(4)).isInstanceOf(UnsupportedOperationException.class);
         assertThatThrownBy(() -> set.iterator().remove()).isInstanceOf(UnsupportedOperationException.class);
         assertThatThrownBy(() -> set.subSet(3, 1)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> SortedArraySet.copyOf(java.util.Arrays.asList(1, null)))
+        assertThatThrownBy(() -> SortedArraySet.copyOf(Arrays.asList(1, null)))
                 .isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> SortedArraySet.<Integer>of().first()).isInstanceOf(NoSuchElementException.class);
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.gitwire.testing.IntentArbitraries;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
@@ -33,7 +34,7 @@ class IpAddressProperties {
     void sharingAPrefixIsAgreeingOnceMasked(@ForAll("addresses") IpAddress a, @ForAll("addresses") IpAddress b,
             @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 128) int length) {
         IpAddress near = a.family() == b.family() ? b
-                : IpAddress.fromBytes(java.util.Arrays.copyOf(b.toBytes(), a.family().bytes())); // same family, mostly
+                : IpAddress.fromBytes(Arrays.copyOf(b.toBytes(), a.family().bytes())); // same family, mostly
         int bits = Math.min(length, a.family().bits());
         boolean masked = a.masked(bits).equals(near.masked(bits));
         assertThat(a.sharesPrefix(near, bits)).isEqualTo(masked);

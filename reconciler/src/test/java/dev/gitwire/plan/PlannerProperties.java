@@ -20,6 +20,7 @@ import dev.gitwire.model.Route;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpFamily;
 import dev.gitwire.testing.IntentArbitraries;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -286,7 +287,7 @@ class PlannerProperties {
                 raw[5] = (byte) seed;
                 if (state.device().get().peer(PublicKey.of(raw)).isEmpty()) {
                     state = KernelSimulation.apply(state, new Operation.AddPeer(PublicKey.of(raw), Optional.empty(),
-                            java.time.Duration.ZERO));
+                            Duration.ZERO));
                 }
             } else if (choice == 5 && state.device().isPresent() && !state.device().get().peers().isEmpty()) {
                 PeerConfig peer = state.device().get().peers().get(seed % state.device().get().peers().size()).config();

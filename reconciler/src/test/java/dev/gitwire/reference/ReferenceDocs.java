@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -86,7 +87,7 @@ public final class ReferenceDocs {
                     .append(String.join(" ", positional.description())).append('\n');
         }
         List<OptionSpec> options = spec.options().stream().filter(o -> !o.usageHelp() && !o.versionHelp())
-                .sorted(java.util.Comparator.comparing(OptionSpec::longestName)).toList();
+                .sorted(Comparator.comparing(OptionSpec::longestName)).toList();
         if (!options.isEmpty()) {
             out.append("\n| flag | environment | default | what it does |\n|---|---|---|---|\n");
             for (OptionSpec option : options) {

@@ -1,5 +1,6 @@
 package dev.gitwire.release;
 
+import com.marcnuri.helm.Helm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -40,7 +41,7 @@ public final class PackageChart {
             throw new IllegalStateException(values + " has no empty `  digest: \"\"` line under image: to pin");
         }
         Files.writeString(values, pinned);
-        new com.marcnuri.helm.Helm(copy).packageIt().withDestination(Files.createDirectories(Path.of(args[2]))).call();
+        new Helm(copy).packageIt().withDestination(Files.createDirectories(Path.of(args[2]))).call();
         try (var walk = Files.walk(copy.getParent())) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.Random;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.DoubleRange;
@@ -32,7 +34,7 @@ class BackoffProperties {
     void retriesDoubleUpToTheLastAndStartOverAfterASuccess() {
         Backoff.Retries retries = Backoff.doubling(Duration.ofSeconds(1), Duration.ofSeconds(5)).retries(new Random(1));
 
-        assertThat(java.util.stream.Stream.generate(retries::next).limit(5).map(Duration::toSeconds))
+        assertThat(Stream.generate(retries::next).limit(5).map(Duration::toSeconds))
                 .containsExactly(1L, 2L, 4L, 5L, 5L);
         retries.reset();
         assertThat(retries.next()).isEqualTo(Duration.ofSeconds(1));
@@ -42,7 +44,7 @@ class BackoffProperties {
     void agentsThatFailedTogetherDoNotRetryTogether() {
         Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2);
         Random random = new Random(7);
-        long distinct = java.util.stream.IntStream.range(0, 100).mapToObj(i -> backoff.delay(3, random)).distinct().count();
+        long distinct = IntStream.range(0, 100).mapToObj(i -> backoff.delay(3, random)).distinct().count();
         assertThat(distinct).as("100 agents' fourth retry, in ms").isGreaterThan(50);
     }
 

@@ -9,11 +9,17 @@ import dev.gitwire.testing.GitWorkTree;
 import dev.gitwire.testing.IntentFixtures;
 import dev.gitwire.testing.Shell;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,7 +44,7 @@ class GitIntentSourceTest {
         server = new GitServer(tmp.resolve("served"));
         url = server.create("intent");
         gnupg = Files.createTempDirectory(Path.of("/tmp"), "gw-gpg");
-        Files.setPosixFilePermissions(gnupg, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(gnupg, PosixFilePermissions.fromString("rwx------"));
         work = new GitWorkTree(tmp.resolve("work"), url, Map.of("GNUPGHOME", gnupg.toString()));
         IntentFixtures.copy(IntentFixtures.resource("intent/base"), work.dir());
         work.commit("first intent", List.of());
@@ -220,7 +226,7 @@ class GitIntentSourceTest {
     }
 
     private static String[] concat(List<String> options, String... args) {
-        List<String> all = new java.util.ArrayList<>(options);
+        List<String> all = new ArrayList<>(options);
         all.addAll(List.of(args));
         return all.toArray(String[]::new);
     }
@@ -253,18 +259,18 @@ class GitIntentSourceTest {
      */
     @Test
     void aHeadCommittedFarFromItsArrivalIsSaid() {
-        java.time.Instant now = java.time.Instant.parse("2026-12-06T12:00:00Z");
+        Instant now = Instant.parse("2026-12-06T12:00:00Z");
         assertThat(IntentSource.oddlyDated(commitAt(now.minusSeconds(60)), now)).isEmpty();
-        assertThat(IntentSource.oddlyDated(commitAt(now.minus(java.time.Duration.ofDays(3))), now)).get().asString()
+        assertThat(IntentSource.oddlyDated(commitAt(now.minus(Duration.ofDays(3))), now)).get().asString()
                 .contains("more than a day before it arrived").contains("2026-12-03T12:00:00Z");
-        assertThat(IntentSource.oddlyDated(commitAt(now.plus(java.time.Duration.ofHours(2))), now)).get().asString()
+        assertThat(IntentSource.oddlyDated(commitAt(now.plus(Duration.ofHours(2))), now)).get().asString()
                 .contains("ahead of this node's clock");
     }
 
-    private static org.eclipse.jgit.revwalk.RevCommit commitAt(java.time.Instant when) {
+    private static RevCommit commitAt(Instant when) {
         String raw = "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor A <a@example.com> " + when.getEpochSecond()
                 + " +0000\ncommitter A <a@example.com> " + when.getEpochSecond() + " +0000\n\nintent\n";
-        return org.eclipse.jgit.revwalk.RevCommit.parse(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return RevCommit.parse(raw.getBytes(StandardCharsets.UTF_8));
     }
 
     /** A new ed25519 key pair, {@code id_NAME} and {@code id_NAME.pub}. */
@@ -513,7 +519,7 @@ class GitIntentSourceTest {
 
     /** Answers gpg's key edit prompts. */
     private void printf(String key, String... answers) {
-        List<String> command = new java.util.ArrayList<>(List.of("gpg", "--homedir", gnupg.toString(), "-q", "--batch",
+        List<String> command = new ArrayList<>(List.of("gpg", "--homedir", gnupg.toString(), "-q", "--batch",
                 "--expert", "--pinentry-mode", "loopback", "--passphrase", "", "--command-fd", "0", "--edit-key", key));
         Shell.run(command, String.join("\n", answers) + "\n");
     }
@@ -527,7 +533,7 @@ class GitIntentSourceTest {
     }
 
     private String gpgKey(String user, String usage, String expiry, List<String> options) {
-        List<String> args = new java.util.ArrayList<>(options);
+        List<String> args = new ArrayList<>(options);
         args.addAll(List.of("--batch", "--passphrase", "", "--quick-gen-key", user, "ed25519", usage, expiry));
         gpg(args.toArray(String[]::new));
         String listing = gpg("--with-colons", "--list-keys", user);
@@ -541,7 +547,7 @@ class GitIntentSourceTest {
     }
 
     private String gpg(String... args) {
-        List<String> command = new java.util.ArrayList<>(List.of("gpg", "--homedir", gnupg.toString(), "-q"));
+        List<String> command = new ArrayList<>(List.of("gpg", "--homedir", gnupg.toString(), "-q"));
         command.addAll(List.of(args));
         return Shell.run(command, null);
     }

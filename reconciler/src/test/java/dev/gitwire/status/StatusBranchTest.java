@@ -3,17 +3,20 @@ package dev.gitwire.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.git.GitAccess;
 import dev.gitwire.git.GitRemote;
+import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.testing.GitServer;
 import dev.gitwire.testing.GitWorkTree;
 import dev.gitwire.testing.Shell;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +24,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -179,13 +183,13 @@ public class StatusBranchTest {
             try (GitRemote remote = new GitRemote(url, tmp.resolve("node-a"), GitAccess.anonymous())) {
                 StatusBranch branch = new StatusBranch(remote, GitAccess.anonymous(), BRANCH);
                 Path hook = server.path("intent").resolve("hooks/pre-receive");
-                java.nio.file.Files.writeString(hook, "#!/bin/sh\necho status branch is protected >&2\nexit 1\n");
+                Files.writeString(hook, "#!/bin/sh\necho status branch is protected >&2\nexit 1\n");
                 hook.toFile().setExecutable(true);
                 assertThatThrownBy(() -> branch.publish(status("node-a", key, "main@sha1:" + "12".repeat(20), 3), 2))
                         .isInstanceOf(StatusUnavailableException.class)
                         .hasMessageContaining("3 attempts in a row").hasMessageContaining("REJECTED_OTHER_REASON");
 
-                java.nio.file.Files.delete(hook);
+                Files.delete(hook);
                 server.stop();
                 assertThatThrownBy(() -> branch.publish(status("node-a", key, "main@sha1:" + "12".repeat(20), 3), 2))
                         .hasMessageContaining("3 attempts in a row").hasMessageContaining("cannot fetch");
@@ -202,7 +206,7 @@ public class StatusBranchTest {
             PrivateKey key = PrivateKey.generate(new SecureRandom());
             try (GitRemote remote = new GitRemote(url, tmp.resolve("node-a"), GitAccess.anonymous())) {
                 StatusBranch branch = new StatusBranch(remote, GitAccess.anonymous(), BRANCH);
-                java.util.concurrent.atomic.AtomicReference<Throwable> ended = new java.util.concurrent.atomic.AtomicReference<>();
+                AtomicReference<Throwable> ended = new AtomicReference<>();
                 Thread publishing = new Thread(() -> {
                     try { // a cluster so large that the first push waits for minutes
                         branch.publish(status("node-a", key, "main@sha1:" + "12".repeat(20), 3), 1_000_000);
@@ -277,7 +281,7 @@ public class StatusBranchTest {
             GitWorkTree attacker = attacker(url);
             try (var out = Files.newOutputStream(attacker.dir().resolve("nodes/evil.yaml"))) {
                 byte[] block = new byte[1 << 20];
-                java.util.Arrays.fill(block, (byte) 'a');
+                Arrays.fill(block, (byte) 'a');
                 for (int i = 0; i < 51; i++) {
                     out.write(block);
                 }
@@ -318,8 +322,8 @@ public class StatusBranchTest {
             forged.forEach((name, text) -> {
                 try {
                     Files.writeString(attacker.dir().resolve("nodes/" + name + ".yaml"), text.replace("mallory", name));
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
             });
             attacker.commit("forge", List.of());
@@ -348,7 +352,7 @@ public class StatusBranchTest {
             String url = server.create("intent");
             NodeStatus ready = status("node-a", PrivateKey.generate(new SecureRandom()), "main@sha1:" + "ab".repeat(20), 1);
             try (GitRemote remote = new GitRemote(url, tmp.resolve("node-a"), GitAccess.anonymous())) {
-                StatusBranch branch = new StatusBranch(remote, GitAccess.anonymous(), BRANCH, java.time.Duration.ofSeconds(1));
+                StatusBranch branch = new StatusBranch(remote, GitAccess.anonymous(), BRANCH, Duration.ofSeconds(1));
                 assertThat(branch.publish(ready, 1).committed()).isTrue();
                 assertThat(branch.publish(ready, 1).committed()).as("unchanged, within the heartbeat").isFalse();
                 Thread.sleep(1100);

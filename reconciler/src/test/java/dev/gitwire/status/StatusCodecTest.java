@@ -8,6 +8,7 @@ import dev.gitwire.intent.SchemaCheck;
 import dev.gitwire.intent.yaml.StrictYaml;
 import dev.gitwire.keys.PrivateKey;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -122,7 +123,7 @@ class StatusCodecTest {
     @Test
     void theReadmeDrawsALeftOutPeerAndAboveThirtyNodesOnlyThose() {
         PrivateKey key = PrivateKey.generate(new SecureRandom());
-        List<NodeStatus> many = new java.util.ArrayList<>();
+        List<NodeStatus> many = new ArrayList<>();
         for (int i = 0; i < StatusReadme.MAX_DRAWN_MESH + 1; i++) {
             many.add(StatusBranchTest.status("node-" + i, key, "main@sha1:" + "ab".repeat(20), 3));
         }

@@ -2,6 +2,8 @@ package dev.gitwire.testing;
 
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.dsl.ReturnOrWebsocketable;
+import io.fabric8.mockwebserver.dsl.TimesOnceableOrHttpHeaderable;
 
 /**
  * What a Kubernetes 1.30+ API server with deploy/'s ValidatingAdmissionPolicies answers the agent's admission
@@ -23,8 +25,8 @@ public final class AdmissionStandIn {
         }
     }
 
-    private static void refuse(io.fabric8.mockwebserver.dsl.ReturnOrWebsocketable<
-            io.fabric8.mockwebserver.dsl.TimesOnceableOrHttpHeaderable<Void>> request, String policy) {
+    private static void refuse(ReturnOrWebsocketable<
+            TimesOnceableOrHttpHeaderable<Void>> request, String policy) {
         request.andReturn(422, new StatusBuilder().withCode(422).withReason("Invalid").withMessage("ValidatingAdmissionPolicy '"
                 + policy + "' with binding '" + policy + "' denied request").build()).always();
     }

@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -49,7 +50,7 @@ public final class GitServer implements AutoCloseable {
     }
 
     public void start() throws IOException {
-        List<String> command = new java.util.ArrayList<>(prefix);
+        List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of("git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack",
                 "--base-path=" + base, "--listen=" + address, "--port=" + port, "--max-connections=0", base.toString()));
         daemon = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
@@ -67,7 +68,7 @@ public final class GitServer implements AutoCloseable {
     /** Connects from where the server runs: its own namespace when it has one. */
     private boolean listening() {
         if (!prefix.isEmpty()) {
-            List<String> probe = new java.util.ArrayList<>(prefix);
+            List<String> probe = new ArrayList<>(prefix);
             probe.addAll(List.of("bash", "-c", "exec 3<>/dev/tcp/" + address + "/" + port));
             return Shell.tryRun(probe, null).exitCode() == 0;
         }

@@ -3,6 +3,7 @@ package dev.gitwire.testing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -10,6 +11,9 @@ import java.security.KeyPairGenerator;
 import java.security.PublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.sshd.common.config.keys.KeyUtils;
@@ -29,7 +33,7 @@ import org.apache.sshd.server.command.Command;
 public final class GitSshServer implements AutoCloseable {
 
     /** MINA logs every session at INFO; kept referenced, since java.util.logging holds loggers weakly. */
-    private static final java.util.logging.Logger QUIET = quiet();
+    private static final Logger QUIET = quiet();
     private static final Pattern GIT_COMMAND = Pattern.compile("git[- ](upload-pack|receive-pack) '?(/[^']+?)'?");
 
     private final Path base;
@@ -41,7 +45,7 @@ public final class GitSshServer implements AutoCloseable {
         this.base = Files.createDirectories(base);
         this.hostKey = newKey();
         PublicKey client = PublicKeyEntry.parsePublicKeyEntry(clientPublicKey.strip()).resolvePublicKey(null,
-                java.util.Map.of(), null);
+                Map.of(), null);
         server = SshServer.setUpDefaultServer();
         server.setHost("127.0.0.1");
         server.setPort(0);
@@ -51,9 +55,9 @@ public final class GitSshServer implements AutoCloseable {
         server.start();
     }
 
-    private static java.util.logging.Logger quiet() {
-        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("org.apache.sshd");
-        logger.setLevel(java.util.logging.Level.WARNING);
+    private static Logger quiet() {
+        Logger logger = Logger.getLogger("org.apache.sshd");
+        logger.setLevel(Level.WARNING);
         return logger;
     }
 
@@ -105,7 +109,7 @@ public final class GitSshServer implements AutoCloseable {
         public void start(ChannelSession channel, Environment env) throws IOException {
             Matcher git = GIT_COMMAND.matcher(command);
             if (!git.matches()) {
-                err.write(("not a Git command: " + command + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                err.write(("not a Git command: " + command + "\n").getBytes(StandardCharsets.UTF_8));
                 err.flush();
                 exit.onExit(1);
                 return;

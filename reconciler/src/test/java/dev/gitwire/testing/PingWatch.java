@@ -2,6 +2,7 @@ package dev.gitwire.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -70,7 +71,7 @@ public final class PingWatch implements AutoCloseable {
         return Shell.run("ip", "netns", "pids", ns.name()).lines().map(String::strip).filter(p -> !p.isEmpty())
                 .map(Long::parseLong).filter(pid -> {
                     try {
-                        return java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "comm")).strip()
+                        return Files.readString(Path.of("/proc", Long.toString(pid), "comm")).strip()
                                 .equals(command);
                     } catch (IOException e) {
                         return false; // ended meanwhile

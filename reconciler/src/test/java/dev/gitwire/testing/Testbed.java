@@ -3,7 +3,6 @@ package dev.gitwire.testing;
 import dev.gitwire.intent.Intent;
 import dev.gitwire.intent.IntentWriter;
 import dev.gitwire.intent.Membership;
-import dev.gitwire.net.Cidr;
 import dev.gitwire.intent.MeshIntent;
 import dev.gitwire.intent.MeshNode;
 import dev.gitwire.intent.Mode;
@@ -12,19 +11,31 @@ import dev.gitwire.intent.RouteSource;
 import dev.gitwire.intent.RoutingSettings;
 import dev.gitwire.intent.WireguardSettings;
 import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * A cluster on one machine: nodes as network namespaces (each with its own mount namespace, for
@@ -123,7 +134,7 @@ public final class Testbed implements AutoCloseable {
     public static final String SERVICES_ADDRESS = SUBNET_PREFIX + "254";
 
     /** The WireGuard device's name by default (spec.wireguard.interfaceName). */
-    public static final String DEVICE = dev.gitwire.intent.WireguardSettings.DEFAULT.interfaceName();
+    public static final String DEVICE = WireguardSettings.DEFAULT.interfaceName();
 
     /** The port on which the nodes reach the Kubernetes API. */
     public static final int API_SERVER_PORT = 6443;
@@ -142,7 +153,7 @@ public final class Testbed implements AutoCloseable {
      * Makes an API server that runs in this JVM (fabric8's mock) reachable from every node at
      * {@code https://10.240.0.254:6443}; returns the kubeconfig that the nodes' agents use.
      */
-    public Path kubernetesApi(java.net.URI server) throws IOException {
+    public Path kubernetesApi(URI server) throws IOException {
         if (apiRelay == null) {
             servicesAddress();
             apiRelay = new TcpRelay(fabric.namespace(), new InetSocketAddress(SERVICES_ADDRESS, API_SERVER_PORT),
@@ -235,7 +246,7 @@ public final class Testbed implements AutoCloseable {
     private static void writeKey(Node node) throws IOException {
         Files.writeString(node.stateDir().resolve("private.key"), node.key().base64() + "\n", StandardCharsets.US_ASCII);
         Files.setPosixFilePermissions(node.stateDir().resolve("private.key"),
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                PosixFilePermissions.fromString("rw-------"));
     }
 
     /** Gives a node a new private key, in its state directory and in the intents written from now on. */
@@ -317,12 +328,12 @@ public final class Testbed implements AutoCloseable {
      * Writes the intent of this testbed into {@code repo}: every node with its address, its key pinned
      * and its pods as workload IPs; nodes in {@code withoutWireguard} opt out.
      */
-    public Path writeIntent(Path repo, MeshIntent mesh, java.util.Set<String> withoutWireguard) throws IOException {
+    public Path writeIntent(Path repo, MeshIntent mesh, Set<String> withoutWireguard) throws IOException {
         return writeIntent(repo, mesh, withoutWireguard, Inventory.PINNED);
     }
 
     /** The same, with as much in the inventory as {@code inventory} says. */
-    public Path writeIntent(Path repo, MeshIntent mesh, java.util.Set<String> withoutWireguard, Inventory listed)
+    public Path writeIntent(Path repo, MeshIntent mesh, Set<String> withoutWireguard, Inventory listed)
             throws IOException {
         List<MeshNode> inventory = new ArrayList<>();
         for (Node node : nodes.values()) {
@@ -331,12 +342,12 @@ public final class Testbed implements AutoCloseable {
             inventory.add(new MeshNode(node.name(), Map.of(), withTwins(List.of(node.address())).stream()
                     .map(IpAddress::parse).toList(),
                     new MeshNode.NodeWireguard(!withoutWireguard.contains(node.name()),
-                            listed == Inventory.PINNED ? java.util.Optional.of(node.key().publicKey())
-                                    : java.util.Optional.empty(),
-                            java.util.OptionalInt.empty()),
+                            listed == Inventory.PINNED ? Optional.of(node.key().publicKey())
+                                    : Optional.empty(),
+                            OptionalInt.empty()),
                     List.of(), workloads));
         }
-        try (var old = Files.exists(repo.resolve("nodes")) ? Files.list(repo.resolve("nodes")) : java.util.stream.Stream.<Path>empty()) {
+        try (var old = Files.exists(repo.resolve("nodes")) ? Files.list(repo.resolve("nodes")) : Stream.<Path>empty()) {
             for (Path file : old.toList()) {
                 Files.delete(file);
             }
@@ -450,9 +461,9 @@ public final class Testbed implements AutoCloseable {
     }
 
     /** A command on every node at once, as the nodes of a cluster run it; the results by node name. */
-    public Map<String, Shell.Result> onEveryNode(java.util.function.Function<Node, Shell.Result> command)
+    public Map<String, Shell.Result> onEveryNode(Function<Node, Shell.Result> command)
             throws InterruptedException {
-        Map<String, Shell.Result> results = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, Shell.Result> results = new ConcurrentHashMap<>();
         List<Thread> threads = new ArrayList<>();
         for (Node node : nodes.values()) {
             Thread thread = new Thread(() -> results.put(node.name(), command.apply(node)), "on-" + node.name());
@@ -462,7 +473,7 @@ public final class Testbed implements AutoCloseable {
         for (Thread thread : threads) {
             thread.join();
         }
-        return new java.util.TreeMap<>(results);
+        return new TreeMap<>(results);
     }
 
     /** Whether {@code from} routes every pod of {@code to} into the tunnel, within {@code millis}. */
@@ -485,7 +496,7 @@ public final class Testbed implements AutoCloseable {
     }
 
     /** Whether the condition became true before the deadline, checked every 50 ms. */
-    public static boolean eventually(long millis, java.util.function.BooleanSupplier condition)
+    public static boolean eventually(long millis, BooleanSupplier condition)
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         while (System.nanoTime() < deadline) {
@@ -554,7 +565,7 @@ public final class Testbed implements AutoCloseable {
         nodes.values().forEach(n -> n.host().close());
         fabric.close();
         try (var walk = Files.walk(root)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             // a temp directory left behind is harmless
         }

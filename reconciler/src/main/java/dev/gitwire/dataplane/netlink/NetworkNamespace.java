@@ -1,6 +1,7 @@
 package dev.gitwire.dataplane.netlink;
 
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -84,12 +85,12 @@ public final class NetworkNamespace {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof NetworkNamespace ns && java.util.Objects.equals(name, ns.name);
+        return other instanceof NetworkNamespace ns && Objects.equals(name, ns.name);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hashCode(name);
+        return Objects.hashCode(name);
     }
 
     @Override

@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs a tool gitwire drives (nft) in a network namespace, with input on stdin, and returns its output;
@@ -74,7 +76,7 @@ public final class CommandRunner {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while running " + command.get(0), e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot read the output of " + command.get(0) + ": " + e, e);
         }
     }

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 
 /**
@@ -34,7 +35,7 @@ public final class RememberedSysctl {
             String found = sysctls.read(name);
             try { // flushed to disk before the change it undoes: a power cut must not lose what teardown restores
                 StateFile.replace(memory, found.getBytes(StandardCharsets.US_ASCII),
-                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                        PosixFilePermissions.fromString("rw-------"));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot remember " + name, e);
             }

@@ -1,7 +1,7 @@
 package dev.gitwire.dataplane.wireguard;
 
-import dev.gitwire.dataplane.netlink.Attributes.Attribute;
 import dev.gitwire.dataplane.netlink.Attributes;
+import dev.gitwire.dataplane.netlink.Attributes.Attribute;
 import dev.gitwire.dataplane.netlink.GenericNetlink;
 import dev.gitwire.dataplane.netlink.MessageWriter;
 import dev.gitwire.dataplane.netlink.NetlinkMessage;

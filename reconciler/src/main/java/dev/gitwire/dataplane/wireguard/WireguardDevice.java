@@ -4,6 +4,9 @@ import dev.gitwire.dataplane.wireguard.DeviceUpdate.PeerUpdate;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.DeviceState;
 import dev.gitwire.net.Cidr;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -65,9 +68,9 @@ public final class WireguardDevice implements AutoCloseable {
 
     private static byte[] sha256(String text) {
         try {
-            return java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.US_ASCII));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
         }
     }

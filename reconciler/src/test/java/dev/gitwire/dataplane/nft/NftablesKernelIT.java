@@ -8,6 +8,7 @@ import dev.gitwire.model.NftTable;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.testing.Privileged;
 import dev.gitwire.testing.TestNamespace;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,7 +35,7 @@ class NftablesKernelIT {
     void hostEncryptionTablesAreWrittenAtomicallyAndReadBackEqual() {
         ns.exec("nft", "add table inet foreign; add chain inet foreign c { type filter hook input priority 0; }");
         // many peers, written in address order; nft lists a set in an order of its own
-        List<IpAddress> peers = new java.util.ArrayList<>();
+        List<IpAddress> peers = new ArrayList<>();
         for (int i = 1; i <= 300; i++) {
             peers.add(IpAddress.parse("10.240." + i / 250 + "." + i % 250));
         }

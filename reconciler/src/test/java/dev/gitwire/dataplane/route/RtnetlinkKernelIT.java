@@ -13,9 +13,10 @@ import dev.gitwire.model.Route;
 import dev.gitwire.model.Rule;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpFamily;
-import dev.gitwire.testing.Privileged;
 import dev.gitwire.testing.KernelWireguard;
+import dev.gitwire.testing.Privileged;
 import dev.gitwire.testing.TestNamespace;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -144,7 +145,7 @@ class RtnetlinkKernelIT {
     @Test
     void aLargeBatchIsPipelinedAndEveryFailureReported() {
         RouteTable table = new RouteTable(netlink, TABLE);
-        List<Change> adds = new java.util.ArrayList<>();
+        List<Change> adds = new ArrayList<>();
         for (int i = 0; i < 5000; i++) {
             adds.add(new Change.Add(Route.device(Cidr.parse("10.64." + (i / 256) + "." + (i % 256) + "/32"), "azv1")));
         }

@@ -2,8 +2,8 @@ package dev.gitwire.dataplane.wireguard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gitwire.dataplane.netlink.Attributes.Attribute;
 import dev.gitwire.dataplane.netlink.Attributes;
+import dev.gitwire.dataplane.netlink.Attributes.Attribute;
 import dev.gitwire.dataplane.netlink.GenericNetlink;
 import dev.gitwire.dataplane.netlink.NetlinkMessage;
 import dev.gitwire.dataplane.wireguard.DeviceUpdate.PeerUpdate;
@@ -19,6 +19,7 @@ import java.nio.ByteOrder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -84,7 +85,7 @@ class GenlCodecTest {
 
     private static byte[] filled(int value) {
         byte[] raw = new byte[32];
-        java.util.Arrays.fill(raw, (byte) value);
+        Arrays.fill(raw, (byte) value);
         return raw;
     }
 

@@ -11,6 +11,7 @@ import dev.gitwire.model.PeerState;
 import dev.gitwire.net.Cidr;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -25,7 +26,7 @@ class UapiCodecTest {
 
     private static byte[] filled(int value) {
         byte[] raw = new byte[32];
-        java.util.Arrays.fill(raw, (byte) value);
+        Arrays.fill(raw, (byte) value);
         return raw;
     }
 

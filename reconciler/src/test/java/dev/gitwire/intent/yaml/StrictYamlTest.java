@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gitwire.intent.yaml.YamlNode.YamlMapping;
 import dev.gitwire.intent.yaml.YamlNode.YamlScalar;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -83,7 +84,7 @@ class StrictYamlTest {
         StringBuilder doc = new StringBuilder("l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
         for (int i = 1; i < 10; i++) {
             doc.append("l").append(i).append(": &l").append(i).append(" [");
-            doc.append(String.join(", ", java.util.Collections.nCopies(10, "*l" + (i - 1)))).append("]\n");
+            doc.append(String.join(", ", Collections.nCopies(10, "*l" + (i - 1)))).append("]\n");
         }
         StrictYaml small = new StrictYaml(new StrictYaml.Limits(1 << 20, 64, 1000, 100_000));
         assertThatThrownBy(() -> small.parse("t.yaml", doc.toString()))
@@ -94,7 +95,7 @@ class StrictYamlTest {
     @Test
     void aliasCountIsBounded() {
         StringBuilder doc = new StringBuilder("a: &a x\nb: [");
-        doc.append(String.join(", ", java.util.Collections.nCopies(101, "*a"))).append("]\n");
+        doc.append(String.join(", ", Collections.nCopies(101, "*a"))).append("]\n");
         assertThatThrownBy(() -> yaml.parse("t.yaml", doc.toString()))
                 .isInstanceOfSatisfying(YamlRejectedException.class,
                         e -> assertThat(e.problems().get(0).message()).isEqualTo("more than 100 aliases"));
