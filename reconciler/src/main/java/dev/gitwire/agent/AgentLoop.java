@@ -40,10 +40,6 @@ public final class AgentLoop implements AutoCloseable {
     private static final Duration COALESCE = Duration.ofMillis(100);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     private static final double RETRY_JITTER = 0.2;
-    /** How soon, then how often at most, a peer awaiting its first handshake is looked at again. */
-    private static final Duration FIRST_HANDSHAKE_CHECK = Duration.ofMillis(50);
-    private static final Duration LAST_HANDSHAKE_CHECK = Duration.ofSeconds(2);
-    private static final String HANDSHAKE_CHECK = "handshake check";
     /** How long close() waits for a Git read under way to end. */
     private static final Duration STOP_WAIT = Duration.ofSeconds(10);
     /** Webhooks trigger at most one Git read this often, however many arrive. */
@@ -57,7 +53,7 @@ public final class AgentLoop implements AutoCloseable {
     private final AgentLog log;
     private final AgentMetrics metrics;
     private final Clock clock;
-    private final LinkedBlockingQueue<String> triggers = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Trigger> triggers = new LinkedBlockingQueue<>();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "gitwire-timer"));
     private final ExecutorService gitReader = Executors.newSingleThreadExecutor(r -> daemon(r, "gitwire-git"));
     private final AtomicBoolean readQueued = new AtomicBoolean();
@@ -75,10 +71,8 @@ public final class AgentLoop implements AutoCloseable {
     private final Backoff.Retries retries;
     /** The Git reads' retries (the Git thread). */
     private final Backoff.Retries readRetries;
-    /** A local look at the device, nobody else's load: no jitter. */
-    private final Backoff.Retries handshakeChecks = Backoff.doubling(FIRST_HANDSHAKE_CHECK, LAST_HANDSHAKE_CHECK)
-            .retries(new Random());
-    private List<String> awaiting = List.of();
+    /** Grace periods and handshake checks: the loop's thread. */
+    private final Settling settling;
     private Optional<DesiredDataplane> lastTarget = Optional.empty();
     private final OutcomeRecorder recorder;
     private BackendChoice lastBackend;
@@ -95,6 +89,7 @@ public final class AgentLoop implements AutoCloseable {
         this.readRetries = retry.retries(new Random());
         this.log = log;
         this.clock = clock;
+        this.settling = new Settling(clock);
         // stale: three polls missed, each with its Git deadline
         this.health = new Health(clock);
         this.recorder = new OutcomeRecorder(agent, metrics, log, health);
@@ -174,8 +169,8 @@ public final class AgentLoop implements AutoCloseable {
         return http.address();
     }
 
-    public void trigger(String reason) {
-        triggers.offer(reason);
+    void trigger(Trigger trigger) {
+        triggers.offer(trigger);
     }
 
     /** Reads Git on its own thread, then reconciles; a read asked for while one is waiting is the same read. */
@@ -194,7 +189,7 @@ public final class AgentLoop implements AutoCloseable {
             health.intentRead();
             metrics.gitRead(fetched ? AgentMetrics.GitRead.OK : AgentMetrics.GitRead.SKIPPED, clock.instant());
             readRetries.reset();
-            trigger(reason);
+            trigger(new Trigger.IntentRead(reason));
         } catch (SourceUnavailableException | IOException | RuntimeException e) {
             metrics.gitRead(AgentMetrics.GitRead.FAILED, clock.instant());
             metrics.error("git");
@@ -209,7 +204,7 @@ public final class AgentLoop implements AutoCloseable {
     public void run() throws InterruptedException {
         http.start();
         metricsOnly.ifPresent(AgentHttpServer::start);
-        watches.addAll(agent.watchKernel(owned::get, what -> trigger("kernel: " + what)));
+        watches.addAll(agent.watchKernel(owned::get, what -> trigger(new Trigger.KernelChange(what))));
         for (Dataplane.Watch watch : watches) {
             Thread watching = daemon(watch, watch.name());
             watching.setUncaughtExceptionHandler(this::died);
@@ -219,17 +214,17 @@ public final class AgentLoop implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
         log.info("start", "agent for node " + agent.identity().nodeName() + ", public key "
                 + agent.identity().privateKey().publicKey().base64() + ", poll every " + interval.getSeconds() + "s");
-        agent.onClusterChange(() -> trigger("kubernetes"));
+        agent.onClusterChange(() -> trigger(new Trigger.ClusterChange()));
         // every agent hears an announcement at once: each reads after a delay of its own, paced like a webhook
         agent.joinWriterElection(() -> askedRead("intent announced", ANNOUNCEMENT_SPREAD), log::info, log::warn);
         readThenReconcile("start");
         while (!stopping) {
-            String reason = triggers.take();
+            Trigger first = triggers.take();
             if (stopping) {
                 break;
             }
             Thread.sleep(COALESCE.toMillis()); // let a burst of notifications arrive, then run once for all
-            List<String> coalesced = new ArrayList<>(List.of(reason));
+            List<Trigger> coalesced = new ArrayList<>(List.of(first));
             triggers.drainTo(coalesced);
             health.reconcileStarted();
             try {
@@ -245,11 +240,11 @@ public final class AgentLoop implements AutoCloseable {
         }
     }
 
-    private void cycle(List<String> reasons) {
-        if (reasons.stream().allMatch(HANDSHAKE_CHECK::equals) && lastTarget.isPresent()) {
+    private void cycle(List<Trigger> triggered) {
+        if (triggered.stream().allMatch(Trigger.HandshakeCheck.class::isInstance) && lastTarget.isPresent()) {
             try {
                 if (!agent.handshakeArrived(lastTarget.get())) {
-                    scheduleHandshakeCheck(); // nothing new: a whole reconcile would change nothing
+                    scheduleHandshakeCheck(settling.noHandshakeYet()); // nothing new: a reconcile would change nothing
                     return;
                 }
             } catch (RuntimeException e) {
@@ -259,7 +254,8 @@ public final class AgentLoop implements AutoCloseable {
         metrics.kubernetes(agent.clusterSynced());
         metrics.writer(agent.writerLeads());
         long start = System.nanoTime();
-        boolean byKernel = reasons.stream().anyMatch(r -> r.startsWith("kernel: "));
+        boolean byKernel = triggered.stream().anyMatch(Trigger.KernelChange.class::isInstance);
+        List<String> reasons = triggered.stream().map(Trigger::reason).toList();
         Agent.Prepared prepared;
         try {
             prepared = agent.prepare();
@@ -277,20 +273,11 @@ public final class AgentLoop implements AutoCloseable {
         observeBackend(prepared.desired().owned());
         recorder.reconciled(reasons, prepared, outcome, millisSince(start), byKernel, clock.instant());
         lastTarget = Optional.of(outcome.target());
-        List<String> waiting = outcome.target().awaitingHandshake();
-        if (!waiting.equals(awaiting)) {
-            handshakeChecks.reset();
-            if (!waiting.isEmpty()) {
-                log.info("handshake", "not routed until a first handshake proves both sides have the keys: "
-                        + String.join(", ", waiting));
-            }
-        }
-        awaiting = waiting;
-        if (!waiting.isEmpty()) {
-            scheduleHandshakeCheck();
-        }
-        outcome.revisitAt().ifPresent(at -> later(() -> trigger("grace period over"),
-                Math.max(0, Duration.between(clock.instant(), at).toMillis()) + 10));
+        Settling.Pending pending = settling.after(outcome);
+        pending.newlyAwaiting().ifPresent(waiting -> log.info("handshake", "not routed until a first handshake proves"
+                + " both sides have the keys: " + String.join(", ", waiting)));
+        pending.handshakeCheck().ifPresent(this::scheduleHandshakeCheck);
+        pending.graceLeft().ifPresent(left -> later(() -> trigger(new Trigger.GracePeriodOver()), left.toMillis() + 10));
         if (outcome.converged()) {
             retries.reset();
         } else {
@@ -313,20 +300,20 @@ public final class AgentLoop implements AutoCloseable {
     }
 
     /** One check pending at a time, however many reconciles found peers waiting. */
-    private void scheduleHandshakeCheck() {
+    private void scheduleHandshakeCheck(Duration in) {
         if (!handshakeCheckPending.compareAndSet(false, true)) {
             return;
         }
         later(() -> {
             handshakeCheckPending.set(false);
-            trigger(HANDSHAKE_CHECK);
-        }, handshakeChecks.next().toMillis());
+            trigger(new Trigger.HandshakeCheck());
+        }, in.toMillis());
     }
 
     /** Schedules the next retry of a reconcile; how long until it. */
     private Duration scheduleRetry() {
         Duration wait = retries.next();
-        later(() -> trigger("retry"), wait.toMillis());
+        later(() -> trigger(new Trigger.Retry()), wait.toMillis());
         return wait;
     }
 
@@ -374,7 +361,7 @@ public final class AgentLoop implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
-        triggers.offer("stop");
+        triggers.offer(new Trigger.Stop());
         timers.shutdownNow();
         gitReader.shutdownNow();
         try { // a read under way writes into the state directory: it ends (its deadline bounds it) before we return

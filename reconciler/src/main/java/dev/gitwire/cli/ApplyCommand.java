@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gitwire.agent.Agent;
 import dev.gitwire.agent.NodeAgent;
 import dev.gitwire.agent.Reconciler;
+import dev.gitwire.agent.Settling;
 import dev.gitwire.plan.Plan;
 import java.io.PrintWriter;
 import java.io.Writer;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import picocli.CommandLine.Command;
@@ -26,7 +28,6 @@ import picocli.CommandLine.Option;
         description = "Reconcile this node once: change what differs, then verify; exit 0 only when converged.")
 final class ApplyCommand extends NodeCommand {
 
-    private static final Duration HANDSHAKE_POLL = Duration.ofMillis(100);
 
     @Option(names = "--handshake-timeout", defaultValue = "5s",
             description = "How long to wait for new peers' first handshake before exiting without routing them"
@@ -63,12 +64,15 @@ final class ApplyCommand extends NodeCommand {
         Reconciler.Outcome outcome = agent.reconcile(prepared);
         Plan executed = outcome.executed();
         PlanText.print(out, outcome.executed(), outcome.target());
-        while (outcome.converged()) {
-            if (outcome.revisitAt().isPresent()) { // a grace period: the teardown finishes when it ends
-                sleep(Duration.between(Instant.now(), outcome.revisitAt().get()));
-            } else if (!outcome.target().awaitingHandshake().isEmpty() && Instant.now().isBefore(handshakeDeadline)) {
-                sleep(HANDSHAKE_POLL);
+        Settling settling = new Settling(Clock.systemUTC());
+        Settling.Pending pending = settling.after(outcome);
+        while (outcome.converged() && !pending.settled()) {
+            if (pending.graceLeft().isPresent()) { // a teardown finishes when its grace period ends
+                sleep(pending.graceLeft().get());
+            } else if (Instant.now().isBefore(handshakeDeadline)) {
+                sleep(pending.handshakeCheck().orElseThrow());
                 if (!agent.reconciler().handshakeArrived(outcome.target())) {
+                    pending = pending.checkAgainIn(settling.noHandshakeYet());
                     continue;
                 }
             } else {
@@ -76,6 +80,7 @@ final class ApplyCommand extends NodeCommand {
             }
             outcome = reconcile(agent, prepared, out);
             executed = executed.followedBy(outcome.executed());
+            pending = settling.after(outcome);
         }
         PlanText.gating(outcome.target()).forEach(out::println);
         outcome.failure().ifPresent(f -> err.println("gitwire: apply stopped: " + f));

@@ -1,0 +1,67 @@
+package dev.gitwire.agent;
+
+/**
+ * What starts a reconcile of `gitwire run`: a closed set, so that the loop decides by kind (a handshake check alone
+ * looks at the device only; a kernel change counts as drift) and the log says each as it reads.
+ */
+public sealed interface Trigger {
+
+    /** How the log names it. */
+    String reason();
+
+    /** The intent was read from Git, for {@code cause}: the start, the poll, a webhook, an announcement, a retry. */
+    record IntentRead(String cause) implements Trigger {
+        @Override
+        public String reason() {
+            return cause;
+        }
+    }
+
+    /** The kernel changed something gitwire owns. */
+    record KernelChange(String what) implements Trigger {
+        @Override
+        public String reason() {
+            return "kernel: " + what;
+        }
+    }
+
+    /** The Kubernetes API changed a node or a pod. */
+    record ClusterChange() implements Trigger {
+        @Override
+        public String reason() {
+            return "kubernetes";
+        }
+    }
+
+    /** The last reconcile failed or did not converge: again, after a backoff. */
+    record Retry() implements Trigger {
+        @Override
+        public String reason() {
+            return "retry";
+        }
+    }
+
+    /** Peers await a first handshake: look at the device, reconcile only when one arrived. */
+    record HandshakeCheck() implements Trigger {
+        @Override
+        public String reason() {
+            return "handshake check";
+        }
+    }
+
+    /** A grace period of the last reconcile (a teardown) is over. */
+    record GracePeriodOver() implements Trigger {
+        @Override
+        public String reason() {
+            return "grace period over";
+        }
+    }
+
+    /** The agent stops: the loop ends without a reconcile. */
+    record Stop() implements Trigger {
+        @Override
+        public String reason() {
+            return "stop";
+        }
+    }
+}
