@@ -33,10 +33,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * owns, a change in the cluster, a retry after a failure (backing off up to the poll interval), or a new
  * read of Git: the poll and POST /reconcile read Git on a thread of their own, then reconcile, so that a
  * Git server that hangs never holds up drift repair. Triggers that arrive during a reconcile are coalesced
- * into the next one. Stopping leaves the dataplane exactly as it is, so traffic keeps flowing.
+ * into the next one, which starts at least 100 ms after the last; one after a quiet spell reconciles at once.
+ * Stopping leaves the dataplane exactly as it is, so traffic keeps flowing.
  */
 public final class AgentLoop implements AutoCloseable {
 
+    /** Reconciles start at least this far apart: a burst of events waits this long and is taken in one. */
     private static final Duration COALESCE = Duration.ofMillis(100);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     private static final double RETRY_JITTER = 0.2;
@@ -218,12 +220,19 @@ public final class AgentLoop implements AutoCloseable {
         // every agent hears an announcement at once: each reads after a delay of its own, paced like a webhook
         agent.joinWriterElection(() -> askedRead("intent announced", ANNOUNCEMENT_SPREAD), log::info, log::warn);
         readThenReconcile("start");
+        long lastStart = System.nanoTime() - COALESCE.toNanos();
         while (!stopping) {
             Trigger first = triggers.take();
             if (stopping) {
                 break;
             }
-            Thread.sleep(COALESCE.toMillis()); // let a burst of notifications arrive, then run once for all
+            // the leading edge: a trigger after a quiet spell reconciles at once (a pod event, a push); one that
+            // comes soon after a reconcile started waits for the rest of the burst, and all run once together
+            long sinceLast = System.nanoTime() - lastStart;
+            if (sinceLast < COALESCE.toNanos()) {
+                TimeUnit.NANOSECONDS.sleep(COALESCE.toNanos() - sinceLast);
+            }
+            lastStart = System.nanoTime();
             List<Trigger> coalesced = new ArrayList<>(List.of(first));
             triggers.drainTo(coalesced);
             health.reconcileStarted();

@@ -321,12 +321,9 @@ class KubernetesAgentTest {
                     .hasMessageContaining("waiting for the Kubernetes API").hasMessageContaining("127.0.0.1:" + port)
                     .hasMessageContaining("nothing is changed");
 
-            Map<ServerRequest, Queue<ServerResponse>> expected =
-                    new HashMap<>();
-            KubernetesMockServer lateServer =
-                    new KubernetesMockServer(new Context(),
-                            new MockWebServer(), expected,
-                            new KubernetesMixedDispatcher(expected), false);
+            Map<ServerRequest, Queue<ServerResponse>> expected = new HashMap<>();
+            KubernetesMockServer lateServer = new KubernetesMockServer(new Context(), new MockWebServer(), expected,
+                    new KubernetesMixedDispatcher(expected), false);
             lateServer.init(InetAddress.getByName("127.0.0.1"), port);
             AdmissionStandIn.policiesInForce(lateServer, "default", "node-a");
             try (KubernetesClient late = lateServer.createClient()) {
