@@ -33,7 +33,6 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.revwalk.RevWalk;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -184,12 +183,8 @@ final class StatusCommand implements Callable<Integer> {
                     err.println("gitwire: warning: branch " + ref + " does not exist in " + repo + ": no inventory");
                     return new Head(List.of(), Optional.empty(), Optional.empty());
                 }
-                try (RevWalk walk = new RevWalk(remote.repository())) {
-                    var commit = walk.parseCommit(head.get());
-                    return new Head(names(read(new GitCommitTree(remote.repository(), commit), err)),
-                            Optional.of(ref + "@sha1:" + head.get().name()),
-                            Optional.of(commit.getCommitterIdent().getWhenAsInstant()));
-                }
+                return new Head(names(read(GitCommitTree.of(remote.repository(), head.get()), err)),
+                        Optional.of(ref + "@sha1:" + head.get().name()), Optional.of(remote.committed(head.get())));
             }
         }
         if (Files.isDirectory(Path.of(repo))) {

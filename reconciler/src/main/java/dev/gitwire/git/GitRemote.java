@@ -7,12 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import org.eclipse.jgit.api.FetchCommand;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -28,6 +31,9 @@ import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.FooterKey;
+import org.eclipse.jgit.revwalk.FooterLine;
+import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.PushResult;
@@ -131,6 +137,44 @@ public final class GitRemote implements AutoCloseable {
     public record Commit(ObjectId id, Map<String, ObjectId> files) {
         public Commit {
             files = Collections.unmodifiableMap(new TreeMap<>(files));
+        }
+    }
+
+    /** A commit of a branch's history, as its readers need it: who wrote it, when it was committed, its trailers. */
+    public record LoggedCommit(ObjectId id, String author, Instant committed, List<FooterLine> footer) {
+        public LoggedCommit {
+            footer = List.copyOf(footer);
+        }
+
+        /** The values of its message's trailers named {@code key} ({@code Node: node-a}), stripped. */
+        public List<String> trailers(String key) {
+            FooterKey named = new FooterKey(key);
+            return footer.stream().filter(line -> line.matches(named)).map(line -> line.getValue().strip()).toList();
+        }
+    }
+
+    /**
+     * The history from {@code tip}, newest first, each commit given to {@code reader} until it answers false or
+     * {@code max} were read.
+     */
+    public void log(ObjectId tip, int max, Predicate<LoggedCommit> reader) throws IOException {
+        try (RevWalk walk = new RevWalk(cache)) {
+            walk.markStart(walk.parseCommit(tip));
+            int seen = 0;
+            for (RevCommit commit : walk) {
+                LoggedCommit logged = new LoggedCommit(commit.copy(), commit.getAuthorIdent().getName(),
+                        commit.getCommitterIdent().getWhenAsInstant(), commit.getFooterLines());
+                if (!reader.test(logged) || ++seen >= max) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** When commit {@code id} was committed. */
+    public Instant committed(ObjectId id) throws IOException {
+        try (RevWalk walk = new RevWalk(cache)) {
+            return walk.parseCommit(id).getCommitterIdent().getWhenAsInstant();
         }
     }
 

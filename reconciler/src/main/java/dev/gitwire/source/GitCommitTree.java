@@ -12,6 +12,7 @@ import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.treewalk.TreeWalk;
 
 /**
@@ -34,6 +35,13 @@ public final class GitCommitTree implements IntentTree {
                     blobs.put(walk.getPathString(), walk.getObjectId(0));
                 }
             }
+        }
+    }
+
+    /** The files of commit {@code id}. */
+    public static GitCommitTree of(Repository repository, ObjectId id) throws IOException {
+        try (RevWalk walk = new RevWalk(repository)) {
+            return new GitCommitTree(repository, walk.parseCommit(id));
         }
     }
 

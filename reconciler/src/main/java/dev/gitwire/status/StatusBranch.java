@@ -20,8 +20,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectLoader;
-import org.eclipse.jgit.revwalk.RevCommit;
-import org.eclipse.jgit.revwalk.RevWalk;
 
 /**
  * The status branch: each node commits only its own file, {@code nodes/<name>.yaml}, and the README
@@ -109,28 +107,21 @@ public final class StatusBranch implements StatusDestination {
         if (tip.isEmpty()) {
             return changed;
         }
-        try (RevWalk walk = new RevWalk(history.repository())) {
-            walk.markStart(walk.parseCommit(tip.get()));
-            int seen = 0;
-            for (RevCommit commit : walk) {
-                Instant when = commit.getCommitterIdent().getWhenAsInstant();
-                for (String node : changedNodes(commit)) {
-                    if (nodes.contains(node)) {
-                        changed.putIfAbsent(node, when);
-                    }
-                }
-                if (++seen >= maxCommits || changed.size() == nodes.size()) {
-                    break;
+        history.log(tip.get(), maxCommits, commit -> {
+            for (String node : changedNodes(commit)) {
+                if (nodes.contains(node)) {
+                    changed.putIfAbsent(node, commit.committed());
                 }
             }
-        }
+            return changed.size() < nodes.size();
+        });
         return changed;
     }
 
     /** The nodes a commit reports on: its {@code Node:} trailers (a fold), else its author (a node's own push). */
-    static List<String> changedNodes(RevCommit commit) {
-        List<String> trailers = commit.getFooterLines("Node").stream().map(String::strip).toList();
-        return trailers.isEmpty() ? List.of(commit.getAuthorIdent().getName()) : trailers;
+    static List<String> changedNodes(GitRemote.LoggedCommit commit) {
+        List<String> trailers = commit.trailers("Node");
+        return trailers.isEmpty() ? List.of(commit.author()) : trailers;
     }
 
     /** Whether the tip read last holds a file at {@code node}'s path, read as a status or not. */

@@ -3,11 +3,21 @@ package dev.gitwire.architecture;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.gitwire.testing.IntentFixtures;
 import dev.gitwire.testing.Privileged;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -70,5 +80,19 @@ class ArchitectureTest {
                 .because("`mvn test` is the rootless layer; failsafe runs *IT classes in `mvn verify`")
                 .check(new ClassFileImporter().withImportOption(ImportOption.Predefined.ONLY_INCLUDE_TESTS)
                         .importPackages("dev.gitwire"));
+    }
+
+    /** Issue 30 point 5: the package table of docs/architecture.md names every package of the code, and no other. */
+    @Test
+    void thePackageTableNamesEveryPackage() throws IOException {
+        Set<String> code = production.stream().map(JavaClass::getPackageName).filter(p -> p.startsWith("dev.gitwire"))
+                .collect(Collectors.toCollection(TreeSet::new));
+        String page = Files.readString(IntentFixtures.examplesRepo().resolveSibling("docs").resolve("architecture.md"));
+        Set<String> documented = new TreeSet<>();
+        Matcher row = Pattern.compile("(?m)^\\| `(dev\\.gitwire[\\w.]*)` \\|").matcher(page);
+        while (row.find()) {
+            documented.add(row.group(1));
+        }
+        assertThat(documented).isEqualTo(code);
     }
 }
