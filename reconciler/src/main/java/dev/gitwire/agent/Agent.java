@@ -1,11 +1,11 @@
 package dev.gitwire.agent;
 
+import dev.gitwire.dataplane.Dataplane;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.NodeIdentity;
 import dev.gitwire.desired.RefusedClaim;
 import dev.gitwire.model.BackendChoice;
-import dev.gitwire.plan.Dataplane;
 import dev.gitwire.source.IntentSource;
 import dev.gitwire.source.SourceUnavailableException;
 import java.io.IOException;

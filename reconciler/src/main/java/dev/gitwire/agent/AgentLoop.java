@@ -1,9 +1,9 @@
 package dev.gitwire.agent;
 
+import dev.gitwire.dataplane.Dataplane;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.model.BackendChoice;
-import dev.gitwire.plan.Dataplane;
 import dev.gitwire.schedule.Backoff;
 import dev.gitwire.source.SourceUnavailableException;
 import java.io.IOException;

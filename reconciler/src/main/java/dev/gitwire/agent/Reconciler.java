@@ -1,5 +1,6 @@
 package dev.gitwire.agent;
 
+import dev.gitwire.dataplane.Dataplane;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.DesiredDataplane.WireguardSpec;
@@ -11,7 +12,6 @@ import dev.gitwire.model.Guard;
 import dev.gitwire.model.PeerConfig;
 import dev.gitwire.model.PeerState;
 import dev.gitwire.net.Cidr;
-import dev.gitwire.plan.Dataplane;
 import dev.gitwire.plan.ObservedDataplane;
 import dev.gitwire.plan.Plan;
 import dev.gitwire.plan.Planner;

@@ -39,7 +39,6 @@ import dev.gitwire.model.SortedArraySet;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.net.IpFamily;
-import dev.gitwire.plan.Dataplane;
 import dev.gitwire.plan.ObservedDataplane;
 import dev.gitwire.plan.Operation;
 import dev.gitwire.plan.Plan;

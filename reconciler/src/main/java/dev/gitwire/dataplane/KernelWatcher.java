@@ -12,7 +12,6 @@ import dev.gitwire.dataplane.nft.GuardTable;
 import dev.gitwire.dataplane.route.RouteCodec;
 import dev.gitwire.dataplane.route.RuleCodec;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
-import dev.gitwire.plan.Dataplane;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;

@@ -1,5 +1,5 @@
 /**
- * The kernel adapter behind the {@code plan.Dataplane} port: observes and changes what gitwire owns through
- * netlink, nftables, sysctls and WireGuard, in the order a plan gives.
+ * The dataplane as the agent sees it: the {@code Dataplane} port, and its kernel adapter, which observes and changes
+ * what gitwire owns through netlink, nftables, sysctls and WireGuard (the sub-packages), in the order a plan gives.
  */
 package dev.gitwire.dataplane;

@@ -4,12 +4,12 @@ import static dev.gitwire.testing.Testbed.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gitwire.cluster.KubernetesCluster;
+import dev.gitwire.dataplane.SimulatedDataplane;
+import dev.gitwire.dataplane.SimulatedDataplane.Path;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.plan.Operation;
-import dev.gitwire.plan.SimulatedDataplane;
-import dev.gitwire.plan.SimulatedDataplane.Path;
 import dev.gitwire.statedir.KeyFile;
 import dev.gitwire.testing.Kubeconfig;
 import dev.gitwire.testing.ManualClock;

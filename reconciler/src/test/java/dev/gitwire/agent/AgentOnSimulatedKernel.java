@@ -1,8 +1,8 @@
 package dev.gitwire.agent;
 
+import dev.gitwire.dataplane.SimulatedDataplane;
 import dev.gitwire.dataplane.wireguard.WireguardLink;
 import dev.gitwire.git.GitAccess;
-import dev.gitwire.plan.SimulatedDataplane;
 import dev.gitwire.source.CommitTrust;
 import dev.gitwire.testing.GitServer;
 import dev.gitwire.testing.GitWorkTree;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gitwire.cluster.IntentNotice;
 import dev.gitwire.cluster.StatusConfigMaps;
+import dev.gitwire.dataplane.SimulatedDataplane;
 import dev.gitwire.dataplane.wireguard.WireguardLink;
 import dev.gitwire.git.GitAccess;
 import dev.gitwire.git.GitRemote;
 import dev.gitwire.keys.PrivateKey;
-import dev.gitwire.plan.SimulatedDataplane;
 import dev.gitwire.source.CommitTrust;
 import dev.gitwire.source.IntentSource;
 import dev.gitwire.status.StatusBranch;

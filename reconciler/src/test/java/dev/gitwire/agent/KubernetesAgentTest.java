@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gitwire.cluster.KubernetesCluster;
+import dev.gitwire.dataplane.SimulatedDataplane;
 import dev.gitwire.dataplane.wireguard.WireguardLink;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.git.GitAccess;
@@ -11,7 +12,6 @@ import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.PeerConfig;
 import dev.gitwire.net.Cidr;
-import dev.gitwire.plan.SimulatedDataplane;
 import dev.gitwire.source.CommitTrust;
 import dev.gitwire.source.SourceUnavailableException;
 import dev.gitwire.status.StatusBranchTest;

@@ -2,6 +2,8 @@ package dev.gitwire.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gitwire.dataplane.SimulatedDataplane;
+import dev.gitwire.dataplane.SimulatedDataplane.Path;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredState;
 import dev.gitwire.desired.HandshakeGate;
@@ -16,8 +18,6 @@ import dev.gitwire.model.RouteType;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpFamily;
 import dev.gitwire.plan.Operation;
-import dev.gitwire.plan.SimulatedDataplane;
-import dev.gitwire.plan.SimulatedDataplane.Path;
 import dev.gitwire.source.DirectoryTree;
 import dev.gitwire.testing.ManualClock;
 import java.io.IOException;

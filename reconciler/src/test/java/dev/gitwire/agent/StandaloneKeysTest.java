@@ -3,13 +3,13 @@ package dev.gitwire.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gitwire.dataplane.SimulatedDataplane;
 import dev.gitwire.dataplane.wireguard.WireguardLink;
 import dev.gitwire.git.GitAccess;
 import dev.gitwire.git.GitRemote;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.PeerConfig;
-import dev.gitwire.plan.SimulatedDataplane;
 import dev.gitwire.source.CommitTrust;
 import dev.gitwire.source.SourceUnavailableException;
 import dev.gitwire.status.NodeStatus;

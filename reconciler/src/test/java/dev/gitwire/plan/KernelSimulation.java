@@ -25,13 +25,13 @@ import java.util.TreeSet;
  * exist to be deleted. Sysctls found
  * before gitwire's first change are "0".
  */
-final class KernelSimulation {
+public final class KernelSimulation {
 
     static final String ORIGINAL_SYSCTL = "0";
 
     private KernelSimulation() {}
 
-    static ObservedDataplane apply(ObservedDataplane state, Operation op) {
+    public static ObservedDataplane apply(ObservedDataplane state, Operation op) {
         Optional<Link> link = state.link();
         Optional<DeviceState> device = state.device();
         boolean anchored = state.linkAnchored();

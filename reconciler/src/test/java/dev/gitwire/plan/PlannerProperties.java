@@ -2,6 +2,7 @@ package dev.gitwire.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gitwire.dataplane.SimulatedDataplane;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredState;
 import dev.gitwire.desired.InventoryCluster;

@@ -1,4 +1,4 @@
-package dev.gitwire.plan;
+package dev.gitwire.dataplane;
 
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.Underlay;
@@ -11,6 +11,10 @@ import dev.gitwire.model.RouteType;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.net.IpFamily;
+import dev.gitwire.plan.KernelSimulation;
+import dev.gitwire.plan.ObservedDataplane;
+import dev.gitwire.plan.Operation;
+import dev.gitwire.plan.Plan;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;

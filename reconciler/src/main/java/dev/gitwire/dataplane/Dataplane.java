@@ -1,10 +1,12 @@
-package dev.gitwire.plan;
+package dev.gitwire.dataplane;
 
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.Underlay;
 import dev.gitwire.model.BackendChoice;
 import dev.gitwire.model.DeviceState;
 import dev.gitwire.net.IpAddress;
+import dev.gitwire.plan.ObservedDataplane;
+import dev.gitwire.plan.Plan;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
