@@ -70,7 +70,7 @@ kernel-test: deps
 
 # Benchmarks are not tests: they print figures for docs/benchmarks.md.
 # Each as NAME:HEAP (the heap its figures were measured with).
-BENCHMARKS := ValidateBenchmark:512m EngineBenchmark:1g RouteBenchmark:512m WireguardBenchmark:512m ApplyBenchmark:512m AgentBenchmark:1g PodEventBenchmark:512m \
+BENCHMARKS := ValidateBenchmark:512m EngineBenchmark:1g RouteBenchmark:512m WireguardBenchmark:512m ApplyBenchmark:512m AgentBenchmark:1g PodEventBenchmark:512m MlKemBenchmark:256m \
 	StatusBenchmark:3g ClusterStatusBenchmark:3g KubernetesStoreBenchmark:8g GuardBenchmark:512m GuardThroughputBenchmark:512m
 bench:
 	$(MVN) -q -DskipTests install
