@@ -98,6 +98,9 @@ public interface Agent {
     /** Says, where the cluster's operators look, that these nodes newly publish a key another node holds. */
     void keysRefused(List<String> nodes);
 
+    /** Says, where the cluster's operators look, that these peers newly stay silent although repaired. */
+    void peersUnreachable(List<String> nodes);
+
     /** The kernel's change notifications for what gitwire owns; the loop runs each watch on its own thread. */
     List<Dataplane.Watch> watchKernel(Supplier<Ownership> owned, Consumer<String> onChange);
 }

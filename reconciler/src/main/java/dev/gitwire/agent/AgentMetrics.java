@@ -55,6 +55,7 @@ public final class AgentMetrics {
     private volatile Optional<Boolean> writerLeads = Optional.empty();
     private volatile List<String> missingPolicies = List.of();
     private volatile List<String> unsettableSysctls = List.of();
+    private volatile List<String> unreachable = List.of();
     private volatile long deviceDeletions;
     private volatile long guardDropped;
 
@@ -95,6 +96,9 @@ public final class AgentMetrics {
         }
         gauge("gitwire_wireguard_backend", "The WireGuard this node runs (1), kernel or userspace, and why.",
                 cb -> backend.ifPresent(b -> cb.call(1, b.name(), b.reason())), "backend", "reason");
+        gauge("gitwire_peer_unreachable", "1 for each routed peer that sends nothing back through the tunnel although"
+                + " the handshake was re-initiated and the peer recreated; what is sent to it is dropped.",
+                cb -> unreachable.forEach(node -> cb.call(1, node)), "peer");
         gauge("gitwire_refused_claims", "Destinations the Kubernetes API gave a node that are not routed (outside the"
                 + " bounds, claimed twice).", cb -> cb.call(observed.refusedClaims()));
         errors = Counter.builder().name("gitwire_errors_total").help("Errors the agent met and retried, by kind: git (a"
@@ -238,6 +242,11 @@ public final class AgentMetrics {
     /** The kernel parameters ({@code name=value}) the intent needs that the agent cannot set. */
     public void unsettableSysctls(List<String> unsettable) {
         unsettableSysctls = List.copyOf(unsettable);
+    }
+
+    /** The peers, by node name, silent although repaired ({@link PeerRepair}). */
+    public void unreachable(List<String> nodes) {
+        unreachable = List.copyOf(nodes);
     }
 
     public void guardDropped(long total) {

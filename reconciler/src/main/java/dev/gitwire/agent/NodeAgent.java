@@ -160,7 +160,8 @@ public final class NodeAgent implements Agent, AutoCloseable {
         this.identity = new NodeIdentity(settings.node(), key.orElseGet(() -> PrivateKey.generate(new SecureRandom())));
         this.startNotes = key.isPresent() ? List.of() : List.of("no private key in " + settings.stateDirectory()
                 + " yet: planned with a throwaway one; `gitwire apply` or the agent makes the real one");
-        this.reconciler = new Reconciler(kernel, Clock.systemUTC(), settings.teardownGrace());
+        this.reconciler = new Reconciler(kernel, Clock.systemUTC(), settings.teardownGrace(),
+                new PeerRepair(settings.deadPeerAfter(), PeerRepair.BETWEEN));
         List<String> servers = new ArrayList<>();
         servers.add(gitHost(settings.repo()));
         settings.status().ifPresent(status -> servers.add(gitHost(status.repo())));
@@ -323,6 +324,13 @@ public final class NodeAgent implements Agent, AutoCloseable {
         cluster.ifPresent(live -> nodes.forEach(node -> live.warn(node, "GitwireDuplicateKey", "gitwire on "
                 + settings.node() + " does not peer with this node: its public key is published by another node too,"
                 + " and this one did not hold it first; its destinations stay guarded")));
+    }
+
+    @Override
+    public void peersUnreachable(List<String> nodes) {
+        cluster.ifPresent(live -> nodes.forEach(node -> live.warn(node, "GitwirePeerUnreachable", "gitwire on "
+                + settings.node() + " hears nothing from this node through the tunnel although it sends, re-initiated"
+                + " the handshake and recreated the peer; what it sends there is dropped, never sent in plaintext")));
     }
 
     @Override

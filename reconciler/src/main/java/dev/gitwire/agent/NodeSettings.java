@@ -12,7 +12,15 @@ import java.util.Optional;
 /** Everything a node agent is configured with (the command line's common flags, parsed). */
 public record NodeSettings(String repo, String ref, String node, Path stateDirectory, Optional<StatusTarget> status,
         GitAccess access, CommitTrust trust, WireguardLink.Preference wireguard, String wireguardGo,
-        Optional<KubernetesAccess> kubernetes, Duration teardownGrace) {
+        Optional<KubernetesAccess> kubernetes, Duration teardownGrace, Duration deadPeerAfter) {
+
+    /** The same, with a silent peer repaired after WireGuard's session lifetime ({@link PeerRepair#AFTER}). */
+    public NodeSettings(String repo, String ref, String node, Path stateDirectory, Optional<StatusTarget> status,
+            GitAccess access, CommitTrust trust, WireguardLink.Preference wireguard, String wireguardGo,
+            Optional<KubernetesAccess> kubernetes, Duration teardownGrace) {
+        this(repo, ref, node, stateDirectory, status, access, trust, wireguard, wireguardGo, kubernetes, teardownGrace,
+                PeerRepair.AFTER);
+    }
 
     /** How long a device, or a peer, that stops being used keeps accepting what peers still send through it. */
     public static final Duration DEFAULT_TEARDOWN_GRACE = Duration.ofSeconds(5);

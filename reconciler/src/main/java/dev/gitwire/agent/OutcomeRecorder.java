@@ -1,7 +1,9 @@
 package dev.gitwire.agent;
 
+import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.PeerReport;
 import dev.gitwire.desired.RefusedClaim;
+import dev.gitwire.keys.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -27,6 +29,7 @@ final class OutcomeRecorder {
     private final Health health;
     private List<RefusedClaim> lastRefused = List.of();
     private List<String> lastDuplicates = List.of();
+    private List<String> lastUnreachable = List.of();
     private Optional<String> lastNodeSetupMissing = Optional.empty();
     private Optional<String> lastDeviceUnstable = Optional.empty();
 
@@ -93,6 +96,15 @@ final class OutcomeRecorder {
         metrics.observed(prepared.sourced().revision().toString(), outcome.target(),
                 outcome.after().device().map(d -> d.peers()).orElse(List.of()), now);
         outcome.handshakeWaits().forEach(metrics::handshakeWaited);
+        List<String> unreachable = nodesOf(outcome.target(), outcome.unreachable().keySet());
+        metrics.unreachable(unreachable);
+        List<String> newlyUnreachable = newlyIn(unreachable, lastUnreachable);
+        lastUnreachable = unreachable;
+        if (!newlyUnreachable.isEmpty()) {
+            newlyUnreachable.forEach(n -> log.warn("peer-unreachable", n + " sends nothing back through the tunnel"
+                    + " although the handshake was re-initiated and the peer recreated; what is sent there is dropped"));
+            agent.peersUnreachable(newlyUnreachable);
+        }
         metrics.deviceDeletions(agent.deviceDeletions());
         metrics.guardDropped(agent.guardDroppedPackets());
         Optional<String> unstable = agent.deviceUnstable();
@@ -120,6 +132,12 @@ final class OutcomeRecorder {
      * What {@code now} holds that {@code before} did not, the first {@link #MAX_CLAIMS_LOGGED}: a refusal is said
      * once when it comes, not on every reconcile it lasts.
      */
+    /** The node names of {@code keys}, as the target's reports give them, sorted. */
+    static List<String> nodesOf(DesiredDataplane target, Set<PublicKey> keys) {
+        return target.reports().stream().filter(r -> r.key().filter(keys::contains).isPresent()).map(PeerReport::node)
+                .sorted().toList();
+    }
+
     static <T> List<T> newlyIn(List<T> now, List<T> before) {
         if (now.equals(before)) {
             return List.of();

@@ -13,6 +13,9 @@ import dev.gitwire.model.PeerConfig;
 import dev.gitwire.model.PeerState;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.plan.ObservedDataplane;
+import dev.gitwire.plan.Operation;
+import dev.gitwire.plan.Operation.RemovePeer;
+import dev.gitwire.plan.Operation.UpdatePeer;
 import dev.gitwire.plan.Plan;
 import dev.gitwire.plan.Planner;
 import java.time.Clock;
@@ -44,19 +47,34 @@ public final class Reconciler {
     private final Map<PublicKey, Instant> leavingSince = new HashMap<>();
     private final Map<PublicKey, Instant> awaitingSince = new HashMap<>();
 
+    private final PeerRepair repair;
+    /** The peers the last reconcile routed into the tunnel: the ones a repair looks after. */
+    private Set<PublicKey> routed = Set.of();
+
     public Reconciler(Dataplane kernel, Clock clock, Duration grace) {
+        this(kernel, clock, grace, new PeerRepair(PeerRepair.AFTER, PeerRepair.BETWEEN));
+    }
+
+    public Reconciler(Dataplane kernel, Clock clock, Duration grace, PeerRepair repair) {
         this.kernel = kernel;
         this.clock = clock;
         this.grace = grace;
+        this.repair = repair;
     }
 
     /**
      * The outcome: the target reconciled to, what was planned, what was left over after it, the failure that
      * stopped it if any, when a grace period ends (a reconcile is due then), and how long the peers proven in
-     * this reconcile waited for their first handshake.
+     * this reconcile waited for their first handshake, and the routed peers silent although repaired, each since
+     * when ({@link PeerRepair}).
      */
     public record Outcome(DesiredDataplane target, Plan executed, Plan residual, Optional<String> failure,
-            ObservedDataplane after, Optional<Instant> revisitAt, List<Duration> handshakeWaits) {
+            ObservedDataplane after, Optional<Instant> revisitAt, List<Duration> handshakeWaits,
+            Map<PublicKey, Instant> unreachable) {
+        public Outcome {
+            unreachable = Map.copyOf(unreachable);
+        }
+
         public boolean converged() {
             return failure.isEmpty() && residual.isEmpty();
         }
@@ -94,7 +112,7 @@ public final class Reconciler {
             } catch (RuntimeException e) {
                 return new Outcome(desired, retired, retired, Optional.of("cannot remove the device, rule and routes"
                         + " of " + before.get() + ": " + message(e)), ObservedDataplane.empty(), Optional.empty(),
-                        List.of());
+                        List.of(), Map.of());
             }
         }
         try {
@@ -102,7 +120,16 @@ public final class Reconciler {
         } catch (RuntimeException e) {
             return new Outcome(desired, new Plan(List.of()), new Plan(List.of()),
                     Optional.of("cannot observe the kernel: " + message(e)), ObservedDataplane.empty(),
-                    Optional.empty(), List.of());
+                    Optional.empty(), List.of(), Map.of());
+        }
+        Plan repairs;
+        try {
+            repairs = repairs(desired, actual);
+            actual = repairs.isEmpty() ? actual : kernel.observe(desired.owned());
+        } catch (RuntimeException e) {
+            return new Outcome(desired, new Plan(List.of()), new Plan(List.of()),
+                    Optional.of("cannot repair a silent peer: " + message(e)), actual, Optional.empty(), List.of(),
+                    repair.unreachable());
         }
         Target target = target(desired, actual, true);
         Plan plan = target.diff(actual);
@@ -118,14 +145,50 @@ public final class Reconciler {
             after = plan.isEmpty() ? actual : kernel.observe(desired.owned());
         } catch (RuntimeException e) {
             return new Outcome(target.desired(), plan, plan, Optional.of(failure.map(f -> f + "; ").orElse("")
-                    + "cannot verify: " + message(e)), actual, target.revisitAt(), List.of());
+                    + "cannot verify: " + message(e)), actual, target.revisitAt(), List.of(), repair.unreachable());
         }
         Plan residual = after == actual ? plan : target.diff(after); // nothing executed: the same diff again
         if (failure.isEmpty() && residual.isEmpty() && !kernel.ownedBefore().equals(Optional.of(desired.owned()))) {
             kernel.remember(desired.owned());
         }
-        return new Outcome(target.desired(), retired.followedBy(plan), residual, failure, after, target.revisitAt(),
-                handshakeWaits(target.desired()));
+        routed = peered(target.desired());
+        return new Outcome(target.desired(), retired.followedBy(repairs).followedBy(plan), residual, failure, after,
+                target.revisitAt(), handshakeWaits(target.desired()), repair.unreachable());
+    }
+
+    /**
+     * The repair's steps for the routed peers gone silent (re-initiate, recreate), executed before the plan, and
+     * returned as what was executed. A recreated peer is added again by the plan, its destinations held by the guard
+     * meanwhile.
+     */
+    private Plan repairs(DesiredDataplane desired, ObservedDataplane actual) {
+        if (!desired.enabled() || actual.device().isEmpty()) {
+            return new Plan(List.of());
+        }
+        List<PeerState> peers = actual.device().get().peers();
+        List<Operation> executed = new ArrayList<>();
+        for (PeerRepair.Step step : repair.look(clock.instant(), peers, routed)) {
+            PeerConfig peer = peers.stream().map(PeerState::config).filter(c -> c.publicKey().equals(step.peer()))
+                    .findFirst().orElseThrow();
+            // one plan each: the kernel layer merges a run of updates to one peer, and the keepalive must go from 0
+            // to non-zero for WireGuard to send an initiation at once
+            List<Operation> ops = step instanceof PeerRepair.Step.Reinitiate
+                    ? List.of(new UpdatePeer(peer.publicKey(), peer.endpoint(), Duration.ZERO),
+                            new UpdatePeer(peer.publicKey(), peer.endpoint(), PeerRepair.REINITIATE_KEEPALIVE))
+                    : List.of(new RemovePeer(peer.publicKey()));
+            for (Operation op : ops) {
+                kernel.execute(new Plan(List.of(op)), desired.owned());
+                executed.add(op);
+            }
+        }
+        return new Plan(executed);
+    }
+
+    private static Set<PublicKey> peered(DesiredDataplane target) {
+        Set<PublicKey> keys = new HashSet<>();
+        target.reports().stream().filter(r -> r.state() == PeerReport.State.PEERED)
+                .forEach(r -> r.key().ifPresent(keys::add));
+        return keys;
     }
 
     private static String message(RuntimeException e) {

@@ -61,6 +61,13 @@ public final class StatusReport {
                             duplicated.size()))) + (duplicated.size() > 5 ? ", ..." : "")));
         }
         conditions.addAll(degradedHere);
+        List<String> unreachable = OutcomeRecorder.nodesOf(desired, outcome.unreachable().keySet());
+        if (!unreachable.isEmpty()) {
+            conditions.add(new Condition("PeersReachable", "False", "PeerUnreachable", unreachable.size()
+                    + " peers send nothing back through the tunnel although re-initiated and recreated (what is sent"
+                    + " there is dropped, never sent in plaintext): " + String.join(", ", unreachable.subList(0,
+                            Math.min(5, unreachable.size()))) + (unreachable.size() > 5 ? ", ..." : "")));
+        }
         if (!desired.refusedClaims().isEmpty()) {
             conditions.add(new Condition("ClaimsRouted", "False", "Refused", desired.refusedClaims().size()
                     + " destinations the Kubernetes API gave nodes are not routed: " + desired.refusedClaims().stream()
@@ -74,6 +81,7 @@ public final class StatusReport {
         } else if (!desired.enabled()) {
             phase = Phase.Disabled;
         } else if (sourced.refusal().isPresent() || !desired.refusedClaims().isEmpty() || !degradedHere.isEmpty()
+                || !unreachable.isEmpty()
                 || desired.reports().stream().anyMatch(r -> LEFT_OUT.contains(r.state()))) {
             phase = Phase.Degraded;
         } else {

@@ -1,6 +1,7 @@
 package dev.gitwire.cli;
 
 import dev.gitwire.agent.NodeSettings;
+import dev.gitwire.agent.PeerRepair;
 import dev.gitwire.dataplane.wireguard.WireguardLink;
 import dev.gitwire.git.GitAccess;
 import dev.gitwire.source.CommitTrust;
@@ -119,6 +120,11 @@ final class CommonOptions {
      * read a commit up to a poll later than another, so its grace follows its interval.
      */
     NodeSettings settings(Duration autoGrace) {
+        return settings(autoGrace, PeerRepair.AFTER);
+    }
+
+    /** The same, a routed peer repaired when silent for {@code deadPeerAfter} without a handshake. */
+    NodeSettings settings(Duration autoGrace, Duration deadPeerAfter) {
         if (statusPush.statusRepo != null && statusBranch == null) {
             throw new GitwireCommand.UsageException("--status-repo needs --status-branch");
         }
@@ -131,7 +137,7 @@ final class CommonOptions {
                 choice(), wireguardGo, noKubernetes ? Optional.empty()
                         : Optional.of(new NodeSettings.KubernetesAccess(Optional.ofNullable(kubeconfig),
                                 !allowMissingAdmissionPolicies, statusWriter == StatusWriter.agents)),
-                teardownGrace.equals("auto") ? autoGrace : RunCommand.parseDuration(teardownGrace));
+                teardownGrace.equals("auto") ? autoGrace : RunCommand.parseDuration(teardownGrace), deadPeerAfter);
     }
 
     CommitTrust trust() {

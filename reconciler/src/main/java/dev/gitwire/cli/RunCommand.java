@@ -34,6 +34,13 @@ final class RunCommand implements Callable<Integer> {
             description = "How often to poll Git and resync, as a duration such as 30s or 5m (default 30s)")
     String interval;
 
+    @Option(names = "--dead-peer-after", defaultValue = "180s",
+            description = "How long a routed peer may send nothing back, its last handshake older than this, before the"
+                    + " agent re-initiates the handshake, then recreates the peer, then reports it PeerUnreachable;"
+                    + " what is sent to it is dropped meanwhile, never sent in plaintext (default 180s: WireGuard's"
+                    + " session lifetime)")
+    String deadPeerAfter;
+
     @Option(names = "--http-address", defaultValue = "127.0.0.1:9824",
             description = "Where /healthz, /readyz, /metrics and POST /reconcile are served")
     String httpAddress;
@@ -99,7 +106,7 @@ final class RunCommand implements Callable<Integer> {
         InetSocketAddress address = parseAddress(httpAddress);
         AgentLog log = new AgentLog(System.err, logFormat == LogFormat.json, Clock.systemUTC(), logLevel);
         log.captureLibraries(); // JGit, SSHD and fabric8 log through java.util.logging: one format, one stream
-        NodeSettings settings = options.settings(every.plus(CommonOptions.READ_SPREAD));
+        NodeSettings settings = options.settings(every.plus(CommonOptions.READ_SPREAD), parseDuration(deadPeerAfter));
         if (!settings.trust().verifiesSignatures() && !allowUnsigned) {
             throw new GitwireCommand.UsageException("the agent applies only signed intent: give --verify-signatures with"
                     + " --trusted-keys or --allowed-signers, or --allow-unsigned to apply any commit of " + settings.repo());

@@ -47,6 +47,7 @@ class MetricsReferenceTest {
         metrics.backend(new BackendChoice(BackendChoice.KERNEL, "the kernel has WireGuard"));
         metrics.admissionPolicies(List.of("gitwire-node-self-only"));
         metrics.unsettableSysctls(List.of("net.ipv4.conf.all.src_valid_mark=1"));
+        metrics.unreachable(List.of("node-b"));
         PublicKey peer = PrivateKey.generate(new SecureRandom()).publicKey();
         metrics.observed("main@sha1:abc", DesiredDataplane.absent(new DesiredDataplane.Ownership("wg", 1, 2, 3),
                 List.of(new PeerReport("node-b", PeerReport.State.PEERED, Optional.of(peer)))),

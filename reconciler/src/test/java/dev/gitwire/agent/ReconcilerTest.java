@@ -13,6 +13,7 @@ import dev.gitwire.desired.Underlay;
 import dev.gitwire.intent.Intent;
 import dev.gitwire.intent.IntentReader;
 import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.model.Endpoint;
 import dev.gitwire.model.Route;
 import dev.gitwire.model.RouteType;
 import dev.gitwire.net.Cidr;
@@ -70,6 +71,42 @@ class ReconcilerTest {
         assertThat(route(B_POD).device()).contains("gitwire0");
         assertThat(kernel.state().guard().orElseThrow().destinations()).contains(B_POD);
         assertThat(second.handshakeWaits()).containsExactly(Duration.ofMillis(700));
+    }
+
+    /** Issue 31 point 2: the repair's steps reach the kernel, and the peer's destinations never leave the tunnel. */
+    @Test
+    void aRoutedPeerGoneSilentIsReinitiatedThenRecreatedThenReportedWhileItsDestinationsStayInTheTunnel()
+            throws IOException {
+        DesiredDataplane desired = desired(true, true);
+        reconciler.reconcile(desired);
+        kernel.handshake(B.publicKey(), clock.instant());
+        assertThat(reconciler.reconcile(desired).target().awaitingHandshake()).as("routed").isEmpty();
+        kernel.traffic(B.publicKey(), 100, 1000);
+        reconciler.reconcile(desired); // a first look at the counters
+
+        clock.advance(PeerRepair.AFTER.plusSeconds(1));
+        kernel.traffic(B.publicKey(), 100, 5000); // sent, nothing back, no handshake for longer than a session
+        Optional<Endpoint> endpoint = kernel.state().device().orElseThrow().peers().get(0).config().endpoint();
+        Reconciler.Outcome reinitiated = reconciler.reconcile(desired);
+        assertThat(reinitiated.executed().operations()).startsWith(
+                new Operation.UpdatePeer(B.publicKey(), endpoint, Duration.ZERO),
+                new Operation.UpdatePeer(B.publicKey(), endpoint, PeerRepair.REINITIATE_KEEPALIVE));
+        assertThat(reinitiated.unreachable()).isEmpty();
+
+        clock.advance(PeerRepair.BETWEEN);
+        Reconciler.Outcome recreated = reconciler.reconcile(desired);
+        assertThat(recreated.executed().operations()).first().isEqualTo(new Operation.RemovePeer(B.publicKey()));
+        assertThat(recreated.executed().operations()).anyMatch(op -> op instanceof Operation.AddPeer);
+        assertThat(recreated.converged()).isTrue();
+        assertThat(SimulatedDataplane.path(kernel.state(), desired.owned(), B_POD)).isEqualTo(Path.TUNNEL);
+
+        clock.advance(PeerRepair.BETWEEN);
+        Reconciler.Outcome reported = reconciler.reconcile(desired);
+        assertThat(reported.unreachable()).containsOnlyKeys(B.publicKey());
+        assertThat(SimulatedDataplane.path(kernel.state(), desired.owned(), B_POD)).isEqualTo(Path.TUNNEL);
+
+        kernel.handshake(B.publicKey(), clock.instant());
+        assertThat(reconciler.reconcile(desired).unreachable()).as("a handshake: repaired").isEmpty();
     }
 
     @Test

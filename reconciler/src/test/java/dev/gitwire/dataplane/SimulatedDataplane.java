@@ -25,6 +25,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * The {@link Dataplane} port with {@link KernelSimulation} behind it: a node's kernel without root, into which a
@@ -120,11 +121,20 @@ public final class SimulatedDataplane implements Dataplane {
     }
 
     /** The device reports a handshake with this peer. */
-    public synchronized void handshake(PublicKey peer, Instant at) {
+    public void handshake(PublicKey peer, Instant at) {
+        peer(peer, p -> new PeerState(p.config(), Optional.of(at), p.receivedBytes(), p.sentBytes()));
+    }
+
+    /** The device's byte counters for this peer, as traffic moved them. */
+    public void traffic(PublicKey peer, long received, long sent) {
+        peer(peer, p -> new PeerState(p.config(), p.latestHandshake(), received, sent));
+    }
+
+    private synchronized void peer(PublicKey peer, UnaryOperator<PeerState> change) {
         DeviceState d = state.device().orElseThrow();
         state = new ObservedDataplane(state.link(), Optional.of(new DeviceState(d.publicKey(), d.listenPort(),
-                d.firewallMark(), d.peers().stream().map(p -> p.config().publicKey().equals(peer)
-                        ? new PeerState(p.config(), Optional.of(at), p.receivedBytes(), p.sentBytes()) : p).toList())),
+                d.firewallMark(), d.peers().stream().map(p -> p.config().publicKey().equals(peer) ? change.apply(p) : p)
+                        .toList())),
                 state.linkAnchored(), state.routes(), state.rules(), state.guard(), state.nftTables(), state.sysctls(),
                 state.rememberedSysctls());
     }
