@@ -216,7 +216,7 @@ public final class AgentLoop implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
         log.info("start", "agent for node " + agent.identity().nodeName() + ", public key "
                 + agent.identity().privateKey().publicKey().base64() + ", poll every " + interval.getSeconds() + "s");
-        agent.onClusterChange(() -> trigger(new Trigger.ClusterChange()));
+        agent.onClusterChange(() -> trigger(Trigger.Signal.CLUSTER_CHANGE));
         // every agent hears an announcement at once: each reads after a delay of its own, paced like a webhook
         agent.joinWriterElection(() -> askedRead("intent announced", ANNOUNCEMENT_SPREAD), log::info, log::warn);
         readThenReconcile("start");
@@ -250,7 +250,7 @@ public final class AgentLoop implements AutoCloseable {
     }
 
     private void cycle(List<Trigger> triggered) {
-        if (triggered.stream().allMatch(Trigger.HandshakeCheck.class::isInstance) && lastTarget.isPresent()) {
+        if (triggered.stream().allMatch(Trigger.Signal.HANDSHAKE_CHECK::equals) && lastTarget.isPresent()) {
             try {
                 if (!agent.handshakeArrived(lastTarget.get())) {
                     scheduleHandshakeCheck(settling.noHandshakeYet()); // nothing new: a reconcile would change nothing
@@ -286,7 +286,7 @@ public final class AgentLoop implements AutoCloseable {
         pending.newlyAwaiting().ifPresent(waiting -> log.info("handshake", "not routed until a first handshake proves"
                 + " both sides have the keys: " + String.join(", ", waiting)));
         pending.handshakeCheck().ifPresent(this::scheduleHandshakeCheck);
-        pending.graceLeft().ifPresent(left -> later(() -> trigger(new Trigger.GracePeriodOver()), left.toMillis() + 10));
+        pending.graceLeft().ifPresent(left -> later(() -> trigger(Trigger.Signal.GRACE_PERIOD_OVER), left.toMillis() + 10));
         if (outcome.converged()) {
             retries.reset();
         } else {
@@ -315,14 +315,14 @@ public final class AgentLoop implements AutoCloseable {
         }
         later(() -> {
             handshakeCheckPending.set(false);
-            trigger(new Trigger.HandshakeCheck());
+            trigger(Trigger.Signal.HANDSHAKE_CHECK);
         }, in.toMillis());
     }
 
     /** Schedules the next retry of a reconcile; how long until it. */
     private Duration scheduleRetry() {
         Duration wait = retries.next();
-        later(() -> trigger(new Trigger.Retry()), wait.toMillis());
+        later(() -> trigger(Trigger.Signal.RETRY), wait.toMillis());
         return wait;
     }
 
@@ -370,7 +370,7 @@ public final class AgentLoop implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
-        triggers.offer(new Trigger.Stop());
+        triggers.offer(Trigger.Signal.STOP);
         timers.shutdownNow();
         gitReader.shutdownNow();
         try { // a read under way writes into the state directory: it ends (its deadline bounds it) before we return

@@ -25,43 +25,28 @@ public sealed interface Trigger {
         }
     }
 
-    /** The Kubernetes API changed a node or a pod. */
-    record ClusterChange() implements Trigger {
-        @Override
-        public String reason() {
-            return "kubernetes";
-        }
-    }
+    /** A trigger that carries nothing but its kind. */
+    enum Signal implements Trigger {
+        /** The Kubernetes API changed a node or a pod. */
+        CLUSTER_CHANGE("kubernetes"),
+        /** The last reconcile failed or did not converge: again, after a backoff. */
+        RETRY("retry"),
+        /** Peers await a first handshake: look at the device, reconcile only when one arrived. */
+        HANDSHAKE_CHECK("handshake check"),
+        /** A grace period of the last reconcile (a teardown) is over. */
+        GRACE_PERIOD_OVER("grace period over"),
+        /** The agent stops: the loop ends without a reconcile. */
+        STOP("stop");
 
-    /** The last reconcile failed or did not converge: again, after a backoff. */
-    record Retry() implements Trigger {
-        @Override
-        public String reason() {
-            return "retry";
-        }
-    }
+        private final String reason;
 
-    /** Peers await a first handshake: look at the device, reconcile only when one arrived. */
-    record HandshakeCheck() implements Trigger {
-        @Override
-        public String reason() {
-            return "handshake check";
+        Signal(String reason) {
+            this.reason = reason;
         }
-    }
 
-    /** A grace period of the last reconcile (a teardown) is over. */
-    record GracePeriodOver() implements Trigger {
         @Override
         public String reason() {
-            return "grace period over";
-        }
-    }
-
-    /** The agent stops: the loop ends without a reconcile. */
-    record Stop() implements Trigger {
-        @Override
-        public String reason() {
-            return "stop";
+            return reason;
         }
     }
 }

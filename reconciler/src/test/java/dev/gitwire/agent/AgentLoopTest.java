@@ -148,7 +148,7 @@ class AgentLoopTest {
     void aGitReadThatNeverReturnsNeverHoldsUpTheRepairOfAVanishedDevice() throws Exception {
         runUntilReady();
         node.git.set(State.SILENT);
-        loop.trigger(new Trigger.Retry()); // the poll would do the same; the read now hangs on its own thread
+        loop.trigger(Trigger.Signal.RETRY); // the poll would do the same; the read now hangs on its own thread
         Thread.sleep(INTERVAL.toMillis() + 500);
 
         node.kernel.happens(new Operation.DeleteDevice("gitwire0"));
@@ -200,7 +200,7 @@ class AgentLoopTest {
         runUntilReady();
 
         node.kernel.hang();
-        loop.trigger(new Trigger.Retry());
+        loop.trigger(Trigger.Signal.RETRY);
         Thread.sleep(500); // the reconcile is now blocked in the kernel call
         clock.advance(Health.STUCK.plusSeconds(1));
 

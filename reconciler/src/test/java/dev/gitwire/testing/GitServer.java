@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 public final class GitServer implements AutoCloseable {
 
     private final Path base;
-    private final int port;
+    private int port;
     private final List<String> prefix;
     private final String address;
     private Process daemon;
@@ -29,10 +29,21 @@ public final class GitServer implements AutoCloseable {
         this.base = Files.createDirectories(base);
         this.prefix = List.copyOf(prefix);
         this.address = address;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            this.port = probe.getLocalPort();
+        // a free port, probed then closed, can be taken by another test's connection before the daemon binds it:
+        // then the daemon exits at once, and another port is tried
+        for (int attempt = 1; ; attempt++) {
+            try (ServerSocket probe = new ServerSocket(0)) {
+                this.port = probe.getLocalPort();
+            }
+            try {
+                start();
+                return;
+            } catch (IOException e) {
+                if (attempt == 5 || daemon.isAlive()) {
+                    throw e;
+                }
+            }
         }
-        start();
     }
 
     /** Creates an empty bare repository {@code name}.git; returns its git:// URL. */
@@ -59,6 +70,10 @@ public final class GitServer implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             if (listening()) {
                 return;
+            }
+            if (!daemon.isAlive()) {
+                throw new IOException("git daemon exited (" + daemon.exitValue() + ") instead of listening on "
+                        + address + ":" + port);
             }
             sleep();
         }
