@@ -30,9 +30,6 @@ import java.util.function.Consumer;
  */
 public final class AgentMetrics {
 
-    /** WireGuard rejects a session older than this without a new handshake (REJECT_AFTER_TIME). */
-    static final Duration REJECT_AFTER = Duration.ofSeconds(180);
-
     private final MetricsEndpoint endpoint;
     private final Clock clock;
     private final Counter reconciles;
@@ -209,7 +206,7 @@ public final class AgentMetrics {
             sent.put(p.config().publicKey(), p.sentBytes());
             Long before = sentBefore.get(p.config().publicKey());
             if (before != null && p.sentBytes() > before && p.latestHandshake()
-                    .filter(h -> h.isBefore(now.minus(REJECT_AFTER))).isPresent()) {
+                    .filter(h -> h.isBefore(now.minus(PeerRepair.REJECT_AFTER_TIME))).isPresent()) {
                 stalled++;
             }
         }

@@ -14,12 +14,12 @@ public record NodeSettings(String repo, String ref, String node, Path stateDirec
         GitAccess access, CommitTrust trust, WireguardLink.Preference wireguard, String wireguardGo,
         Optional<KubernetesAccess> kubernetes, Duration teardownGrace, Duration deadPeerAfter) {
 
-    /** The same, with a silent peer repaired after WireGuard's session lifetime ({@link PeerRepair#AFTER}). */
+    /** The same, with a silent peer repaired after WireGuard's session lifetime ({@link PeerRepair#REJECT_AFTER_TIME}). */
     public NodeSettings(String repo, String ref, String node, Path stateDirectory, Optional<StatusTarget> status,
             GitAccess access, CommitTrust trust, WireguardLink.Preference wireguard, String wireguardGo,
             Optional<KubernetesAccess> kubernetes, Duration teardownGrace) {
         this(repo, ref, node, stateDirectory, status, access, trust, wireguard, wireguardGo, kubernetes, teardownGrace,
-                PeerRepair.AFTER);
+                PeerRepair.REJECT_AFTER_TIME);
     }
 
     /** How long a device, or a peer, that stops being used keeps accepting what peers still send through it. */

@@ -132,10 +132,10 @@ final class OutcomeRecorder {
      * What {@code now} holds that {@code before} did not, the first {@link #MAX_CLAIMS_LOGGED}: a refusal is said
      * once when it comes, not on every reconcile it lasts.
      */
-    /** The node names of {@code keys}, as the target's reports give them, sorted. */
+    /** The node names of the routed peers with {@code keys}, sorted (a node refused for a duplicate key is not one). */
     static List<String> nodesOf(DesiredDataplane target, Set<PublicKey> keys) {
-        return target.reports().stream().filter(r -> r.key().filter(keys::contains).isPresent()).map(PeerReport::node)
-                .sorted().toList();
+        return target.reports().stream().filter(r -> r.state() == PeerReport.State.PEERED)
+                .filter(r -> r.key().filter(keys::contains).isPresent()).map(PeerReport::node).sorted().toList();
     }
 
     static <T> List<T> newlyIn(List<T> now, List<T> before) {

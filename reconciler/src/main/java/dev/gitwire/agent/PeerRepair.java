@@ -14,7 +14,7 @@ import java.util.Set;
 /**
  * A routed peer that went silent, repaired by steps (issue 31 point 2; docs/architecture.md, "Key lifecycle"). A
  * peer is stalled when, since the last look, bytes were sent to it and none came back, and its last handshake is
- * older than {@code after} (WireGuard's 180 s by default: no session is that old). Then, each step only when the one
+ * older than {@code after} (WireGuard's {@link #REJECT_AFTER_TIME} by default: no session is that old). Then, each step only when the one
  * before brought no handshake within {@code between}: re-initiate the handshake, recreate the peer entry, report it
  * unreachable (and re-initiate every {@code between} after that). No step routes around the tunnel: the guard keeps
  * dropping what cannot be encrypted. Used by one thread at a time (the reconciler's).
@@ -32,8 +32,8 @@ public final class PeerRepair {
         record Recreate(PublicKey peer) implements Step {}
     }
 
-    /** WireGuard's REJECT_AFTER_TIME: no session is older; a routed peer silent past it has none. */
-    public static final Duration AFTER = Duration.ofSeconds(180);
+    /** WireGuard never uses a session older than this (REJECT_AFTER_TIME); the default of --dead-peer-after. */
+    public static final Duration REJECT_AFTER_TIME = Duration.ofSeconds(180);
     /** How long a step has to bring a handshake before the next (three of WireGuard's 5-s initiation retries). */
     public static final Duration BETWEEN = Duration.ofSeconds(15);
     /** The keepalive a re-initiation sets for a moment; the plan then sets the intent's again. */

@@ -52,7 +52,7 @@ public final class Reconciler {
     private Set<PublicKey> routed = Set.of();
 
     public Reconciler(Dataplane kernel, Clock clock, Duration grace) {
-        this(kernel, clock, grace, new PeerRepair(PeerRepair.AFTER, PeerRepair.BETWEEN));
+        this(kernel, clock, grace, new PeerRepair(PeerRepair.REJECT_AFTER_TIME, PeerRepair.BETWEEN));
     }
 
     public Reconciler(Dataplane kernel, Clock clock, Duration grace, PeerRepair repair) {
@@ -151,7 +151,7 @@ public final class Reconciler {
         if (failure.isEmpty() && residual.isEmpty() && !kernel.ownedBefore().equals(Optional.of(desired.owned()))) {
             kernel.remember(desired.owned());
         }
-        routed = peered(target.desired());
+        routed = target.desired().peerKeys(PeerReport.State.PEERED);
         return new Outcome(target.desired(), retired.followedBy(repairs).followedBy(plan), residual, failure, after,
                 target.revisitAt(), handshakeWaits(target.desired()), repair.unreachable());
     }
@@ -184,22 +184,13 @@ public final class Reconciler {
         return new Plan(executed);
     }
 
-    private static Set<PublicKey> peered(DesiredDataplane target) {
-        Set<PublicKey> keys = new HashSet<>();
-        target.reports().stream().filter(r -> r.state() == PeerReport.State.PEERED)
-                .forEach(r -> r.key().ifPresent(keys::add));
-        return keys;
-    }
-
     private static String message(RuntimeException e) {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     /** Whether a peer that was waiting for its first handshake now has one: then a reconcile routes it. */
     public boolean handshakeArrived(DesiredDataplane target) {
-        Set<PublicKey> waiting = new HashSet<>();
-        target.reports().stream().filter(r -> r.state() == PeerReport.State.AWAITING_HANDSHAKE)
-                .forEach(r -> r.key().ifPresent(waiting::add));
+        Set<PublicKey> waiting = target.peerKeys(PeerReport.State.AWAITING_HANDSHAKE);
         if (waiting.isEmpty()) {
             return false;
         }

@@ -120,7 +120,7 @@ final class CommonOptions {
      * read a commit up to a poll later than another, so its grace follows its interval.
      */
     NodeSettings settings(Duration autoGrace) {
-        return settings(autoGrace, PeerRepair.AFTER);
+        return settings(autoGrace, PeerRepair.REJECT_AFTER_TIME);
     }
 
     /** The same, a routed peer repaired when silent for {@code deadPeerAfter} without a handshake. */

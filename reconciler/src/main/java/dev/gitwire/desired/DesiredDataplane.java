@@ -11,9 +11,11 @@ import dev.gitwire.model.Rule;
 import dev.gitwire.model.SortedArraySet;
 import dev.gitwire.net.Cidr;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -82,5 +84,12 @@ public record DesiredDataplane(
     public List<String> awaitingHandshake() {
         return reports.stream().filter(r -> r.state() == PeerReport.State.AWAITING_HANDSHAKE).map(PeerReport::node)
                 .toList();
+    }
+
+    /** The keys of the peers in {@code state} (a report without a key has none to give). */
+    public Set<PublicKey> peerKeys(PeerReport.State state) {
+        Set<PublicKey> keys = new HashSet<>();
+        reports.stream().filter(r -> r.state() == state).forEach(r -> r.key().ifPresent(keys::add));
+        return keys;
     }
 }

@@ -84,7 +84,7 @@ class ReconcilerTest {
         kernel.traffic(B.publicKey(), 100, 1000);
         reconciler.reconcile(desired); // a first look at the counters
 
-        clock.advance(PeerRepair.AFTER.plusSeconds(1));
+        clock.advance(PeerRepair.REJECT_AFTER_TIME.plusSeconds(1));
         kernel.traffic(B.publicKey(), 100, 5000); // sent, nothing back, no handshake for longer than a session
         Optional<Endpoint> endpoint = kernel.state().device().orElseThrow().peers().get(0).config().endpoint();
         Reconciler.Outcome reinitiated = reconciler.reconcile(desired);
