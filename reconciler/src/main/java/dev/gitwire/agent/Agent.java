@@ -43,6 +43,9 @@ public interface Agent {
 
     NodeIdentity identity();
 
+    /** This node's key: its age, the rotation interval in force, when it is due. */
+    KeyRotation.KeyLife keyLife();
+
     /**
      * Reads the intent; throws when there is none at all (none now, none remembered). May block on Git. Whether
      * Git was asked: not when the cluster's writer announced the revision this node holds.

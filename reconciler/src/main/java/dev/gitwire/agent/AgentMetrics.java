@@ -55,6 +55,7 @@ public final class AgentMetrics {
     private volatile List<String> unreachable = List.of();
     private volatile long deviceDeletions;
     private volatile long guardDropped;
+    private volatile Optional<KeyRotation.KeyLife> key = Optional.empty();
 
     /** What the last reconcile saw: the device's peers, their nodes, the guard, the claims refused. */
     private record Observed(List<PeerState> peers, Map<PublicKey, String> peerNodes, Map<String, Long> peersByState,
@@ -122,6 +123,11 @@ public final class AgentMetrics {
                 .callback(cb -> cb.call(guardDropped)).register(registry);
         gauge("gitwire_guard_destinations", "Destinations the guard drops when they would leave unencrypted (peers"
                 + " proven by a handshake).", cb -> observed.guarded().forEach((family, n) -> cb.call(n, family)), "family");
+        gauge("gitwire_key_age_seconds", "Seconds since this node's WireGuard key was made.",
+                cb -> key.flatMap(KeyRotation.KeyLife::created).ifPresent(made -> cb.call(secondsSince(made))));
+        gauge("gitwire_key_rotation_interval_seconds", "The intent's keyRotation: how old a key may grow before its"
+                + " node replaces it; absent when keys are not rotated.",
+                cb -> key.flatMap(KeyRotation.KeyLife::interval).ifPresent(i -> cb.call(i.toSeconds())));
         handshakeWait = Histogram.builder().name("gitwire_peer_handshake_wait_seconds").help("Time from a peer's key"
                 + " being known (the peer configured) to its first handshake.").classicOnly()
                 .classicUpperBounds(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300).register(registry);
@@ -244,6 +250,11 @@ public final class AgentMetrics {
     /** The peers, by node name, silent although repaired ({@link PeerRepair}). */
     public void unreachable(List<String> nodes) {
         unreachable = List.copyOf(nodes);
+    }
+
+    /** This node's key as of the last look: its age and the rotation interval in force. */
+    public void key(KeyRotation.KeyLife life) {
+        key = Optional.of(life);
     }
 
     public void guardDropped(long total) {

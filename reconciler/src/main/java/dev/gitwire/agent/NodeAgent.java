@@ -74,7 +74,10 @@ public final class NodeAgent implements Agent, AutoCloseable {
     /** With Kubernetes and a status branch: this node's status ConfigMap, its anti-rewind floor after a reimage. */
     private final Optional<StatusConfigMaps> ownStatus;
     private final List<GitRemote> ownRemotes = new ArrayList<>();
-    private final NodeIdentity identity;
+    /** Replaced when the key rotates: read by the threads that report, written by the one that reconciles. */
+    private volatile NodeIdentity identity;
+    /** None for an agent that only looks: it never makes or replaces a key. */
+    private final Optional<KeyRotation> rotation;
     private final List<String> startNotes;
     /** Leaving at uninstall: the device's grace, and the whole of it, within the pod's 30-s termination period. */
     private static final Duration UNINSTALL_GRACE = Duration.ofSeconds(3);
@@ -158,6 +161,8 @@ public final class NodeAgent implements Agent, AutoCloseable {
         Optional<PrivateKey> key = looksOnly ? KeyFile.load(settings.stateDirectory())
                 : Optional.of(KeyFile.loadOrCreate(settings.stateDirectory()));
         this.identity = new NodeIdentity(settings.node(), key.orElseGet(() -> PrivateKey.generate(new SecureRandom())));
+        this.rotation = looksOnly ? Optional.empty()
+                : Optional.of(new KeyRotation(settings.stateDirectory(), identity.privateKey(), Clock.systemUTC()));
         this.startNotes = key.isPresent() ? List.of() : List.of("no private key in " + settings.stateDirectory()
                 + " yet: planned with a throwaway one; `gitwire apply` or the agent makes the real one");
         this.reconciler = new Reconciler(kernel, Clock.systemUTC(), settings.teardownGrace(),
@@ -429,6 +434,10 @@ public final class NodeAgent implements Agent, AutoCloseable {
         Optional<IpAddress> first = intent.node(settings.node()).flatMap(n -> n.addresses().stream().findFirst());
         LiveCluster live = cluster.map(KubernetesCluster::snapshot)
                 .orElseGet(() -> InventoryCluster.of(intent, read.published()));
+        List<String> notes = new ArrayList<>(read.notes());
+        if (rotation.isPresent() && intent.mesh().enabled()) {
+            rotateKeyIfDue(intent, live).ifPresent(notes::add);
+        }
         Precedent held = precedent.orElseGet(() -> firstPrecedent(intent));
         DesiredDataplane desired = DesiredState.compute(intent, live, identity, kernel.underlay(first), bypass.addresses(),
                 held);
@@ -437,9 +446,39 @@ public final class NodeAgent implements Agent, AutoCloseable {
             desired = DesiredState.compute(new Intent(intent.mesh().withoutHostEncryption(), intent.nodes()), live,
                     identity, kernel.underlay(first), bypass.addresses(), held);
         }
-        List<String> notes = new ArrayList<>(read.notes());
         notes.addAll(desired.refusedBypass());
         return new Prepared(read.sourced(), desired, notes, unsettable);
+    }
+
+    /**
+     * Replaces this node's key when it is due ({@link KeyRotation}), before the desired state is computed with it;
+     * with Kubernetes, the next key is on the Node before the device uses it. Why not, when it fails: the key in use
+     * keeps working, and the next reconcile tries again.
+     */
+    private Optional<String> rotateKeyIfDue(Intent intent, LiveCluster live) {
+        try {
+            PrivateKey key = rotation.orElseThrow().rotateIfDue(settings.node(), intent.node(settings.node()),
+                    intent.mesh().wireguard().keyRotation(), live.nodes().keySet(), next -> {
+                        try {
+                            cluster.ifPresent(c -> c.publishKey(next));
+                        } catch (KubernetesClientException e) {
+                            throw new IOException("the next key could not be published on the Node: " + e.getMessage(), e);
+                        }
+                    });
+            if (!key.equals(identity.privateKey())) {
+                identity = new NodeIdentity(settings.node(), key);
+            }
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of("key rotation not done: " + e.getMessage() + "; the key in use stays, tried again at the"
+                    + " next reconcile");
+        }
+    }
+
+    @Override
+    public KeyRotation.KeyLife keyLife() {
+        return rotation.map(KeyRotation::life).orElseGet(() -> KeyRotation.KeyLife.unknown(identity.privateKey()
+                .publicKey()));
     }
 
     /**
@@ -572,7 +611,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
 
     private NodeStatus status(Prepared prepared, Reconciler.Outcome outcome) {
         int port = prepared.sourced().intent().listenPort(identity.nodeName());
-        return StatusReport.of(identity.nodeName(), identity.privateKey().publicKey(), outcome.target(), outcome,
+        return StatusReport.of(identity.nodeName(), keyLife(), outcome.target(), outcome,
                 prepared.sourced(), port, settings.trustWarnings(), wireguardBackend(prepared.desired().owned()),
                 StatusReport.degradedHere(prepared.nodeSetupMissing(), deviceUnstable()));
     }

@@ -32,6 +32,7 @@ final class OutcomeRecorder {
     private List<String> lastUnreachable = List.of();
     private Optional<String> lastNodeSetupMissing = Optional.empty();
     private Optional<String> lastDeviceUnstable = Optional.empty();
+    private Optional<KeyRotation.KeyLife> lastKey = Optional.empty();
 
     OutcomeRecorder(Agent agent, AgentMetrics metrics, AgentLog log, Health health) {
         this.agent = agent;
@@ -65,6 +66,7 @@ final class OutcomeRecorder {
         prepared.nodeSetupMissing().filter(m -> !m.equals(lastNodeSetupMissing.orElse(null)))
                 .ifPresent(m -> log.warn("node-setup-missing", m)); // once: it lasts until the node is set up
         lastNodeSetupMissing = prepared.nodeSetupMissing();
+        keyLooked(agent.keyLife());
         List<RefusedClaim> refused = prepared.desired().refusedClaims();
         List<RefusedClaim> newlyRefused = newlyIn(refused, lastRefused);
         lastRefused = refused;
@@ -82,6 +84,17 @@ final class OutcomeRecorder {
                     + " guarded"));
             agent.keysRefused(newlyDuplicated);
         }
+    }
+
+    /** The key's life in the metrics; a rotation, and a pinned key come due, each said once. */
+    private void keyLooked(KeyRotation.KeyLife key) {
+        metrics.key(key);
+        lastKey.filter(before -> !before.publicKey().equals(key.publicKey())).ifPresent(before -> log.info("key-rotated",
+                "this node's key " + before.publicKey().fingerprint() + "... was replaced by " + key.publicKey()
+                        .fingerprint() + "...: its peers replace their peer entry as they learn it"));
+        key.pinDue().filter(due -> lastKey.flatMap(KeyRotation.KeyLife::pinDue).isEmpty())
+                .ifPresent(due -> log.warn("key-rotation-due", due));
+        lastKey = Optional.of(key);
     }
 
     /** A reconcile that ran: its result in the metrics, health and log, and the node's status reported. */

@@ -36,7 +36,7 @@ public final class StatusReport {
         return conditions;
     }
 
-    public static NodeStatus of(String node, PublicKey ownKey, DesiredDataplane desired, Reconciler.Outcome outcome,
+    public static NodeStatus of(String node, KeyRotation.KeyLife key, DesiredDataplane desired, Reconciler.Outcome outcome,
             IntentSource.Sourced sourced, int listenPort, List<String> trustWarnings, BackendChoice backend,
             List<Condition> degradedHere) {
         List<Condition> conditions = new ArrayList<>();
@@ -61,6 +61,7 @@ public final class StatusReport {
                             duplicated.size()))) + (duplicated.size() > 5 ? ", ..." : "")));
         }
         conditions.addAll(degradedHere);
+        key.pinDue().ifPresent(due -> conditions.add(new Condition("KeyRotated", "False", "KeyRotationDue", due)));
         List<String> unreachable = OutcomeRecorder.nodesOf(desired, outcome.unreachable().keySet());
         if (!unreachable.isEmpty()) {
             conditions.add(new Condition("PeersReachable", "False", "PeerUnreachable", unreachable.size()
@@ -110,7 +111,7 @@ public final class StatusReport {
                         .filter(c -> c.family() == IpFamily.IPV6).count(),
                 (int) desired.routes().stream().filter(r -> r.destination().family() == IpFamily.IPV6)
                         .count()));
-        return new NodeStatus(node, Optional.of(ownKey.base64()), listenPort, Optional.of(sourced.revision().toString()),
-                phase, conditions, dataplane, peers);
+        return new NodeStatus(node, Optional.of(key.publicKey().base64()), listenPort,
+                Optional.of(sourced.revision().toString()), phase, conditions, dataplane, peers, key.created());
     }
 }

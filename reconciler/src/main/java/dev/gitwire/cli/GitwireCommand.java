@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
         versionProvider = GitwireCommand.Version.class,
         description = "WireGuard encryption between Kubernetes nodes, driven from Git.",
         subcommands = {ValidateCommand.class, PlanCommand.class, ApplyCommand.class, RunCommand.class,
-                StatusCommand.class, ReconcileCommand.class, WriterCommand.class, NodeSetupCommand.class})
+                StatusCommand.class, ReconcileCommand.class, WriterCommand.class, NodeSetupCommand.class,
+                KeysCommand.class})
 public final class GitwireCommand implements Runnable {
 
     public static final int EXIT_OK = 0;

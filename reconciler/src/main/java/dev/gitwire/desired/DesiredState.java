@@ -338,7 +338,7 @@ public final class DesiredState {
             members.put(name, new Member(name, labels, addresses, destinations(mesh, node, listed),
                     listed.map(l -> l.wireguard().enabled()).orElse(true),
                     mesh.nodeSelector().matches(labels),
-                    listed.flatMap(l -> l.wireguard().publicKey()),
+                    listed.flatMap(l -> l.wireguard().pinFor(node.advertisedKey())),
                     node.advertisedKey(),
                     intent.listenPort(name),
                     node.onAzure()));

@@ -242,10 +242,10 @@ final class LiveClaims {
                     .anyMatch(address -> precedent.held(key, Cidr.host(address)));
         }
 
-        /** The key a node is peered with: its pin, else what it publishes. */
+        /** The key a node is peered with: its pin (the next one, once it publishes that), else what it publishes. */
         private Optional<PublicKey> key(String name) {
-            return intent.node(name).flatMap(n -> n.wireguard().publicKey())
-                    .or(() -> live.node(name).flatMap(LiveNode::advertisedKey));
+            Optional<PublicKey> advertised = live.node(name).flatMap(LiveNode::advertisedKey);
+            return intent.node(name).flatMap(n -> n.wireguard().pinFor(advertised)).or(() -> advertised);
         }
     }
 }

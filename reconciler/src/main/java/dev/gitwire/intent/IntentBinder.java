@@ -35,6 +35,7 @@ final class IntentBinder {
         long mark = firewallMark(f, problems);
         Mtu mtu = mtu(f, problems);
         Duration keepalive = keepalive(f, problems);
+        Optional<Duration> keyRotation = keyRotation(f, problems);
 
         long table = f.scalar("spec", "routing", "table").map(Long.class::cast)
                 .orElse(RoutingSettings.DEFAULT.table());
@@ -77,7 +78,7 @@ final class IntentBinder {
                 bypass,
                 workloadNetworks,
                 f.strings(MeshIntent.DEFAULT_WORKLOAD_INTERFACES, "spec", "workloadInterfaces"),
-                new WireguardSettings(interfaceName, listenPort, mark, mtu, keepalive),
+                new WireguardSettings(interfaceName, listenPort, mark, mtu, keepalive, keyRotation),
                 new RoutingSettings(table, priority));
     }
 
@@ -88,15 +89,15 @@ final class IntentBinder {
             problems.add(f.error("node name '" + name + "' differs from the file name " + expected + ".yaml",
                     "metadata", "name"));
         }
-        Optional<PublicKey> pin = f.scalar("spec", "wireguard", "publicKey").flatMap(text -> {
-            try {
-                return Optional.of(PublicKey.parse((String) text));
-            } catch (IllegalArgumentException e) {
-                problems.add(f.error("pinned public key is not valid: " + e.getMessage(),
-                        "spec", "wireguard", "publicKey"));
-                return Optional.empty();
-            }
-        });
+        Optional<PublicKey> pin = pin(f, problems, "publicKey");
+        Optional<PublicKey> next = pin(f, problems, "nextPublicKey");
+        if (next.isPresent() && pin.isEmpty()) {
+            problems.add(f.error("nextPublicKey moves a pin: it needs publicKey (a node without a pin rotates its key"
+                    + " by itself)", "spec", "wireguard", "nextPublicKey"));
+        } else if (next.isPresent() && next.equals(pin)) {
+            problems.add(f.error("nextPublicKey is the pinned key itself: it names the key the node moves to",
+                    "spec", "wireguard", "nextPublicKey"));
+        }
         OptionalInt port = f.at("spec", "wireguard", "listenPort").isPresent()
                 ? OptionalInt.of(port(f, problems, 0, "spec", "wireguard", "listenPort"))
                 : OptionalInt.empty();
@@ -104,9 +105,20 @@ final class IntentBinder {
                 name,
                 f.stringMap("metadata", "labels"),
                 parseEach(f, problems, IpAddress::parse, "spec", "addresses"),
-                new NodeWireguard(f.bool(true, "spec", "wireguard", "enabled"), pin, port),
+                new NodeWireguard(f.bool(true, "spec", "wireguard", "enabled"), pin, next, port),
                 parseEach(f, problems, Cidr::parse, "spec", "podCIDRs"),
                 parseEach(f, problems, IpAddress::parse, "spec", "workloadIPs"));
+    }
+
+    private static Optional<PublicKey> pin(LocatedFile f, List<Problem> problems, String field) {
+        return f.scalar("spec", "wireguard", field).flatMap(text -> {
+            try {
+                return Optional.of(PublicKey.parse((String) text));
+            } catch (IllegalArgumentException e) {
+                problems.add(f.error("pinned public key is not valid: " + e.getMessage(), "spec", "wireguard", field));
+                return Optional.empty();
+            }
+        });
     }
 
     /** Linux's dev_valid_name: at most 15 bytes, not "." or "..", no '/', ':' or white space. */
@@ -174,6 +186,23 @@ final class IntentBinder {
             return Duration.ZERO;
         }
         return duration;
+    }
+
+    private static Optional<Duration> keyRotation(LocatedFile f, List<Problem> problems) {
+        Object[] path = {"spec", "wireguard", "keyRotation"};
+        if (f.scalar(path).isEmpty()) {
+            return Optional.empty();
+        }
+        String text = f.string("", path);
+        long amount = Long.parseLong(text.substring(0, text.length() - 1));
+        Duration interval = text.endsWith("d") ? Duration.ofDays(amount) : Duration.ofHours(amount);
+        if (interval.compareTo(WireguardSettings.MIN_KEY_ROTATION) < 0
+                || interval.compareTo(WireguardSettings.MAX_KEY_ROTATION) > 0) {
+            problems.add(f.error("key rotation " + text + " is outside 24h..365d: every rotation costs each peer a"
+                    + " handshake; remove the field to keep keys until replaced by hand", path));
+            return Optional.empty();
+        }
+        return Optional.of(interval);
     }
 
     private static NodeSelector nodeSelector(LocatedFile f, List<Problem> problems) {

@@ -43,6 +43,7 @@ public final class IntentWriter {
         wireguard.put("firewallMark", String.format("0x%x", wg.firewallMark()));
         wireguard.put("mtu", wg.mtu() instanceof Mtu.Fixed fixed ? (Object) fixed.bytes() : "auto");
         wireguard.put("persistentKeepalive", wg.persistentKeepalive().getSeconds() + "s");
+        wg.keyRotation().ifPresent(interval -> wireguard.put("keyRotation", interval.toHours() + "h"));
 
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("enabled", mesh.enabled());
@@ -65,6 +66,7 @@ public final class IntentWriter {
         Map<String, Object> wireguard = new LinkedHashMap<>();
         wireguard.put("enabled", node.wireguard().enabled());
         node.wireguard().publicKey().ifPresent(key -> wireguard.put("publicKey", key.base64()));
+        node.wireguard().nextPublicKey().ifPresent(key -> wireguard.put("nextPublicKey", key.base64()));
         node.wireguard().listenPort().ifPresent(port -> wireguard.put("listenPort", port));
 
         Map<String, Object> spec = new LinkedHashMap<>();

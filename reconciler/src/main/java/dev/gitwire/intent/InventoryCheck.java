@@ -142,16 +142,20 @@ final class InventoryCheck {
         }
     }
 
+    private static void unique(Map<PublicKey, SourcedNode> byKey, PublicKey key, SourcedNode n, String field,
+            List<Problem> problems) {
+        SourcedNode first = byKey.putIfAbsent(key, n);
+        if (first != null && first != n) {
+            problems.add(n.file().error("public key " + key.fingerprint() + "… is also pinned on node "
+                    + first.node().name() + ": two nodes cannot share a key", "spec", "wireguard", field));
+        }
+    }
+
     private static void uniquePins(List<SourcedNode> nodes, List<Problem> problems) {
         Map<PublicKey, SourcedNode> byKey = new HashMap<>();
         for (SourcedNode n : nodes) {
-            n.node().wireguard().publicKey().ifPresent(key -> {
-                SourcedNode first = byKey.putIfAbsent(key, n);
-                if (first != null) {
-                    problems.add(n.file().error("public key " + key.fingerprint() + "… is also pinned on node "
-                            + first.node().name() + ": two nodes cannot share a key", "spec", "wireguard", "publicKey"));
-                }
-            });
+            n.node().wireguard().publicKey().ifPresent(key -> unique(byKey, key, n, "publicKey", problems));
+            n.node().wireguard().nextPublicKey().ifPresent(key -> unique(byKey, key, n, "nextPublicKey", problems));
         }
     }
 

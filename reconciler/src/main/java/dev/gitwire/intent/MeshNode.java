@@ -24,8 +24,18 @@ public record MeshNode(
         workloadIPs = List.copyOf(workloadIPs);
     }
 
-    /** The per-node WireGuard settings: an opt-out for mixed clusters, a key pin, a port of its own. */
-    public record NodeWireguard(boolean enabled, Optional<PublicKey> publicKey, OptionalInt listenPort) {
-        public static final NodeWireguard DEFAULT = new NodeWireguard(true, Optional.empty(), OptionalInt.empty());
+    /**
+     * The per-node WireGuard settings: an opt-out for mixed clusters, a key pin and the key it moves to next (a
+     * rotation of a pinned key, trusted alongside the pin until a commit moves it over), a port of its own.
+     */
+    public record NodeWireguard(boolean enabled, Optional<PublicKey> publicKey, Optional<PublicKey> nextPublicKey,
+            OptionalInt listenPort) {
+        public static final NodeWireguard DEFAULT = new NodeWireguard(true, Optional.empty(), Optional.empty(),
+                OptionalInt.empty());
+
+        /** The pin a node that publishes {@code advertised} is held to: the next one once it publishes it. */
+        public Optional<PublicKey> pinFor(Optional<PublicKey> advertised) {
+            return nextPublicKey.isPresent() && nextPublicKey.equals(advertised) ? nextPublicKey : publicKey;
+        }
     }
 }

@@ -1,11 +1,19 @@
 package dev.gitwire.intent;
 
 import java.time.Duration;
+import java.util.Optional;
 
-/** The WireGuard device every participating node runs. */
+/**
+ * The WireGuard device every participating node runs, and how old its key may grow before the node replaces it
+ * (none: never).
+ */
 public record WireguardSettings(String interfaceName, int listenPort, long firewallMark, Mtu mtu,
-        Duration persistentKeepalive) {
+        Duration persistentKeepalive, Optional<Duration> keyRotation) {
+
+    /** A rotation at most daily: every rotation costs each peer a handshake and a peer update. */
+    public static final Duration MIN_KEY_ROTATION = Duration.ofHours(24);
+    public static final Duration MAX_KEY_ROTATION = Duration.ofDays(365);
 
     public static final WireguardSettings DEFAULT =
-            new WireguardSettings("gitwire0", 51820, 0x2000L, new Mtu.Auto(), Duration.ZERO);
+            new WireguardSettings("gitwire0", 51820, 0x2000L, new Mtu.Auto(), Duration.ZERO, Optional.empty());
 }

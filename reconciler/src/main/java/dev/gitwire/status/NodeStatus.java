@@ -1,5 +1,6 @@
 package dev.gitwire.status;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -10,11 +11,18 @@ import java.util.Optional;
  * and pods coming and going on other nodes change no node's file (docs/git-source-and-status.md).
  */
 public record NodeStatus(String name, Optional<String> publicKey, int listenPort, Optional<String> observedRevision,
-        Phase phase, List<Condition> conditions, Optional<Dataplane> dataplane, List<Peer> peers) {
+        Phase phase, List<Condition> conditions, Optional<Dataplane> dataplane, List<Peer> peers,
+        Optional<Instant> keyCreated) {
 
     public NodeStatus {
         conditions = List.copyOf(conditions);
         peers = List.copyOf(peers);
+    }
+
+    /** A status that says nothing of its key's age (a node before 0.3.0, a test). */
+    public NodeStatus(String name, Optional<String> publicKey, int listenPort, Optional<String> observedRevision,
+            Phase phase, List<Condition> conditions, Optional<Dataplane> dataplane, List<Peer> peers) {
+        this(name, publicKey, listenPort, observedRevision, phase, conditions, dataplane, peers, Optional.empty());
     }
 
     public enum Phase { Ready, Degraded, Disabled, Error }

@@ -12,6 +12,7 @@ import dev.gitwire.intent.yaml.YamlNode.YamlSequence;
 import dev.gitwire.intent.yaml.YamlProblem;
 import dev.gitwire.intent.yaml.YamlRejectedException;
 import dev.gitwire.text.Printable;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +31,7 @@ public final class StatusCodec {
     public static String write(NodeStatus s) {
         Map<String, Object> status = new LinkedHashMap<>();
         s.publicKey().ifPresent(k -> status.put("publicKey", k));
+        s.keyCreated().ifPresent(t -> status.put("keyCreated", t.toString()));
         status.put("listenPort", s.listenPort());
         s.observedRevision().ifPresent(r -> status.put("observedRevision", r));
         status.put("phase", s.phase().name());
@@ -123,7 +125,8 @@ public final class StatusCodec {
         }
         return new NodeStatus(text(mapping(root, "metadata"), "name"), optionalText(status, "publicKey"),
                 number(status, "listenPort"), optionalText(status, "observedRevision"),
-                NodeStatus.Phase.valueOf(text(status, "phase")), conditions, dataplane, peers);
+                NodeStatus.Phase.valueOf(text(status, "phase")), conditions, dataplane, peers,
+                optionalText(status, "keyCreated").map(Instant::parse));
     }
 
     private static YamlMapping mapping(YamlNode node, String key) {

@@ -14,6 +14,7 @@ import dev.gitwire.model.PeerConfig;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.source.CommitTrust;
 import dev.gitwire.source.SourceUnavailableException;
+import dev.gitwire.statedir.KeyFile;
 import dev.gitwire.status.StatusBranchTest;
 import dev.gitwire.status.StatusCodec;
 import dev.gitwire.testing.AdmissionStandIn;
@@ -41,6 +42,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -243,6 +245,51 @@ class KubernetesAgentTest {
     }
 
     /** The intent repo with the workload networks every intent names when pod IPs come from the API. */
+    /**
+     * Issue 31: with Kubernetes, a key past its slot is replaced at the next reconcile, and the next key is on the
+     * Node (where peers learn it) before the device uses it.
+     */
+    @Test
+    void aKeyPastItsSlotIsPublishedOnTheNodeThenUsed(@TempDir Path dir) throws Exception {
+        PrivateKey b = PrivateKey.generate(new SecureRandom());
+        node("node-a", "10.240.0.10", null, List.of());
+        node("node-b", "10.240.0.20", b, List.of());
+        Path repo = bounded(IntentFixtures.copy(IntentFixtures.resource("intent/base"), dir.resolve("repo")));
+        Files.writeString(repo.resolve("mesh.yaml"), "  wireguard:\n    keyRotation: 24h\n", StandardOpenOption.APPEND);
+        Files.writeString(repo.resolve("nodes/node-a.yaml"), "apiVersion: gitwire.dev/v1alpha1\nkind: MeshNode\n"
+                + "metadata:\n  name: node-a\nspec:\n  addresses: [10.240.0.10]\n"); // no pin: it rotates by itself
+        Path state = Files.createDirectories(dir.resolve("state"));
+        PrivateKey old = KeyFile.loadOrCreate(state);
+        Files.writeString(state.resolve(KeyFile.CREATED), "2020-01-01T00:00:00Z\n"); // made long ago
+        AdmissionStandIn.policiesInForce(server, "default", "node-a");
+        NodeSettings settings = new NodeSettings(repo.toString(), "main", "node-a", state, Optional.empty(),
+                GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Preference.AUTO, "wireguard-go",
+                Optional.of(new NodeSettings.KubernetesAccess(Optional.of(Kubeconfig.write(dir.resolve("kubeconfig"),
+                        client.getMasterUrl().toString())))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
+        SimulatedDataplane kernel = new SimulatedDataplane();
+        try (NodeAgent agent = NodeAgent.on(settings, kernel)) {
+            assertThat(agent.awaitCluster(Duration.ofSeconds(10))).isTrue();
+            assertThat(annotatedKey("node-a")).isEqualTo(old.publicKey().base64());
+            agent.read();
+
+            Agent.Prepared prepared = agent.prepare();
+
+            PrivateKey rotated = KeyFile.loadOrCreate(state);
+            assertThat(rotated).isNotEqualTo(old);
+            assertThat(annotatedKey("node-a")).isEqualTo(rotated.publicKey().base64());
+            assertThat(prepared.desired().wireguard().orElseThrow().privateKey()).isEqualTo(rotated);
+            assertThat(agent.keyLife().created()).hasValueSatisfying(at -> assertThat(at).isAfter(
+                    Instant.now().minusSeconds(60)));
+            assertThat(agent.reconcile(prepared).converged()).isTrue();
+            assertThat(agent.prepare().desired().wireguard().orElseThrow().privateKey()).as("rotated once")
+                    .isEqualTo(rotated);
+        }
+    }
+
+    private String annotatedKey(String node) {
+        return client.nodes().withName(node).get().getMetadata().getAnnotations().get(KubernetesCluster.KEY_ANNOTATION);
+    }
+
     private static Path bounded(Path repo) throws IOException {
         Files.writeString(repo.resolve("mesh.yaml"), "  workloadNetworks: [10.240.0.0/16, 10.244.0.0/16]\n",
                 StandardOpenOption.APPEND);

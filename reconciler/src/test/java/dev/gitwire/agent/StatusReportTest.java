@@ -56,9 +56,9 @@ class StatusReportTest {
                 Optional.empty(), List.of());
 
         DesiredDataplane waiting = HandshakeGate.apply(desired, Set.of(), Set.of());
-        NodeStatus before = StatusReport.of(self, key.publicKey(), waiting, converged(waiting), sourced, 51820, List.of(),
+        NodeStatus before = StatusReport.of(self, KeyRotation.KeyLife.unknown(key.publicKey()), waiting, converged(waiting), sourced, 51820, List.of(),
                 BACKEND, List.of());
-        NodeStatus after = StatusReport.of(self, key.publicKey(), desired, converged(desired), sourced, 51820, List.of(),
+        NodeStatus after = StatusReport.of(self, KeyRotation.KeyLife.unknown(key.publicKey()), desired, converged(desired), sourced, 51820, List.of(),
                 BACKEND, List.of());
 
         assertThat(before.phase()).isEqualTo(NodeStatus.Phase.Degraded);
@@ -88,7 +88,7 @@ class StatusReportTest {
         for (int i = 0; i < 2; i++) {
             DesiredDataplane desired = DesiredState.compute(on, clusters[i], new NodeIdentity("a", key),
                     new Underlay(Optional.of("eth0"), 1500, IpFamily.IPV4), List.of());
-            statuses[i] = StatusReport.of("a", key.publicKey(), desired, converged(desired), sourced, 51820, List.of(),
+            statuses[i] = StatusReport.of("a", KeyRotation.KeyLife.unknown(key.publicKey()), desired, converged(desired), sourced, 51820, List.of(),
                     BACKEND, List.of());
         }
         assertThat(statuses[1].dataplane().orElseThrow().allowedIps())
@@ -118,7 +118,7 @@ class StatusReportTest {
         IntentSource.Sourced sourced = new IntentSource.Sourced(everyNode, Revision.parse("main@sha1:" + "ab".repeat(20)),
                 Optional.empty(), List.of());
 
-        NodeStatus status = StatusReport.of("a", key.publicKey(), desired, converged(desired), sourced, 51820, List.of(),
+        NodeStatus status = StatusReport.of("a", KeyRotation.KeyLife.unknown(key.publicKey()), desired, converged(desired), sourced, 51820, List.of(),
                 BACKEND, List.of());
 
         assertThat(status.condition("PeerKeysUnique")).hasValueSatisfying(c -> {

@@ -139,6 +139,25 @@ class DesiredStateTest {
         assertThat(d.wireguard().orElseThrow().peers()).isEmpty();
     }
 
+    /** Issue 31: a pinned key moves by a commit of nextPublicKey; either pin is trusted, nothing else. */
+    @Test
+    void aNodeIsPeeredWithItsNextPinOnceItPublishesItAndWithNoThirdKey() throws IOException {
+        Intent moving = intent("", node("a", 10, A, ""), node("b", 20, B, "    nextPublicKey: "
+                + C.publicKey().base64() + "\n"));
+        for (PrivateKey published : List.of(B, C)) {
+            DesiredDataplane d = DesiredState.compute(moving, advertising(InventoryCluster.of(moving), "b", published),
+                    new NodeIdentity("a", A), ETH0, List.of());
+            assertThat(d.reports()).singleElement().satisfies(r -> {
+                assertThat(r.state()).isEqualTo(State.PEERED);
+                assertThat(r.key()).contains(published.publicKey());
+            });
+        }
+        DesiredDataplane stranger = DesiredState.compute(moving, advertising(InventoryCluster.of(moving), "b", key(4)),
+                new NodeIdentity("a", A), ETH0, List.of());
+        assertThat(stranger.reports()).singleElement().extracting(PeerReport::state).isEqualTo(State.KEY_MISMATCH);
+        assertThat(stranger.wireguard().orElseThrow().peers()).isEmpty();
+    }
+
     private static LiveCluster advertising(LiveCluster live, String node, PrivateKey key) {
         return live.with(node, n -> new LiveNode(n.name(), n.labels(), n.addresses(), n.workloadIPs(), n.podCIDRs(),
                 Optional.of(key.publicKey()), n.providerId()));

@@ -241,7 +241,8 @@ class PlannerProperties {
             key[2] = 7;
             boolean pinned = n.name().hashCode() % 5 != 0;
             return new MeshNode(n.name(), n.labels(), n.addresses(), new MeshNode.NodeWireguard(true,
-                    pinned ? Optional.of(PublicKey.of(key)) : Optional.empty(), n.wireguard().listenPort()),
+                    pinned ? Optional.of(PublicKey.of(key)) : Optional.empty(), Optional.empty(),
+                    n.wireguard().listenPort()),
                     n.podCIDRs(), n.workloadIPs());
         }).toList();
         return new Intent(on, nodes);

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,7 +54,40 @@ class KeyFileTest {
     void creatingLeavesNoTemporaryFileBehind(@TempDir Path state) throws IOException {
         KeyFile.loadOrCreate(state);
         try (var files = Files.list(state)) {
-            assertThat(files.map(f -> f.getFileName().toString())).containsExactly("private.key");
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("private.key",
+                    "private.key.created");
         }
+    }
+
+    @Test
+    void aNewKeyRecordsWhenItWasMadeAndAnOlderOneIsRecordedWhenFirstSeen(@TempDir Path state) throws IOException {
+        Instant before = Instant.now();
+        KeyFile.loadOrCreate(state.resolve("new"));
+        assertThat(KeyFile.created(state.resolve("new"), Instant.EPOCH)).isBetween(before, Instant.now());
+
+        Files.writeString(state.resolve("private.key"), PrivateKey.generate(new SecureRandom()).base64());
+        Instant firstSeen = Instant.parse("2026-01-02T03:04:05Z");
+        assertThat(KeyFile.created(state, firstSeen)).isEqualTo(firstSeen);
+        assertThat(KeyFile.created(state, Instant.now())).as("recorded once").isEqualTo(firstSeen);
+    }
+
+    @Test
+    void theNextKeyIsMadeBesideTheKeyAndReplacesItWhenPromoted(@TempDir Path state) throws IOException {
+        PrivateKey first = KeyFile.loadOrCreate(state);
+        assertThat(KeyFile.loadNext(state)).isEmpty();
+        PrivateKey next = KeyFile.loadOrCreateNext(state);
+        assertThat(next).isNotEqualTo(first);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("private.key.next"))))
+                .isEqualTo("rw-------");
+        assertThat(KeyFile.loadOrCreateNext(state)).as("made once, then reused").isEqualTo(next);
+        assertThat(KeyFile.loadOrCreate(state)).as("the key in use is untouched").isEqualTo(first);
+
+        Instant switched = Instant.parse("2026-12-06T10:00:00Z");
+        assertThat(KeyFile.promoteNext(state, switched)).isEqualTo(next);
+        assertThat(KeyFile.loadOrCreate(state)).isEqualTo(next);
+        assertThat(KeyFile.loadNext(state)).isEmpty();
+        assertThat(KeyFile.created(state, Instant.now())).isEqualTo(switched);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("private.key"))))
+                .isEqualTo("rw-------");
     }
 }

@@ -8,6 +8,7 @@ import dev.gitwire.intent.SchemaCheck;
 import dev.gitwire.intent.yaml.StrictYaml;
 import dev.gitwire.keys.PrivateKey;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,22 @@ class StatusCodecTest {
                 new StrictYaml().parse("nodes/node-b.yaml", text))).isEmpty();
         assertThat(StatusCodec.read("nodes/node-b.yaml", text)).isEqualTo(status);
         assertThat(text).doesNotContain(key.base64());
+    }
+
+    /** Issue 31: a status says when its key was made (schema-valid); one written before says nothing of it. */
+    @Test
+    void theKeysAgeIsWrittenValidAndReadBack() throws Exception {
+        NodeStatus ready = StatusBranchTest.status("node-b", PrivateKey.generate(new SecureRandom()),
+                "main@sha1:" + "ab".repeat(20), 3);
+        NodeStatus dated = new NodeStatus(ready.name(), ready.publicKey(), ready.listenPort(), ready.observedRevision(),
+                ready.phase(), ready.conditions(), ready.dataplane(), ready.peers(),
+                Optional.of(Instant.parse("2026-12-06T18:30:00.123Z")));
+        String text = StatusCodec.write(dated);
+        assertThat(text).contains("keyCreated: 2026-12-06T18:30:00.123Z");
+        assertThat(new SchemaCheck().check("nodes/node-b.yaml", FileKind.MESH_NODE_STATUS,
+                new StrictYaml().parse("nodes/node-b.yaml", text))).isEmpty();
+        assertThat(StatusCodec.read("nodes/node-b.yaml", text)).isEqualTo(dated);
+        assertThat(StatusCodec.read("nodes/node-b.yaml", StatusCodec.write(ready)).keyCreated()).isEmpty();
     }
 
     @Test

@@ -65,7 +65,8 @@ public final class IntentArbitraries {
                         Arbitraries.integers().between(0, 31).map(bit -> 1L << bit),
                         Arbitraries.<Mtu>oneOf(Arbitraries.just(new Mtu.Auto()),
                                 Arbitraries.integers().between(Mtu.MIN, Mtu.MAX).map(Mtu.Fixed::new)),
-                        Arbitraries.integers().between(0, 65535).map(Duration::ofSeconds))
+                        Arbitraries.integers().between(0, 65535).map(Duration::ofSeconds),
+                        Arbitraries.integers().between(24, 8760).map(h -> Duration.ofHours(h)).optional())
                 .as(WireguardSettings::new);
         Arbitrary<RoutingSettings> routing = Combinators.combine(
                         Arbitraries.longs().between(1, 0xFFFF_FFFFL).filter(t -> t < 253 || t > 255),
@@ -122,11 +123,15 @@ public final class IntentArbitraries {
         Cidr podCidr = Cidr.parse("10.244." + index + ".0/24");
         byte[] key = new byte[PublicKey.LENGTH];
         key[0] = (byte) (index + 1);
+        byte[] nextKey = key.clone();
+        nextKey[1] = 1;
         Arbitrary<NodeWireguard> wireguard = Combinators.combine(
                         Arbitraries.of(true, false),
                         Arbitraries.of(Optional.<PublicKey>empty(), Optional.of(PublicKey.of(key))),
+                        Arbitraries.of(Optional.<PublicKey>empty(), Optional.of(PublicKey.of(nextKey))),
                         Arbitraries.of(OptionalInt.empty(), OptionalInt.of(51820 + index)))
-                .as(NodeWireguard::new);
+                .as((enabled, pin, next, port) -> new NodeWireguard(enabled, pin, pin.isPresent() ? next
+                        : Optional.empty(), port)); // a next key moves a pin: never without one
         Arbitrary<List<IpAddress>> workloads = Arbitraries.integers().between(1, 254).set().ofMaxSize(20)
                 .map(hosts -> hosts.stream().sorted().map(h -> IpAddress.parse("10.244." + index + "." + h)).toList());
         return Combinators.combine(labels(), wireguard, workloads)
