@@ -33,9 +33,13 @@ public record MeshNode(
         public static final NodeWireguard DEFAULT = new NodeWireguard(true, Optional.empty(), Optional.empty(),
                 OptionalInt.empty());
 
-        /** The pin a node that publishes {@code advertised} is held to: the next one once it publishes it. */
+        /**
+         * The pin a node that publishes {@code advertised} is held to: once a next key is committed, the next one,
+         * unless the node still publishes the first (its agent has not switched yet). A node that publishes nothing
+         * (no status branch, no API) switches when the commit lands, and so do its peers.
+         */
         public Optional<PublicKey> pinFor(Optional<PublicKey> advertised) {
-            return nextPublicKey.isPresent() && nextPublicKey.equals(advertised) ? nextPublicKey : publicKey;
+            return nextPublicKey.isEmpty() || publicKey.equals(advertised) ? publicKey : nextPublicKey;
         }
     }
 }

@@ -152,6 +152,10 @@ class DesiredStateTest {
                 assertThat(r.key()).contains(published.publicKey());
             });
         }
+        DesiredDataplane silent = DesiredState.compute(moving, InventoryCluster.of(moving), new NodeIdentity("a", A), ETH0,
+                List.of());
+        assertThat(silent.reports()).singleElement().satisfies(r -> assertThat(r.key()).as("no advertisement: the"
+                + " commit is the switch").contains(C.publicKey()));
         DesiredDataplane stranger = DesiredState.compute(moving, advertising(InventoryCluster.of(moving), "b", key(4)),
                 new NodeIdentity("a", A), ETH0, List.of());
         assertThat(stranger.reports()).singleElement().extracting(PeerReport::state).isEqualTo(State.KEY_MISMATCH);

@@ -98,6 +98,59 @@ class KeyRotationEndToEndIT {
         }
     }
 
+    /**
+     * A pinned key moves by a commit: `gitwire keys next` on node b prints the pin change, the commit lands (a plain
+     * directory polled every second, no status branch: nobody publishes a key, the commit is the switch), node b
+     * switches to its next key and node a to the next pin, under a ping: none lost, none in plaintext.
+     */
+    @Test
+    void aPinnedKeyMovesWhenItsNextPinIsCommittedWithNothingLost() throws Exception {
+        try (Testbed bed = new Testbed()) {
+            Node a = bed.addNode("node-a", 1, 1);
+            Node b = bed.addNode("node-b", 2, 1);
+            Path repo = Files.createDirectories(bed.root().resolve("repo"));
+            bed.writeIntent(repo, Testbed.mesh(true, true, Mode.OPPORTUNISTIC), Set.of());
+            for (Node node : List.of(a, b)) {
+                node.host().namespace().exec("sysctl", "-q", "-w", "net.ipv4.conf.all.rp_filter=2",
+                        "net.ipv4.conf.eth0.rp_filter=2");
+                bed.startGitwire(node, "run", "--allow-unsigned", "--repo", repo.toString(), "--node", node.name(),
+                        "--state-dir", node.stateDir().toString(), "--no-kubernetes", "--interval", "1s",
+                        "--teardown-grace", "10s");
+            }
+            assertThat(Testbed.routesIntoTunnel(a, b, 60_000) && Testbed.routesIntoTunnel(b, a, 60_000))
+                    .as("%s%n%s", bed.log(a), bed.log(b)).isTrue();
+            String oldKey = b.key().publicKey().base64();
+
+            Shell.Result next = bed.gitwire(b, "keys", "next", "--node", "node-b", "--state-dir", b.stateDir().toString());
+            assertThat(next.exitCode()).as(next.output()).isZero();
+            String nextKey = next.output().replaceAll("(?s).*nextPublicKey: (\\S+).*", "$1");
+            assertThat(nextKey).isEqualTo(KeyFile.loadNext(b.stateDir()).orElseThrow().publicKey().base64());
+            Thread.sleep(2_000);
+            assertThat(key(b).publicKey().base64()).as("made, not committed: not used").isEqualTo(oldKey);
+
+            try (PingWatch watch = new PingWatch(bed, bed.pod(a.podAddress(1)), b.podAddress(1))) {
+                Thread.sleep(1_000);
+                Path pins = repo.resolve("nodes/node-b.yaml");
+                Files.writeString(pins, Files.readString(pins).replaceFirst("( *)publicKey: (\\S+)",
+                        "$1publicKey: $2\n$1nextPublicKey: " + nextKey));
+                assertThat(Testbed.eventually(30_000, () -> handshaken(a, nextKey)
+                        && Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 1)))
+                        .as("the next key in use:%n%s%n%s", bed.log(a), bed.log(b)).isTrue();
+                assertThat(key(b).publicKey().base64()).isEqualTo(nextKey);
+                Thread.sleep(1_000);
+                PingWatch.Result seen = watch.stop();
+                long plaintext = Testbed.count(seen.capture(), "icmp and host " + a.podAddress(1) + " and host "
+                        + b.podAddress(1));
+                System.out.printf("pinned key moved by a commit: %d of %d echo requests lost, %d in plaintext%n",
+                        seen.lost(), seen.transmitted(), plaintext);
+                assertThat(plaintext).isZero();
+                assertThat(seen.lost()).as("echo requests lost across the switch").isZero();
+                assertThat(Testbed.eventually(30_000, () -> !peers(a).contains(oldKey)))
+                        .as("the old key leaves node a's device after its grace").isTrue();
+            }
+        }
+    }
+
     private static MeshIntent withKeyRotation(MeshIntent mesh, Duration interval) {
         WireguardSettings wg = mesh.wireguard();
         return new MeshIntent(mesh.name(), mesh.enabled(), mesh.mode(), mesh.routeSource(), mesh.hostEncryption(),
