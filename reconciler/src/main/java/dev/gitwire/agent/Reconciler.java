@@ -255,7 +255,8 @@ public final class Reconciler {
             if (now.isBefore(end)) {
                 TreeSet<Cidr> ips = new TreeSet<>(p.config().allowedIps());
                 ips.removeAll(claimed);
-                kept.add(new PeerConfig(key, p.config().endpoint(), p.config().persistentKeepalive(), ips));
+                kept.add(new PeerConfig(key, p.config().endpoint(), p.config().persistentKeepalive(), ips,
+                        p.config().presharedKey()));
                 revisit = revisit.filter(r -> r.isBefore(end)).or(() -> Optional.of(end));
             }
         }

@@ -89,6 +89,8 @@ final class PlanText {
                     + " keepalive " + u.persistentKeepalive().getSeconds() + "s";
         } else if (op instanceof Operation.RemovePeer r) {
             return "remove peer " + peer(r.key(), names);
+        } else if (op instanceof Operation.SetPresharedKey s) {
+            return (s.presharedKey().isPresent() ? "set" : "clear") + " pre-shared key of peer " + peer(s.key(), names);
         } else if (op instanceof Operation.RemoveAllowedIp r) {
             return "remove allowed IP " + r.cidr() + " from peer " + peer(r.key(), names);
         } else if (op instanceof Operation.ReplaceRoute r) {

@@ -26,6 +26,7 @@ import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.DesiredState;
 import dev.gitwire.desired.HostEncryptionTables;
 import dev.gitwire.desired.Underlay;
+import dev.gitwire.keys.PresharedKey;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.BackendChoice;
 import dev.gitwire.model.DeviceState;
@@ -364,6 +365,7 @@ public final class KernelDataplane implements Dataplane {
     private static boolean isDeviceOp(Operation op) {
         return op instanceof Operation.ConfigureDevice || op instanceof Operation.AddPeer
                 || op instanceof Operation.UpdatePeer || op instanceof Operation.RemovePeer
+                || op instanceof Operation.SetPresharedKey
                 || op instanceof Operation.AddAllowedIp || op instanceof Operation.RemoveAllowedIp;
     }
 
@@ -410,11 +412,15 @@ public final class KernelDataplane implements Dataplane {
     private static PeerUpdate peerUpdate(Operation op) {
         if (op instanceof Operation.AddPeer add) {
             return new PeerUpdate(add.key(), false, add.endpoint(), Optional.of(add.persistentKeepalive()), false,
-                    List.of(), List.of());
+                    List.of(), List.of(), Optional.empty());
         }
         if (op instanceof Operation.UpdatePeer update) {
             return new PeerUpdate(update.key(), false, update.endpoint(), Optional.of(update.persistentKeepalive()),
-                    false, List.of(), List.of());
+                    false, List.of(), List.of(), Optional.empty());
+        }
+        if (op instanceof Operation.SetPresharedKey set) {
+            return new PeerUpdate(set.key(), false, Optional.empty(), Optional.empty(), false, List.of(), List.of(),
+                    Optional.of(set.presharedKey().orElse(PresharedKey.NONE)));
         }
         if (op instanceof Operation.RemovePeer remove) {
             return PeerUpdate.removal(remove.key());
@@ -432,6 +438,7 @@ public final class KernelDataplane implements Dataplane {
         final boolean remove;
         Optional<Endpoint> endpoint;
         Optional<Duration> keepalive;
+        Optional<PresharedKey> presharedKey;
         boolean replace;
         final List<Cidr> add = new ArrayList<>();
         final List<Cidr> removeIps = new ArrayList<>();
@@ -441,6 +448,7 @@ public final class KernelDataplane implements Dataplane {
             remove = first.remove();
             endpoint = first.endpoint();
             keepalive = first.persistentKeepalive();
+            presharedKey = first.presharedKey();
             replace = first.replaceAllowedIps();
             add.addAll(first.addAllowedIps());
             removeIps.addAll(first.removeAllowedIps());
@@ -449,13 +457,14 @@ public final class KernelDataplane implements Dataplane {
         void absorb(PeerUpdate next) {
             endpoint = next.endpoint().or(() -> endpoint);
             keepalive = next.persistentKeepalive().or(() -> keepalive);
+            presharedKey = next.presharedKey().or(() -> presharedKey);
             replace |= next.replaceAllowedIps();
             add.addAll(next.addAllowedIps());
             removeIps.addAll(next.removeAllowedIps());
         }
 
         PeerUpdate update() {
-            return new PeerUpdate(key, remove, endpoint, keepalive, replace, add, removeIps);
+            return new PeerUpdate(key, remove, endpoint, keepalive, replace, add, removeIps, presharedKey);
         }
     }
 

@@ -75,7 +75,7 @@ public final class HandshakeGate {
         for (PeerConfig p : wg.peers()) {
             boolean waiting = desired.tunnelled().containsKey(p.publicKey()) && !proven.contains(p.publicKey());
             peers.add(waiting && p.persistentKeepalive().isZero()
-                    ? new PeerConfig(p.publicKey(), p.endpoint(), KICK, p.allowedIps()) : p);
+                    ? new PeerConfig(p.publicKey(), p.endpoint(), KICK, p.allowedIps(), p.presharedKey()) : p);
         }
         List<PeerReport> reports = desired.reports().stream().map(r -> r.state() == PeerReport.State.PEERED
                 && r.key().filter(k -> desired.tunnelled().containsKey(k) && !proven.contains(k)).isPresent()

@@ -1,5 +1,6 @@
 package dev.gitwire.plan;
 
+import dev.gitwire.keys.PresharedKey;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.Endpoint;
@@ -39,6 +40,7 @@ public sealed interface Operation {
             Map.entry(AddPeer.class, "AddPeer"),
             Map.entry(UpdatePeer.class, "UpdatePeer"),
             Map.entry(RemovePeer.class, "RemovePeer"),
+            Map.entry(SetPresharedKey.class, "SetPresharedKey"),
             Map.entry(AddAllowedIp.class, "AddAllowedIp"),
             Map.entry(RemoveAllowedIp.class, "RemoveAllowedIp"),
             Map.entry(AddRoute.class, "AddRoute"),
@@ -82,6 +84,12 @@ public sealed interface Operation {
     record UpdatePeer(PublicKey key, Optional<Endpoint> endpoint, Duration persistentKeepalive) implements Operation {}
 
     record RemovePeer(PublicKey key) implements Operation {}
+
+    /**
+     * Sets a peer's pre-shared key (empty: clears it), in the same device transaction as the peer's other changes:
+     * a peer added with one never makes a handshake without it. Printed by no toString.
+     */
+    record SetPresharedKey(PublicKey key, Optional<PresharedKey> presharedKey) implements Operation {}
 
     /** Adds an allowed IP to a peer; one that belongs to another peer moves, with no gap. */
     record AddAllowedIp(PublicKey key, Cidr cidr) implements Operation {}

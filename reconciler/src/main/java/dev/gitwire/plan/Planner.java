@@ -3,6 +3,7 @@ package dev.gitwire.plan;
 import dev.gitwire.desired.DesiredDataplane;
 import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.DesiredDataplane.WireguardSpec;
+import dev.gitwire.keys.PresharedKey;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.DeviceState;
 import dev.gitwire.model.Guard;
@@ -33,6 +34,7 @@ import dev.gitwire.plan.Operation.ReplaceNftTable;
 import dev.gitwire.plan.Operation.ReplaceRoute;
 import dev.gitwire.plan.Operation.RestoreSysctl;
 import dev.gitwire.plan.Operation.SetLink;
+import dev.gitwire.plan.Operation.SetPresharedKey;
 import dev.gitwire.plan.Operation.SetSysctl;
 import dev.gitwire.plan.Operation.UpdatePeer;
 import java.util.ArrayList;
@@ -153,6 +155,9 @@ public final class Planner {
             } else if (!got.endpoint().equals(want.endpoint())
                     || !got.persistentKeepalive().equals(want.persistentKeepalive())) {
                 ops.add(new UpdatePeer(want.publicKey(), want.endpoint(), want.persistentKeepalive()));
+            }
+            if (!(got == null ? Optional.<PresharedKey>empty() : got.presharedKey()).equals(want.presharedKey())) {
+                ops.add(new SetPresharedKey(want.publicKey(), want.presharedKey()));
             }
             Set<Cidr> gotIps = got == null ? Set.of() : got.allowedIps();
             if (!gotIps.equals(want.allowedIps())) { // one linear comparison for the usual peer that is as wanted

@@ -71,7 +71,15 @@ public final class KernelSimulation {
         } else if (op instanceof Operation.UpdatePeer u) {
             device = withPeers(device, peers -> peers.replaceAll(p -> p.config().publicKey().equals(u.key())
                     ? new PeerState(new PeerConfig(u.key(), u.endpoint(), u.persistentKeepalive(),
-                            p.config().allowedIps()), p.latestHandshake(), p.receivedBytes(), p.sentBytes())
+                            p.config().allowedIps(), p.config().presharedKey()), p.latestHandshake(), p.receivedBytes(),
+                            p.sentBytes())
+                    : p));
+        } else if (op instanceof Operation.SetPresharedKey s) {
+            require(device.orElseThrow().peer(s.key()).isPresent(), "no such peer");
+            device = withPeers(device, peers -> peers.replaceAll(p -> p.config().publicKey().equals(s.key())
+                    ? new PeerState(new PeerConfig(s.key(), p.config().endpoint(), p.config().persistentKeepalive(),
+                            p.config().allowedIps(), s.presharedKey()), p.latestHandshake(), p.receivedBytes(),
+                            p.sentBytes())
                     : p));
         } else if (op instanceof Operation.RemovePeer r) {
             device = withPeers(device, peers -> peers.removeIf(p -> p.config().publicKey().equals(r.key())));
@@ -156,7 +164,7 @@ public final class KernelSimulation {
         TreeSet<Cidr> ips = new TreeSet<>(peer.config().allowedIps());
         edit.apply(ips);
         PeerConfig c = peer.config();
-        return new PeerState(new PeerConfig(c.publicKey(), c.endpoint(), c.persistentKeepalive(), ips),
+        return new PeerState(new PeerConfig(c.publicKey(), c.endpoint(), c.persistentKeepalive(), ips, c.presharedKey()),
                 peer.latestHandshake(), peer.receivedBytes(), peer.sentBytes());
     }
 }

@@ -15,7 +15,7 @@ class OperationKindTest {
 
     /** As docs/metrics.md and scripts know them; a rename of a class must not change one. */
     private static final List<String> KINDS = List.of("CreateDevice", "AnchorLink", "SetLink", "DeleteDevice",
-            "ConfigureDevice", "AddPeer", "UpdatePeer", "RemovePeer", "AddAllowedIp", "RemoveAllowedIp", "AddRoute",
+            "ConfigureDevice", "AddPeer", "UpdatePeer", "RemovePeer", "SetPresharedKey", "AddAllowedIp", "RemoveAllowedIp", "AddRoute",
             "ReplaceRoute", "DeleteRoute", "AddRule", "DeleteRule", "InstallGuard", "GuardDestination",
             "ReleaseDestination", "DeleteGuard", "ReplaceNftTable", "DeleteNftTable", "SetSysctl", "RestoreSysctl");
 

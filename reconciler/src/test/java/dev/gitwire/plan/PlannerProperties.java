@@ -12,6 +12,7 @@ import dev.gitwire.intent.Intent;
 import dev.gitwire.intent.MeshIntent;
 import dev.gitwire.intent.MeshNode;
 import dev.gitwire.intent.NodeSelector;
+import dev.gitwire.keys.PresharedKey;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.DeviceState;
@@ -271,7 +272,7 @@ class PlannerProperties {
     static ObservedDataplane drift(ObservedDataplane state, List<Integer> seeds) {
         for (int seed : seeds) {
             List<Route> routes = new ArrayList<>(state.routes());
-            int choice = seed % 6;
+            int choice = seed % 7;
             if (choice == 0 && !routes.isEmpty()) {
                 state = KernelSimulation.apply(state, new Operation.DeleteRoute(routes.get(seed % routes.size())));
             } else if (choice == 1) {
@@ -297,6 +298,12 @@ class PlannerProperties {
                     Cidr ip = new TreeSet<>(peer.allowedIps()).first();
                     state = KernelSimulation.apply(state, new Operation.RemoveAllowedIp(peer.publicKey(), ip));
                 }
+            } else if (choice == 6 && state.device().isPresent() && !state.device().get().peers().isEmpty()) {
+                byte[] psk = new byte[PresharedKey.LENGTH]; // a pre-shared key set by hand, which the intent has not
+                psk[0] = (byte) (seed | 1);
+                PeerConfig peer = state.device().get().peers().get(seed % state.device().get().peers().size()).config();
+                state = KernelSimulation.apply(state, new Operation.SetPresharedKey(peer.publicKey(),
+                        Optional.of(PresharedKey.of(psk))));
             }
         }
         return state;

@@ -6,6 +6,7 @@ import dev.gitwire.dataplane.netlink.GenericNetlink;
 import dev.gitwire.dataplane.netlink.MessageWriter;
 import dev.gitwire.dataplane.netlink.NetlinkMessage;
 import dev.gitwire.dataplane.wireguard.DeviceUpdate.PeerUpdate;
+import dev.gitwire.keys.PresharedKey;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.DeviceState;
 import dev.gitwire.model.Endpoint;
@@ -48,6 +49,7 @@ public final class GenlCodec {
     static final int WGDEVICE_A_PEERS = 8;
     static final int WGDEVICE_F_REPLACE_PEERS = 1;
     static final int WGPEER_A_PUBLIC_KEY = 1;
+    static final int WGPEER_A_PRESHARED_KEY = 2;
     static final int WGPEER_A_FLAGS = 3;
     static final int WGPEER_A_ENDPOINT = 4;
     static final int WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL = 5;
@@ -84,7 +86,7 @@ public final class GenlCodec {
             int next = 0;
             boolean firstFragment = true;
             do {
-                int peerHead = 4 + 36 + 8 + 32 + 8 + 8; // nest, key, flags, endpoint, keepalive, allowed-ips nest
+                int peerHead = 4 + 36 + 36 + 8 + 32 + 8 + 8; // nest, key, psk, flags, endpoint, keepalive, allowed IPs
                 if (w.length() + peerHead + CLOSING_ROOM > MAX_MESSAGE_BYTES) {
                     messages.add(close(w, peersOpen));
                     w = deviceHeader(interfaceName, update, false);
@@ -108,6 +110,9 @@ public final class GenlCodec {
                     if (peer.persistentKeepalive().isPresent()) {
                         w.attributeU16(WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL,
                                 (int) peer.persistentKeepalive().get().getSeconds());
+                    }
+                    if (peer.presharedKey().isPresent()) { // all zeros clears it
+                        w.attribute(WGPEER_A_PRESHARED_KEY, peer.presharedKey().get().raw());
                     }
                 }
                 if (next < entries.size()) {
@@ -231,6 +236,7 @@ public final class GenlCodec {
         final PublicKey key;
         Optional<Endpoint> endpoint = Optional.empty();
         Duration keepalive = Duration.ZERO;
+        Optional<PresharedKey> presharedKey = Optional.empty();
         Optional<Instant> handshake = Optional.empty();
         long received;
         long sent;
@@ -246,6 +252,9 @@ public final class GenlCodec {
             }
             if (peer.has(WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL)) {
                 keepalive = Duration.ofSeconds(peer.get(WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL).u16());
+            }
+            if (peer.has(WGPEER_A_PRESHARED_KEY)) {
+                presharedKey = Optional.of(PresharedKey.of(peer.get(WGPEER_A_PRESHARED_KEY).bytes()));
             }
             if (peer.has(WGPEER_A_LAST_HANDSHAKE_TIME)) {
                 ByteBuffer time = peer.get(WGPEER_A_LAST_HANDSHAKE_TIME).value();
@@ -270,8 +279,8 @@ public final class GenlCodec {
         }
 
         PeerState build() {
-            return new PeerState(new PeerConfig(key, endpoint, keepalive, SortedArraySet.copyOf(allowedIps)), handshake,
-                    received, sent);
+            return new PeerState(new PeerConfig(key, endpoint, keepalive, SortedArraySet.copyOf(allowedIps),
+                    presharedKey), handshake, received, sent);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.gitwire.dataplane.wireguard;
 
+import dev.gitwire.keys.PresharedKey;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.DeviceState;
@@ -43,6 +44,7 @@ public final class UapiCodec {
             peer.endpoint().ifPresent(e -> out.append("endpoint=").append(e).append('\n'));
             peer.persistentKeepalive().ifPresent(
                     k -> out.append("persistent_keepalive_interval=").append(k.getSeconds()).append('\n'));
+            peer.presharedKey().ifPresent(k -> out.append("preshared_key=").append(HEX.formatHex(k.raw())).append('\n'));
             if (peer.replaceAllowedIps()) {
                 out.append("replace_allowed_ips=true\n");
             }
@@ -88,12 +90,13 @@ public final class UapiCodec {
                 }
                 case "endpoint" -> peer.endpoint = Optional.of(Endpoint.parse(value));
                 case "persistent_keepalive_interval" -> peer.keepalive = Duration.ofSeconds(Long.parseLong(value));
+                case "preshared_key" -> peer.presharedKey = Optional.of(PresharedKey.of(HEX.parseHex(value)));
                 case "last_handshake_time_sec" -> peer.handshakeSeconds = Long.parseLong(value);
                 case "last_handshake_time_nsec" -> peer.handshakeNanos = Long.parseLong(value);
                 case "rx_bytes" -> peer.received = Long.parseLong(value);
                 case "tx_bytes" -> peer.sent = Long.parseLong(value);
                 case "errno" -> checkErrno(value, "get device");
-                default -> { } // preshared_key, protocol_version: not gitwire's concern
+                default -> { } // protocol_version: not gitwire's concern
             }
         }
         if (peer != null) {
@@ -124,6 +127,7 @@ public final class UapiCodec {
         final PublicKey key;
         Optional<Endpoint> endpoint = Optional.empty();
         Duration keepalive = Duration.ZERO;
+        Optional<PresharedKey> presharedKey = Optional.empty();
         final List<Cidr> allowedIps = new ArrayList<>(); // in the device's order; the PeerConfig sorts them once
         long handshakeSeconds;
         long handshakeNanos;
@@ -138,8 +142,8 @@ public final class UapiCodec {
             Optional<Instant> handshake = handshakeSeconds == 0 && handshakeNanos == 0
                     ? Optional.empty()
                     : Optional.of(Instant.ofEpochSecond(handshakeSeconds, handshakeNanos));
-            return new PeerState(new PeerConfig(key, endpoint, keepalive, SortedArraySet.copyOf(allowedIps)), handshake,
-                    received, sent);
+            return new PeerState(new PeerConfig(key, endpoint, keepalive, SortedArraySet.copyOf(allowedIps),
+                    presharedKey), handshake, received, sent);
         }
     }
 }

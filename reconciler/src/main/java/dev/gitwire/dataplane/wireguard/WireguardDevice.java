@@ -54,7 +54,7 @@ public final class WireguardDevice implements AutoCloseable {
         for (PeerUpdate peer : update.peers()) {
             parked.addAll(peer.removeAllowedIps());
             peers.add(new PeerUpdate(peer.publicKey(), peer.remove(), peer.endpoint(), peer.persistentKeepalive(),
-                    peer.replaceAllowedIps(), peer.addAllowedIps(), List.of()));
+                    peer.replaceAllowedIps(), peer.addAllowedIps(), List.of(), peer.presharedKey()));
         }
         List<PeerUpdate> ordered = new ArrayList<>();
         if (!parked.isEmpty()) {

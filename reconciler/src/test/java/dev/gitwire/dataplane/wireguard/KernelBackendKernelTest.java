@@ -87,6 +87,11 @@ class KernelBackendKernelTest {
     }
 
     @Test
+    void aPresharedKeyReadsBackAndClears() {
+        TestPeers.aPresharedKeyReadsBackAndClears(opened.device(), what -> ns.exec("wg", "show", "wg-test", what));
+    }
+
+    @Test
     void anUpdateLargerThanOneNetlinkMessageIsSplitAndAppliedWhole() {
         PublicKey peer = newPeerKey();
         List<Cidr> many = hosts("10.64.", 0, 10_000); // some 200 KB of attributes: many messages

@@ -74,6 +74,11 @@ class UapiBackendKernelIT {
     }
 
     @Test
+    void aPresharedKeyReadsBackAndClears() {
+        TestPeers.aPresharedKeyReadsBackAndClears(device, what -> host.run("wg", "show", "wg-test", what));
+    }
+
+    @Test
     void removingSomeAllowedIpsLeavesThePeersOthersAndOtherPeersAlone() {
         PublicKey a = newPeerKey();
         PublicKey b = newPeerKey();
@@ -117,7 +122,7 @@ class UapiBackendKernelIT {
         assertThatThrownBy(() -> device.apply(new DeviceUpdate(Optional.empty(), OptionalInt.empty(),
                 OptionalLong.empty(), false, List.of(new PeerUpdate(newPeerKey(), false,
                         Optional.of(new Endpoint(IpAddress.parse("10.0.0.1"), 0)), Optional.of(Duration.ofSeconds(70000)),
-                        false, List.of(), List.of())))))
+                        false, List.of(), List.of(), Optional.empty())))))
                 .isInstanceOf(WireguardException.class);
         assertThatThrownBy(() -> new WireguardDevice(new UapiBackend(host.socketDirectory(), "nope0")).read())
                 .isInstanceOf(WireguardException.class).hasMessageContaining("nope0.sock");

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gitwire.dataplane.wireguard.DeviceUpdate.PeerUpdate;
+import dev.gitwire.keys.PresharedKey;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.DeviceState;
 import dev.gitwire.model.Endpoint;
+import dev.gitwire.model.PeerConfig;
 import dev.gitwire.model.PeerState;
 import dev.gitwire.net.Cidr;
 import java.time.Duration;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 class UapiCodecTest {
@@ -35,7 +38,7 @@ class UapiCodecTest {
         DeviceUpdate update = new DeviceUpdate(Optional.empty(), OptionalInt.of(51820), OptionalLong.of(0x100000), false,
                 List.of(new PeerUpdate(A, false, Optional.of(Endpoint.parse("[fd00::4]:51820")),
                         Optional.of(Duration.ofSeconds(25)), true, List.of(Cidr.parse("10.240.0.5/32")),
-                        List.of(Cidr.parse("10.240.0.9/32")))));
+                        List.of(Cidr.parse("10.240.0.9/32")), Optional.empty())));
         assertThat(UapiCodec.encode(update)).isEqualTo("""
                 set=1
                 listen_port=51820
@@ -94,6 +97,27 @@ class UapiCodecTest {
         assertThat(peer.latestHandshake()).contains(Instant.ofEpochSecond(1700000000, 5));
         assertThat(peer.receivedBytes()).isEqualTo(100);
         assertThat(peer.sentBytes()).isEqualTo(200);
+    }
+
+    /** Issue 31: a pre-shared key is set, cleared with zeros, read back, and never printed. */
+    @Test
+    void aPresharedKeyIsWrittenReadBackAndNeverPrinted() {
+        PresharedKey psk = PresharedKey.of(filled(0x5a));
+        String pskHex = HexFormat.of().formatHex(filled(0x5a));
+        DeviceUpdate set = DeviceUpdate.peers(List.of(new PeerUpdate(A, false, Optional.empty(), Optional.empty(), false,
+                List.of(), List.of(), Optional.of(psk))));
+        assertThat(UapiCodec.encode(set)).contains("public_key=" + A_HEX + "\npreshared_key=" + pskHex + "\n");
+        assertThat(set.toString()).doesNotContain(pskHex).doesNotContain("5a5a");
+        assertThat(UapiCodec.encode(DeviceUpdate.peers(List.of(PeerUpdate.exactly(new PeerConfig(A, Optional.empty(),
+                Duration.ZERO, new TreeSet<>())))))).as("a peer set exactly has no other key")
+                .contains("preshared_key=" + "0".repeat(64));
+
+        String reply = "public_key=%s\npreshared_key=%s\nerrno=0\n\n";
+        PeerState withKey = UapiCodec.decodeDevice(reply.formatted(A_HEX, pskHex)).peers().get(0);
+        assertThat(withKey.config().presharedKey()).contains(psk);
+        assertThat(withKey.toString()).doesNotContain(pskHex);
+        assertThat(UapiCodec.decodeDevice(reply.formatted(A_HEX, "0".repeat(64))).peers().get(0).config().presharedKey())
+                .as("zeros: none").isEmpty();
     }
 
     @Test
