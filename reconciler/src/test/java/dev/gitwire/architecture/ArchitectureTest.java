@@ -30,7 +30,7 @@ class ArchitectureTest {
 
     private static final String[] CORE = {"dev.gitwire.intent..", "dev.gitwire.model..", "dev.gitwire.desired..",
         "dev.gitwire.plan..", "dev.gitwire.net..", "dev.gitwire.keys..", "dev.gitwire.schedule..",
-        "dev.gitwire.text.."};
+        "dev.gitwire.text..", "dev.gitwire.pq.."};
     private static final String[] ADAPTERS = {"dev.gitwire.agent..", "dev.gitwire.cli..", "dev.gitwire.cluster..",
         "dev.gitwire.dataplane..", "dev.gitwire.git..", "dev.gitwire.source..", "dev.gitwire.status..",
         "dev.gitwire.statedir.."};
