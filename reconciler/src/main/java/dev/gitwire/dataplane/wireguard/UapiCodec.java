@@ -41,10 +41,11 @@ public final class UapiCodec {
                 out.append("remove=true\n");
                 continue;
             }
+            // before the keepalive: wireguard-go initiates a handshake on that line, with the key it holds then
+            peer.presharedKey().ifPresent(k -> out.append("preshared_key=").append(HEX.formatHex(k.raw())).append('\n'));
             peer.endpoint().ifPresent(e -> out.append("endpoint=").append(e).append('\n'));
             peer.persistentKeepalive().ifPresent(
                     k -> out.append("persistent_keepalive_interval=").append(k.getSeconds()).append('\n'));
-            peer.presharedKey().ifPresent(k -> out.append("preshared_key=").append(HEX.formatHex(k.raw())).append('\n'));
             if (peer.replaceAllowedIps()) {
                 out.append("replace_allowed_ips=true\n");
             }
