@@ -19,6 +19,7 @@ import dev.gitwire.desired.Precedent;
 import dev.gitwire.desired.RefusedClaim;
 import dev.gitwire.git.GitRemote;
 import dev.gitwire.intent.Intent;
+import dev.gitwire.intent.Mode;
 import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.BackendChoice;
@@ -27,10 +28,13 @@ import dev.gitwire.model.LiveCluster;
 import dev.gitwire.model.PeerState;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.net.IpFamily;
+import dev.gitwire.pq.PqPublicKey;
+import dev.gitwire.pq.PskExchange;
 import dev.gitwire.source.IntentSource;
 import dev.gitwire.source.Revision;
 import dev.gitwire.source.SourceUnavailableException;
 import dev.gitwire.statedir.KeyFile;
+import dev.gitwire.statedir.PqKeyFile;
 import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.StatusBranch;
 import dev.gitwire.status.StatusUnavailableException;
@@ -78,6 +82,8 @@ public final class NodeAgent implements Agent, AutoCloseable {
     private volatile NodeIdentity identity;
     /** None for an agent that only looks: it never makes or replaces a key. */
     private final Optional<KeyRotation> rotation;
+    /** With postQuantum: the peers' pre-shared keys; written by the reconciling thread, read by the reporting one. */
+    private volatile Optional<PostQuantumKeys> postQuantum = Optional.empty();
     private final List<String> startNotes;
     /** Leaving at uninstall: the device's grace, and the whole of it, within the pod's 30-s termination period. */
     private static final Duration UNINSTALL_GRACE = Duration.ofSeconds(3);
@@ -109,7 +115,8 @@ public final class NodeAgent implements Agent, AutoCloseable {
     private volatile Optional<Read> lastRead = Optional.empty();
 
     /** What was read from Git last: the intent as sourced, the keys peers published (standalone), notes. */
-    private record Read(IntentSource.Sourced sourced, Map<String, PublicKey> published, List<String> notes) {}
+    private record Read(IntentSource.Sourced sourced, Map<String, PublicKey> published,
+            Map<String, PqPublicKey> pqPublished, List<String> notes) {}
 
     /** The agent of this node's kernel (`gitwire run`, `apply`): the one place the kernel adapter is wired. */
     public static NodeAgent onThisNode(NodeSettings settings) throws IOException {
@@ -166,7 +173,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
         this.startNotes = key.isPresent() ? List.of() : List.of("no private key in " + settings.stateDirectory()
                 + " yet: planned with a throwaway one; `gitwire apply` or the agent makes the real one");
         this.reconciler = new Reconciler(kernel, Clock.systemUTC(), settings.teardownGrace(),
-                new PeerRepair(settings.deadPeerAfter(), PeerRepair.BETWEEN));
+                new PeerRepair(settings.peerTimers().deadPeerAfter(), PeerRepair.BETWEEN));
         List<String> servers = new ArrayList<>();
         servers.add(gitHost(settings.repo()));
         settings.status().ifPresent(status -> servers.add(gitHost(status.repo())));
@@ -360,13 +367,14 @@ public final class NodeAgent implements Agent, AutoCloseable {
             List<String> notes = new ArrayList<>(last.notes().stream()
                     .filter(n -> !n.startsWith(ControlPlaneBypass.UNRESOLVED)).toList());
             notes.addAll(bypass.refresh());
-            lastRead = Optional.of(new Read(last.sourced(), last.published(), List.copyOf(notes)));
+            lastRead = Optional.of(new Read(last.sourced(), last.published(), last.pqPublished(), List.copyOf(notes)));
             return false;
         }
         List<String> notes = new ArrayList<>(startNotes);
         boolean forgot = source.forgotWhatWasApplied();
         Optional<String> damage = source.lastGoodDamage();
         Map<String, PublicKey> published = lastRead.map(Read::published).orElse(Map.of());
+        Map<String, PqPublicKey> pqPublished = lastRead.map(Read::pqPublished).orElse(Map.of());
         boolean standalone = cluster.isEmpty(); // with Kubernetes, keys come from Node annotations
         if (ownStatus.isPresent() && forgot) { // with Kubernetes, the floor is the node's own ConfigMap
             try {
@@ -391,6 +399,9 @@ public final class NodeAgent implements Agent, AutoCloseable {
                     Map<String, PublicKey> read = new HashMap<>();
                     statuses.forEach((name, s) -> s.publicKey().ifPresent(k -> read.put(name, PublicKey.parse(k))));
                     published = Map.copyOf(read);
+                    Map<String, PqPublicKey> pqRead = new HashMap<>();
+                    statuses.forEach((name, s) -> s.pqPublicKey().ifPresent(k -> pqRead.put(name, PqPublicKey.parse(k))));
+                    pqPublished = Map.copyOf(pqRead);
                 }
             } catch (StatusUnavailableException | IOException | RuntimeException e) {
                 // an outage of the status branch, or a file of it no reader can take, must not take the peers' keys
@@ -410,7 +421,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
         sourced.refusal().ifPresent(r -> notes.add("keeping " + sourced.revision() + ": " + r));
         source.oddlyDated().ifPresent(notes::add);
         sourced.problems().forEach(p -> notes.add(p.format()));
-        lastRead = Optional.of(new Read(sourced, published, List.copyOf(notes)));
+        lastRead = Optional.of(new Read(sourced, published, pqPublished, List.copyOf(notes)));
         return true;
     }
 
@@ -447,6 +458,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
                     identity, kernel.underlay(first), bypass.addresses(), held);
         }
         notes.addAll(desired.refusedBypass());
+        desired = withPresharedKeys(intent, read, desired, notes);
         return new Prepared(read.sourced(), desired, notes, unsettable);
     }
 
@@ -473,6 +485,41 @@ public final class NodeAgent implements Agent, AutoCloseable {
             return Optional.of("key rotation not done: " + e.getMessage() + "; the key in use stays, tried again at the"
                     + " next reconcile");
         }
+    }
+
+    /**
+     * With {@code postQuantum}, each peer's pre-shared key ({@link PostQuantumKeys}, started on first use, stopped when
+     * turned off); why not, as a note, when the node's ML-KEM key or its port cannot be had: then Strict routes no peer
+     * (the reconcile is refused), Opportunistic goes on with classical WireGuard.
+     */
+    private DesiredDataplane withPresharedKeys(Intent intent, Read read, DesiredDataplane desired, List<String> notes)
+            throws NotReadyException {
+        boolean wanted = intent.mesh().enabled() && intent.mesh().wireguard().postQuantum() && !looksOnly;
+        if (!wanted) {
+            postQuantum.ifPresent(PostQuantumKeys::close);
+            postQuantum = Optional.empty();
+            return desired;
+        }
+        boolean strict = intent.mesh().mode() == Mode.STRICT;
+        try {
+            if (postQuantum.isEmpty()) {
+                PostQuantumKeys started = new PostQuantumKeys(PqKeyFile.loadOrCreate(settings.stateDirectory()),
+                        PskExchange.PORT, settings.peerTimers().pskRenewal(), Clock.systemUTC(),
+                        () -> onClusterChange.run());
+                started.observe(kernel.device(desired.owned())); // keys on the device before this agent started
+                postQuantum = Optional.of(started);
+            }
+        } catch (IOException | RuntimeException e) {
+            String why = "post-quantum pre-shared keys cannot start: " + e.getMessage();
+            if (strict) {
+                throw new NotReadyException(why + "; in Strict mode nothing is changed meanwhile");
+            }
+            notes.add(why + "; classical WireGuard meanwhile (Opportunistic)");
+            return desired;
+        }
+        Map<String, PqPublicKey> pqKeys = new HashMap<>(read.pqPublished());
+        intent.nodes().forEach(n -> n.wireguard().postQuantumPublicKey().ifPresent(pin -> pqKeys.put(n.name(), pin)));
+        return postQuantum.get().apply(desired, pqKeys, strict, notes::add);
     }
 
     @Override
@@ -518,6 +565,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
     @Override
     public Reconciler.Outcome reconcile(Prepared prepared) {
         Reconciler.Outcome outcome = reconciler.reconcile(prepared.desired());
+        postQuantum.ifPresent(keys -> keys.observe(outcome.after().device()));
         deviceName = prepared.desired().owned().interfaceName();
         deletions.observe(outcome, Instant.now());
         // a device that could not be read, or is gone (a drift being repaired), takes no precedent away
@@ -613,7 +661,8 @@ public final class NodeAgent implements Agent, AutoCloseable {
         int port = prepared.sourced().intent().listenPort(identity.nodeName());
         return StatusReport.of(identity.nodeName(), keyLife(), outcome.target(), outcome,
                 prepared.sourced(), port, settings.trustWarnings(), wireguardBackend(prepared.desired().owned()),
-                StatusReport.degradedHere(prepared.nodeSetupMissing(), deviceUnstable()));
+                StatusReport.degradedHere(prepared.nodeSetupMissing(), deviceUnstable()),
+                postQuantum.map(PostQuantumKeys::publicKey));
     }
 
     /** How many nodes may report at the same moment: the pace of the status pushes. */
@@ -636,6 +685,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
 
     @Override
     public void close() {
+        postQuantum.ifPresent(PostQuantumKeys::close);
         writer.ifPresent(ClusterWriter::close);
         follower.ifPresent(IntentNotice::close);
         cluster.ifPresent(KubernetesCluster::close);

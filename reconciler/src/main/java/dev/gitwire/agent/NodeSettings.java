@@ -2,6 +2,7 @@ package dev.gitwire.agent;
 
 import dev.gitwire.dataplane.wireguard.WireguardLink;
 import dev.gitwire.git.GitAccess;
+import dev.gitwire.pq.PskRenewal;
 import dev.gitwire.source.CommitTrust;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,14 +13,22 @@ import java.util.Optional;
 /** Everything a node agent is configured with (the command line's common flags, parsed). */
 public record NodeSettings(String repo, String ref, String node, Path stateDirectory, Optional<StatusTarget> status,
         GitAccess access, CommitTrust trust, WireguardLink.Preference wireguard, String wireguardGo,
-        Optional<KubernetesAccess> kubernetes, Duration teardownGrace, Duration deadPeerAfter) {
+        Optional<KubernetesAccess> kubernetes, Duration teardownGrace, PeerTimers peerTimers) {
 
-    /** The same, with a silent peer repaired after WireGuard's session lifetime ({@link PeerRepair#REJECT_AFTER_TIME}). */
+    /** The same, with the default {@link PeerTimers}. */
     public NodeSettings(String repo, String ref, String node, Path stateDirectory, Optional<StatusTarget> status,
             GitAccess access, CommitTrust trust, WireguardLink.Preference wireguard, String wireguardGo,
             Optional<KubernetesAccess> kubernetes, Duration teardownGrace) {
         this(repo, ref, node, stateDirectory, status, access, trust, wireguard, wireguardGo, kubernetes, teardownGrace,
-                PeerRepair.REJECT_AFTER_TIME);
+                PeerTimers.DEFAULT);
+    }
+
+    /**
+     * How long a routed peer may stay silent before it is repaired ({@link PeerRepair}), and how often a pair renews its
+     * post-quantum pre-shared key ({@link PskRenewal}).
+     */
+    public record PeerTimers(Duration deadPeerAfter, Duration pskRenewal) {
+        public static final PeerTimers DEFAULT = new PeerTimers(PeerRepair.REJECT_AFTER_TIME, PskRenewal.RENEW_EVERY);
     }
 
     /** How long a device, or a peer, that stops being used keeps accepting what peers still send through it. */

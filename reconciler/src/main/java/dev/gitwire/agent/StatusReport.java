@@ -6,6 +6,7 @@ import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.BackendChoice;
 import dev.gitwire.model.PeerConfig;
 import dev.gitwire.net.IpFamily;
+import dev.gitwire.pq.PqPublicKey;
 import dev.gitwire.source.IntentSource;
 import dev.gitwire.status.NodeStatus;
 import dev.gitwire.status.NodeStatus.Condition;
@@ -38,7 +39,7 @@ public final class StatusReport {
 
     public static NodeStatus of(String node, KeyRotation.KeyLife key, DesiredDataplane desired, Reconciler.Outcome outcome,
             IntentSource.Sourced sourced, int listenPort, List<String> trustWarnings, BackendChoice backend,
-            List<Condition> degradedHere) {
+            List<Condition> degradedHere, Optional<PqPublicKey> pqKey) {
         List<Condition> conditions = new ArrayList<>();
         conditions.add(new Condition("WireguardBackend", "True", backend.name().equals(BackendChoice.KERNEL) ? "Kernel"
                 : "Userspace", backend.reason()));
@@ -112,6 +113,7 @@ public final class StatusReport {
                 (int) desired.routes().stream().filter(r -> r.destination().family() == IpFamily.IPV6)
                         .count()));
         return new NodeStatus(node, Optional.of(key.publicKey().base64()), listenPort,
-                Optional.of(sourced.revision().toString()), phase, conditions, dataplane, peers, key.created());
+                Optional.of(sourced.revision().toString()), phase, conditions, dataplane, peers, key.created(),
+                pqKey.map(PqPublicKey::base64));
     }
 }

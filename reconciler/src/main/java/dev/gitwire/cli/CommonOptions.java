@@ -1,7 +1,6 @@
 package dev.gitwire.cli;
 
 import dev.gitwire.agent.NodeSettings;
-import dev.gitwire.agent.PeerRepair;
 import dev.gitwire.dataplane.wireguard.WireguardLink;
 import dev.gitwire.git.GitAccess;
 import dev.gitwire.source.CommitTrust;
@@ -120,11 +119,11 @@ final class CommonOptions {
      * read a commit up to a poll later than another, so its grace follows its interval.
      */
     NodeSettings settings(Duration autoGrace) {
-        return settings(autoGrace, PeerRepair.REJECT_AFTER_TIME);
+        return settings(autoGrace, NodeSettings.PeerTimers.DEFAULT);
     }
 
-    /** The same, a routed peer repaired when silent for {@code deadPeerAfter} without a handshake. */
-    NodeSettings settings(Duration autoGrace, Duration deadPeerAfter) {
+    /** The same, with peers repaired and pre-shared keys renewed as {@code peerTimers} say. */
+    NodeSettings settings(Duration autoGrace, NodeSettings.PeerTimers peerTimers) {
         if (statusPush.statusRepo != null && statusBranch == null) {
             throw new GitwireCommand.UsageException("--status-repo needs --status-branch");
         }
@@ -137,7 +136,7 @@ final class CommonOptions {
                 choice(), wireguardGo, noKubernetes ? Optional.empty()
                         : Optional.of(new NodeSettings.KubernetesAccess(Optional.ofNullable(kubeconfig),
                                 !allowMissingAdmissionPolicies, statusWriter == StatusWriter.agents)),
-                teardownGrace.equals("auto") ? autoGrace : RunCommand.parseDuration(teardownGrace), deadPeerAfter);
+                teardownGrace.equals("auto") ? autoGrace : RunCommand.parseDuration(teardownGrace), peerTimers);
     }
 
     CommitTrust trust() {

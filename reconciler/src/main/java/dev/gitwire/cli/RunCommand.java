@@ -41,6 +41,11 @@ final class RunCommand implements Callable<Integer> {
                     + " session lifetime)")
     String deadPeerAfter;
 
+    @Option(names = "--psk-renewal", defaultValue = "4m", description = "With spec.wireguard.postQuantum: how often each"
+            + " pair agrees on a new pre-shared key (default 4m: every second WireGuard rekey, each right after a"
+            + " handshake; below 2m a renewal no longer waits for one, which only tests want)")
+    String pskRenewal;
+
     @Option(names = "--http-address", defaultValue = "127.0.0.1:9824",
             description = "Where /healthz, /readyz, /metrics and POST /reconcile are served")
     String httpAddress;
@@ -106,7 +111,13 @@ final class RunCommand implements Callable<Integer> {
         InetSocketAddress address = parseAddress(httpAddress);
         AgentLog log = new AgentLog(System.err, logFormat == LogFormat.json, Clock.systemUTC(), logLevel);
         log.captureLibraries(); // JGit, SSHD and fabric8 log through java.util.logging: one format, one stream
-        NodeSettings settings = options.settings(every.plus(CommonOptions.READ_SPREAD), parseDuration(deadPeerAfter));
+        Duration renewal = parseDuration(pskRenewal);
+        if (renewal.compareTo(Duration.ofMillis(100)) < 0) {
+            throw new GitwireCommand.UsageException("--psk-renewal must be at least 100ms: every renewal is an"
+                    + " exchange between two nodes");
+        }
+        NodeSettings settings = options.settings(every.plus(CommonOptions.READ_SPREAD),
+                new NodeSettings.PeerTimers(parseDuration(deadPeerAfter), renewal));
         if (!settings.trust().verifiesSignatures() && !allowUnsigned) {
             throw new GitwireCommand.UsageException("the agent applies only signed intent: give --verify-signatures with"
                     + " --trusted-keys or --allowed-signers, or --allow-unsigned to apply any commit of " + settings.repo());

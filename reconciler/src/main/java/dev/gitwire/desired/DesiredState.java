@@ -23,6 +23,7 @@ import dev.gitwire.model.SortedArraySet;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.net.IpFamily;
+import dev.gitwire.pq.PskExchange;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
@@ -30,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -160,7 +162,8 @@ public final class DesiredState {
                 Optional.of(guard(owned, sortedRoutes, catchAll)), tunnelled,
                 mesh.mode() == Mode.STRICT ? RouteType.PROHIBIT : RouteType.THROW,
                 mesh.hostEncryption() ? HostEncryptionTables.of(owned.firewallMark(), owned.interfaceName(),
-                        peerAddresses) : List.of(),
+                        peerAddresses, mesh.wireguard().postQuantum() ? OptionalInt.of(PskExchange.PORT)
+                                : OptionalInt.empty()) : List.of(),
                 mesh.hostEncryption() ? HOST_ENCRYPTION_SYSCTLS : Map.of(),
                 reports, claims.refused(), refusedBypass);
     }

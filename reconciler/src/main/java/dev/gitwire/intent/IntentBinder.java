@@ -6,6 +6,7 @@ import dev.gitwire.intent.NodeSelector.Requirement;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
+import dev.gitwire.pq.PqPublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -78,7 +79,8 @@ final class IntentBinder {
                 bypass,
                 workloadNetworks,
                 f.strings(MeshIntent.DEFAULT_WORKLOAD_INTERFACES, "spec", "workloadInterfaces"),
-                new WireguardSettings(interfaceName, listenPort, mark, mtu, keepalive, keyRotation),
+                new WireguardSettings(interfaceName, listenPort, mark, mtu, keepalive, keyRotation,
+                        f.bool(false, "spec", "wireguard", "postQuantum")),
                 new RoutingSettings(table, priority));
     }
 
@@ -105,9 +107,21 @@ final class IntentBinder {
                 name,
                 f.stringMap("metadata", "labels"),
                 parseEach(f, problems, IpAddress::parse, "spec", "addresses"),
-                new NodeWireguard(f.bool(true, "spec", "wireguard", "enabled"), pin, next, port),
+                new NodeWireguard(f.bool(true, "spec", "wireguard", "enabled"), pin, next, port, pqPin(f, problems)),
                 parseEach(f, problems, Cidr::parse, "spec", "podCIDRs"),
                 parseEach(f, problems, IpAddress::parse, "spec", "workloadIPs"));
+    }
+
+    private static Optional<PqPublicKey> pqPin(LocatedFile f, List<Problem> problems) {
+        return f.scalar("spec", "wireguard", "postQuantumPublicKey").flatMap(text -> {
+            try {
+                return Optional.of(PqPublicKey.parse((String) text));
+            } catch (IllegalArgumentException e) {
+                problems.add(f.error("pinned post-quantum key is not valid: " + e.getMessage(), "spec", "wireguard",
+                        "postQuantumPublicKey"));
+                return Optional.empty();
+            }
+        });
     }
 
     private static Optional<PublicKey> pin(LocatedFile f, List<Problem> problems, String field) {

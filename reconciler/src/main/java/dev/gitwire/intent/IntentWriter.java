@@ -44,6 +44,7 @@ public final class IntentWriter {
         wireguard.put("mtu", wg.mtu() instanceof Mtu.Fixed fixed ? (Object) fixed.bytes() : "auto");
         wireguard.put("persistentKeepalive", wg.persistentKeepalive().getSeconds() + "s");
         wg.keyRotation().ifPresent(interval -> wireguard.put("keyRotation", interval.toHours() + "h"));
+        wireguard.put("postQuantum", wg.postQuantum());
 
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("enabled", mesh.enabled());
@@ -68,6 +69,7 @@ public final class IntentWriter {
         node.wireguard().publicKey().ifPresent(key -> wireguard.put("publicKey", key.base64()));
         node.wireguard().nextPublicKey().ifPresent(key -> wireguard.put("nextPublicKey", key.base64()));
         node.wireguard().listenPort().ifPresent(port -> wireguard.put("listenPort", port));
+        node.wireguard().postQuantumPublicKey().ifPresent(key -> wireguard.put("postQuantumPublicKey", key.base64()));
 
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("addresses", texts(node.addresses()));

@@ -3,6 +3,7 @@ package dev.gitwire.intent;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
+import dev.gitwire.pq.PqPublicKey;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,12 +27,13 @@ public record MeshNode(
 
     /**
      * The per-node WireGuard settings: an opt-out for mixed clusters, a key pin and the key it moves to next (a
-     * rotation of a pinned key, trusted alongside the pin until a commit moves it over), a port of its own.
+     * rotation of a pinned key, trusted alongside the pin until a commit moves it over), a port of its own, a pin of
+     * its post-quantum key.
      */
     public record NodeWireguard(boolean enabled, Optional<PublicKey> publicKey, Optional<PublicKey> nextPublicKey,
-            OptionalInt listenPort) {
+            OptionalInt listenPort, Optional<PqPublicKey> postQuantumPublicKey) {
         public static final NodeWireguard DEFAULT = new NodeWireguard(true, Optional.empty(), Optional.empty(),
-                OptionalInt.empty());
+                OptionalInt.empty(), Optional.empty());
 
         /**
          * The pin a node that publishes {@code advertised} is held to: once a next key is committed, the next one,

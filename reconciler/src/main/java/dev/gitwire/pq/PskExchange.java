@@ -47,6 +47,8 @@ public final class PskExchange {
     /** What the responder sends last, and what it agreed, installed when {@code Done} leaves. */
     public record Confirmed(Agreed agreed, byte[] done) {}
 
+    /** The TCP port the responder answers on, between the two nodes' addresses. */
+    public static final int PORT = 51822;
     static final int HEADER = 4 + 1 + 1 + 8; // magic, version, type, epoch
     private static final byte[] MAGIC = {'G', 'W', 'P', 'Q'};
     private static final byte VERSION = 1;

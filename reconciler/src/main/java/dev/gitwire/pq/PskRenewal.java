@@ -23,35 +23,39 @@ public final class PskRenewal {
 
     /** Every second natural rekey (WireGuard's REKEY_AFTER_TIME is 120 s). */
     public static final Duration RENEW_EVERY = Duration.ofMinutes(4);
+    /** WireGuard's REKEY_AFTER_TIME: a renewal more often than this cannot wait for a handshake (tests only). */
+    static final Duration REKEY_AFTER = Duration.ofMinutes(2);
     /** An exchange that failed, or had no answer, is tried again after this; WireGuard's REKEY_TIMEOUT. */
     public static final Duration RETRY = Duration.ofSeconds(5);
     /** How fresh a handshake must be for an exchange to start after it, well before the next one is due. */
-    static final Duration AFTER_HANDSHAKE = Duration.ofSeconds(30);
+    static final Duration AFTER_HANDSHAKE = Duration.ofSeconds(60);
     /** A key is suspected only once WireGuard has tried it: three handshake initiations, 5 s apart. */
     static final Duration TRIED = Duration.ofSeconds(15);
 
     /** A key on the device: its epoch, and whether a handshake made after it was installed proved both ends hold it. */
     private record Slot(long epoch, PresharedKey key, Instant installedAt, boolean proven) {}
 
+    private final Duration renewEvery;
     private Optional<Slot> installed;
     private Optional<Slot> previous = Optional.empty();
     private Optional<Instant> retryAt = Optional.empty();
 
-    private PskRenewal(Optional<Slot> installed) {
+    private PskRenewal(Duration renewEvery, Optional<Slot> installed) {
+        this.renewEvery = renewEvery;
         this.installed = installed;
     }
 
-    /** A peer just added: no key agreed yet. */
-    public static PskRenewal fresh() {
-        return new PskRenewal(Optional.empty());
+    /** A peer just added: no key agreed yet; keys renewed every {@code renewEvery} ({@link #RENEW_EVERY}). */
+    public static PskRenewal fresh(Duration renewEvery) {
+        return new PskRenewal(renewEvery, Optional.empty());
     }
 
     /**
      * An agent restarted with {@code onDevice} on the device (the kernel's device outlives the agent): kept, unproven,
      * and renewed at once, since its epoch and whether the peer holds it were lost with the process.
      */
-    public static PskRenewal restarted(Optional<PresharedKey> onDevice, Instant now) {
-        return new PskRenewal(onDevice.map(k -> new Slot(0, k, now.minus(RENEW_EVERY), false)));
+    public static PskRenewal restarted(Optional<PresharedKey> onDevice, Duration renewEvery, Instant now) {
+        return new PskRenewal(renewEvery, onDevice.map(k -> new Slot(0, k, now.minus(renewEvery), false)));
     }
 
     /** The key that should be on the device now; none before the first exchange. */
@@ -66,7 +70,7 @@ public final class PskRenewal {
 
     /**
      * As initiator: whether to start an exchange now. With no key yet, or a key from before a restart, at once; a
-     * key older than {@link #RENEW_EVERY}, right after a handshake; after a failure, {@link #RETRY} later.
+     * key older than the renewal period, right after a handshake; after a failure, {@link #RETRY} later.
      */
     public boolean due(Instant now, Optional<Instant> latestHandshake) {
         if (retryAt.isPresent()) {
@@ -75,8 +79,9 @@ public final class PskRenewal {
         if (installed.isEmpty() || installed.get().epoch() == 0) {
             return true;
         }
-        boolean old = !now.isBefore(installed.get().installedAt().plus(RENEW_EVERY));
-        return old && latestHandshake.filter(h -> !now.isAfter(h.plus(AFTER_HANDSHAKE))).isPresent();
+        boolean old = !now.isBefore(installed.get().installedAt().plus(renewEvery));
+        return old && (renewEvery.compareTo(REKEY_AFTER) < 0
+                || latestHandshake.filter(h -> !now.isAfter(h.plus(AFTER_HANDSHAKE))).isPresent());
     }
 
     /** As initiator: the exchange started now failed or had no answer (a lost {@code Done} included). */

@@ -12,17 +12,18 @@ import java.util.Optional;
  */
 public record NodeStatus(String name, Optional<String> publicKey, int listenPort, Optional<String> observedRevision,
         Phase phase, List<Condition> conditions, Optional<Dataplane> dataplane, List<Peer> peers,
-        Optional<Instant> keyCreated) {
+        Optional<Instant> keyCreated, Optional<String> pqPublicKey) {
 
     public NodeStatus {
         conditions = List.copyOf(conditions);
         peers = List.copyOf(peers);
     }
 
-    /** A status that says nothing of its key's age (a node before 0.3.0, a test). */
+    /** A status that says nothing of its key's age or a post-quantum key (a node before 0.3.0, a test). */
     public NodeStatus(String name, Optional<String> publicKey, int listenPort, Optional<String> observedRevision,
             Phase phase, List<Condition> conditions, Optional<Dataplane> dataplane, List<Peer> peers) {
-        this(name, publicKey, listenPort, observedRevision, phase, conditions, dataplane, peers, Optional.empty());
+        this(name, publicKey, listenPort, observedRevision, phase, conditions, dataplane, peers, Optional.empty(),
+                Optional.empty());
     }
 
     public enum Phase { Ready, Degraded, Disabled, Error }

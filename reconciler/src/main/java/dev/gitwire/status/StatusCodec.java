@@ -31,6 +31,7 @@ public final class StatusCodec {
     public static String write(NodeStatus s) {
         Map<String, Object> status = new LinkedHashMap<>();
         s.publicKey().ifPresent(k -> status.put("publicKey", k));
+        s.pqPublicKey().ifPresent(k -> status.put("pqPublicKey", k));
         s.keyCreated().ifPresent(t -> status.put("keyCreated", t.toString()));
         status.put("listenPort", s.listenPort());
         s.observedRevision().ifPresent(r -> status.put("observedRevision", r));
@@ -126,7 +127,7 @@ public final class StatusCodec {
         return new NodeStatus(text(mapping(root, "metadata"), "name"), optionalText(status, "publicKey"),
                 number(status, "listenPort"), optionalText(status, "observedRevision"),
                 NodeStatus.Phase.valueOf(text(status, "phase")), conditions, dataplane, peers,
-                optionalText(status, "keyCreated").map(Instant::parse));
+                optionalText(status, "keyCreated").map(Instant::parse), optionalText(status, "pqPublicKey"));
     }
 
     private static YamlMapping mapping(YamlNode node, String key) {

@@ -120,7 +120,7 @@ class KeyRotationTest {
 
     private static Optional<MeshNode> listed(PublicKey pin, Optional<PublicKey> next) {
         return Optional.of(new MeshNode("node-b", Map.of(), List.of(),
-                new NodeWireguard(true, Optional.of(pin), next, OptionalInt.empty()), List.of(), List.of()));
+                new NodeWireguard(true, Optional.of(pin), next, OptionalInt.empty(), Optional.empty()), List.of(), List.of()));
     }
 
     private static Clock at(Instant now) {

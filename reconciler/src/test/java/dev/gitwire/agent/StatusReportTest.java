@@ -57,9 +57,9 @@ class StatusReportTest {
 
         DesiredDataplane waiting = HandshakeGate.apply(desired, Set.of(), Set.of());
         NodeStatus before = StatusReport.of(self, KeyRotation.KeyLife.unknown(key.publicKey()), waiting, converged(waiting), sourced, 51820, List.of(),
-                BACKEND, List.of());
+                BACKEND, List.of(), Optional.empty());
         NodeStatus after = StatusReport.of(self, KeyRotation.KeyLife.unknown(key.publicKey()), desired, converged(desired), sourced, 51820, List.of(),
-                BACKEND, List.of());
+                BACKEND, List.of(), Optional.empty());
 
         assertThat(before.phase()).isEqualTo(NodeStatus.Phase.Degraded);
         assertThat(before.peers()).isNotEmpty().allMatch(p -> p.state().equals("AwaitingHandshake"));
@@ -89,7 +89,7 @@ class StatusReportTest {
             DesiredDataplane desired = DesiredState.compute(on, clusters[i], new NodeIdentity("a", key),
                     new Underlay(Optional.of("eth0"), 1500, IpFamily.IPV4), List.of());
             statuses[i] = StatusReport.of("a", KeyRotation.KeyLife.unknown(key.publicKey()), desired, converged(desired), sourced, 51820, List.of(),
-                    BACKEND, List.of());
+                    BACKEND, List.of(), Optional.empty());
         }
         assertThat(statuses[1].dataplane().orElseThrow().allowedIps())
                 .isEqualTo(statuses[0].dataplane().orElseThrow().allowedIps() + 1);
@@ -119,7 +119,7 @@ class StatusReportTest {
                 Optional.empty(), List.of());
 
         NodeStatus status = StatusReport.of("a", KeyRotation.KeyLife.unknown(key.publicKey()), desired, converged(desired), sourced, 51820, List.of(),
-                BACKEND, List.of());
+                BACKEND, List.of(), Optional.empty());
 
         assertThat(status.condition("PeerKeysUnique")).hasValueSatisfying(c -> {
             assertThat(c.status()).isEqualTo("False");

@@ -67,7 +67,7 @@ public final class EngineBenchmark {
         Intent inventory = ValidateBenchmark.inventory(nodes, pods, dualStack);
         List<MeshNode> pinned = inventory.nodes().stream().map(n -> new MeshNode(n.name(), n.labels(), n.addresses(),
                 new MeshNode.NodeWireguard(true, Optional.of(PrivateKey.generate(random).publicKey()),
-                        Optional.empty(), n.wireguard().listenPort()), n.podCIDRs(), n.workloadIPs())).toList();
+                        Optional.empty(), n.wireguard().listenPort(), Optional.empty()), n.podCIDRs(), n.workloadIPs())).toList();
         Intent intent = new Intent(inventory.mesh(), pinned);
         LiveCluster live = InventoryCluster.of(intent);
         NodeIdentity self = new NodeIdentity(pinned.get(0).name(), PrivateKey.generate(random));

@@ -1,5 +1,10 @@
 package dev.gitwire.bench;
 
+import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.pq.ExchangeFailedException;
+import dev.gitwire.pq.PqKeyPair;
+import dev.gitwire.pq.PskExchange;
+import dev.gitwire.pq.PskExchange.Party;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Locale;
@@ -68,5 +73,49 @@ public final class MlKemBenchmark {
                 + " %.1f us, decapsulation %.1f us; one renewal ~%.0f us of CPU per side, %d bytes on the wire"
                 + " (public key %d, ciphertext %d)%n", rounds, keyUs, encUs, decUs, perSideUs, wire, publicKey,
                 ciphertext);
+        exchanges(rounds, random);
+    }
+
+    /** The built exchange, PskExchange's four messages in this JVM: the CPU of each side and the bytes sent. */
+    private static void exchanges(int rounds, SecureRandom random) {
+        PqKeyPair initiatorKey = PqKeyPair.generate(random);
+        PqKeyPair responderKey = PqKeyPair.generate(random);
+        Party initiator = new Party(PrivateKey.generate(random).publicKey(), initiatorKey.publicKey());
+        Party responder = new Party(PrivateKey.generate(random).publicKey(), responderKey.publicKey());
+        long initiatorNanos = 0;
+        long responderNanos = 0;
+        int bytes = 0;
+        for (int warm = 0; warm < 2; warm++) {
+            initiatorNanos = 0;
+            responderNanos = 0;
+            for (int i = 0; i < rounds; i++) {
+                try {
+                    long t0 = System.nanoTime();
+                    PskExchange.Initiator side = PskExchange.initiate(initiatorKey, initiator, responder, i, random);
+                    byte[] hello = side.initHello();
+                    long t1 = System.nanoTime();
+                    PskExchange.Responder other = PskExchange.respond(responderKey, responder, initiator, random);
+                    byte[] respHello = other.onInitHello(hello);
+                    long t2 = System.nanoTime();
+                    byte[] initConf = side.onRespHello(respHello);
+                    long t3 = System.nanoTime();
+                    PskExchange.Confirmed confirmed = other.onInitConf(initConf);
+                    long t4 = System.nanoTime();
+                    PskExchange.Agreed agreed = side.onDone(confirmed.done());
+                    long t5 = System.nanoTime();
+                    if (!agreed.equals(confirmed.agreed())) {
+                        throw new IllegalStateException("the two ends agreed on different keys");
+                    }
+                    initiatorNanos += (t1 - t0) + (t3 - t2) + (t5 - t4);
+                    responderNanos += (t2 - t1) + (t4 - t3);
+                    bytes = hello.length + respHello.length + initConf.length + confirmed.done().length;
+                } catch (ExchangeFailedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "PskExchange, %d exchanges: initiator %.0f us, responder %.0f us of CPU per"
+                + " exchange; %d bytes of messages (plus each message's 4-byte length and TCP's own)%n", rounds,
+                initiatorNanos / 1000.0 / rounds, responderNanos / 1000.0 / rounds, bytes);
     }
 }

@@ -156,7 +156,7 @@ class KeyRotationEndToEndIT {
         return new MeshIntent(mesh.name(), mesh.enabled(), mesh.mode(), mesh.routeSource(), mesh.hostEncryption(),
                 mesh.membership(), mesh.nodeSelector(), mesh.bypass(), mesh.workloadNetworks(), mesh.workloadInterfaces(),
                 new WireguardSettings(wg.interfaceName(), wg.listenPort(), wg.firewallMark(), wg.mtu(),
-                        wg.persistentKeepalive(), Optional.of(interval)), mesh.routing());
+                        wg.persistentKeepalive(), Optional.of(interval), wg.postQuantum()), mesh.routing());
     }
 
     private static PrivateKey key(Node node) {

@@ -39,7 +39,7 @@ class OwnershipChangeEndToEndIT {
             MeshIntent after = new MeshIntent(before.name(), true, before.mode(), before.routeSource(), false,
                     before.membership(), before.nodeSelector(), before.bypass(), before.workloadNetworks(),
                     before.workloadInterfaces(), new WireguardSettings("wg-renamed", wg.listenPort(), 0x4_0000L, wg.mtu(),
-                            wg.persistentKeepalive(), wg.keyRotation()), new RoutingSettings(51821, 96));
+                            wg.persistentKeepalive(), wg.keyRotation(), wg.postQuantum()), new RoutingSettings(51821, 96));
             bed.writeIntent(repo, after, Set.of());
             Map<String, Shell.Result> applied = bed.applyEverywhere(repo);
             if (applied.values().stream().anyMatch(r -> r.exitCode() != 0)) { // the peers' first handshake again

@@ -243,7 +243,7 @@ class PlannerProperties {
             boolean pinned = n.name().hashCode() % 5 != 0;
             return new MeshNode(n.name(), n.labels(), n.addresses(), new MeshNode.NodeWireguard(true,
                     pinned ? Optional.of(PublicKey.of(key)) : Optional.empty(), Optional.empty(),
-                    n.wireguard().listenPort()),
+                    n.wireguard().listenPort(), Optional.empty()),
                     n.podCIDRs(), n.workloadIPs());
         }).toList();
         return new Intent(on, nodes);

@@ -58,7 +58,7 @@ class PskRenewalProperties {
 
     /** One end: its agent's renewal and what its device holds. */
     private static final class End {
-        PskRenewal renewal = PskRenewal.fresh();
+        PskRenewal renewal = PskRenewal.fresh(PskRenewal.RENEW_EVERY);
         Optional<PresharedKey> device = Optional.empty();
         /** Seconds this end's stall check lags the other's: each agent looks on its own schedule. */
         final int stallLag;
@@ -68,7 +68,7 @@ class PskRenewalProperties {
         }
 
         void restart(int now) {
-            renewal = PskRenewal.restarted(device, at(now));
+            renewal = PskRenewal.restarted(device, PskRenewal.RENEW_EVERY, at(now));
         }
     }
 

@@ -7,6 +7,7 @@ import dev.gitwire.intent.FileKind;
 import dev.gitwire.intent.SchemaCheck;
 import dev.gitwire.intent.yaml.StrictYaml;
 import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.pq.PqKeyPair;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,14 +30,18 @@ class StatusCodecTest {
         assertThat(text).doesNotContain(key.base64());
     }
 
-    /** Issue 31: a status says when its key was made (schema-valid); one written before says nothing of it. */
+    /**
+     * Issue 31: a status says when its key was made and its post-quantum key (schema-valid); one written before says
+     * nothing of them.
+     */
     @Test
     void theKeysAgeIsWrittenValidAndReadBack() throws Exception {
         NodeStatus ready = StatusBranchTest.status("node-b", PrivateKey.generate(new SecureRandom()),
                 "main@sha1:" + "ab".repeat(20), 3);
         NodeStatus dated = new NodeStatus(ready.name(), ready.publicKey(), ready.listenPort(), ready.observedRevision(),
                 ready.phase(), ready.conditions(), ready.dataplane(), ready.peers(),
-                Optional.of(Instant.parse("2026-12-06T18:30:00.123Z")));
+                Optional.of(Instant.parse("2026-12-06T18:30:00.123Z")),
+                Optional.of(PqKeyPair.generate(new SecureRandom()).publicKey().base64()));
         String text = StatusCodec.write(dated);
         assertThat(text).contains("keyCreated: 2026-12-06T18:30:00.123Z");
         assertThat(new SchemaCheck().check("nodes/node-b.yaml", FileKind.MESH_NODE_STATUS,

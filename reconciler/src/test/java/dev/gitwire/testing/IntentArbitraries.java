@@ -17,6 +17,9 @@ import dev.gitwire.keys.PublicKey;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.net.IpFamily;
+import dev.gitwire.pq.PqKeyPair;
+import dev.gitwire.pq.PqPublicKey;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +60,9 @@ public final class IntentArbitraries {
                 .map(len -> new Cidr(a.masked(len), len)));
     }
 
+    /** One ML-KEM key for every pin: making one is the costly part of a try. */
+    private static final PqPublicKey PQ_KEY = PqKeyPair.generate(new SecureRandom()).publicKey();
+
     private static Arbitrary<MeshIntent> meshes() {
         Arbitrary<WireguardSettings> wireguard = Combinators.combine(
                         Arbitraries.strings().withChars("abcdefghijklmnopqrstuvwxyz0123456789.-_").ofMinLength(3)
@@ -66,7 +72,8 @@ public final class IntentArbitraries {
                         Arbitraries.<Mtu>oneOf(Arbitraries.just(new Mtu.Auto()),
                                 Arbitraries.integers().between(Mtu.MIN, Mtu.MAX).map(Mtu.Fixed::new)),
                         Arbitraries.integers().between(0, 65535).map(Duration::ofSeconds),
-                        Arbitraries.integers().between(24, 8760).map(h -> Duration.ofHours(h)).optional())
+                        Arbitraries.integers().between(24, 8760).map(h -> Duration.ofHours(h)).optional(),
+                        Arbitraries.of(true, false))
                 .as(WireguardSettings::new);
         Arbitrary<RoutingSettings> routing = Combinators.combine(
                         Arbitraries.longs().between(1, 0xFFFF_FFFFL).filter(t -> t < 253 || t > 255),
@@ -129,9 +136,10 @@ public final class IntentArbitraries {
                         Arbitraries.of(true, false),
                         Arbitraries.of(Optional.<PublicKey>empty(), Optional.of(PublicKey.of(key))),
                         Arbitraries.of(Optional.<PublicKey>empty(), Optional.of(PublicKey.of(nextKey))),
-                        Arbitraries.of(OptionalInt.empty(), OptionalInt.of(51820 + index)))
-                .as((enabled, pin, next, port) -> new NodeWireguard(enabled, pin, pin.isPresent() ? next
-                        : Optional.empty(), port)); // a next key moves a pin: never without one
+                        Arbitraries.of(OptionalInt.empty(), OptionalInt.of(51820 + index)),
+                        Arbitraries.of(Optional.<PqPublicKey>empty(), Optional.of(PQ_KEY)))
+                .as((enabled, pin, next, port, pq) -> new NodeWireguard(enabled, pin, pin.isPresent() ? next
+                        : Optional.empty(), port, pq)); // a next key moves a pin: never without one
         Arbitrary<List<IpAddress>> workloads = Arbitraries.integers().between(1, 254).set().ofMaxSize(20)
                 .map(hosts -> hosts.stream().sorted().map(h -> IpAddress.parse("10.244." + index + "." + h)).toList());
         return Combinators.combine(labels(), wireguard, workloads)

@@ -344,7 +344,7 @@ public final class Testbed implements AutoCloseable {
                     new MeshNode.NodeWireguard(!withoutWireguard.contains(node.name()),
                             listed == Inventory.PINNED ? Optional.of(node.key().publicKey())
                                     : Optional.empty(),
-                            Optional.empty(), OptionalInt.empty()),
+                            Optional.empty(), OptionalInt.empty(), Optional.empty()),
                     List.of(), workloads));
         }
         try (var old = Files.exists(repo.resolve("nodes")) ? Files.list(repo.resolve("nodes")) : Stream.<Path>empty()) {

@@ -1,0 +1,123 @@
+package dev.gitwire.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gitwire.intent.MeshIntent;
+import dev.gitwire.intent.Mode;
+import dev.gitwire.intent.WireguardSettings;
+import dev.gitwire.testing.GitWorkTree;
+import dev.gitwire.testing.PingWatch;
+import dev.gitwire.testing.Privileged;
+import dev.gitwire.testing.Shell;
+import dev.gitwire.testing.Testbed;
+import dev.gitwire.testing.Testbed.Node;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 31 points 3 and 4: post-quantum pre-shared keys between real agents on real wireguard-go. Nodes a and b run
+ * `gitwire run` with {@code postQuantum: true} in Strict mode, their WireGuard keys pinned, their ML-KEM keys
+ * published on the status branch; node c runs without a status branch, so its ML-KEM key is known to nobody: a
+ * node that takes no part. a and b renew their key as fast as their 250 ms poll lets them under a continuous ping,
+ * then node a's peer b is deleted by hand: the agent puts it back with the key of the moment, and the handshake that
+ * follows uses it. Node c is refused.
+ */
+@Privileged
+class PostQuantumEndToEndIT {
+
+    @Test
+    void aPairRenewsItsPresharedKeyAHundredTimesUnderTrafficAndANodeWithoutItIsRefused() throws Exception {
+        try (Testbed bed = new Testbed()) {
+            Node a = bed.addNode("node-a", 1, 1);
+            Node b = bed.addNode("node-b", 2, 1);
+            Node c = bed.addNode("node-c", 3, 1);
+            Path bare = bed.root().resolve("intent.git");
+            Shell.run("git", "init", "-q", "--bare", "-b", "main", bare.toString());
+            String url = "file://" + bare;
+            GitWorkTree work = new GitWorkTree(bed.root().resolve("work"), url, Map.of());
+            bed.writeIntent(work.dir(), postQuantum(Testbed.mesh(true, true, Mode.STRICT)), Set.of());
+            work.commit("post-quantum pre-shared keys, strict", List.of());
+            work.push(false);
+            for (Node node : List.of(a, b, c)) {
+                node.host().namespace().exec("sysctl", "-q", "-w", "net.ipv4.conf.all.rp_filter=2",
+                        "net.ipv4.conf.eth0.rp_filter=2");
+                List<String> args = new ArrayList<>(List.of("run", "--allow-unsigned", "--repo", url, "--node",
+                        node.name(), "--state-dir", node.stateDir().toString(), "--no-kubernetes", "--interval",
+                        "250ms", "--psk-renewal", "250ms"));
+                if (node != c) {
+                    args.addAll(List.of("--status-branch", "gitwire/status"));
+                }
+                bed.startGitwire(node, args.toArray(String[]::new));
+            }
+            assertThat(Testbed.routesIntoTunnel(a, b, 60_000) && Testbed.routesIntoTunnel(b, a, 60_000))
+                    .as("routed once the first exchange made a handshake possible:%n%s%n%s", bed.log(a), bed.log(b))
+                    .isTrue();
+            String keyOfB = b.key().publicKey().base64();
+            assertThat(psk(a, keyOfB)).as("a pre-shared key on a's peer b").isPresent();
+
+            Map<String, Integer> seenOnA = new HashMap<>();
+            Set<String> seenOnB = new HashSet<>();
+            String handshakeBefore = handshake(a, keyOfB);
+            try (PingWatch watch = new PingWatch(bed, bed.pod(a.podAddress(1)), b.podAddress(1))) {
+                long deadline = System.currentTimeMillis() + 120_000;
+                while (seenOnA.size() < 101 && System.currentTimeMillis() < deadline) {
+                    psk(a, keyOfB).ifPresent(k -> seenOnA.merge(k, 1, Integer::sum));
+                    psk(b, a.key().publicKey().base64()).ifPresent(seenOnB::add);
+                    Thread.sleep(50);
+                }
+                Thread.sleep(500);
+                PingWatch.Result seen = watch.stop();
+                long plaintext = Testbed.count(seen.capture(), "icmp and host " + a.podAddress(1) + " and host "
+                        + b.podAddress(1));
+                Set<String> onlyOnA = new HashSet<>(seenOnA.keySet());
+                onlyOnA.removeAll(seenOnB);
+                System.out.printf("post-quantum pre-shared keys: %d renewals seen on node a, %d of its %d keys seen on"
+                        + " node b too, %d of %d echo requests lost, %d in plaintext%n", seenOnA.size() - 1,
+                        seenOnA.size() - onlyOnA.size(), seenOnA.size(), seen.lost(), seen.transmitted(), plaintext);
+                assertThat(seenOnA.size() - 1).as("renewals:%n%s", bed.log(a)).isGreaterThanOrEqualTo(100);
+                assertThat(onlyOnA.size()).as("keys node a held that node b never did (the sampling, 50 ms apart,"
+                        + " can miss one at either end)").isLessThanOrEqualTo(5);
+                assertThat(plaintext).isZero();
+                assertThat(seen.lost()).as("echo requests lost across the renewals").isZero();
+            }
+            a.host().run("wg", "set", Testbed.DEVICE, "peer", keyOfB, "remove"); // and its session with it
+            assertThat(Testbed.eventually(30_000, () -> !handshake(a, keyOfB).isEmpty()
+                    && !handshake(a, keyOfB).equals(handshakeBefore) && !handshake(a, keyOfB).endsWith("\t0")
+                    && Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 1)))
+                    .as("put back with the key of the moment, and a handshake made with it:%n%s", bed.log(a)).isTrue();
+
+            assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), c.podAddress(1), 2)).as("node c takes no part:"
+                    + " refused in Strict mode").isFalse();
+            Path capture = bed.capture(() -> Shell.tryRun(List.of("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(),
+                    "ping", "-c", "3", "-i", "0.2", "-W", "1", c.podAddress(1)), null));
+            assertThat(Testbed.count(capture, "icmp and host " + c.podAddress(1))).as("never in plaintext").isZero();
+            assertThat(bed.log(a)).contains("node-c has no post-quantum key");
+        }
+    }
+
+    /** The pre-shared key of {@code node}'s peer {@code peer}, as the device reports it. */
+    private static Optional<String> psk(Node node, String peer) {
+        return node.host().run("wg", "show", Testbed.DEVICE, "preshared-keys").lines()
+                .filter(l -> l.startsWith(peer)).map(l -> l.split("\\s+")[1]).filter(k -> !k.equals("(none)")).findFirst();
+    }
+
+    private static String handshake(Node node, String peer) {
+        return node.host().run("wg", "show", Testbed.DEVICE, "latest-handshakes").lines().filter(l -> l.startsWith(peer))
+                .findFirst().orElse("");
+    }
+
+    private static MeshIntent postQuantum(MeshIntent mesh) {
+        WireguardSettings wg = mesh.wireguard();
+        return new MeshIntent(mesh.name(), mesh.enabled(), mesh.mode(), mesh.routeSource(), mesh.hostEncryption(),
+                mesh.membership(), mesh.nodeSelector(), mesh.bypass(), mesh.workloadNetworks(), mesh.workloadInterfaces(),
+                new WireguardSettings(wg.interfaceName(), wg.listenPort(), wg.firewallMark(), wg.mtu(),
+                        wg.persistentKeepalive(), wg.keyRotation(), true), mesh.routing());
+    }
+}
