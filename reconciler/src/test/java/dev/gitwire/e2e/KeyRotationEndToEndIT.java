@@ -152,11 +152,8 @@ class KeyRotationEndToEndIT {
     }
 
     private static MeshIntent withKeyRotation(MeshIntent mesh, Duration interval) {
-        WireguardSettings wg = mesh.wireguard();
-        return new MeshIntent(mesh.name(), mesh.enabled(), mesh.mode(), mesh.routeSource(), mesh.hostEncryption(),
-                mesh.membership(), mesh.nodeSelector(), mesh.bypass(), mesh.workloadNetworks(), mesh.workloadInterfaces(),
-                new WireguardSettings(wg.interfaceName(), wg.listenPort(), wg.firewallMark(), wg.mtu(),
-                        wg.persistentKeepalive(), Optional.of(interval), wg.postQuantum()), mesh.routing());
+        return Testbed.withWireguard(mesh, wg -> new WireguardSettings(wg.interfaceName(), wg.listenPort(),
+                wg.firewallMark(), wg.mtu(), wg.persistentKeepalive(), Optional.of(interval), wg.postQuantum()));
     }
 
     private static PrivateKey key(Node node) {

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
  * `gitwire run` with {@code postQuantum: true} in Strict mode, their WireGuard keys pinned, their ML-KEM keys
  * published on the status branch; node c runs without a status branch, so its ML-KEM key is known to nobody: a
  * node that takes no part. a and b renew their key as fast as their 250 ms poll lets them under a continuous ping,
- * then node a's peer b is deleted by hand: the agent puts it back with the key of the moment, and the handshake that
- * follows uses it. Node c is refused.
+ * then node b's agent is killed mid-renewal and started again: they renew again; then node a's peer b is deleted by
+ * hand: the agent puts it back with the key of the moment, and the handshake that follows uses it. Node c is refused.
  */
 @Privileged
 class PostQuantumEndToEndIT {
@@ -45,6 +45,7 @@ class PostQuantumEndToEndIT {
             bed.writeIntent(work.dir(), postQuantum(Testbed.mesh(true, true, Mode.STRICT)), Set.of());
             work.commit("post-quantum pre-shared keys, strict", List.of());
             work.push(false);
+            Map<Node, List<String>> commands = new HashMap<>();
             for (Node node : List.of(a, b, c)) {
                 node.host().namespace().exec("sysctl", "-q", "-w", "net.ipv4.conf.all.rp_filter=2",
                         "net.ipv4.conf.eth0.rp_filter=2");
@@ -54,7 +55,11 @@ class PostQuantumEndToEndIT {
                 if (node != c) {
                     args.addAll(List.of("--status-branch", "gitwire/status"));
                 }
-                bed.startGitwire(node, args.toArray(String[]::new));
+                commands.put(node, args);
+            }
+            Map<Node, Process> agents = new HashMap<>();
+            for (Node node : List.of(a, b, c)) {
+                agents.put(node, bed.startGitwire(node, commands.get(node).toArray(String[]::new)));
             }
             assertThat(Testbed.routesIntoTunnel(a, b, 60_000) && Testbed.routesIntoTunnel(b, a, 60_000))
                     .as("routed once the first exchange made a handshake possible:%n%s%n%s", bed.log(a), bed.log(b))
@@ -87,6 +92,18 @@ class PostQuantumEndToEndIT {
                 assertThat(plaintext).isZero();
                 assertThat(seen.lost()).as("echo requests lost across the renewals").isZero();
             }
+
+            // node b's agent killed mid-renewal (one starts every 250 ms), then started again: the pair agrees again
+            agents.get(b).destroyForcibly().waitFor();
+            Thread.sleep(1_000);
+            bed.startGitwire(b, commands.get(b).toArray(String[]::new));
+            Set<String> afterRestart = new HashSet<>();
+            assertThat(Testbed.eventually(60_000, () -> {
+                Optional<String> onA = psk(a, keyOfB);
+                onA.filter(k -> !seenOnA.containsKey(k)).ifPresent(afterRestart::add);
+                return afterRestart.size() >= 3 && onA.equals(psk(b, a.key().publicKey().base64()));
+            })).as("renewing again after node b's agent was killed:%n%s", bed.log(b)).isTrue();
+            assertThat(Testbed.reachable(bed.pod(a.podAddress(1)), b.podAddress(1), 5)).isTrue();
             a.host().run("wg", "set", Testbed.DEVICE, "peer", keyOfB, "remove"); // and its session with it
             assertThat(Testbed.eventually(30_000, () -> !handshake(a, keyOfB).isEmpty()
                     && !handshake(a, keyOfB).equals(handshakeBefore) && !handshake(a, keyOfB).endsWith("\t0")
@@ -114,10 +131,7 @@ class PostQuantumEndToEndIT {
     }
 
     private static MeshIntent postQuantum(MeshIntent mesh) {
-        WireguardSettings wg = mesh.wireguard();
-        return new MeshIntent(mesh.name(), mesh.enabled(), mesh.mode(), mesh.routeSource(), mesh.hostEncryption(),
-                mesh.membership(), mesh.nodeSelector(), mesh.bypass(), mesh.workloadNetworks(), mesh.workloadInterfaces(),
-                new WireguardSettings(wg.interfaceName(), wg.listenPort(), wg.firewallMark(), wg.mtu(),
-                        wg.persistentKeepalive(), wg.keyRotation(), true), mesh.routing());
+        return Testbed.withWireguard(mesh, wg -> new WireguardSettings(wg.interfaceName(), wg.listenPort(),
+                wg.firewallMark(), wg.mtu(), wg.persistentKeepalive(), wg.keyRotation(), true));
     }
 }

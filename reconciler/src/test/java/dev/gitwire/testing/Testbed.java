@@ -35,6 +35,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -393,6 +394,13 @@ public final class Testbed implements AutoCloseable {
                 WireguardSettings.DEFAULT, RoutingSettings.DEFAULT);
     }
 
+    /** {@code mesh} with its WireGuard settings as {@code wireguard} makes them (a key rotation, post-quantum keys). */
+    public static MeshIntent withWireguard(MeshIntent mesh, UnaryOperator<WireguardSettings> wireguard) {
+        return new MeshIntent(mesh.name(), mesh.enabled(), mesh.mode(), mesh.routeSource(), mesh.hostEncryption(),
+                mesh.membership(), mesh.nodeSelector(), mesh.bypass(), mesh.workloadNetworks(), mesh.workloadInterfaces(),
+                wireguard.apply(mesh.wireguard()), mesh.routing());
+    }
+
     /** Runs `gitwire ARGS` inside a node, from this JVM's classpath; returns exit code and output. */
     public Shell.Result gitwire(Node node, String... args) {
         return Shell.tryRun(gitwireCommand(node, args), null);
@@ -424,10 +432,17 @@ public final class Testbed implements AutoCloseable {
 
     /** What the node's gitwire processes have written so far, for a failure message. */
     public String log(Node node) {
+        String device; // what WireGuard itself says, for a failure no log explains (a handshake that never came)
         try {
-            return Files.readString(root.resolve(node.name() + ".log"));
+            device = node.host().run("wg", "show");
+        } catch (RuntimeException e) {
+            device = "(wg show failed: " + e.getMessage() + ")";
+        }
+        try {
+            return Files.readString(root.resolve(node.name() + ".log")) + "\n-- wg show on " + node.name() + ":\n"
+                    + device;
         } catch (IOException e) {
-            return "(no log)";
+            return "(no log)\n-- wg show on " + node.name() + ":\n" + device;
         }
     }
 
