@@ -517,7 +517,13 @@ public final class NodeAgent implements Agent, AutoCloseable {
             notes.add(why + "; classical WireGuard meanwhile (Opportunistic)");
             return desired;
         }
-        Map<String, PqPublicKey> pqKeys = new HashMap<>(read.pqPublished());
+        try { // with Kubernetes on the Node, written once (standalone, the status says it); a refusal is tried again
+            cluster.ifPresent(live -> live.publishPqKey(postQuantum.get().publicKey()));
+        } catch (KubernetesClientException e) {
+            notes.add("the post-quantum key could not be published on the Node: " + e.getMessage() + "; tried again at"
+                    + " the next reconcile, the peers that know it meanwhile keep their keys");
+        }
+        Map<String, PqPublicKey> pqKeys = new HashMap<>(cluster.map(KubernetesCluster::pqKeys).orElse(read.pqPublished()));
         intent.nodes().forEach(n -> n.wireguard().postQuantumPublicKey().ifPresent(pin -> pqKeys.put(n.name(), pin)));
         return postQuantum.get().apply(desired, pqKeys, strict, notes::add);
     }

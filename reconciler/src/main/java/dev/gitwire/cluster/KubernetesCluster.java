@@ -5,6 +5,7 @@ import dev.gitwire.model.LiveCluster;
 import dev.gitwire.model.LiveNode;
 import dev.gitwire.net.Cidr;
 import dev.gitwire.net.IpAddress;
+import dev.gitwire.pq.PqPublicKey;
 import dev.gitwire.schedule.Backoff;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -46,6 +47,8 @@ import java.util.function.Function;
 public final class KubernetesCluster implements AutoCloseable {
 
     public static final String KEY_ANNOTATION = "gitwire.dev/public-key";
+    /** With post-quantum pre-shared keys: the node's ML-KEM-768 public key (issue 31). */
+    public static final String PQ_KEY_ANNOTATION = "gitwire.dev/pq-public-key";
     private static final Set<String> FINISHED = Set.of("Succeeded", "Failed");
 
     private final KubernetesClient client;
@@ -61,7 +64,8 @@ public final class KubernetesCluster implements AutoCloseable {
     private volatile SharedIndexInformer<Node> nodes;
     private final LeanStore<Pod, LeanPod> podStore;
     private final LeanStore<Node, LeanNode> nodeStore = new LeanStore<>(LeanNode::of, LeanNode::toNode);
-    private volatile Optional<PublicKey> published = Optional.empty();
+    /** The annotations this node publishes on its own Node, by name: its keys. */
+    private volatile Map<String, String> published = Map.of();
     private final CountDownLatch synced = new CountDownLatch(1);
     private volatile String waiting;
     private volatile boolean closed;
@@ -116,8 +120,10 @@ public final class KubernetesCluster implements AutoCloseable {
                 nodeInformer.start().toCompletableFuture().join();
                 pods = podInformer;
                 nodes = nodeInformer;
-                synchronized (this) { // a key published meanwhile is written here, or by publishKey, never neither
-                    published.ifPresent(this::write);
+                synchronized (this) { // a key published meanwhile is written here, or by publish, never neither
+                    if (!published.isEmpty()) {
+                        write();
+                    }
                     synced.countDown();
                 }
                 onChange.run();
@@ -163,21 +169,53 @@ public final class KubernetesCluster implements AutoCloseable {
     }
 
     /** Publishes this node's key on its Node object, and keeps it there; once synced, if the API is away now. */
-    public synchronized void publishKey(PublicKey key) {
-        published = Optional.of(key);
-        if (synced()) {
-            write(key);
-        } // else written by the starter once the API answers
+    public void publishKey(PublicKey key) {
+        publish(KEY_ANNOTATION, key.base64());
     }
 
-    private void write(PublicKey key) {
+    /** Publishes this node's ML-KEM public key, as {@link #publishKey}. */
+    public void publishPqKey(PqPublicKey key) {
+        publish(PQ_KEY_ANNOTATION, key.base64());
+    }
+
+    /** Written once: a call with what is published already writes nothing; one the API refused is written again. */
+    private synchronized void publish(String annotation, String value) {
+        if (value.equals(published.get(annotation))) {
+            return;
+        }
+        Map<String, String> next = new HashMap<>(published);
+        next.put(annotation, value);
+        if (synced()) {
+            write(next);
+        } // else written by the starter once the API answers
+        published = Map.copyOf(next);
+    }
+
+    private void write() {
+        write(published);
+    }
+
+    private void write(Map<String, String> keys) {
         client.nodes().withName(ownNode).edit(node -> {
             Map<String, String> annotations = new HashMap<>(Optional.ofNullable(node.getMetadata().getAnnotations())
                     .orElse(Map.of()));
-            annotations.put(KEY_ANNOTATION, key.base64());
+            annotations.putAll(keys);
             node.getMetadata().setAnnotations(annotations);
             return node;
         });
+    }
+
+    /** The ML-KEM public keys the nodes published; a damaged one is none. */
+    public Map<String, PqPublicKey> pqKeys() {
+        Map<String, PqPublicKey> keys = new HashMap<>();
+        nodeStore.lean().forEach(node -> node.publishedPqKey().ifPresent(text -> {
+            try {
+                keys.put(node.name(), PqPublicKey.parse(text));
+            } catch (IllegalArgumentException e) {
+                // a damaged annotation is no key
+            }
+        }));
+        return keys;
     }
 
     /**
@@ -204,9 +242,13 @@ public final class KubernetesCluster implements AutoCloseable {
     }
 
     private void heal(Node node) {
-        if (published.isPresent() && node.getMetadata().getName().equals(ownNode)
-                && !advertisedKey(node).equals(published)) {
-            publishKey(published.get());
+        Map<String, String> keys = published;
+        Map<String, String> annotations = Optional.ofNullable(node.getMetadata().getAnnotations()).orElse(Map.of());
+        if (node.getMetadata().getName().equals(ownNode)
+                && keys.entrySet().stream().anyMatch(k -> !k.getValue().equals(annotations.get(k.getKey())))) {
+            synchronized (this) {
+                write();
+            }
         }
     }
 
@@ -242,12 +284,6 @@ public final class KubernetesCluster implements AutoCloseable {
             }
         }
         return result;
-    }
-
-    static Optional<PublicKey> advertisedKey(Node node) {
-        Map<String, String> annotations = node.getMetadata().getAnnotations();
-        return annotations == null ? Optional.empty() : Optional.ofNullable(annotations.get(KEY_ANNOTATION))
-                .flatMap(KubernetesCluster::key);
     }
 
     private static Optional<PublicKey> key(String annotation) {

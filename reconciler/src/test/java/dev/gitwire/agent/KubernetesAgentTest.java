@@ -12,9 +12,12 @@ import dev.gitwire.keys.PrivateKey;
 import dev.gitwire.keys.PublicKey;
 import dev.gitwire.model.PeerConfig;
 import dev.gitwire.net.Cidr;
+import dev.gitwire.pq.PqKeyPair;
+import dev.gitwire.pq.PqPublicKey;
 import dev.gitwire.source.CommitTrust;
 import dev.gitwire.source.SourceUnavailableException;
 import dev.gitwire.statedir.KeyFile;
+import dev.gitwire.statedir.PqKeyFile;
 import dev.gitwire.status.StatusBranchTest;
 import dev.gitwire.status.StatusCodec;
 import dev.gitwire.testing.AdmissionStandIn;
@@ -283,6 +286,45 @@ class KubernetesAgentTest {
             assertThat(agent.reconcile(prepared).converged()).isTrue();
             assertThat(agent.prepare().desired().wireguard().orElseThrow().privateKey()).as("rotated once")
                     .isEqualTo(rotated);
+        }
+    }
+
+    /**
+     * Issue 31: with Kubernetes, a node's ML-KEM key is published on its Node and read from its peers' Nodes; in
+     * Strict mode a peer with no agreed key yet holds a placeholder pre-shared key, so no classical handshake forms.
+     */
+    @Test
+    void postQuantumKeysArePublishedOnTheNodeAndReadFromThePeers(@TempDir Path dir) throws Exception {
+        PrivateKey b = PrivateKey.generate(new SecureRandom());
+        PqPublicKey pqOfB = PqKeyPair.generate(new SecureRandom()).publicKey();
+        node("node-a", "10.240.0.10", null, List.of());
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-b").withAnnotations(Map.of(
+                KubernetesCluster.KEY_ANNOTATION, b.publicKey().base64(), KubernetesCluster.PQ_KEY_ANNOTATION,
+                pqOfB.base64())).endMetadata().withNewStatus().addNewAddress().withType("InternalIP")
+                .withAddress("10.240.0.20").endAddress().endStatus().build()).create();
+        Path repo = bounded(IntentFixtures.copy(IntentFixtures.resource("intent/base"), dir.resolve("repo")));
+        Files.writeString(repo.resolve("mesh.yaml"), "  mode: Strict\n  wireguard:\n    postQuantum: true\n",
+                StandardOpenOption.APPEND);
+        Files.writeString(repo.resolve("nodes/node-a.yaml"), "apiVersion: gitwire.dev/v1alpha1\nkind: MeshNode\n"
+                + "metadata:\n  name: node-a\nspec:\n  addresses: [10.240.0.10]\n");
+        AdmissionStandIn.policiesInForce(server, "default", "node-a");
+        NodeSettings settings = new NodeSettings(repo.toString(), "main", "node-a", dir.resolve("state"), Optional.empty(),
+                GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Preference.AUTO, "wireguard-go",
+                Optional.of(new NodeSettings.KubernetesAccess(Optional.of(Kubeconfig.write(dir.resolve("kubeconfig"),
+                        client.getMasterUrl().toString())))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
+        try (NodeAgent agent = NodeAgent.on(settings, new SimulatedDataplane())) {
+            assertThat(agent.awaitCluster(Duration.ofSeconds(10))).isTrue();
+            agent.read();
+
+            Agent.Prepared prepared = agent.prepare();
+
+            String published = client.nodes().withName("node-a").get().getMetadata().getAnnotations()
+                    .get(KubernetesCluster.PQ_KEY_ANNOTATION);
+            assertThat(PqPublicKey.parse(published)).isEqualTo(PqKeyFile.loadOrCreate(dir.resolve("state")).publicKey());
+            assertThat(prepared.notes()).noneMatch(n -> n.contains("node-b has no post-quantum key"));
+            PeerConfig peer = prepared.desired().wireguard().orElseThrow().peers().stream()
+                    .filter(p -> p.publicKey().equals(b.publicKey())).findFirst().orElseThrow();
+            assertThat(peer.presharedKey()).as("a placeholder until the first exchange").isPresent();
         }
     }
 
