@@ -95,6 +95,9 @@ public interface Agent {
     /** How many times something other than gitwire deleted the WireGuard device since the agent started. */
     long deviceDeletions();
 
+    /** With post-quantum pre-shared keys: the peers' nodes whose ML-KEM key is not known, sorted; else none. */
+    List<String> withoutPostQuantum();
+
     /** Why the device is unstable (deleted again and again by another program), while it is. */
     Optional<String> deviceUnstable();
 

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -55,6 +56,7 @@ public final class AgentMetrics {
     private volatile List<String> unreachable = List.of();
     private volatile long deviceDeletions;
     private volatile long guardDropped;
+    private volatile OptionalLong withoutPostQuantum = OptionalLong.empty();
     private volatile Optional<KeyRotation.KeyLife> key = Optional.empty();
 
     /** What the last reconcile saw: the device's peers, their nodes, the guard, the claims refused. */
@@ -123,6 +125,9 @@ public final class AgentMetrics {
                 .callback(cb -> cb.call(guardDropped)).register(registry);
         gauge("gitwire_guard_destinations", "Destinations the guard drops when they would leave unencrypted (peers"
                 + " proven by a handshake).", cb -> observed.guarded().forEach((family, n) -> cb.call(n, family)), "family");
+        gauge("gitwire_peers_without_post_quantum", "With spec.wireguard.postQuantum: peers whose post-quantum key is"
+                + " not known (Strict: not routed; Opportunistic: classical WireGuard only).",
+                cb -> withoutPostQuantum.ifPresent(cb::call));
         gauge("gitwire_key_age_seconds", "Seconds since this node's WireGuard key was made.",
                 cb -> key.flatMap(KeyRotation.KeyLife::created).ifPresent(made -> cb.call(secondsSince(made))));
         gauge("gitwire_key_rotation_interval_seconds", "The intent's keyRotation: how old a key may grow before its"
@@ -255,6 +260,10 @@ public final class AgentMetrics {
     /** This node's key as of the last look: its age and the rotation interval in force. */
     public void key(KeyRotation.KeyLife life) {
         key = Optional.of(life);
+    }
+
+    public void withoutPostQuantum(long peers) {
+        withoutPostQuantum = OptionalLong.of(peers);
     }
 
     public void guardDropped(long total) {

@@ -630,6 +630,11 @@ public final class NodeAgent implements Agent, AutoCloseable {
     }
 
     @Override
+    public List<String> withoutPostQuantum() {
+        return postQuantum.map(PostQuantumKeys::missing).orElse(List.of());
+    }
+
+    @Override
     public long deviceDeletions() {
         return deletions.total();
     }
@@ -667,7 +672,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
         int port = prepared.sourced().intent().listenPort(identity.nodeName());
         return StatusReport.of(identity.nodeName(), keyLife(), outcome.target(), outcome,
                 prepared.sourced(), port, settings.trustWarnings(), wireguardBackend(prepared.desired().owned()),
-                StatusReport.degradedHere(prepared.nodeSetupMissing(), deviceUnstable()),
+                StatusReport.degradedHere(prepared.nodeSetupMissing(), deviceUnstable(), withoutPostQuantum()),
                 postQuantum.map(PostQuantumKeys::publicKey));
     }
 

@@ -119,6 +119,7 @@ final class OutcomeRecorder {
             agent.peersUnreachable(newlyUnreachable);
         }
         metrics.deviceDeletions(agent.deviceDeletions());
+        metrics.withoutPostQuantum(agent.withoutPostQuantum().size());
         metrics.guardDropped(agent.guardDroppedPackets());
         Optional<String> unstable = agent.deviceUnstable();
         unstable.filter(u -> lastDeviceUnstable.isEmpty()).ifPresent(u -> log.warn("device-deleted", u)); // once a spell

@@ -78,6 +78,8 @@ final class PostQuantumKeys implements AutoCloseable {
     private final Map<PublicKey, PeerState> lastSeen = new HashMap<>();
     private final Set<PublicKey> initiating = new HashSet<>();
     private Set<String> reportedMissing = Set.of();
+    /** The mode the missing were reported in: a change of mode changes what happens to them, said again. */
+    private boolean reportedStrict;
     /** Why the last exchange with a peer's node failed, until one succeeds; each said once by {@link #apply}. */
     private final Map<String, String> failures = new HashMap<>();
     private final Map<String, String> reportedFailures = new HashMap<>();
@@ -138,7 +140,9 @@ final class PostQuantumKeys implements AutoCloseable {
         renewals.keySet().retainAll(known.keySet());
         placeholders.keySet().retainAll(nodes.keySet());
         Set<String> nowMissing = Set.copyOf(missing);
-        missing.stream().filter(n -> !reportedMissing.contains(n)).sorted().limit(20).forEach(n -> note.accept(n
+        Set<String> said = strict == reportedStrict ? reportedMissing : Set.of();
+        reportedStrict = strict;
+        missing.stream().filter(n -> !said.contains(n)).sorted().limit(20).forEach(n -> note.accept(n
                 + " has no post-quantum key (none pinned or published, or no address): " + (strict
                 ? "not routed (Strict)" : "classical WireGuard only (Opportunistic)")));
         reportedMissing = nowMissing;
@@ -150,6 +154,11 @@ final class PostQuantumKeys implements AutoCloseable {
         });
         reportedFailures.keySet().retainAll(failures.keySet());
         return desired.withPeers(configs);
+    }
+
+    /** The peers' nodes that take no part, sorted: no ML-KEM key known for them. */
+    synchronized List<String> missing() {
+        return reportedMissing.stream().sorted().toList();
     }
 
     /**

@@ -30,10 +30,17 @@ public final class StatusReport {
     private StatusReport() {}
 
     /** What this node lacks although it applies the intent: each a condition that makes it Degraded. */
-    public static List<Condition> degradedHere(Optional<String> nodeSetupMissing, Optional<String> deviceUnstable) {
+    public static List<Condition> degradedHere(Optional<String> nodeSetupMissing, Optional<String> deviceUnstable,
+            List<String> withoutPostQuantum) {
         List<Condition> conditions = new ArrayList<>();
         nodeSetupMissing.ifPresent(m -> conditions.add(new Condition("NodeSetUp", "False", "SysctlReadOnly", m)));
         deviceUnstable.ifPresent(u -> conditions.add(new Condition("DeviceStable", "False", "DeletedByAnother", u)));
+        if (!withoutPostQuantum.isEmpty()) { // Strict: not routed; Opportunistic: classical WireGuard only
+            conditions.add(new Condition("PostQuantum", "False", "PeerWithoutPostQuantumKey", withoutPostQuantum.size()
+                    + " peers have no post-quantum key (none pinned or published): " + String.join(", ",
+                    withoutPostQuantum.subList(0, Math.min(5, withoutPostQuantum.size())))
+                    + (withoutPostQuantum.size() > 5 ? ", ..." : "")));
+        }
         return conditions;
     }
 

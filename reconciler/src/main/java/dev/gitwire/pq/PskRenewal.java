@@ -29,6 +29,12 @@ public final class PskRenewal {
     public static final Duration RETRY = Duration.ofSeconds(5);
     /** How fresh a handshake must be for an exchange to start after it, well before the next one is due. */
     static final Duration AFTER_HANDSHAKE = Duration.ofSeconds(60);
+    /**
+     * A renewal waits this long after a handshake: the two ends install a key a round trip and a reconcile apart, and
+     * a handshake whose initiation and response straddle that gap fails and is retried only 5 s later; the handshakes
+     * of a new session (both ends may initiate) are over by then.
+     */
+    static final Duration SETTLED = Duration.ofSeconds(10);
     /** A key is suspected only once WireGuard has tried it: three handshake initiations, 5 s apart. */
     static final Duration TRIED = Duration.ofSeconds(15);
 
@@ -70,7 +76,8 @@ public final class PskRenewal {
 
     /**
      * As initiator: whether to start an exchange now. With no key yet, or a key from before a restart, at once; a
-     * key older than the renewal period, right after a handshake; after a failure, {@link #RETRY} later.
+     * key older than the renewal period, soon after a handshake but not during one ({@link #SETTLED}); after a
+     * failure, {@link #RETRY} later.
      */
     public boolean due(Instant now, Optional<Instant> latestHandshake) {
         if (retryAt.isPresent()) {
@@ -80,7 +87,8 @@ public final class PskRenewal {
             return true;
         }
         boolean old = !now.isBefore(installed.get().installedAt().plus(renewEvery));
-        return old && (renewEvery.compareTo(REKEY_AFTER) < 0
+        boolean settled = latestHandshake.filter(h -> !now.isBefore(h.plus(SETTLED))).isPresent();
+        return old && settled && (renewEvery.compareTo(REKEY_AFTER) < 0
                 || latestHandshake.filter(h -> !now.isAfter(h.plus(AFTER_HANDSHAKE))).isPresent());
     }
 

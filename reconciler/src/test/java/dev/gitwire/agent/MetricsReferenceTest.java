@@ -49,6 +49,7 @@ class MetricsReferenceTest {
         metrics.unsettableSysctls(List.of("net.ipv4.conf.all.src_valid_mark=1"));
         metrics.unreachable(List.of("node-b"));
         PublicKey peer = PrivateKey.generate(new SecureRandom()).publicKey();
+        metrics.withoutPostQuantum(1);
         metrics.key(new KeyRotation.KeyLife(peer, Optional.of(Instant.EPOCH), Optional.of(Duration.ofDays(30)),
                 Optional.empty(), false));
         metrics.observed("main@sha1:abc", DesiredDataplane.absent(new DesiredDataplane.Ownership("wg", 1, 2, 3),

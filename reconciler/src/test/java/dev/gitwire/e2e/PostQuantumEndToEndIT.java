@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
  * published on the status branch; node c runs without a status branch, so its ML-KEM key is known to nobody: a
  * node that takes no part. a and b renew their key as fast as their 250 ms poll lets them under a continuous ping,
  * then node b's agent is killed mid-renewal and started again: they renew again; then node a's peer b is deleted by
- * hand: the agent puts it back with the key of the moment, and the handshake that follows uses it. Node c is refused.
+ * hand: the agent puts it back with the key of the moment, and the handshake that follows uses it. Node c is refused;
+ * once the mesh turns Opportunistic, it is reached with classical WireGuard, and a and b keep their keys.
  */
 @Privileged
 class PostQuantumEndToEndIT {
@@ -90,7 +91,8 @@ class PostQuantumEndToEndIT {
                 assertThat(onlyOnA.size()).as("keys node a held that node b never did (the sampling, 50 ms apart,"
                         + " can miss one at either end)").isLessThanOrEqualTo(5);
                 assertThat(plaintext).isZero();
-                assertThat(seen.lost()).as("echo requests lost across the renewals").isZero();
+                assertThat(seen.lost()).as("echo requests lost across the renewals:%n%s%n%s", bed.log(a), bed.log(b))
+                        .isZero();
             }
 
             // node b's agent killed mid-renewal (one starts every 250 ms), then started again: the pair agrees again
@@ -116,6 +118,23 @@ class PostQuantumEndToEndIT {
                     "ping", "-c", "3", "-i", "0.2", "-W", "1", c.podAddress(1)), null));
             assertThat(Testbed.count(capture, "icmp and host " + c.podAddress(1))).as("never in plaintext").isZero();
             assertThat(bed.log(a)).contains("node-c has no post-quantum key");
+            assertThat(Testbed.agentHttp(a, "GET", "/metrics")).contains("gitwire_peers_without_post_quantum 1.0");
+            assertThat(Shell.run("git", "-C", bare.toString(), "show", "gitwire/status:nodes/node-a.yaml"))
+                    .contains("reason: PeerWithoutPostQuantumKey").contains("node-c");
+
+            // Opportunistic: node c is reached with classical WireGuard (reported), a and b keep their keys
+            bed.writeIntent(work.dir(), postQuantum(Testbed.mesh(true, true, Mode.OPPORTUNISTIC)), Set.of());
+            work.commit("post-quantum pre-shared keys, opportunistic", List.of());
+            work.push(false);
+            assertThat(Testbed.eventually(60_000, () -> Testbed.reachable(bed.pod(a.podAddress(1)), c.podAddress(1), 1)))
+                    .as("node c reached in Opportunistic mode:%n%s", bed.log(a)).isTrue();
+            Path classical = bed.capture(() -> Shell.tryRun(List.of("ip", "netns", "exec", bed.pod(a.podAddress(1))
+                    .name(), "ping", "-c", "3", "-i", "0.2", c.podAddress(1)), null));
+            assertThat(Testbed.count(classical, "icmp and host " + c.podAddress(1))).as("through the tunnel").isZero();
+            assertThat(psk(a, c.key().publicKey().base64())).as("classical: no pre-shared key with c").isEmpty();
+            assertThat(psk(a, keyOfB)).as("a and b keep theirs").isPresent();
+            assertThat(bed.log(a)).contains("node-c has no post-quantum key (none pinned or published, or no address):"
+                    + " classical WireGuard only (Opportunistic)");
         }
     }
 
