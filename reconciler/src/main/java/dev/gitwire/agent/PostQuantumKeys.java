@@ -139,6 +139,7 @@ final class PostQuantumKeys implements AutoCloseable {
         peers = Map.copyOf(known);
         renewals.keySet().retainAll(known.keySet());
         placeholders.keySet().retainAll(nodes.keySet());
+        failures.keySet().retainAll(nodes.values()); // a node that left the mesh has nothing left to report
         Set<String> nowMissing = Set.copyOf(missing);
         Set<String> said = strict == reportedStrict ? reportedMissing : Set.of();
         reportedStrict = strict;
