@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -22,10 +23,18 @@ final class DeviceDeletions {
     private boolean present;
     private long total;
 
-    /** Takes a reconcile's outcome: a device created where this agent had one means someone deleted it. */
+    /**
+     * Takes a reconcile's outcome: where this agent had a device and did not delete it, a device created or gone
+     * afterwards means someone deleted it (gone: deleted while the reconcile ran, recreated by the next one).
+     */
     synchronized boolean observe(Reconciler.Outcome outcome, Instant now) {
-        boolean created = outcome.executed().operations().stream().anyMatch(op -> op instanceof Operation.CreateDevice);
-        boolean deleted = created && present;
+        List<Operation> executed = outcome.executed().operations();
+        if (executed.isEmpty() && outcome.failure().isPresent()) {
+            return false; // the kernel could not be read: what it holds is unknown, not gone
+        }
+        boolean ownDeletion = executed.stream().anyMatch(op -> op instanceof Operation.DeleteDevice);
+        boolean created = executed.stream().anyMatch(op -> op instanceof Operation.CreateDevice);
+        boolean deleted = present && !ownDeletion && (created || outcome.after().link().isEmpty());
         if (deleted) {
             total++;
             recent.addLast(now);
