@@ -1,5 +1,9 @@
 package dev.gitwire.git;
 
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.eclipse.jgit.lib.Config;
 import org.eclipse.jgit.storage.file.FileBasedConfig;
 import org.eclipse.jgit.util.FS;
@@ -49,6 +53,33 @@ final class HermeticGitConfig extends SystemReader.Delegate {
     @Override
     public FileBasedConfig openUserConfig(Config parent, FS fs) {
         return empty(parent, fs);
+    }
+
+    /**
+     * JGit's own file, where it keeps what it measured of each file system; on a home it cannot write (the agent's
+     * container has a read-only root file system) nothing is kept, quietly: JGit measures again at the next start
+     * instead of logging two errors at every start.
+     */
+    @Override
+    public FileBasedConfig openJGitConfig(Config parent, FS fs) {
+        File file = super.openJGitConfig(parent, fs).getFile();
+        return new FileBasedConfig(parent, file, fs) {
+            @Override
+            public void save() throws IOException {
+                if (writable(file.toPath().getParent())) {
+                    super.save();
+                }
+            }
+        };
+    }
+
+    private static boolean writable(Path directory) {
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            return false;
+        }
+        return Files.isWritable(directory);
     }
 
     /** A configuration backed by no file: nothing to load or save, never outdated. */

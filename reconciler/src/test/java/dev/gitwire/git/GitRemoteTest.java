@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.util.FS;
 import org.eclipse.jgit.util.SystemReader;
 import org.junit.jupiter.api.Test;
@@ -78,6 +79,31 @@ class GitRemoteTest {
                     "timestampResolution")).isEqualTo("5000 nanoseconds");
             assertThat(remote.repository().getConfig().getBoolean("http", "sslVerify", true))
                     .as("TLS verification, as an HTTPS fetch reads it").isTrue();
+        } finally {
+            FS.DETECTED.setUserHome(ownHome);
+            SystemReader.setInstance(reader);
+        }
+    }
+
+    /**
+     * A read-only home (the agent's container has readOnlyRootFilesystem): JGit could not keep what it measured of
+     * the file system and logged two errors at every start ("Creating lock file ... failed", "Cannot save config
+     * file"); it keeps nothing there now, quietly, and measures again at the next start.
+     */
+    @Test
+    void aHomeThatCannotBeWrittenIsLeftAloneQuietly() throws Exception {
+        Path intent = tmp.resolve("intent.git");
+        String wanted = commitOn(intent, "the intent");
+        Path home = Files.writeString(tmp.resolve("not-a-directory"), "").resolve("home");
+        File ownHome = FS.DETECTED.userHome();
+        SystemReader reader = SystemReader.getInstance();
+        FS.DETECTED.setUserHome(home.toFile());
+        SystemReader.setInstance(new SystemReader.Delegate(reader));
+        try (GitRemote remote = new GitRemote("file://" + intent, tmp.resolve("state"), GitAccess.anonymous())) {
+            assertThat(remote.fetch("main").orElseThrow().name()).isEqualTo(wanted);
+            StoredConfig own = SystemReader.getInstance().getJGitConfig();
+            own.setString("filesystem", "Vendor|17|/dev/sda", "timestampResolution", "5000 nanoseconds");
+            own.save(); // as JGit does after measuring, where a failure is logged as an error
         } finally {
             FS.DETECTED.setUserHome(ownHome);
             SystemReader.setInstance(reader);
