@@ -215,7 +215,7 @@ public final class AgentLoop implements AutoCloseable {
         timers.scheduleWithFixedDelay(() -> readThenReconcile("poll"), interval.toMillis(), interval.toMillis(),
                 TimeUnit.MILLISECONDS);
         log.info("start", "agent for node " + agent.identity().nodeName() + ", public key "
-                + agent.identity().privateKey().publicKey().base64() + ", poll every " + interval.getSeconds() + "s");
+                + agent.identity().privateKey().publicKey().base64() + ", poll every " + duration(interval));
         agent.onClusterChange(() -> trigger(Trigger.Signal.CLUSTER_CHANGE));
         // every agent hears an announcement at once: each reads after a delay of its own, paced like a webhook
         agent.joinWriterElection(() -> askedRead("intent announced", ANNOUNCEMENT_SPREAD), log::info, log::warn);
@@ -324,6 +324,11 @@ public final class AgentLoop implements AutoCloseable {
         Duration wait = retries.next();
         later(() -> trigger(Trigger.Signal.RETRY), wait.toMillis());
         return wait;
+    }
+
+    /** A duration as the flags take it: {@code 30s}, {@code 250ms}. */
+    static String duration(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 
     static String seconds(Duration wait) {

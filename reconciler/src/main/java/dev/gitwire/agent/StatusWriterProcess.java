@@ -50,7 +50,7 @@ public final class StatusWriterProcess implements AutoCloseable {
     public void run() throws InterruptedException {
         http.start();
         writer.start(() -> { }, log::info, log::warn);
-        log.info("start", "status writer, poll every " + poll.toSeconds() + "s");
+        log.info("start", "status writer, poll every " + AgentLoop.duration(poll));
         do {
             try {
                 IntentSource.Sourced read = intent.read();
