@@ -57,6 +57,7 @@ test: deps image
 
 # The kernel WireGuard tests (and the route and rule layers, and gitwire apply on a 3-node mesh) in a
 # QEMU VM with Debian's kernel and its WireGuard module: this machine's kernel has none. See tools/kernel-vm.
+# KERNEL_TESTS=ClassName... runs only those classes' tests.
 KERNEL_TEST_CLASSPATH = $(CURDIR)/reconciler/target/test-classes:$(CURDIR)/reconciler/target/classes:$$(cat reconciler/target/test-classpath)
 # The nodes in the VM run gitwire through the launcher (./gitwire), as users do. Its `apply` archive of classes
 # is made here first, by an apply of a node outside the mesh in an empty network namespace: made under QEMU's
@@ -66,7 +67,8 @@ kernel-test: deps
 	unshare --net ./gitwire apply --repo examples-repo --node aks-nodepool1-12345678-vmss000000 --no-kubernetes \
 		--state-dir "$$(mktemp -d)" --wireguard kernel >/dev/null
 	GITWIRE_PRIVILEGED_TESTS=required tools/kernel-vm --timeout 900 -- java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
-		-Xmx1g -Dgitwire.testbed.launcher=$(CURDIR)/gitwire -cp "$(KERNEL_TEST_CLASSPATH)" dev.gitwire.testing.KernelTestLauncher
+		-Xmx1g -Dgitwire.testbed.launcher=$(CURDIR)/gitwire -cp "$(KERNEL_TEST_CLASSPATH)" dev.gitwire.testing.KernelTestLauncher \
+		$(KERNEL_TESTS)
 
 # Benchmarks are not tests: they print figures for docs/benchmarks.md.
 # Each as NAME:HEAP (the heap its figures were measured with).

@@ -1,5 +1,6 @@
 package dev.gitwire.testing;
 
+import static org.junit.platform.engine.discovery.ClassNameFilter.includeClassNamePatterns;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectPackage;
 
 import java.io.PrintWriter;
@@ -22,7 +23,8 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
 /**
  * Runs the tests tagged for the kernel VM (`make kernel-test` starts it inside tools/kernel-vm, where the
  * file system is read-only and Maven would be slow): every {@link KernelWireguard} test, and the privileged
- * tests tagged {@link KernelWireguard#ALSO_IN_VM}. Prints each result as it ends; exits 0 only when at
+ * tests tagged {@link KernelWireguard#ALSO_IN_VM}; with arguments, only those of the classes named (simple names:
+ * `make kernel-test KERNEL_TESTS=PostQuantumEndToEndIT`). Prints each result as it ends; exits 0 only when at
  * least one test ran and none failed or was skipped.
  */
 public final class KernelTestLauncher {
@@ -33,7 +35,8 @@ public final class KernelTestLauncher {
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(selectPackage("dev.gitwire"))
                 .filters(TagFilter.includeTags(KernelWireguard.TAG, KernelWireguard.ALSO_IN_VM),
-                        EngineFilter.includeEngines("junit-jupiter")) // jqwik would write its database to a read-only tree
+                        EngineFilter.includeEngines("junit-jupiter"), // jqwik would write its database to a read-only tree
+                        includeClassNamePatterns(args.length == 0 ? ".*" : ".*\\.(" + String.join("|", args) + ")"))
                 .build();
         SummaryGeneratingListener summary = new SummaryGeneratingListener();
         TestExecutionListener progress = new TestExecutionListener() {

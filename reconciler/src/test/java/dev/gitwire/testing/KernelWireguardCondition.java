@@ -1,7 +1,5 @@
 package dev.gitwire.testing;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -11,7 +9,7 @@ final class KernelWireguardCondition implements ExecutionCondition {
 
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-        if (Files.isDirectory(Path.of("/sys/module/wireguard"))) {
+        if (Testbed.kernelWireguard()) {
             return ConditionEvaluationResult.enabled("the kernel has WireGuard");
         }
         String why = "this kernel has no WireGuard module: run it in tools/kernel-vm (make kernel-test)";

@@ -510,6 +510,11 @@ public final class Testbed implements AutoCloseable {
         return Shell.tryRun(command, null).output();
     }
 
+    /** Whether this kernel has WireGuard: in the VM of `make kernel-test`, where nodes use it instead of wireguard-go. */
+    public static boolean kernelWireguard() {
+        return Files.isDirectory(Path.of("/sys/module/wireguard"));
+    }
+
     /** Whether the condition became true before the deadline, checked every 50 ms. */
     public static boolean eventually(long millis, BooleanSupplier condition)
             throws InterruptedException {
