@@ -37,9 +37,9 @@ final class NftExpressions {
             ObjectNode payload = JSON.objectNode();
             payload.putObject("payload").put("protocol", e.protocol()).put("field", e.field());
             ObjectNode set = JSON.objectNode();
-            e.values().forEach(set.putArray("set")::add);
+            e.values().forEach(v -> set.withArray("set").add(value(v)));
             // one value as itself, as nft prints a set of one
-            match(node, "==", payload, e.values().size() == 1 ? JSON.textNode(e.values().get(0)) : set);
+            match(node, "==", payload, e.values().size() == 1 ? value(e.values().get(0)) : set);
         } else if (expression instanceof Marked e) {
             ObjectNode and = JSON.objectNode();
             and.putArray("&").add(meta("mark")).add(e.mark());
@@ -77,9 +77,9 @@ final class NftExpressions {
         if (metaKey.equals("oifname") && right.isTextual()) {
             return Optional.of(new OutgoingInterfaceIs(right.asText()));
         }
-        if (left.has("payload") && (right.isTextual() || right.path("set").isArray())) {
+        if (left.has("payload") && (right.isTextual() || right.isIntegralNumber() || right.path("set").isArray())) {
             List<String> values = new ArrayList<>();
-            if (right.isTextual()) {
+            if (!right.has("set")) {
                 values.add(right.asText());
             } else {
                 right.get("set").forEach(v -> values.add(v.asText()));
@@ -125,6 +125,12 @@ final class NftExpressions {
             return copy;
         }
         return node;
+    }
+
+    /** A value of a payload field as nft prints it: a port is a number, an address text. */
+    private static JsonNode value(String value) {
+        return value.chars().allMatch(Character::isDigit) && !value.isEmpty() ? JSON.numberNode(Long.parseLong(value))
+                : JSON.textNode(value);
     }
 
     private static void match(ObjectNode node, String op, JsonNode left, JsonNode right) {

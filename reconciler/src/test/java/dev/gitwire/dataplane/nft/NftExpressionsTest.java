@@ -35,6 +35,17 @@ class NftExpressionsTest {
                 .isEqualTo(new NftTable.Counter());
     }
 
+    /** nft prints a port as a number: the post-quantum exchange's port marked in a route chain read back as it. */
+    @Test
+    void aPortReadsBackAsTheNumberNftPrints() throws Exception {
+        assertThat(NftExpressions.parse(JSON.readTree("{\"match\": {\"op\": \"==\", \"left\": {\"payload\": {\"protocol\":"
+                + " \"tcp\", \"field\": \"dport\"}}, \"right\": 51822}}")))
+                .isEqualTo(new NftTable.PayloadIn("tcp", "dport", List.of("51822")));
+        assertThat(NftExpressions.parse(JSON.readTree("{\"match\": {\"op\": \"==\", \"left\": {\"payload\": {\"protocol\":"
+                + " \"tcp\", \"field\": \"sport\"}}, \"right\": {\"set\": [51823, 51822]}}}")))
+                .isEqualTo(new NftTable.PayloadIn("tcp", "sport", List.of("51822", "51823")));
+    }
+
     @Test
     void aChangedOperatorOrAnUnknownStatementIsSomeoneElses() throws Exception {
         JsonNode equal = JSON.readTree("{\"match\": {\"op\": \"==\", \"left\": {\"meta\": {\"key\": \"iifname\"}},"

@@ -10,6 +10,7 @@ import dev.gitwire.testing.Privileged;
 import dev.gitwire.testing.TestNamespace;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,8 @@ class NftablesKernelIT {
             peers.add(IpAddress.parse("10.240." + i / 250 + "." + i % 250));
         }
         peers.add(IpAddress.parse("fd00::20"));
-        List<NftTable> tables = HostEncryptionTables.of(0x100000, "gitwire0", peers);
+        // with post-quantum pre-shared keys: the exchange's TCP port marked in a route chain
+        List<NftTable> tables = HostEncryptionTables.of(0x100000, "gitwire0", peers, OptionalInt.of(51822));
 
         nft.replace(tables, List.of());
 
@@ -52,6 +54,8 @@ class NftablesKernelIT {
                 .contains("arp saddr ip {")
                 .contains("meta mark set meta mark | 0x00100000")
                 .contains("type filter hook prerouting priority raw; policy accept;")
+                .contains("type route hook output priority mangle; policy accept;")
+                .contains("tcp dport 51822 meta mark set meta mark | 0x00100000")
                 .contains("table inet foreign");
 
         List<NftTable> changed = HostEncryptionTables.of(0x200000, "wg0", List.of(IpAddress.parse("10.240.0.20")));
