@@ -66,8 +66,8 @@ public interface Agent {
     /** Whether this agent is the cluster's elected Git writer now; empty where there is no election. */
     Optional<Boolean> writerLeads();
 
-    /** Called on every change of the live cluster. */
-    void onClusterChange(Runnable callback);
+    /** Called on every change of the live cluster, and on every post-quantum key agreed, with which it was. */
+    void onChange(Consumer<Trigger.Signal> callback);
 
     /**
      * With Kubernetes and a status branch, joins the election of the cluster's one Git writer (`gitwire run`

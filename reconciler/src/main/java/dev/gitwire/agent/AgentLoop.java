@@ -216,7 +216,7 @@ public final class AgentLoop implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
         log.info("start", "agent for node " + agent.identity().nodeName() + ", public key "
                 + agent.identity().privateKey().publicKey().base64() + ", poll every " + duration(interval));
-        agent.onClusterChange(() -> trigger(Trigger.Signal.CLUSTER_CHANGE));
+        agent.onChange(this::trigger);
         // every agent hears an announcement at once: each reads after a delay of its own, paced like a webhook
         agent.joinWriterElection(() -> askedRead("intent announced", ANNOUNCEMENT_SPREAD), log::info, log::warn);
         readThenReconcile("start");

@@ -103,7 +103,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
     private final FetchPolicy fetchPolicy = FetchPolicy.jittered(FetchPolicy.FALLBACK, new SecureRandom());
     private volatile long lastFetchNanos;
     private volatile boolean joined;
-    private volatile Runnable onClusterChange = () -> { };
+    private volatile Consumer<Trigger.Signal> changeListener = signal -> { };
     private final boolean looksOnly;
     /** With Kubernetes: the agents' namespace, and which admission policies a probe found missing (none yet). */
     private final String namespace;
@@ -191,7 +191,8 @@ public final class NodeAgent implements Agent, AutoCloseable {
             // without a writer of its own, the agent follows the announcements of the `gitwire writer` Deployment
             this.follower = announced && !stands ? Optional.of(new IntentNotice(client, namespace)) : Optional.empty();
             servers.add(client.getMasterUrl().getHost());
-            KubernetesCluster live = new KubernetesCluster(client, settings.node(), () -> onClusterChange.run());
+            KubernetesCluster live = new KubernetesCluster(client, settings.node(),
+                    () -> changeListener.accept(Trigger.Signal.CLUSTER_CHANGE));
             live.start();
             if (!looksOnly) {
                 live.publishKey(identity.privateKey().publicKey());
@@ -237,8 +238,8 @@ public final class NodeAgent implements Agent, AutoCloseable {
     }
 
     @Override
-    public void onClusterChange(Runnable callback) {
-        this.onClusterChange = callback;
+    public void onChange(Consumer<Trigger.Signal> callback) {
+        this.changeListener = callback;
     }
 
     @Override
@@ -505,7 +506,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
             if (postQuantum.isEmpty()) {
                 PostQuantumKeys started = new PostQuantumKeys(PqKeyFile.loadOrCreate(settings.stateDirectory()),
                         PskExchange.PORT, settings.peerTimers().pskRenewal(), Clock.systemUTC(),
-                        () -> onClusterChange.run());
+                        () -> changeListener.accept(Trigger.Signal.PRESHARED_KEY_AGREED));
                 started.observe(kernel.device(desired.owned())); // keys on the device before this agent started
                 postQuantum = Optional.of(started);
             }

@@ -29,6 +29,8 @@ public sealed interface Trigger {
     enum Signal implements Trigger {
         /** The Kubernetes API changed a node or a pod. */
         CLUSTER_CHANGE("kubernetes"),
+        /** A post-quantum exchange agreed on a pre-shared key: onto the device. */
+        PRESHARED_KEY_AGREED("post-quantum key"),
         /** The last reconcile failed or did not converge: again, after a backoff. */
         RETRY("retry"),
         /** Peers await a first handshake: look at the device, reconcile only when one arrived. */
