@@ -80,7 +80,7 @@ class KeyRotationEndToEndIT {
                 System.out.printf("scheduled key rotation: %d of %d echo requests lost, %d in plaintext%n", seen.lost(),
                         seen.transmitted(), plaintext);
                 assertThat(plaintext).isZero();
-                assertThat(seen.lost()).as("echo requests lost across the rotation").isZero();
+                assertThat(seen.lost()).as("echo requests lost across the rotation, %s", seen.losses()).isZero();
                 assertThat(seen.transmitted()).isGreaterThan(10);
                 assertThat(Testbed.eventually(30_000, () -> !peers(a).contains(oldKey)))
                         .as("the old key leaves node a's device after its grace").isTrue();
@@ -144,7 +144,7 @@ class KeyRotationEndToEndIT {
                 System.out.printf("pinned key moved by a commit: %d of %d echo requests lost, %d in plaintext%n",
                         seen.lost(), seen.transmitted(), plaintext);
                 assertThat(plaintext).isZero();
-                assertThat(seen.lost()).as("echo requests lost across the switch").isZero();
+                assertThat(seen.lost()).as("echo requests lost across the switch, %s", seen.losses()).isZero();
                 assertThat(Testbed.eventually(30_000, () -> !peers(a).contains(oldKey)))
                         .as("the old key leaves node a's device after its grace").isTrue();
             }

@@ -60,7 +60,7 @@ class ZeroLossTransitionsEndToEndIT {
                 PingWatch.Result seen = watch.stop();
                 System.out.printf("zero loss: off then on: %d of %d echo requests lost%n", seen.lost(),
                         seen.transmitted());
-                assertThat(seen.lost()).as("echo requests lost across off and on").isZero();
+                assertThat(seen.lost()).as("echo requests lost across off and on, %s", seen.losses()).isZero();
                 assertThat(seen.transmitted()).isGreaterThan(30);
             }
             Path capture = bed.capture(() -> Shell.run("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(), "ping",
@@ -95,8 +95,9 @@ class ZeroLossTransitionsEndToEndIT {
                 PingWatch.Result seenC = toC.stop();
                 System.out.printf("zero loss: node joining: %d of %d lost between the nodes already there, %d of %d"
                         + " to the new node%n", seenB.lost(), seenB.transmitted(), seenC.lost(), seenC.transmitted());
-                assertThat(seenB.lost()).as("lost between the existing nodes").isZero();
-                assertThat(seenC.lost()).as("lost to the joining node").isZero();
+                assertThat(seenB.lost()).as("lost between the existing nodes, %s", seenB.losses()).isZero();
+                assertThat(seenC.lost()).as("lost to the joining node, %s:%n%s%n%s", seenC.losses(), bed.log(b), bed.log(c))
+                        .isZero();
                 assertThat(Testbed.count(seenB.capture(), "icmp and host " + a.podAddress(1) + " and host "
                         + b.podAddress(1))).as("plaintext between the encrypted pair").isZero();
             }
@@ -192,7 +193,7 @@ class ZeroLossTransitionsEndToEndIT {
                 PingWatch.Result seen = watch.stop();
                 System.out.printf("zero loss: %s, off then on over IPv6: %d of %d echo requests lost%n",
                         ipv6Only ? "IPv6 only" : "dual stack", seen.lost(), seen.transmitted());
-                assertThat(seen.lost()).as("IPv6 echo requests lost across off and on").isZero();
+                assertThat(seen.lost()).as("IPv6 echo requests lost across off and on, %s", seen.losses()).isZero();
                 assertThat(seen.transmitted()).isGreaterThan(30);
             }
             Path capture = bed.capture(() -> Shell.run("ip", "netns", "exec", bed.pod(a.podAddress(1)).name(), "ping",
@@ -232,8 +233,8 @@ class ZeroLossTransitionsEndToEndIT {
                 System.out.printf("zero loss: %s, node joining, over IPv6: %d of %d lost between the nodes already"
                         + " there, %d of %d to the new node%n", ipv6Only ? "IPv6 only" : "dual stack", seenB.lost(),
                         seenB.transmitted(), seenC.lost(), seenC.transmitted());
-                assertThat(seenB.lost()).isZero();
-                assertThat(seenC.lost()).isZero();
+                assertThat(seenB.lost()).as(seenB.losses()).isZero();
+                assertThat(seenC.lost()).as("%s:%n%s%n%s", seenC.losses(), bed.log(b), bed.log(c)).isZero();
                 assertThat(Testbed.count(seenB.capture(), "icmp6 and ip6[40] == 128 and host " + podA))
                         .as("plaintext between the encrypted pair").isZero();
             }

@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -16,14 +19,20 @@ import java.util.regex.Pattern;
 public final class PingWatch implements AutoCloseable {
 
     private static final Pattern SUMMARY = Pattern.compile("(\\d+) packets transmitted, (\\d+) received");
+    private static final Pattern REPLY = Pattern.compile("bytes from .*icmp_seq=(\\d+)");
+    private static final Duration EVERY = Duration.ofMillis(100);
 
     private final Process ping;
     private final Process tcpdump;
     private final Path capture;
+    private final Instant started;
     private Result result;
 
-    /** What a watch saw: echo requests sent, replies received, and the capture file. */
-    public record Result(int transmitted, int received, Path capture) {
+    /**
+     * What a watch saw: echo requests sent, replies received, the capture file, and when the lost ones were sent (to
+     * read beside the agents' logs when a test fails).
+     */
+    public record Result(int transmitted, int received, Path capture, String losses) {
         public int lost() {
             return transmitted - received;
         }
@@ -34,6 +43,7 @@ public final class PingWatch implements AutoCloseable {
         tcpdump = new ProcessBuilder("ip", "netns", "exec", bed.fabric().name(), "tcpdump", "-i", "br0", "-n", "-U",
                 "--immediate-mode", "-w", capture.toString()).redirectErrorStream(true).start();
         Thread.sleep(700); // tcpdump needs a moment before it captures
+        started = Instant.now();
         ping = new ProcessBuilder("ip", "netns", "exec", from.name(), "ping", "-n", "-i", "0.1", to)
                 .redirectErrorStream(true).start();
     }
@@ -54,8 +64,27 @@ public final class PingWatch implements AutoCloseable {
         if (!m.find()) {
             throw new AssertionError("no ping summary in:\n" + output);
         }
-        result = new Result(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), capture);
+        int transmitted = Integer.parseInt(m.group(1));
+        result = new Result(transmitted, Integer.parseInt(m.group(2)), capture, losses(output, transmitted));
         return result;
+    }
+
+    /** The lost echo requests as runs of sequence numbers, each with about when it was sent. */
+    private String losses(String output, int transmitted) {
+        BitSet answered = new BitSet();
+        Matcher reply = REPLY.matcher(output);
+        while (reply.find()) {
+            answered.set(Integer.parseInt(reply.group(1)));
+        }
+        StringBuilder runs = new StringBuilder();
+        for (int seq = answered.nextClearBit(1); seq <= transmitted; seq = answered.nextClearBit(seq)) {
+            int end = Math.min(answered.nextSetBit(seq) < 0 ? transmitted + 1 : answered.nextSetBit(seq), transmitted + 1);
+            runs.append(runs.length() == 0 ? "" : ", ").append("icmp_seq ").append(seq)
+                    .append(end - 1 > seq ? "-" + (end - 1) : "").append(" (sent about ")
+                    .append(started.plus(EVERY.multipliedBy(seq - 1))).append(")");
+            seq = end;
+        }
+        return runs.length() == 0 ? "none lost" : "lost: " + runs;
     }
 
     @Override
