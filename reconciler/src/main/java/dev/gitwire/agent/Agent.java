@@ -6,6 +6,7 @@ import dev.gitwire.desired.DesiredDataplane.Ownership;
 import dev.gitwire.desired.NodeIdentity;
 import dev.gitwire.desired.RefusedClaim;
 import dev.gitwire.model.BackendChoice;
+import dev.gitwire.plan.Plan;
 import dev.gitwire.source.IntentSource;
 import dev.gitwire.source.SourceUnavailableException;
 import java.io.IOException;
@@ -56,6 +57,12 @@ public interface Agent {
     Prepared prepare() throws NotReadyException;
 
     Reconciler.Outcome reconcile(Prepared prepared);
+
+    /**
+     * The post-quantum pre-shared keys agreed since {@code target} was made, put on the device at once and nothing
+     * else; what was done. Nothing without postQuantum.
+     */
+    Plan installPresharedKeys(DesiredDataplane target);
 
     /** Whether a peer of {@code target} that awaited its first handshake has one now. */
     boolean handshakeArrived(DesiredDataplane target);

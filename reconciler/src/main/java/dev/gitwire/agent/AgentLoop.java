@@ -250,6 +250,14 @@ public final class AgentLoop implements AutoCloseable {
     }
 
     private void cycle(List<Trigger> triggered) {
+        if (triggered.stream().allMatch(Trigger.Signal.PRESHARED_KEY_AGREED::equals) && lastTarget.isPresent()) {
+            try { // the other end installs the key now too: a reconcile's time between the two fails a handshake
+                metrics.executed(agent.installPresharedKeys(lastTarget.get()).counts());
+                return;
+            } catch (RuntimeException e) {
+                log.warn("preshared-key", e.getMessage() + "; a whole reconcile puts it on");
+            }
+        }
         if (triggered.stream().allMatch(Trigger.Signal.HANDSHAKE_CHECK::equals) && lastTarget.isPresent()) {
             try {
                 if (!agent.handshakeArrived(lastTarget.get())) {

@@ -192,6 +192,11 @@ public final class AgentMetrics {
         reconciles.labelValues(result).inc();
         reconcileDuration.observe(millis / 1000.0);
         lastReconcileDuration.set(millis / 1000.0);
+        executed(operationCounts);
+    }
+
+    /** Kernel operations done outside a reconcile (a pre-shared key just agreed). */
+    public void executed(Map<String, Integer> operationCounts) {
         operationCounts.forEach((kind, n) -> operations.labelValues(kind).inc(n));
     }
 

@@ -28,6 +28,7 @@ import dev.gitwire.model.LiveCluster;
 import dev.gitwire.model.PeerState;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.net.IpFamily;
+import dev.gitwire.plan.Plan;
 import dev.gitwire.pq.PqPublicKey;
 import dev.gitwire.pq.PskExchange;
 import dev.gitwire.source.IntentSource;
@@ -314,6 +315,17 @@ public final class NodeAgent implements Agent, AutoCloseable {
 
     public Reconciler reconciler() {
         return reconciler;
+    }
+
+    @Override
+    public Plan installPresharedKeys(DesiredDataplane target) {
+        Optional<PostQuantumKeys> keys = postQuantum;
+        if (keys.isEmpty()) {
+            return new Plan(List.of());
+        }
+        Reconciler.KeysInstalled installed = reconciler.installPresharedKeys(keys.get().withAgreedKeys(target));
+        keys.get().observe(installed.device()); // the next exchange due starts now, not after the next reconcile
+        return installed.executed();
     }
 
     @Override

@@ -157,6 +157,16 @@ final class PostQuantumKeys implements AutoCloseable {
         return desired.withPeers(configs);
     }
 
+    /** {@code target} with each peer's pre-shared key as it stands now: a key agreed since it was made replaces its. */
+    synchronized DesiredDataplane withAgreedKeys(DesiredDataplane target) {
+        if (target.wireguard().isEmpty()) {
+            return target;
+        }
+        return target.withPeers(target.wireguard().get().peers().stream().map(peer -> Optional.ofNullable(
+                renewals.get(peer.publicKey())).flatMap(PskRenewal::key).map(key -> new PeerConfig(peer.publicKey(),
+                peer.endpoint(), peer.persistentKeepalive(), peer.allowedIps(), Optional.of(key))).orElse(peer)).toList());
+    }
+
     /** The peers' nodes that take no part, sorted: no ML-KEM key known for them. */
     synchronized List<String> missing() {
         return reportedMissing.stream().sorted().toList();

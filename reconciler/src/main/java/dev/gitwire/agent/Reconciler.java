@@ -188,6 +188,23 @@ public final class Reconciler {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
+    /** What {@link #installPresharedKeys} did, and the device as it read it before. */
+    public record KeysInstalled(Plan executed, Optional<DeviceState> device) {}
+
+    /**
+     * The pre-shared keys of {@code desired}'s peers onto the device at once, nothing else ({@link
+     * Planner#presharedKeys}): a key just agreed, which the other end installs at the same moment. The next reconcile
+     * verifies it with the rest.
+     */
+    public KeysInstalled installPresharedKeys(DesiredDataplane desired) {
+        Optional<DeviceState> device = kernel.device(desired.owned());
+        Plan plan = device.map(d -> Planner.presharedKeys(d, desired)).orElse(new Plan(List.of()));
+        if (!plan.isEmpty()) {
+            kernel.execute(plan, desired.owned());
+        }
+        return new KeysInstalled(plan, device);
+    }
+
     /** Whether a peer that was waiting for its first handshake now has one: then a reconcile routes it. */
     public boolean handshakeArrived(DesiredDataplane target) {
         Set<PublicKey> waiting = target.peerKeys(PeerReport.State.AWAITING_HANDSHAKE);

@@ -98,6 +98,24 @@ public final class Planner {
     }
 
     /**
+     * Only the pre-shared keys of {@code desired}'s peers that are on {@code device} and hold another: a key just
+     * agreed goes on at once, so that the two ends hold it a round trip apart rather than a reconcile apart (a
+     * handshake in between fails); everything else waits for the next reconcile.
+     */
+    public static Plan presharedKeys(DeviceState device, DesiredDataplane desired) {
+        Map<PublicKey, Optional<PresharedKey>> wanted = new HashMap<>();
+        desired.wireguard().ifPresent(wg -> wg.peers().forEach(p -> wanted.put(p.publicKey(), p.presharedKey())));
+        List<Operation> ops = new ArrayList<>();
+        for (PeerState peer : device.peers()) {
+            Optional<PresharedKey> want = wanted.get(peer.config().publicKey());
+            if (want != null && !want.equals(peer.config().presharedKey())) {
+                ops.add(new SetPresharedKey(peer.config().publicKey(), want));
+            }
+        }
+        return new Plan(ops);
+    }
+
+    /**
      * The first half of a teardown: the node stops routing into the tunnel and its guard goes, but the device
      * and its peers stay, so that peers still sending through the tunnel are heard until they stop too.
      */

@@ -61,6 +61,39 @@ class PlannerProperties {
         }
     }
 
+    /** A post-quantum key just agreed goes on alone: the keys of the peers on the device change, nothing else. */
+    @Property(tries = 300)
+    void presharedKeysChangeTheKeysOfPeersOnTheDeviceAndNothingElse(@ForAll("desired") DesiredDataplane plain,
+            @ForAll("actual") ObservedDataplane drifted) {
+        Assume.that(plain.wireguard().isPresent());
+        ObservedDataplane actual = applyAll(drifted, Planner.diff(drifted, plain)); // a device with the peers
+        List<PeerConfig> keyed = new ArrayList<>();
+        for (PeerConfig peer : plain.wireguard().get().peers()) { // every other peer with a key agreed
+            byte[] psk = new byte[PresharedKey.LENGTH];
+            psk[0] = (byte) (keyed.size() + 1);
+            keyed.add(new PeerConfig(peer.publicKey(), peer.endpoint(), peer.persistentKeepalive(), peer.allowedIps(),
+                    keyed.size() % 2 == 0 ? Optional.of(PresharedKey.of(psk)) : Optional.empty()));
+        }
+        DesiredDataplane desired = plain.withPeers(keyed);
+
+        ObservedDataplane result = applyAll(actual, Planner.presharedKeys(actual.device().get(), desired));
+
+        assertThat(result.routes()).isEqualTo(actual.routes());
+        assertThat(result.rules()).isEqualTo(actual.rules());
+        assertThat(result.nftTables()).isEqualTo(actual.nftTables());
+        assertThat(result.link()).isEqualTo(actual.link());
+        assertThat(result.device().orElseThrow().peers()).hasSameSizeAs(actual.device().get().peers());
+        for (PeerState before : actual.device().get().peers()) {
+            PeerConfig after = result.device().get().peer(before.config().publicKey()).orElseThrow().config();
+            Optional<PresharedKey> wanted = keyed.stream().filter(p -> p.publicKey().equals(after.publicKey()))
+                    .map(PeerConfig::presharedKey).findFirst().orElse(before.config().presharedKey());
+            assertThat(after.presharedKey()).isEqualTo(wanted);
+            assertThat(after.allowedIps()).isEqualTo(before.config().allowedIps());
+            assertThat(after.endpoint()).isEqualTo(before.config().endpoint());
+        }
+        assertThat(Planner.presharedKeys(result.device().get(), desired).operations()).isEmpty();
+    }
+
     @Property(tries = 300)
     void aPlanHoldsNoMoreOperationsThanTheDifference(@ForAll("desired") DesiredDataplane desired,
             @ForAll("actual") ObservedDataplane actual) {
