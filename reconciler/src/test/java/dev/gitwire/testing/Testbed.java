@@ -408,8 +408,12 @@ public final class Testbed implements AutoCloseable {
 
     /** Starts `gitwire ARGS` inside a node; its output goes to the node's log; {@link #close()} stops it (SIGTERM). */
     public Process startGitwire(Node node, String... args) throws IOException {
-        Process started = new ProcessBuilder(gitwireCommand(node, args)).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve(node.name() + ".log").toFile())).start();
+        ProcessBuilder agent = new ProcessBuilder(gitwireCommand(node, args)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve(node.name() + ".log").toFile()));
+        if (LAUNCHER != null) { // under emulation, C2's compilations cost more than they save in a test's minutes
+            agent.environment().put("GITWIRE_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC");
+        }
+        Process started = agent.start();
         running.add(started);
         return started;
     }
