@@ -47,7 +47,8 @@ import java.util.function.Consumer;
  * {@link PskExchange#PORT}.
  *
  * <p>Hostile input everywhere: a connection is taken only from the address of the peer it names, every frame is
- * bounded, every exchange has a deadline of {@link #DEADLINE}, at most {@link #MAX_CONNECTIONS} are answered at once.
+ * bounded, every exchange has a deadline of {@link #DEADLINE}, at most {@link #MAX_CONNECTIONS} are answered at once,
+ * one per peer address (a host that is no peer is closed before a byte is read).
  * In Strict mode a peer with no agreed key holds a random one of this node's (never told to anyone): no handshake,
  * so no classical-only session, can be made with it before the first exchange.
  */
@@ -65,8 +66,12 @@ final class PostQuantumKeys implements AutoCloseable {
     private final Clock clock;
     private final Runnable onKeyAgreed;
     private final SecureRandom random = new SecureRandom();
-    private final ExecutorService exchanges = Executors.newFixedThreadPool(4, daemon("gitwire-pq-exchange"));
+    // apart, so that exchanges with peers that do not answer never hold up the answers to those that ask
+    private final ExecutorService initiations = Executors.newFixedThreadPool(4, daemon("gitwire-pq-initiation"));
+    private final ExecutorService answers = Executors.newFixedThreadPool(4, daemon("gitwire-pq-answer"));
     private final Semaphore answering = new Semaphore(MAX_CONNECTIONS);
+    /** Guarded by this: the peer addresses an answer is being given to, one at a time each. */
+    private final Set<InetAddress> answeringFrom = new HashSet<>();
     private final ServerSocket server;
     private final Thread acceptor;
 
@@ -201,7 +206,7 @@ final class PostQuantumKeys implements AutoCloseable {
                     && renewal.due(now, state.latestHandshake())) {
                 initiating.add(key);
                 try {
-                    exchanges.execute(() -> initiate(peer, renewal));
+                    initiations.execute(() -> initiate(peer, renewal));
                 } catch (RejectedExecutionException closed) {
                     initiating.remove(key);
                 }
@@ -264,24 +269,42 @@ final class PostQuantumKeys implements AutoCloseable {
                 }
                 continue;
             }
+            InetAddress from = socket.getInetAddress();
             if (!answering.tryAcquire()) {
                 close(socket); // more at once than any honest mesh makes
                 continue;
             }
+            if (!claim(from)) { // before a byte is read: a stranger, or a peer already being answered, holds no thread
+                answering.release();
+                close(socket);
+                continue;
+            }
             try {
-                exchanges.execute(() -> {
+                answers.execute(() -> {
                     try {
                         answer(socket);
                     } finally {
+                        release(from);
                         answering.release();
                         close(socket);
                     }
                 });
             } catch (RejectedExecutionException closed) {
+                release(from);
                 answering.release();
                 close(socket);
             }
         }
+    }
+
+    /** Whether {@code from} is a peer's address that is not being answered already; if so, it is now. */
+    private synchronized boolean claim(InetAddress from) {
+        return peers.values().stream().anyMatch(p -> Arrays.equals(p.address().toBytes(), from.getAddress()))
+                && answeringFrom.add(from);
+    }
+
+    private synchronized void release(InetAddress from) {
+        answeringFrom.remove(from);
     }
 
     /** This node's side as responder: only a peer it knows, from that peer's address, and only as its responder. */
@@ -321,13 +344,13 @@ final class PostQuantumKeys implements AutoCloseable {
         }
     }
 
-    private static void write(DataOutputStream out, byte[] frame) throws IOException {
+    static void write(DataOutputStream out, byte[] frame) throws IOException {
         out.writeInt(frame.length);
         out.write(frame);
         out.flush();
     }
 
-    private static byte[] read(DataInputStream in, long deadlineNanos) throws IOException {
+    static byte[] read(DataInputStream in, long deadlineNanos) throws IOException {
         if (System.nanoTime() > deadlineNanos) {
             throw new IOException("the exchange took longer than " + DEADLINE.toSeconds() + " s");
         }
@@ -369,6 +392,7 @@ final class PostQuantumKeys implements AutoCloseable {
         } catch (IOException e) {
             // the listener ends either way
         }
-        exchanges.shutdownNow();
+        initiations.shutdownNow();
+        answers.shutdownNow();
     }
 }
