@@ -29,15 +29,11 @@ public final class HostEncryptionTables {
 
     private HostEncryptionTables() {}
 
-    /** The tables that mark what comes from {@code peerAddresses}, the node addresses of this node's peers. */
-    public static List<NftTable> of(long mark, String wireguardInterface, Collection<IpAddress> peerAddresses) {
-        return of(mark, wireguardInterface, peerAddresses, OptionalInt.empty());
-    }
-
     /**
-     * The same, and with {@code exchangePort} (post-quantum pre-shared keys) what this node sends to its peers' node
-     * addresses from or to that TCP port also marked, so that it leaves outside the tunnel: the exchange makes the key
-     * the tunnel's first handshake needs, and carries nothing a KEM does not protect.
+     * The tables that mark what comes from {@code peerAddresses}, the node addresses of this node's peers; with
+     * {@code exchangePort} (post-quantum pre-shared keys), also what this node sends to those addresses from or to
+     * that TCP port, so that it leaves outside the tunnel: the exchange makes the key the tunnel's first handshake
+     * needs, and carries nothing a KEM does not protect.
      */
     public static List<NftTable> of(long mark, String wireguardInterface, Collection<IpAddress> peerAddresses,
             OptionalInt exchangePort) {

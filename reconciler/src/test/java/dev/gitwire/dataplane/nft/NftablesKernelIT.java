@@ -58,7 +58,8 @@ class NftablesKernelIT {
                 .contains("tcp dport 51822 meta mark set meta mark | 0x00100000")
                 .contains("table inet foreign");
 
-        List<NftTable> changed = HostEncryptionTables.of(0x200000, "wg0", List.of(IpAddress.parse("10.240.0.20")));
+        List<NftTable> changed = HostEncryptionTables.of(0x200000, "wg0", List.of(IpAddress.parse("10.240.0.20")),
+                OptionalInt.empty());
         nft.replace(changed, List.of());
         assertThat(nft.read("inet", "gitwire")).contains(changed.get(0));
         assertThat(nft.read("arp", "gitwire")).contains(changed.get(1));
@@ -68,7 +69,8 @@ class NftablesKernelIT {
     @Test
     void driftIsVisibleAndDeletionLeavesForeignTablesAlone() {
         ns.exec("nft", "add table inet foreign");
-        List<NftTable> tables = HostEncryptionTables.of(0x100000, "gitwire0", List.of(IpAddress.parse("10.240.0.20")));
+        List<NftTable> tables = HostEncryptionTables.of(0x100000, "gitwire0", List.of(IpAddress.parse("10.240.0.20")),
+                OptionalInt.empty());
         nft.replace(tables, List.of());
         ns.exec("nft", "add rule inet gitwire prerouting counter");
         assertThat(nft.read("inet", "gitwire")).isPresent().get().isNotEqualTo(tables.get(0));
@@ -83,7 +85,8 @@ class NftablesKernelIT {
 
     @Test
     void aRefusedTransactionChangesNothingAndSaysWhy() {
-        List<NftTable> tables = HostEncryptionTables.of(0x100000, "gitwire0", List.of(IpAddress.parse("10.240.0.20")));
+        List<NftTable> tables = HostEncryptionTables.of(0x100000, "gitwire0", List.of(IpAddress.parse("10.240.0.20")),
+                OptionalInt.empty());
         nft.replace(tables, List.of());
         NftTable broken = new NftTable("inet", "gitwire", List.of(new NftTable.Chain("prerouting", "filter",
                 "prerouting", -300, "accept", List.of(new NftTable.Rule(List.of(
