@@ -89,7 +89,7 @@ class KubernetesAgentTest {
                 GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Preference.AUTO, "wireguard-go",
                 Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
         try (NodeAgent agent = NodeAgent.on(settings, new SimulatedDataplane())) { // issue 26 point 7: no admission policy, no change
-            assertThat(agent.awaitCluster(Duration.ofSeconds(10))).isTrue();
+            awaitSynced(agent);
             agent.read();
             assertThatThrownBy(agent::prepare).isInstanceOf(NotReadyException.class)
                     .hasMessageContaining("the admission policies gitwire-own-status, gitwire-own-node-annotations,"
@@ -98,7 +98,7 @@ class KubernetesAgentTest {
         }
         AdmissionStandIn.policiesInForce(server, "default", "node-a");
         try (NodeAgent agent = NodeAgent.on(settings, new SimulatedDataplane())) {
-            assertThat(agent.awaitCluster(Duration.ofSeconds(10))).isTrue();
+            awaitSynced(agent);
             assertThat(client.nodes().withName("node-a").get().getMetadata().getAnnotations())
                     .containsEntry(KubernetesCluster.KEY_ANNOTATION, agent.identity().privateKey().publicKey().base64());
 
@@ -157,7 +157,7 @@ class KubernetesAgentTest {
                 Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
 
         try (NodeAgent agent = NodeAgent.forPlanning(settings, new SimulatedDataplane())) {
-            assertThat(agent.awaitCluster(Duration.ofSeconds(10))).isTrue();
+            awaitSynced(agent);
             agent.read();
             DesiredDataplane desired = agent.prepare().desired();
 
@@ -271,7 +271,7 @@ class KubernetesAgentTest {
                         client.getMasterUrl().toString())))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
         SimulatedDataplane kernel = new SimulatedDataplane();
         try (NodeAgent agent = NodeAgent.on(settings, kernel)) {
-            assertThat(agent.awaitCluster(Duration.ofSeconds(10))).isTrue();
+            awaitSynced(agent);
             assertThat(annotatedKey("node-a")).isEqualTo(old.publicKey().base64());
             agent.read();
 
@@ -313,7 +313,7 @@ class KubernetesAgentTest {
                 Optional.of(new NodeSettings.KubernetesAccess(Optional.of(Kubeconfig.write(dir.resolve("kubeconfig"),
                         client.getMasterUrl().toString())))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
         try (NodeAgent agent = NodeAgent.on(settings, new SimulatedDataplane())) {
-            assertThat(agent.awaitCluster(Duration.ofSeconds(10))).isTrue();
+            awaitSynced(agent);
             agent.read();
 
             Agent.Prepared prepared = agent.prepare();
@@ -364,7 +364,7 @@ class KubernetesAgentTest {
                 GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Preference.AUTO, "wireguard-go",
                 Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
         try (NodeAgent agent = NodeAgent.forPlanning(unbounded, new SimulatedDataplane())) { // issue 26: with claims from the API, bounds are required
-            assertThat(agent.awaitCluster(Duration.ofSeconds(10))).isTrue();
+            awaitSynced(agent);
             agent.read();
             assertThatThrownBy(agent::prepare).isInstanceOf(NotReadyException.class)
                     .hasMessageContaining("spec.workloadNetworks is required").hasMessageContaining("nothing is changed");
@@ -375,7 +375,7 @@ class KubernetesAgentTest {
                 Optional.of(new NodeSettings.KubernetesAccess(Optional.of(kubeconfig))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
 
         try (NodeAgent agent = NodeAgent.forPlanning(settings, new SimulatedDataplane())) {
-            assertThat(agent.awaitCluster(Duration.ofSeconds(10))).isTrue();
+            awaitSynced(agent);
             agent.read();
             Agent.Prepared prepared = agent.prepare();
             assertThat(prepared.notes()).anyMatch(n -> n.contains("no private key in " + state));
@@ -432,5 +432,17 @@ class KubernetesAgentTest {
                 lateServer.destroy();
             }
         }
+    }
+
+    /** The agent's first list from the API, or the reason it has none (seen once in CI: 10 s without it). */
+    private static void awaitSynced(NodeAgent agent) throws InterruptedException {
+        assertThat(agent.awaitCluster(Duration.ofSeconds(10))).as(() -> {
+            try {
+                agent.prepare();
+                return "synced just after";
+            } catch (NotReadyException | RuntimeException e) {
+                return "not synced: " + e.getMessage();
+            }
+        }).isTrue();
     }
 }
