@@ -135,11 +135,9 @@ final class PostQuantumKeys implements AutoCloseable {
             } else {
                 missing.add(node);
             }
-            Optional<PresharedKey> agreed = Optional.ofNullable(renewals.get(peer.publicKey())).flatMap(PskRenewal::key);
-            Optional<PresharedKey> key = agreed.isPresent() || !strict ? agreed
-                    : Optional.of(placeholders.computeIfAbsent(peer.publicKey(), k -> randomKey()));
-            configs.add(new PeerConfig(peer.publicKey(), peer.endpoint(), peer.persistentKeepalive(), peer.allowedIps(),
-                    key));
+            Optional<PresharedKey> agreed = agreedKey(peer.publicKey());
+            configs.add(peer.withPresharedKey(agreed.isPresent() || !strict ? agreed
+                    : Optional.of(placeholders.computeIfAbsent(peer.publicKey(), k -> randomKey()))));
         }
         peers = Map.copyOf(known);
         renewals.keySet().retainAll(known.keySet());
@@ -167,9 +165,15 @@ final class PostQuantumKeys implements AutoCloseable {
         if (target.wireguard().isEmpty()) {
             return target;
         }
-        return target.withPeers(target.wireguard().get().peers().stream().map(peer -> Optional.ofNullable(
-                renewals.get(peer.publicKey())).flatMap(PskRenewal::key).map(key -> new PeerConfig(peer.publicKey(),
-                peer.endpoint(), peer.persistentKeepalive(), peer.allowedIps(), Optional.of(key))).orElse(peer)).toList());
+        return target.withPeers(target.wireguard().get().peers().stream().map(peer -> {
+            Optional<PresharedKey> agreed = agreedKey(peer.publicKey());
+            return agreed.isPresent() ? peer.withPresharedKey(agreed) : peer;
+        }).toList());
+    }
+
+    /** The key the exchanges with {@code peer} agreed and the device should hold; none before the first. */
+    private Optional<PresharedKey> agreedKey(PublicKey peer) {
+        return Optional.ofNullable(renewals.get(peer)).flatMap(PskRenewal::key);
     }
 
     /** The peers' nodes that take no part, sorted: no ML-KEM key known for them. */
@@ -232,15 +236,7 @@ final class PostQuantumKeys implements AutoCloseable {
             socket.connect(new InetSocketAddress(InetAddress.getByAddress(peer.address().toBytes()), port),
                     (int) DEADLINE.toMillis());
             socket.setSoTimeout((int) DEADLINE.toMillis());
-            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-            DataInputStream in = new DataInputStream(socket.getInputStream());
-            byte[] hello = initiator.initHello();
-            byte[] first = new byte[PublicKey.LENGTH + hello.length];
-            System.arraycopy(self.wireguard().raw(), 0, first, 0, PublicKey.LENGTH);
-            System.arraycopy(hello, 0, first, PublicKey.LENGTH, hello.length);
-            write(out, first);
-            write(out, initiator.onRespHello(read(in, deadline)));
-            PskExchange.Agreed agreed = initiator.onDone(read(in, deadline));
+            PskExchange.Agreed agreed = converse(socket, self.wireguard(), initiator, deadline);
             synchronized (this) {
                 renewal.agreed(agreed, clock.instant());
                 failures.remove(peer.node());
@@ -256,6 +252,23 @@ final class PostQuantumKeys implements AutoCloseable {
                 initiating.remove(peer.party().wireguard());
             }
         }
+    }
+
+    /**
+     * The initiator's side of one exchange on {@code socket}: its WireGuard key with {@code InitHello}, then
+     * {@code InitConf}, then the responder's {@code Done} verified.
+     */
+    static PskExchange.Agreed converse(Socket socket, PublicKey self, PskExchange.Initiator initiator,
+            long deadlineNanos) throws IOException, ExchangeFailedException {
+        DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+        DataInputStream in = new DataInputStream(socket.getInputStream());
+        byte[] hello = initiator.initHello();
+        byte[] first = new byte[PublicKey.LENGTH + hello.length];
+        System.arraycopy(self.raw(), 0, first, 0, PublicKey.LENGTH);
+        System.arraycopy(hello, 0, first, PublicKey.LENGTH, hello.length);
+        write(out, first);
+        write(out, initiator.onRespHello(read(in, deadlineNanos)));
+        return initiator.onDone(read(in, deadlineNanos));
     }
 
     private void accept() {
@@ -344,13 +357,13 @@ final class PostQuantumKeys implements AutoCloseable {
         }
     }
 
-    static void write(DataOutputStream out, byte[] frame) throws IOException {
+    private static void write(DataOutputStream out, byte[] frame) throws IOException {
         out.writeInt(frame.length);
         out.write(frame);
         out.flush();
     }
 
-    static byte[] read(DataInputStream in, long deadlineNanos) throws IOException {
+    private static byte[] read(DataInputStream in, long deadlineNanos) throws IOException {
         if (System.nanoTime() > deadlineNanos) {
             throw new IOException("the exchange took longer than " + DEADLINE.toSeconds() + " s");
         }

@@ -24,4 +24,9 @@ public record PeerConfig(PublicKey publicKey, Optional<Endpoint> endpoint, Durat
             SortedSet<Cidr> allowedIps) {
         this(publicKey, endpoint, persistentKeepalive, allowedIps, Optional.empty());
     }
+
+    /** The same peer with {@code key} as its pre-shared key (none: empty). */
+    public PeerConfig withPresharedKey(Optional<PresharedKey> key) {
+        return new PeerConfig(publicKey, endpoint, persistentKeepalive, allowedIps, key);
+    }
 }

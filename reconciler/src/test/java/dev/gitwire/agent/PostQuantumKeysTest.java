@@ -13,8 +13,6 @@ import dev.gitwire.model.RouteType;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.pq.PqKeyPair;
 import dev.gitwire.pq.PskExchange;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -72,16 +70,8 @@ class PostQuantumKeysTest {
                         RANDOM);
                 try (Socket socket = connect("127.0.0.2", port)) {
                     socket.setSoTimeout((int) PostQuantumKeys.DEADLINE.toMillis() / 2);
-                    DataOutputStream out = new DataOutputStream(socket.getOutputStream());
-                    DataInputStream in = new DataInputStream(socket.getInputStream());
-                    long deadline = System.nanoTime() + PostQuantumKeys.DEADLINE.toNanos();
-                    byte[] hello = initiator.initHello();
-                    byte[] first = new byte[PublicKey.LENGTH + hello.length];
-                    System.arraycopy(peerKey.publicKey().raw(), 0, first, 0, PublicKey.LENGTH);
-                    System.arraycopy(hello, 0, first, PublicKey.LENGTH, hello.length);
-                    PostQuantumKeys.write(out, first);
-                    PostQuantumKeys.write(out, initiator.onRespHello(PostQuantumKeys.read(in, deadline)));
-                    assertThat(initiator.onDone(PostQuantumKeys.read(in, deadline)).epoch()).isEqualTo(1);
+                    assertThat(PostQuantumKeys.converse(socket, peerKey.publicKey(), initiator, System.nanoTime()
+                            + PostQuantumKeys.DEADLINE.toNanos()).epoch()).isEqualTo(1);
                 }
             } finally {
                 for (Socket socket : idle) {

@@ -77,9 +77,8 @@ public final class KernelSimulation {
         } else if (op instanceof Operation.SetPresharedKey s) {
             require(device.orElseThrow().peer(s.key()).isPresent(), "no such peer");
             device = withPeers(device, peers -> peers.replaceAll(p -> p.config().publicKey().equals(s.key())
-                    ? new PeerState(new PeerConfig(s.key(), p.config().endpoint(), p.config().persistentKeepalive(),
-                            p.config().allowedIps(), s.presharedKey()), p.latestHandshake(), p.receivedBytes(),
-                            p.sentBytes())
+                    ? new PeerState(p.config().withPresharedKey(s.presharedKey()), p.latestHandshake(),
+                            p.receivedBytes(), p.sentBytes())
                     : p));
         } else if (op instanceof Operation.RemovePeer r) {
             device = withPeers(device, peers -> peers.removeIf(p -> p.config().publicKey().equals(r.key())));

@@ -71,8 +71,7 @@ class PlannerProperties {
         for (PeerConfig peer : plain.wireguard().get().peers()) { // every other peer with a key agreed
             byte[] psk = new byte[PresharedKey.LENGTH];
             psk[0] = (byte) (keyed.size() + 1);
-            keyed.add(new PeerConfig(peer.publicKey(), peer.endpoint(), peer.persistentKeepalive(), peer.allowedIps(),
-                    keyed.size() % 2 == 0 ? Optional.of(PresharedKey.of(psk)) : Optional.empty()));
+            keyed.add(peer.withPresharedKey(keyed.size() % 2 == 0 ? Optional.of(PresharedKey.of(psk)) : Optional.empty()));
         }
         DesiredDataplane desired = plain.withPeers(keyed);
 
