@@ -44,7 +44,6 @@ public final class AgentLoop implements AutoCloseable {
     private static final double RETRY_JITTER = 0.2;
     /** How long close() waits for a Git read under way to end. */
     private static final Duration STOP_WAIT = Duration.ofSeconds(10);
-    /** Webhooks trigger at most one Git read this often, however many arrive. */
     /** At most one Git read asked for from outside (a webhook, an intent announcement) per this long. */
     static final Duration ASKED_READS_EVERY = Duration.ofSeconds(5);
     /** How far apart the agents of a cluster read after one announcement: not every node to the Git host at once. */
@@ -186,14 +185,16 @@ public final class AgentLoop implements AutoCloseable {
     }
 
     private void read(String reason) {
+        long start = System.nanoTime();
         try {
             boolean fetched = agent.read();
             health.intentRead();
-            metrics.gitRead(fetched ? AgentMetrics.GitRead.OK : AgentMetrics.GitRead.SKIPPED, clock.instant());
+            metrics.gitRead(fetched ? AgentMetrics.GitRead.OK : AgentMetrics.GitRead.SKIPPED, clock.instant(),
+                    Duration.ofNanos(System.nanoTime() - start));
             readRetries.reset();
             trigger(new Trigger.IntentRead(reason));
         } catch (SourceUnavailableException | IOException | RuntimeException e) {
-            metrics.gitRead(AgentMetrics.GitRead.FAILED, clock.instant());
+            metrics.gitRead(AgentMetrics.GitRead.FAILED, clock.instant(), Duration.ofNanos(System.nanoTime() - start));
             metrics.error("git");
             metrics.reconciled("no_intent", 0, Map.of());
             Duration wait = readRetries.next();
@@ -285,7 +286,7 @@ public final class AgentLoop implements AutoCloseable {
             return;
         }
         owned.set(prepared.desired().owned());
-        recorder.prepared(prepared);
+        recorder.prepared(prepared, Duration.ofNanos(System.nanoTime() - start));
         Reconciler.Outcome outcome = agent.reconcile(prepared);
         observeBackend(prepared.desired().owned());
         recorder.reconciled(reasons, prepared, outcome, millisSince(start), byKernel, clock.instant());

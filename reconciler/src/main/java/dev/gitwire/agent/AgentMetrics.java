@@ -31,6 +31,9 @@ import java.util.function.Consumer;
  */
 public final class AgentMetrics {
 
+    /** From a plan of one pod (under a millisecond) to a read of a large inventory from a slow Git host. */
+    private static final double[] PHASE_BOUNDS = {0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+
     private final MetricsEndpoint endpoint;
     private final Clock clock;
     private final Counter reconciles;
@@ -39,6 +42,8 @@ public final class AgentMetrics {
     private final Counter operations;
     private final Counter errors;
     private final Counter gitReads;
+    private final Histogram gitReadDuration;
+    private final Histogram phaseDuration;
     private final Counter driftRepairs;
     private final Counter statusPublishes;
     private final Histogram handshakeWait;
@@ -82,6 +87,10 @@ public final class AgentMetrics {
                 .classicOnly().classicUpperBounds(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60).register(registry);
         lastReconcileDuration = Gauge.builder().name("gitwire_last_reconcile_duration_seconds")
                 .help("Time of the last reconcile.").register(registry);
+        phaseDuration = Histogram.builder().name("gitwire_reconcile_phase_duration_seconds").help("Time of each phase of"
+                + " a reconcile: prepare (the desired state from the intent and the cluster), observe (the kernel read),"
+                + " plan, execute (the kernel's changes), verify (the kernel read again and planned against again).")
+                .labelNames("phase").classicOnly().classicUpperBounds(PHASE_BOUNDS).register(registry);
         operations = Counter.builder().name("gitwire_kernel_operations_total").help("Kernel operations executed, by kind.")
                 .labelNames("kind").register(registry);
         gauge("gitwire_converged", "1 when the last reconcile left the kernel as the intent says (what /readyz reports),"
@@ -105,6 +114,9 @@ public final class AgentMetrics {
                 + " read), kubernetes (no answer yet), kernel, reconcile.").labelNames("kind").register(registry);
         gitReads = Counter.builder().name("gitwire_git_reads_total").help("Reads of the intent from its source, by result.")
                 .labelNames("result").register(registry);
+        gitReadDuration = Histogram.builder().name("gitwire_git_read_duration_seconds").help("Time of a read of the"
+                + " intent, by result: the fetch, the signature and rewind checks, parsing and validation.")
+                .labelNames("result").classicOnly().classicUpperBounds(PHASE_BOUNDS).register(registry);
         gauge("gitwire_git_last_success_timestamp_seconds", "When the intent was last read from its source, seconds"
                 + " since the epoch.", cb -> lastGitSuccess.ifPresent(at -> cb.call(at.getEpochSecond())));
         gauge("gitwire_intent_age_seconds", "Seconds since the intent was last read from its source: how stale what the"
@@ -193,6 +205,15 @@ public final class AgentMetrics {
         reconcileDuration.observe(millis / 1000.0);
         lastReconcileDuration.set(millis / 1000.0);
         executed(operationCounts);
+    }
+
+    /** How long a phase of a reconcile took: prepare, or one of {@link Reconciler.Phase}. */
+    public void reconcilePhase(String phase, Duration took) {
+        phaseDuration.labelValues(phase).observe(seconds(took));
+    }
+
+    private static double seconds(Duration took) {
+        return took.toNanos() / 1e9;
     }
 
     /** Kernel operations done outside a reconcile (a pre-shared key just agreed). */
@@ -299,8 +320,10 @@ public final class AgentMetrics {
     }
 
     /** A read of the intent from Git (or its directory), and how it went. */
-    public void gitRead(GitRead result, Instant at) {
-        gitReads.labelValues(result.name().toLowerCase(Locale.ROOT)).inc();
+    public void gitRead(GitRead result, Instant at, Duration took) {
+        String label = result.name().toLowerCase(Locale.ROOT);
+        gitReads.labelValues(label).inc();
+        gitReadDuration.labelValues(label).observe(seconds(took));
         if (result != GitRead.FAILED) {
             lastGitSuccess = Optional.of(at);
         }

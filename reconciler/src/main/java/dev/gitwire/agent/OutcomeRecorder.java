@@ -59,7 +59,8 @@ final class OutcomeRecorder {
     }
 
     /** What the desired state says before it is applied: its notes, and what it refuses, each said once. */
-    void prepared(Agent.Prepared prepared) {
+    void prepared(Agent.Prepared prepared, Duration took) {
+        metrics.reconcilePhase("prepare", took);
         metrics.admissionPolicies(agent.missingAdmissionPolicies());
         prepared.notes().forEach(n -> log.warn("intent", n));
         metrics.unsettableSysctls(prepared.unsettable());
@@ -101,6 +102,7 @@ final class OutcomeRecorder {
     void reconciled(List<String> reasons, Agent.Prepared prepared, Reconciler.Outcome outcome, long millis,
             boolean byKernel, Instant now) {
         String result = outcome.converged() ? "converged" : outcome.failure().isPresent() ? "error" : "not_converged";
+        outcome.took().forEach((phase, took) -> metrics.reconcilePhase(phase.label(), took));
         metrics.reconciled(result, millis, outcome.executed().counts());
         outcome.failure().ifPresent(f -> metrics.error("kernel"));
         if (byKernel && !outcome.executed().isEmpty()) {

@@ -22,9 +22,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -65,18 +67,39 @@ public final class Reconciler {
     /**
      * The outcome: the target reconciled to, what was planned, what was left over after it, the failure that
      * stopped it if any, when a grace period ends (a reconcile is due then), and how long the peers proven in
-     * this reconcile waited for their first handshake, and the routed peers silent although repaired, each since
-     * when ({@link PeerRepair}).
+     * this reconcile waited for their first handshake, the routed peers silent although repaired, each since
+     * when ({@link PeerRepair}), and how long each phase it reached took.
      */
     public record Outcome(DesiredDataplane target, Plan executed, Plan residual, Optional<String> failure,
             ObservedDataplane after, Optional<Instant> revisitAt, List<Duration> handshakeWaits,
-            Map<PublicKey, Instant> unreachable) {
+            Map<PublicKey, Instant> unreachable, Map<Phase, Duration> took) {
         public Outcome {
             unreachable = Map.copyOf(unreachable);
+            took = Map.copyOf(took);
         }
 
         public boolean converged() {
             return failure.isEmpty() && residual.isEmpty();
+        }
+    }
+
+    /**
+     * The steps of a reconcile, timed: where the time of a slow one goes (a large kernel read, the kernel's changes,
+     * the read that verifies them).
+     */
+    public enum Phase {
+        /** Reading the kernel, with any retirement of an old ownership and any repair of a silent peer. */
+        OBSERVE,
+        /** The target from the desired state and what the kernel shows, and the least change to it. */
+        PLAN,
+        /** The changes, through netlink, WireGuard and nft. */
+        EXECUTE,
+        /** The kernel read again and planned against again: converged when that plan is empty. */
+        VERIFY;
+
+        /** The metric label. */
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -102,6 +125,7 @@ public final class Reconciler {
      * is the outcome's failure, never an exception: the agent retries, the kernel keeps what it has.
      */
     public Outcome reconcile(DesiredDataplane desired) {
+        PhaseClock phases = new PhaseClock();
         ObservedDataplane actual;
         Plan retired = new Plan(List.of());
         Optional<Ownership> before = kernel.ownedBefore();
@@ -112,7 +136,7 @@ public final class Reconciler {
             } catch (RuntimeException e) {
                 return new Outcome(desired, retired, retired, Optional.of("cannot remove the device, rule and routes"
                         + " of " + before.get() + ": " + message(e)), ObservedDataplane.empty(), Optional.empty(),
-                        List.of(), Map.of());
+                        List.of(), Map.of(), phases.ended(Phase.OBSERVE));
             }
         }
         try {
@@ -120,7 +144,7 @@ public final class Reconciler {
         } catch (RuntimeException e) {
             return new Outcome(desired, new Plan(List.of()), new Plan(List.of()),
                     Optional.of("cannot observe the kernel: " + message(e)), ObservedDataplane.empty(),
-                    Optional.empty(), List.of(), Map.of());
+                    Optional.empty(), List.of(), Map.of(), phases.ended(Phase.OBSERVE));
         }
         Plan repairs;
         try {
@@ -129,31 +153,54 @@ public final class Reconciler {
         } catch (RuntimeException e) {
             return new Outcome(desired, new Plan(List.of()), new Plan(List.of()),
                     Optional.of("cannot repair a silent peer: " + message(e)), actual, Optional.empty(), List.of(),
-                    repair.unreachable());
+                    repair.unreachable(), phases.ended(Phase.OBSERVE));
         }
+        phases.ended(Phase.OBSERVE);
         Target target = target(desired, actual, true);
         Plan plan = target.diff(actual);
+        phases.ended(Phase.PLAN);
         Optional<String> failure = Optional.empty();
         try {
             kernel.execute(plan, desired.owned());
         } catch (RuntimeException e) {
             failure = Optional.of(message(e));
         }
+        phases.ended(Phase.EXECUTE);
         ObservedDataplane after;
         try {
             // nothing was executed: the observation just made is the verification (a 100,000-route read saved)
             after = plan.isEmpty() ? actual : kernel.observe(desired.owned());
         } catch (RuntimeException e) {
             return new Outcome(target.desired(), plan, plan, Optional.of(failure.map(f -> f + "; ").orElse("")
-                    + "cannot verify: " + message(e)), actual, target.revisitAt(), List.of(), repair.unreachable());
+                    + "cannot verify: " + message(e)), actual, target.revisitAt(), List.of(), repair.unreachable(),
+                    phases.ended(Phase.VERIFY));
         }
         Plan residual = after == actual ? plan : target.diff(after); // nothing executed: the same diff again
+        phases.ended(Phase.VERIFY);
         if (failure.isEmpty() && residual.isEmpty() && !kernel.ownedBefore().equals(Optional.of(desired.owned()))) {
             kernel.remember(desired.owned());
         }
         routed = target.desired().peerKeys(PeerReport.State.PEERED);
         return new Outcome(target.desired(), retired.followedBy(repairs).followedBy(plan), residual, failure, after,
-                target.revisitAt(), handshakeWaits(target.desired()), repair.unreachable());
+                target.revisitAt(), handshakeWaits(target.desired()), repair.unreachable(), phases.took());
+    }
+
+    /** Times the phases of one reconcile, each from the end of the one before. */
+    private static final class PhaseClock {
+        private final Map<Phase, Duration> took = new EnumMap<>(Phase.class);
+        private long since = System.nanoTime();
+
+        /** Ends {@code phase} now; what was timed so far. */
+        Map<Phase, Duration> ended(Phase phase) {
+            long now = System.nanoTime();
+            took.put(phase, Duration.ofNanos(now - since));
+            since = now;
+            return took;
+        }
+
+        Map<Phase, Duration> took() {
+            return took;
+        }
     }
 
     /**

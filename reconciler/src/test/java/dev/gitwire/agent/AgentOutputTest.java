@@ -125,13 +125,13 @@ class AgentOutputTest {
         metrics.reconciled("converged", 500, Map.of());
         metrics.driftRepaired();
         metrics.handshakeWaited(Duration.ofMillis(700));
-        metrics.gitRead(AgentMetrics.GitRead.SKIPPED, NOW.minusSeconds(120));
-        metrics.gitRead(AgentMetrics.GitRead.OK, NOW.minusSeconds(90));
+        metrics.gitRead(AgentMetrics.GitRead.SKIPPED, NOW.minusSeconds(120), Duration.ofMillis(40));
+        metrics.gitRead(AgentMetrics.GitRead.OK, NOW.minusSeconds(90), Duration.ofMillis(40));
         metrics.kubernetes(Optional.of(false));
         metrics.error("git");
         metrics.error("kernel");
         metrics.error("git");
-        metrics.gitRead(AgentMetrics.GitRead.FAILED, NOW.minusSeconds(30));
+        metrics.gitRead(AgentMetrics.GitRead.FAILED, NOW.minusSeconds(30), Duration.ofMillis(40));
         metrics.handshakeWaited(Duration.ofSeconds(40));
         metrics.observed("main@sha1:abc", DesiredDataplane.absent(new DesiredDataplane.Ownership("wg", 51820, 99, 1),
                         List.of(new PeerReport("node-b", PeerReport.State.PEERED, Optional.of(peer)),

@@ -80,6 +80,6 @@ class DeviceDeletionsTest {
                 empty.device(), false, empty.routes(), empty.rules(), empty.guard(), empty.nftTables(), empty.sysctls(),
                 empty.rememberedSysctls());
         return new Reconciler.Outcome(DesiredDataplane.absent(new DesiredDataplane.Ownership("wg0", 51820, 5200, 0x2000), List.of()), new Plan(executed), new Plan(List.of()), failure,
-                after, Optional.empty(), List.of(), Map.of());
+                after, Optional.empty(), List.of(), Map.of(), Map.of());
     }
 }

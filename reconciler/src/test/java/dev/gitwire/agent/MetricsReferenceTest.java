@@ -38,7 +38,8 @@ class MetricsReferenceTest {
     void theReferenceAndTheAgentsOutputAgree() throws Exception {
         AgentMetrics metrics = new AgentMetrics(true, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
         metrics.reconciled("converged", 10, Map.of("AddRoute", 1));
-        metrics.gitRead(AgentMetrics.GitRead.OK, Instant.EPOCH);
+        metrics.reconcilePhase("plan", Duration.ofMillis(1));
+        metrics.gitRead(AgentMetrics.GitRead.OK, Instant.EPOCH, Duration.ofMillis(40));
         metrics.kubernetes(Optional.of(true));
         metrics.writer(Optional.of(false));
         metrics.statusPublished("committed");

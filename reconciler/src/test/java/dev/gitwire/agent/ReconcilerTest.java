@@ -136,6 +136,25 @@ class ReconcilerTest {
         assertThat(reconciler.reconcile(desired).converged()).isTrue();
     }
 
+    /** Where the time of a slow reconcile goes (gitwire_reconcile_phase_duration_seconds): here, the kernel's changes. */
+    @Test
+    void aReconcileSaysHowLongEachPhaseTook() throws IOException {
+        DesiredDataplane desired = desired(true, true);
+        kernel.slowExecuting(Duration.ofMillis(300));
+
+        long start = System.nanoTime();
+        Reconciler.Outcome slow = reconciler.reconcile(desired);
+        Duration wall = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(slow.took()).containsOnlyKeys(Reconciler.Phase.values());
+        assertThat(slow.took().get(Reconciler.Phase.EXECUTE)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+        assertThat(slow.took().values().stream().reduce(Duration.ZERO, Duration::plus)).isLessThanOrEqualTo(wall);
+
+        kernel.failObserving(new IllegalStateException("netlink: No buffer space available"));
+        assertThat(reconciler.reconcile(desired).took()).as("a kernel that cannot be read: nothing after")
+                .containsOnlyKeys(Reconciler.Phase.OBSERVE);
+    }
+
     @Test
     void anOperationThatFailsStopsThePlanAndIsReportedWithWhatIsLeft() throws IOException {
         DesiredDataplane desired = desired(true, true);

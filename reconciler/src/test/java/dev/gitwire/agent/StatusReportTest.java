@@ -144,6 +144,6 @@ class StatusReportTest {
 
     private static Reconciler.Outcome converged(DesiredDataplane target) {
         return new Reconciler.Outcome(target, new Plan(List.of()), new Plan(List.of()), Optional.empty(),
-                ObservedDataplane.empty(), Optional.empty(), List.of(), Map.of());
+                ObservedDataplane.empty(), Optional.empty(), List.of(), Map.of(), Map.of());
     }
 }

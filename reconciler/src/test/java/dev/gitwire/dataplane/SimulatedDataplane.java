@@ -15,6 +15,7 @@ import dev.gitwire.plan.KernelSimulation;
 import dev.gitwire.plan.ObservedDataplane;
 import dev.gitwire.plan.Operation;
 import dev.gitwire.plan.Plan;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -40,6 +42,7 @@ public final class SimulatedDataplane implements Dataplane {
     private volatile Predicate<Operation> failing = op -> false;
     private volatile RuntimeException executeFault;
     private volatile CountDownLatch hang = new CountDownLatch(0);
+    private volatile Duration executeTime = Duration.ZERO;
     private final LinkedBlockingQueue<Object> notifications = new LinkedBlockingQueue<>();
     private static final Object STOP = new Object();
 
@@ -96,6 +99,11 @@ public final class SimulatedDataplane implements Dataplane {
     public void failExecuting(Predicate<Operation> which, RuntimeException fault) {
         this.failing = which;
         this.executeFault = fault;
+    }
+
+    /** Executions take {@code time} more: a kernel busy with a large change. */
+    public void slowExecuting(Duration time) {
+        this.executeTime = time;
     }
 
     /** The next observations and executions block until {@link #heal()}: a kernel call that never returns. */
@@ -184,6 +192,9 @@ public final class SimulatedDataplane implements Dataplane {
     @Override
     public void execute(Plan plan, Ownership owned) {
         awaitHealed();
+        for (long until = System.nanoTime() + executeTime.toNanos(); System.nanoTime() < until; ) {
+            LockSupport.parkNanos(until - System.nanoTime());
+        }
         executeNow(plan);
     }
 
