@@ -85,8 +85,13 @@ public final class ApplyBenchmark {
 
     /** {@code count} workload IPs from 10.64.0.0 on. */
     static List<String> workloadIps(int count) {
+        return workloadIps("10.64.0.0", count);
+    }
+
+    /** {@code count} consecutive workload IPs from {@code first} on. */
+    static List<String> workloadIps(String first, int count) {
         List<String> ips = new ArrayList<>(count);
-        long base = IpAddress.parse("10.64.0.0").lo();
+        long base = IpAddress.parse(first).lo();
         for (int i = 0; i < count; i++) {
             ips.add(new IpAddress(IpFamily.IPV4, 0, base + i).toString());
         }
@@ -175,15 +180,20 @@ public final class ApplyBenchmark {
                   workloadInterfaces: [azv]
                 """);
         Files.writeString(repo.resolve("nodes/a.yaml"), node("a", "10.99.0.1", ""));
-        StringBuilder b = new StringBuilder(node("b", "10.99.0.2", "  wireguard:\n    publicKey: " + peerKey + "\n"));
-        b.append("  workloadIPs:\n");
-        ips.forEach(ip -> b.append("    - ").append(ip).append('\n'));
-        Files.writeString(repo.resolve("nodes/b.yaml"), b);
+        Files.writeString(repo.resolve("nodes/b.yaml"), peerNode("b", "10.99.0.2", peerKey, ips));
         Shell.run("git", "-C", repo.toString(), "init", "-q", "-b", "main");
         Shell.run("git", "-C", repo.toString(), "add", ".");
         Shell.run("git", "-C", repo.toString(), "-c", "user.name=bench", "-c", "user.email=bench@gitwire.dev",
                 "commit", "-q", "-m", "a peer with many workload IPs");
         return repo;
+    }
+
+    /** A node file with a pinned key and the given workload IPs. */
+    static String peerNode(String name, String address, String peerKey, List<String> ips) {
+        StringBuilder file = new StringBuilder(node(name, address, "  wireguard:\n    publicKey: " + peerKey + "\n"));
+        file.append("  workloadIPs:\n");
+        ips.forEach(ip -> file.append("    - ").append(ip).append('\n'));
+        return file.toString();
     }
 
     private static String node(String name, String address, String extra) {
