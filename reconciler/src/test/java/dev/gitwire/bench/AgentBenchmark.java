@@ -2,6 +2,7 @@ package dev.gitwire.bench;
 
 import dev.gitwire.dataplane.netlink.NetworkNamespace;
 import dev.gitwire.keys.PrivateKey;
+import dev.gitwire.testing.GitServer;
 import dev.gitwire.testing.Shell;
 import dev.gitwire.testing.WireguardGoHost;
 import java.io.IOException;
@@ -22,9 +23,9 @@ import java.util.regex.Pattern;
 
 /**
  * The warm path (issue 30 point 9): what a user waits for on a node where the agent already runs. A commit that adds a
- * peer with N workload IPs lands on the intent's branch; the webhook tells the running agent (`gitwire run`, the
- * launcher and the jar, as the DaemonSet runs it), which fetches, applies and verifies it; timed from the commit to
- * the agent's report that the kernel was verified to hold that revision. Beside it, in the same run, the shell tools
+ * peer with N workload IPs is pushed to the intent's branch on a git daemon; the webhook tells the running agent
+ * (`gitwire run`, the launcher and the jar, as the DaemonSet runs it), which fetches over git://, applies and verifies
+ * it; timed from the accepted push to the agent's report that the kernel was verified to hold that revision. Beside it, in the same run, the shell tools
  * doing the same kernel work on a fresh node (ApplyBenchmark's script: wireguard-go, {@code wg setconf}, {@code ip
  * -batch}, {@code nft -f}, {@code ip rule}; a little more than the agent's, which finds its device there). Both end
  * states are read back by the same check. Needs root and {@code target/gitwire.jar}.
@@ -32,6 +33,8 @@ import java.util.regex.Pattern;
 public final class AgentBenchmark {
 
     private static final int HTTP_PORT = 9824;
+    /** Where the git daemon listens, in the node's namespace. */
+    private static final String GIT_SERVER = "127.0.0.1";
 
     /** Commits of the same size the agent applies before the one timed: a node's agent has seen such work before. */
     private static final int WARM_UPS = 3;
@@ -65,12 +68,13 @@ public final class AgentBenchmark {
                         ms[2][round] = agent.firstMillis();
                         int r = round;
                         agent.phaseMillis().forEach((phase, m) -> phases.computeIfAbsent(phase, p -> new long[rounds])[r] = m);
+                        ApplyBenchmark.check(node, ips, peerKey, List.of(GIT_SERVER)); // the agent keeps Git outside
                     } else {
                         List<String> shell = new ArrayList<>(node.inside());
                         shell.addAll(List.of("bash", script.toString()));
                         ms[1][round] = ApplyBenchmark.timed(shell, work.resolve("shell.out"), "");
+                        ApplyBenchmark.check(node, ips, peerKey);
                     }
-                    ApplyBenchmark.check(node, ips, peerKey);
                 }
             }
         }
@@ -78,7 +82,7 @@ public final class AgentBenchmark {
         long agent = RouteBenchmark.median(ms[0]);
         long tools = RouteBenchmark.median(ms[1]);
         System.out.printf("warm path, a commit adding a peer with %d workload IPs, rounds %d: running agent, from the"
-                        + " commit through the webhook to the verified kernel state, %d ms; shell tools doing the same"
+                        + " push through the webhook to the verified kernel state, %d ms; shell tools doing the same"
                         + " kernel work %d ms (ratio %.2f, agent/tools); the first commit of that size after the"
                         + " agent started %d ms (ratio %.2f)%n", count, rounds, agent, tools, (double) agent / tools,
                 RouteBenchmark.median(ms[2]), (double) RouteBenchmark.median(ms[2]) / tools);
@@ -97,19 +101,28 @@ public final class AgentBenchmark {
     /**
      * A node whose agent runs, converged on an intent of node a alone; then {@link #WARM_UPS} times a commit that adds
      * node w with as many workloads and one that takes it away; then the commit that adds node b and its workloads.
-     * Each commit is followed by the webhook. The milliseconds from the first commit adding w, and from the commit
-     * adding b, to the agent's verified report of it.
+     * Each commit is pushed, then the webhook called. The milliseconds from the push of the first commit adding w,
+     * and from the push of the commit adding b, to the agent's verified report of it.
      */
     private static Round agentRound(WireguardGoHost node, Path launcher, Path jar, Path dir, Path withPeer,
             String warmUp) throws Exception {
-        Path repo = Files.createDirectories(dir.resolve("repo"));
-        Files.createDirectories(repo.resolve("nodes"));
-        Files.copy(withPeer.resolve("mesh.yaml"), repo.resolve("mesh.yaml"));
-        Files.copy(withPeer.resolve("nodes/a.yaml"), repo.resolve("nodes/a.yaml"));
-        git(repo, "init", "-q", "-b", "main");
-        commit(repo, "node a alone");
+        try (GitServer server = new GitServer(dir.resolve("server"), node.inside(), GIT_SERVER)) {
+            Path repo = Files.createDirectories(dir.resolve("repo"));
+            Files.createDirectories(repo.resolve("nodes"));
+            Files.copy(withPeer.resolve("mesh.yaml"), repo.resolve("mesh.yaml"));
+            Files.copy(withPeer.resolve("nodes/a.yaml"), repo.resolve("nodes/a.yaml"));
+            git(repo, "init", "-q", "-b", "main");
+            Remote remote = new Remote(repo, node.inside(), server.create("intent"));
+            remote.push("node a alone");
+            return agentRound(node, launcher, jar, dir, withPeer, warmUp, remote);
+        }
+    }
+
+    private static Round agentRound(WireguardGoHost node, Path launcher, Path jar, Path dir, Path withPeer,
+            String warmUp, Remote remote) throws Exception {
+        Path repo = remote.workTree();
         List<String> command = new ArrayList<>(node.inside());
-        command.addAll(List.of("env", "GITWIRE_JAR=" + jar, launcher.toString(), "run", "--repo", "file://" + repo,
+        command.addAll(List.of("env", "GITWIRE_JAR=" + jar, launcher.toString(), "run", "--repo", remote.url(),
                 "--node", "a", "--no-kubernetes", "--state-dir", dir.resolve("state").toString(), "--wireguard",
                 "userspace", "--allow-unsigned", "--interval", "10m", "--teardown-grace", "0s", "--http-address", "127.0.0.1:" + HTTP_PORT));
         Process agent = new ProcessBuilder(command).redirectErrorStream(true)
@@ -120,14 +133,14 @@ public final class AgentBenchmark {
             long first = 0;
             for (int i = 0; i < WARM_UPS; i++) {
                 Files.writeString(repo.resolve("nodes/w.yaml"), warmUp);
-                long ms = applied(inside, repo, "node w and its workloads", dir);
+                long ms = applied(inside, remote, "node w and its workloads", dir);
                 first = i == 0 ? ms : first;
                 Files.delete(repo.resolve("nodes/w.yaml"));
-                applied(inside, repo, "node w gone", dir);
+                applied(inside, remote, "node w gone", dir);
             }
             Files.copy(withPeer.resolve("nodes/b.yaml"), repo.resolve("nodes/b.yaml"));
             Map<String, Double> before = phaseSeconds(http(inside, "GET", "/metrics"));
-            long warm = applied(inside, repo, "node b and its workloads", dir);
+            long warm = applied(inside, remote, "node b and its workloads", dir);
             Map<String, Double> after = phaseSeconds(http(inside, "GET", "/metrics"));
             Map<String, Long> took = new LinkedHashMap<>();
             for (String phase : List.of("read", "prepare", "observe", "plan", "execute", "verify")) { // in their order
@@ -142,9 +155,24 @@ public final class AgentBenchmark {
 
     private static long lastPost = System.nanoTime();
 
-    /** Commits what the repository's work tree holds, calls the webhook; the milliseconds to the verified report. */
-    private static long applied(NetworkNamespace inside, Path repo, String message, Path dir) throws Exception {
-        String revision = commit(repo, message);
+    /** The intent as a user has it: a work tree, pushed to a real git daemon in the node's namespace. */
+    private record Remote(Path workTree, List<String> inside, String url) {
+        /** Commits what the work tree holds and pushes it; the commit. */
+        String push(String message) {
+            String revision = commit(workTree, message);
+            List<String> push = new ArrayList<>(inside);
+            push.addAll(List.of("git", "-C", workTree.toString(), "push", "-q", url, "main"));
+            Shell.run(push, null);
+            return revision;
+        }
+    }
+
+    /**
+     * Pushes what the work tree holds and calls the webhook, as a Git host does once it accepted a push; the
+     * milliseconds from then to the verified report.
+     */
+    private static long applied(NetworkNamespace inside, Remote remote, String message, Path dir) throws Exception {
+        String revision = remote.push(message);
         TimeUnit.NANOSECONDS.sleep(lastPost + WEBHOOK_PAUSE_NANOS - System.nanoTime());
         long t0 = System.nanoTime();
         lastPost = t0;

@@ -145,10 +145,16 @@ public final class ApplyBenchmark {
 
     /** The node holds exactly the work both sides were asked for: every route and every allowed IP, read back. */
     static void check(WireguardGoHost node, List<String> ips, String peerKey) {
+        check(node, ips, peerKey, List.of());
+    }
+
+    /** As above, with throws for {@code bypassed} too: the addresses of servers the agent keeps out of the tunnel. */
+    static void check(WireguardGoHost node, List<String> ips, String peerKey, List<String> bypassed) {
         Set<String> routes = new HashSet<>();
         node.namespace().ip("route", "show", "table", "51820").lines()
                 .map(l -> l.strip().split("\\s+")).forEach(f -> routes.add(f[0].equals("throw") ? f[1] : String.join(" ", f)));
         Set<String> wanted = new HashSet<>(ips);
+        wanted.addAll(bypassed);
         if (!routes.equals(wanted)) {
             throw new IllegalStateException("table 51820 holds " + routes.size() + " routes, not the " + wanted.size()
                     + " throws expected");
