@@ -16,6 +16,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -55,6 +57,8 @@ public final class AgentLoop implements AutoCloseable {
     private final AgentMetrics metrics;
     private final Clock clock;
     private final LinkedBlockingQueue<Trigger> triggers = new LinkedBlockingQueue<>();
+    /** What the queue holds: a trigger waiting already is not queued again (the kernel tells of every route added). */
+    private final Set<Trigger> queued = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "gitwire-timer"));
     private final ExecutorService gitReader = Executors.newSingleThreadExecutor(r -> daemon(r, "gitwire-git"));
     private final AtomicBoolean readQueued = new AtomicBoolean();
@@ -171,7 +175,9 @@ public final class AgentLoop implements AutoCloseable {
     }
 
     void trigger(Trigger trigger) {
-        triggers.offer(trigger);
+        if (queued.add(trigger)) {
+            triggers.offer(trigger);
+        }
     }
 
     /** Reads Git on its own thread, then reconciles; a read asked for while one is waiting is the same read. */
@@ -236,6 +242,7 @@ public final class AgentLoop implements AutoCloseable {
             lastStart = System.nanoTime();
             List<Trigger> coalesced = new ArrayList<>(List.of(first));
             triggers.drainTo(coalesced);
+            queued.removeAll(coalesced); // before the reconcile reads the kernel: what happens from now on is queued
             health.reconcileStarted();
             try {
                 cycle(coalesced);

@@ -209,6 +209,27 @@ class AgentLoopTest {
         assertThat(eventually(WAIT, () -> get("/healthz").equals("200 ok"))).isTrue();
     }
 
+    /**
+     * The kernel tells of every route the agent itself adds: 100,000 of them made one log line of 4 MB naming the same
+     * change 100,000 times, and as many triggers queued. A change already waiting to be reconciled is not queued again.
+     */
+    @Test
+    void aStormOfKernelNotificationsIsOneReasonOfOneReconcile() throws Exception {
+        runUntilReady();
+
+        node.kernel.failObserving(new IllegalStateException("netlink: RTM_GETROUTE: EBUSY")); // each reconcile is logged
+        for (int i = 0; i < 10_000; i++) {
+            node.kernel.happens(new Operation.SetLink("gitwire0", 1300, true)); // someone sets the MTU, again and again
+        }
+
+        assertThat(eventually(WAIT, () -> logged.toString(StandardCharsets.UTF_8).contains("kernel: SetLink"))).isTrue();
+        node.kernel.heal();
+        assertThat(eventually(WAIT, () -> get("/readyz").equals("200 ready"))).isTrue();
+        assertThat(logged.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("reconcile")))
+                .allSatisfy(line -> assertThat(line.split("kernel: SetLink", -1)).as(line.substring(0,
+                        Math.min(line.length(), 300))).hasSizeLessThanOrEqualTo(2));
+    }
+
     @Test
     void aWatchThreadThatDiesMakesTheAgentNotLiveAndIsCounted() throws Exception {
         runUntilReady();
