@@ -56,7 +56,12 @@ public interface Agent {
     /** The desired state from the intent read last and the live cluster now; throws while either is missing. */
     Prepared prepare() throws NotReadyException;
 
-    Reconciler.Outcome reconcile(Prepared prepared);
+    default Reconciler.Outcome reconcile(Prepared prepared) {
+        return reconcile(prepared, () -> { });
+    }
+
+    /** A reconcile that tells {@code reading} just before each read of the kernel it rests on ({@link Reconciler}). */
+    Reconciler.Outcome reconcile(Prepared prepared, Runnable reading);
 
     /**
      * The post-quantum pre-shared keys agreed since {@code target} was made, put on the device at once and nothing

@@ -180,6 +180,15 @@ public final class AgentLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * The reconcile is about to read the kernel: every change the kernel told of until now is in that read, so no
+     * reconcile is owed for it (most are the agent's own, told as it made them). One told from here on is queued.
+     */
+    private void kernelChangesRead() {
+        triggers.removeIf(Trigger.KernelChange.class::isInstance);
+        queued.removeIf(Trigger.KernelChange.class::isInstance); // after the queue: a change told meanwhile is read too
+    }
+
     /** Reads Git on its own thread, then reconciles; a read asked for while one is waiting is the same read. */
     private void readThenReconcile(String reason) {
         if (readQueued.compareAndSet(false, true) && !stopping) {
@@ -294,7 +303,7 @@ public final class AgentLoop implements AutoCloseable {
         }
         owned.set(prepared.desired().owned());
         recorder.prepared(prepared, Duration.ofNanos(System.nanoTime() - start));
-        Reconciler.Outcome outcome = agent.reconcile(prepared);
+        Reconciler.Outcome outcome = agent.reconcile(prepared, this::kernelChangesRead);
         observeBackend(prepared.desired().owned());
         recorder.reconciled(reasons, prepared, outcome, millisSince(start), byKernel, clock.instant());
         lastTarget = Optional.of(outcome.target());

@@ -582,8 +582,8 @@ public final class NodeAgent implements Agent, AutoCloseable {
     }
 
     @Override
-    public Reconciler.Outcome reconcile(Prepared prepared) {
-        Reconciler.Outcome outcome = reconciler.reconcile(prepared.desired());
+    public Reconciler.Outcome reconcile(Prepared prepared, Runnable reading) {
+        Reconciler.Outcome outcome = reconciler.reconcile(prepared.desired(), reading);
         postQuantum.ifPresent(keys -> keys.observe(outcome.after().device()));
         deviceName = prepared.desired().owned().interfaceName();
         deletions.observe(outcome, Instant.now());

@@ -125,6 +125,14 @@ public final class Reconciler {
      * is the outcome's failure, never an exception: the agent retries, the kernel keeps what it has.
      */
     public Outcome reconcile(DesiredDataplane desired) {
+        return reconcile(desired, () -> { });
+    }
+
+    /**
+     * One reconcile, telling {@code reading} just before each read of the kernel its plan and its verdict rest on:
+     * whatever the kernel told of before then is in that read.
+     */
+    public Outcome reconcile(DesiredDataplane desired, Runnable reading) {
         PhaseClock phases = new PhaseClock();
         ObservedDataplane actual;
         Plan retired = new Plan(List.of());
@@ -140,6 +148,7 @@ public final class Reconciler {
             }
         }
         try {
+            reading.run();
             actual = kernel.observe(desired.owned());
         } catch (RuntimeException e) {
             return new Outcome(desired, new Plan(List.of()), new Plan(List.of()),
@@ -149,7 +158,10 @@ public final class Reconciler {
         Plan repairs;
         try {
             repairs = repairs(desired, actual);
-            actual = repairs.isEmpty() ? actual : kernel.observe(desired.owned());
+            if (!repairs.isEmpty()) {
+                reading.run();
+                actual = kernel.observe(desired.owned());
+            }
         } catch (RuntimeException e) {
             return new Outcome(desired, new Plan(List.of()), new Plan(List.of()),
                     Optional.of("cannot repair a silent peer: " + message(e)), actual, Optional.empty(), List.of(),
@@ -169,6 +181,9 @@ public final class Reconciler {
         ObservedDataplane after;
         try {
             // nothing was executed: the observation just made is the verification (a 100,000-route read saved)
+            if (!plan.isEmpty()) {
+                reading.run();
+            }
             after = plan.isEmpty() ? actual : kernel.observe(desired.owned());
         } catch (RuntimeException e) {
             return new Outcome(target.desired(), plan, plan, Optional.of(failure.map(f -> f + "; ").orElse("")

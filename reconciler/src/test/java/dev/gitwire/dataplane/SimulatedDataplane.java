@@ -43,6 +43,8 @@ public final class SimulatedDataplane implements Dataplane {
     private volatile RuntimeException executeFault;
     private volatile CountDownLatch hang = new CountDownLatch(0);
     private volatile Duration executeTime = Duration.ZERO;
+    private volatile boolean tellsOwnChanges;
+    private volatile Consumer<String> heard = what -> { };
     private final LinkedBlockingQueue<Object> notifications = new LinkedBlockingQueue<>();
     private static final Object STOP = new Object();
 
@@ -99,6 +101,11 @@ public final class SimulatedDataplane implements Dataplane {
     public void failExecuting(Predicate<Operation> which, RuntimeException fault) {
         this.failing = which;
         this.executeFault = fault;
+    }
+
+    /** The watch hears gitwire's own changes too, as the kernel tells them: before the change's call returns. */
+    public void tellOwnChanges() {
+        tellsOwnChanges = true;
     }
 
     /** Executions take {@code time} more: a kernel busy with a large change. */
@@ -204,6 +211,9 @@ public final class SimulatedDataplane implements Dataplane {
                 throw executeFault;
             }
             state = KernelSimulation.apply(state, op);
+            if (tellsOwnChanges) {
+                heard.accept(op.toString());
+            }
         }
     }
 
@@ -214,6 +224,7 @@ public final class SimulatedDataplane implements Dataplane {
 
     @Override
     public List<Watch> watch(Supplier<Ownership> owned, Consumer<String> onChange) {
+        heard = onChange;
         return List.of(new Watch() {
             @Override
             public void run() {
