@@ -180,11 +180,12 @@ public final class Reconciler {
         phases.ended(Phase.EXECUTE);
         ObservedDataplane after;
         try {
-            // nothing was executed: the observation just made is the verification (a 100,000-route read saved)
-            if (!plan.isEmpty()) {
+            if (plan.isEmpty()) { // nothing was executed: the observation just made is the verification
+                after = actual; // (a 100,000-route read saved)
+            } else {
                 reading.run();
+                after = kernel.observe(desired.owned());
             }
-            after = plan.isEmpty() ? actual : kernel.observe(desired.owned());
         } catch (RuntimeException e) {
             return new Outcome(target.desired(), plan, plan, Optional.of(failure.map(f -> f + "; ").orElse("")
                     + "cannot verify: " + message(e)), actual, target.revisitAt(), List.of(), repair.unreachable(),
