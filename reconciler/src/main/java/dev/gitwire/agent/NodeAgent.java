@@ -85,6 +85,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
     private final Optional<KeyRotation> rotation;
     /** With postQuantum: the peers' pre-shared keys; written by the reconciling thread, read by the reporting one. */
     private volatile Optional<PostQuantumKeys> postQuantum = Optional.empty();
+    private final int pskPort;
     private final List<String> startNotes;
     /** Leaving at uninstall: the device's grace, and the whole of it, within the pod's 30-s termination period. */
     private static final Duration UNINSTALL_GRACE = Duration.ofSeconds(3);
@@ -121,7 +122,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
 
     /** The agent of this node's kernel (`gitwire run`, `apply`): the one place the kernel adapter is wired. */
     public static NodeAgent onThisNode(NodeSettings settings) throws IOException {
-        return new NodeAgent(settings, kernel(settings), false);
+        return new NodeAgent(settings, kernel(settings), false, PskExchange.PORT);
     }
 
     /**
@@ -129,17 +130,25 @@ public final class NodeAgent implements Agent, AutoCloseable {
      * publishes no key on its Node. Without a key yet, it plans with a throwaway one, and says so.
      */
     public static NodeAgent forPlanning(NodeSettings settings) throws IOException {
-        return new NodeAgent(settings, kernel(settings), true);
+        return new NodeAgent(settings, kernel(settings), true, PskExchange.PORT);
     }
 
     /** The agent on {@code kernel}, which it closes: the same agent on any {@link Dataplane}, a model of one too. */
     public static NodeAgent on(NodeSettings settings, Dataplane kernel) throws IOException {
-        return new NodeAgent(settings, kernel, false);
+        return new NodeAgent(settings, kernel, false, PskExchange.PORT);
+    }
+
+    /**
+     * {@link #on(NodeSettings, Dataplane)}, its post-quantum exchange on {@code pskPort}: 51822 lies in Linux's
+     * ephemeral range, where a test JVM's own connections may hold it.
+     */
+    static NodeAgent on(NodeSettings settings, Dataplane kernel, int pskPort) throws IOException {
+        return new NodeAgent(settings, kernel, false, pskPort);
     }
 
     /** {@link #forPlanning(NodeSettings)} on {@code kernel}, which it closes. */
     public static NodeAgent forPlanning(NodeSettings settings, Dataplane kernel) throws IOException {
-        return new NodeAgent(settings, kernel, true);
+        return new NodeAgent(settings, kernel, true, PskExchange.PORT);
     }
 
     private static Dataplane kernel(NodeSettings settings) {
@@ -148,8 +157,9 @@ public final class NodeAgent implements Agent, AutoCloseable {
                 settings.stateDirectory());
     }
 
-    private NodeAgent(NodeSettings settings, Dataplane kernel, boolean looksOnly) throws IOException {
+    private NodeAgent(NodeSettings settings, Dataplane kernel, boolean looksOnly, int pskPort) throws IOException {
         this.looksOnly = looksOnly;
+        this.pskPort = pskPort;
         this.settings = settings;
         this.kernel = kernel;
         try {
@@ -517,7 +527,7 @@ public final class NodeAgent implements Agent, AutoCloseable {
         try {
             if (postQuantum.isEmpty()) {
                 PostQuantumKeys started = new PostQuantumKeys(PqKeyFile.loadOrCreate(settings.stateDirectory()),
-                        PskExchange.PORT, settings.peerTimers().pskRenewal(), Clock.systemUTC(),
+                        pskPort, settings.peerTimers().pskRenewal(), Clock.systemUTC(),
                         () -> changeListener.accept(Trigger.Signal.PRESHARED_KEY_AGREED));
                 started.observe(kernel.device(desired.owned())); // keys on the device before this agent started
                 postQuantum = Optional.of(started);

@@ -312,7 +312,11 @@ class KubernetesAgentTest {
                 GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Preference.AUTO, "wireguard-go",
                 Optional.of(new NodeSettings.KubernetesAccess(Optional.of(Kubeconfig.write(dir.resolve("kubeconfig"),
                         client.getMasterUrl().toString())))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
-        try (NodeAgent agent = NodeAgent.on(settings, new SimulatedDataplane())) {
+        int pskPort;
+        try (ServerSocket free = new ServerSocket(0)) { // 51822 is in the ephemeral range: this JVM's clients may hold it
+            pskPort = free.getLocalPort();
+        }
+        try (NodeAgent agent = NodeAgent.on(settings, new SimulatedDataplane(), pskPort)) {
             awaitSynced(agent);
             agent.read();
 
