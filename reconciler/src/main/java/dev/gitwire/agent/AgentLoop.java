@@ -205,11 +205,11 @@ public final class AgentLoop implements AutoCloseable {
             boolean fetched = agent.read();
             health.intentRead();
             metrics.gitRead(fetched ? AgentMetrics.GitRead.OK : AgentMetrics.GitRead.SKIPPED, clock.instant(),
-                    Duration.ofNanos(System.nanoTime() - start));
+                    since(start));
             readRetries.reset();
             trigger(new Trigger.IntentRead(reason));
         } catch (SourceUnavailableException | IOException | RuntimeException e) {
-            metrics.gitRead(AgentMetrics.GitRead.FAILED, clock.instant(), Duration.ofNanos(System.nanoTime() - start));
+            metrics.gitRead(AgentMetrics.GitRead.FAILED, clock.instant(), since(start));
             metrics.error("git");
             metrics.reconciled("no_intent", 0, Map.of());
             Duration wait = readRetries.next();
@@ -302,7 +302,7 @@ public final class AgentLoop implements AutoCloseable {
             return;
         }
         owned.set(prepared.desired().owned());
-        recorder.prepared(prepared, Duration.ofNanos(System.nanoTime() - start));
+        recorder.prepared(prepared, since(start));
         Reconciler.Outcome outcome = agent.reconcile(prepared, this::kernelChangesRead);
         observeBackend(prepared.desired().owned());
         recorder.reconciled(reasons, prepared, outcome, millisSince(start), byKernel, clock.instant());
@@ -372,7 +372,12 @@ public final class AgentLoop implements AutoCloseable {
     }
 
     private static long millisSince(long start) {
-        return (System.nanoTime() - start) / 1_000_000;
+        return since(start).toMillis();
+    }
+
+    /** The time since {@code start}, a {@link System#nanoTime()}. */
+    private static Duration since(long start) {
+        return Duration.ofNanos(System.nanoTime() - start);
     }
 
     private static AgentHttpServer.Response answer(Health.Answer answer) {

@@ -331,7 +331,7 @@ public final class AgentMetrics {
 
     /** A peer's first handshake came this long after it was first seen waiting for it. */
     public void handshakeWaited(Duration wait) {
-        handshakeWait.observe(wait.toMillis() / 1000.0);
+        handshakeWait.observe(seconds(wait));
     }
 
     /** Every series, in the Prometheus text format. */

@@ -21,6 +21,7 @@ import dev.gitwire.statedir.PqKeyFile;
 import dev.gitwire.status.StatusBranchTest;
 import dev.gitwire.status.StatusCodec;
 import dev.gitwire.testing.AdmissionStandIn;
+import dev.gitwire.testing.FreePort;
 import dev.gitwire.testing.GitServer;
 import dev.gitwire.testing.GitWorkTree;
 import dev.gitwire.testing.IntentFixtures;
@@ -39,7 +40,6 @@ import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -312,11 +312,8 @@ class KubernetesAgentTest {
                 GitAccess.anonymous(), CommitTrust.none(), WireguardLink.Preference.AUTO, "wireguard-go",
                 Optional.of(new NodeSettings.KubernetesAccess(Optional.of(Kubeconfig.write(dir.resolve("kubeconfig"),
                         client.getMasterUrl().toString())))), NodeSettings.DEFAULT_TEARDOWN_GRACE);
-        int pskPort;
-        try (ServerSocket free = new ServerSocket(0)) { // 51822 is in the ephemeral range: this JVM's clients may hold it
-            pskPort = free.getLocalPort();
-        }
-        try (NodeAgent agent = NodeAgent.on(settings, new SimulatedDataplane(), pskPort)) {
+        // 51822 is in the ephemeral range: this JVM's own connections may hold it
+        try (NodeAgent agent = NodeAgent.on(settings, new SimulatedDataplane(), FreePort.any())) {
             awaitSynced(agent);
             agent.read();
 
@@ -397,10 +394,7 @@ class KubernetesAgentTest {
      */
     @Test
     void anApiServerDownAtStartIsWaitedForNotFatal(@TempDir Path dir) throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
+        int port = FreePort.any();
         Path repo = bounded(IntentFixtures.copy(IntentFixtures.resource("intent/base"), dir.resolve("repo")));
         Path kubeconfig = Kubeconfig.write(dir.resolve("kubeconfig"), "http://127.0.0.1:" + port);
         NodeSettings settings = new NodeSettings(repo.toString(), "main", "node-a", dir.resolve("state"), Optional.empty(),

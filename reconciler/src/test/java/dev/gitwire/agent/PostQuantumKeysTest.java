@@ -13,9 +13,9 @@ import dev.gitwire.model.RouteType;
 import dev.gitwire.net.IpAddress;
 import dev.gitwire.pq.PqKeyPair;
 import dev.gitwire.pq.PskExchange;
+import dev.gitwire.testing.FreePort;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -47,10 +47,7 @@ class PostQuantumKeysTest {
         }
         PqKeyPair responderPq = PqKeyPair.generate(RANDOM);
         PqKeyPair peerPq = PqKeyPair.generate(RANDOM);
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        int port = FreePort.any();
         try (PostQuantumKeys keys = new PostQuantumKeys(responderPq, port, Duration.ofMinutes(4), Clock.systemUTC(),
                 () -> { })) {
             PublicKey rogue = PrivateKey.generate(RANDOM).publicKey();

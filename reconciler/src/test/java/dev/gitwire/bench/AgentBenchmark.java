@@ -25,10 +25,11 @@ import java.util.regex.Pattern;
  * The warm path (issue 30 point 9): what a user waits for on a node where the agent already runs. A commit that adds a
  * peer with N workload IPs is pushed to the intent's branch on a git daemon; the webhook tells the running agent
  * (`gitwire run`, the launcher and the jar, as the DaemonSet runs it), which fetches over git://, applies and verifies
- * it; timed from the accepted push to the agent's report that the kernel was verified to hold that revision. Beside it, in the same run, the shell tools
- * doing the same kernel work on a fresh node (ApplyBenchmark's script: wireguard-go, {@code wg setconf}, {@code ip
- * -batch}, {@code nft -f}, {@code ip rule}; a little more than the agent's, which finds its device there). Both end
- * states are read back by the same check. Needs root and {@code target/gitwire.jar}.
+ * it; timed from the accepted push to the agent's report that the kernel was verified to hold that revision. Beside
+ * it, in the same run, the shell tools doing the same kernel work on a fresh node (ApplyBenchmark's script:
+ * wireguard-go, {@code wg setconf}, {@code ip -batch}, {@code nft -f}, {@code ip rule}; a little more than the
+ * agent's, which finds its device there). Both end states are read back by the same check. Needs root and
+ * {@code target/gitwire.jar}.
  */
 public final class AgentBenchmark {
 
@@ -67,7 +68,8 @@ public final class AgentBenchmark {
                         ms[0][round] = agent.warmMillis();
                         ms[2][round] = agent.firstMillis();
                         int r = round;
-                        agent.phaseMillis().forEach((phase, m) -> phases.computeIfAbsent(phase, p -> new long[rounds])[r] = m);
+                        agent.phaseMillis().forEach((phase, m) -> phases.computeIfAbsent(phase,
+                                p -> new long[rounds])[r] = m);
                         ApplyBenchmark.check(node, ips, peerKey, List.of(GIT_SERVER)); // the agent keeps Git outside
                     } else {
                         List<String> shell = new ArrayList<>(node.inside());
@@ -124,7 +126,8 @@ public final class AgentBenchmark {
         List<String> command = new ArrayList<>(node.inside());
         command.addAll(List.of("env", "GITWIRE_JAR=" + jar, launcher.toString(), "run", "--repo", remote.url(),
                 "--node", "a", "--no-kubernetes", "--state-dir", dir.resolve("state").toString(), "--wireguard",
-                "userspace", "--allow-unsigned", "--interval", "10m", "--teardown-grace", "0s", "--http-address", "127.0.0.1:" + HTTP_PORT));
+                "userspace", "--allow-unsigned", "--interval", "10m", "--teardown-grace", "0s", "--http-address",
+                "127.0.0.1:" + HTTP_PORT));
         Process agent = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("agent.log").toFile()).start();
         try {

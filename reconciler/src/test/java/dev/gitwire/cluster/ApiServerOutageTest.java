@@ -3,6 +3,7 @@ package dev.gitwire.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gitwire.net.IpAddress;
+import dev.gitwire.testing.FreePort;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -11,7 +12,6 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -30,10 +30,7 @@ class ApiServerOutageTest {
 
     @Test
     void theLastKnownStateServesThroughAnOutageAndTheInformersCatchUp() throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
+        int port = FreePort.any();
         KubernetesCrudDispatcher state = new KubernetesCrudDispatcher();
         KubernetesMockServer server = serve(state, port);
         try (KubernetesClient client = server.createClient();

@@ -2,7 +2,6 @@ package dev.gitwire.testing;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,9 +31,7 @@ public final class GitServer implements AutoCloseable {
         // a free port, probed then closed, can be taken by another test's connection before the daemon binds it:
         // then the daemon exits at once, and another port is tried
         for (int attempt = 1; ; attempt++) {
-            try (ServerSocket probe = new ServerSocket(0)) {
-                this.port = probe.getLocalPort();
-            }
+            this.port = FreePort.any();
             try {
                 start();
                 return;
